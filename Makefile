@@ -1,0 +1,118 @@
+# wisp: one Makefile, pkg-config, no configure step.  V=1 shows commands.
+PKG_CONFIG ?= pkg-config
+CC         ?= cc
+CFLAGS     ?= -O2 -g
+PREFIX     ?= /usr/local
+WARN       := -Wall -Wextra -Werror -Wshadow -Wstrict-prototypes -Wmissing-prototypes \
+              -Wpointer-arith -Wcast-qual -Wwrite-strings -Wformat=2 -Wvla
+override CFLAGS += -std=c17 -D_POSIX_C_SOURCE=200809L -D_DEFAULT_SOURCE -I. -MMD -MP $(WARN) $(XCFLAGS)
+override LDFLAGS += $(XLDFLAGS)
+DEPS       := libsodium lmdb libevent
+# objects, test binaries and libwispcore.a go under $(B)/
+B          ?= build
+BIN        ?= bin
+
+Q := @
+ifeq ($(V),1)
+Q :=
+endif
+
+PKG_CFLAGS := $(shell $(PKG_CONFIG) --cflags $(DEPS) 2>/dev/null)
+PKG_LIBS   := $(shell $(PKG_CONFIG) --libs $(DEPS) 2>/dev/null)
+CHECK_LIBS := $(shell $(PKG_CONFIG) --libs check 2>/dev/null)
+override CFLAGS += $(PKG_CFLAGS)
+LDLIBS     += $(PKG_LIBS) -lpthread
+
+# core: pure code every program links (no libevent in it)
+CORE_SRC   := $(wildcard crypto/*.c store/*.c) $(wildcard node/core/*.c)
+NODE_SRC   := $(wildcard node/*.c)
+CLI_SRC    := $(wildcard client/*.c)
+UNIT_SRC   := $(wildcard tests/unit/*.c)
+BENCH_SRC  := $(wildcard tests/bench/*.c)
+FUZZ_SRC   := $(wildcard tests/fuzz/fuzz_*.c)
+
+obj = $(patsubst %.c,$(B)/%.o,$(1))
+CORE_OBJ   := $(call obj,$(CORE_SRC))
+ALL_OBJ    := $(call obj,$(CORE_SRC) $(NODE_SRC) $(CLI_SRC) $(UNIT_SRC) $(BENCH_SRC) $(FUZZ_SRC) tests/fuzz/replay_main.c)
+
+.PHONY: all check unit net asan bench fuzz fuzzers clean install run deps check-layers demo
+all: $(BIN)/wispd $(BIN)/wisp
+
+$(B)/%.o: %.c
+	@mkdir -p $(dir $@)
+	@[ "$(Q)" = "" ] || echo "  CC  $<"
+	$(Q)$(CC) $(CFLAGS) -c -o $@ $<
+
+$(B)/libwispcore.a: $(CORE_OBJ)
+	$(Q)rm -f $@ && ar rcs $@ $^
+
+$(BIN)/wispd: $(call obj,$(NODE_SRC)) $(B)/libwispcore.a
+	@mkdir -p $(dir $@)
+	$(Q)$(CC) $(LDFLAGS) -o $@ $^ $(LDLIBS)
+
+$(BIN)/wisp: $(call obj,$(CLI_SRC)) $(B)/libwispcore.a
+	@mkdir -p $(dir $@)
+	$(Q)$(CC) $(LDFLAGS) -o $@ $^ $(LDLIBS)
+
+$(B)/tests/unit/run: $(call obj,$(UNIT_SRC)) $(B)/libwispcore.a
+	$(Q)$(CC) $(LDFLAGS) -o $@ $^ $(LDLIBS) $(CHECK_LIBS)
+
+$(B)/tests/bench/run: $(call obj,$(BENCH_SRC)) $(B)/libwispcore.a
+	$(Q)$(CC) $(LDFLAGS) -o $@ $^ $(LDLIBS)
+
+# fuzz targets replayed over their corpora with the normal compiler
+$(B)/tests/fuzz/%: $(B)/tests/fuzz/%.o $(B)/tests/fuzz/replay_main.o $(B)/libwispcore.a
+	$(Q)$(CC) $(LDFLAGS) -o $@ $^ $(LDLIBS)
+
+FUZZ_BINS := $(patsubst tests/fuzz/%.c,$(B)/tests/fuzz/%,$(FUZZ_SRC))
+
+deps:
+	@sh tools/deps.sh
+
+unit: $(B)/tests/unit/run
+	$(B)/tests/unit/run
+
+check: deps
+	@$(MAKE) --no-print-directory all $(B)/tests/unit/run $(FUZZ_BINS)
+	@$(MAKE) --no-print-directory check-layers
+	$(B)/tests/unit/run
+	sh tests/fuzz/replay.sh $(B)
+	sh tests/net/run.sh $(BIN)
+
+net: all
+	sh tests/net/run.sh $(BIN)
+
+# the pure layers must not reach for I/O, the event loop or the clock
+check-layers:
+	@! grep -nE '#include <(event2/|sys/socket|netinet|lmdb)|clock_gettime|gettimeofday|[^_]time\(' \
+	    crypto/*.[ch] node/core/*.[ch] 2>/dev/null || { echo "layer violation above"; exit 1; }
+
+asan:
+	$(MAKE) B=build-asan BIN=build-asan/bin CFLAGS="-O1 -g" \
+	  XCFLAGS="-fsanitize=address,undefined -fno-omit-frame-pointer -fno-sanitize-recover=all" \
+	  XLDFLAGS="-fsanitize=address,undefined" check
+
+bench: deps
+	@$(MAKE) --no-print-directory all $(B)/tests/bench/run
+	$(B)/tests/bench/run
+	sh tests/bench/node.sh $(BIN) $(B)
+
+FUZZ_SECONDS ?= 60
+fuzz:
+	$(MAKE) B=build-fuzz CC=clang CFLAGS="-O1 -g" XCFLAGS="-fsanitize=fuzzer-no-link,address,undefined" build-fuzz/libwispcore.a
+	sh tests/fuzz/run.sh build-fuzz $(FUZZ_SECONDS)
+
+run: deps
+	@$(MAKE) --no-print-directory all
+	$(BIN)/wispd --foreground
+
+install: all
+	install -d $(DESTDIR)$(PREFIX)/bin $(DESTDIR)$(PREFIX)/share/man/man1 $(DESTDIR)$(PREFIX)/share/man/man8
+	install -m 0755 $(BIN)/wispd $(BIN)/wisp $(DESTDIR)$(PREFIX)/bin/
+	install -m 0644 docs/wisp.1 $(DESTDIR)$(PREFIX)/share/man/man1/
+	install -m 0644 docs/wispd.8 $(DESTDIR)$(PREFIX)/share/man/man8/
+
+clean:
+	rm -rf build build-asan build-fuzz bin
+
+-include $(ALL_OBJ:.o=.d)

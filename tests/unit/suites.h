@@ -1,0 +1,14 @@
+/* suites.h: every unit suite, run together by check_main.c. */
+#ifndef WISP_TEST_SUITES_H
+#define WISP_TEST_SUITES_H
+
+#include <check.h>
+
+Suite *chk_suite(void);
+Suite *ssk_suite(void);
+Suite *uri_suite(void);
+Suite *tree_suite(void);
+Suite *store_suite(void);
+Suite *conf_suite(void);
+
+#endif
