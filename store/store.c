@@ -1,0 +1,853 @@
+#include <errno.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/stat.h>
+
+#include <lmdb.h>
+
+#include "crypto/bytes.h"
+#include "store/store.h"
+
+/* LMDB takes non-const pointers for data it only reads. */
+#define UNCONST(p) ((void *)(uintptr_t)(p))
+
+struct store;
+static int flush_touches(struct store *s, MDB_txn *txn);
+static int evict(struct store *s, MDB_txn *txn, unsigned part, uint64_t need);
+
+static const char MAGIC[] = "wisp-store";
+static const char *const TABLE_NAMES[STORE_NTABLES] = { "peers", "rtable", "invites" };
+
+enum { IDX_LEN = 13, LRU_KEY_LEN = 9, ENTRY_OVERHEAD = 96, BLOCK_MAX = 64 * 1024 };
+
+struct counters {
+	uint64_t seq, evicted;
+	uint64_t blocks[STORE_NPARTS], bytes[STORE_NPARTS];
+};
+
+struct store {
+	MDB_env *env;
+	MDB_dbi blocks, index, lru, meta, tables[STORE_NTABLES];
+	MDB_txn *rtxn;  /* reused read transaction, reset between gets */
+	MDB_txn *batch; /* open write transaction of store_begin, or NULL */
+	struct counters c, c_saved;
+	uint64_t budget[STORE_NPARTS], capacity;
+	size_t mapsize;
+	unsigned psize;
+	uint8_t touched[STORE_TOUCH_BATCH][STORE_KEY_LEN];
+	size_t ntouched;
+	char path[512];
+	char err[768];
+};
+
+static int
+fail(struct store *s, int rc, const char *what)
+{
+	snprintf(s->err, sizeof(s->err), "store %s: %s: %s", s->path, what,
+	    rc == MDB_MAP_FULL ? "map full" : mdb_strerror(rc));
+	if (rc == MDB_NOTFOUND)
+		return WISP_ERR_NOTFOUND;
+	if (rc == MDB_INVALID || rc == MDB_CORRUPTED || rc == MDB_PAGE_NOTFOUND)
+		return WISP_ERR_MALFORMED;
+	if (rc == ENOMEM)
+		return WISP_ERR_NOMEM;
+	return WISP_ERR_IO;
+}
+
+uint64_t
+store_cost(const struct store *s, size_t len)
+{
+	/* Values over half a page live on their own run of overflow pages,
+	 * with a 16-byte page header; smaller ones share leaf pages. */
+	uint64_t foot = len > s->psize / 2 ? (len + 16 + s->psize - 1) / s->psize * s->psize : len + 16;
+
+	return foot + ENTRY_OVERHEAD;
+}
+
+static void
+lru_key(uint8_t k[LRU_KEY_LEN], unsigned part, uint64_t seq)
+{
+	k[0] = (uint8_t)part;
+	store_u64be(k + 1, seq);
+}
+
+static int
+save_counters(struct store *s, MDB_txn *txn)
+{
+	uint8_t v[8 * (2 + 2 * STORE_NPARTS)], *p = v;
+	MDB_val k = { 8, UNCONST("counters") }, d = { sizeof(v), v };
+	int i;
+
+	store_u64be(p, s->c.seq), p += 8;
+	store_u64be(p, s->c.evicted), p += 8;
+	for (i = 0; i < STORE_NPARTS; i++) {
+		store_u64be(p, s->c.blocks[i]), p += 8;
+		store_u64be(p, s->c.bytes[i]), p += 8;
+	}
+	return mdb_put(txn, s->meta, &k, &d, 0);
+}
+
+static int
+load_counters(struct store *s, MDB_txn *txn)
+{
+	MDB_val k = { 8, UNCONST("counters") }, d;
+	const uint8_t *p;
+	int i, rc;
+
+	if ((rc = mdb_get(txn, s->meta, &k, &d)) != 0)
+		return rc == MDB_NOTFOUND ? 0 : rc;
+	if (d.mv_size != 8 * (2 + 2 * STORE_NPARTS))
+		return MDB_CORRUPTED;
+	p = d.mv_data;
+	s->c.seq = load_u64be(p), p += 8;
+	s->c.evicted = load_u64be(p), p += 8;
+	for (i = 0; i < STORE_NPARTS; i++) {
+		s->c.blocks[i] = load_u64be(p), p += 8;
+		s->c.bytes[i] = load_u64be(p), p += 8;
+	}
+	return 0;
+}
+
+/* Write transactions: either the caller's batch or a fresh one. */
+static int
+wtxn_begin(struct store *s, MDB_txn **txn)
+{
+	int rc;
+
+	if (s->batch) {
+		*txn = s->batch;
+		return 0;
+	}
+	if ((rc = mdb_txn_begin(s->env, NULL, 0, txn)) != 0)
+		return rc;
+	s->c_saved = s->c;
+	/* Pending recency goes first, so an eviction in this txn sees it. */
+	if ((rc = flush_touches(s, *txn)) != 0) {
+		mdb_txn_abort(*txn);
+		s->c = s->c_saved;
+		s->ntouched = 0; /* recency is advisory: drop it rather than block writes */
+	}
+	return rc;
+}
+
+static int
+grow_map(struct store *s)
+{
+	size_t bigger = s->mapsize + s->mapsize / 2;
+	int rc;
+
+	if (s->rtxn) {
+		mdb_txn_abort(s->rtxn);
+		s->rtxn = NULL;
+	}
+	if ((rc = mdb_env_set_mapsize(s->env, bigger)) == 0)
+		s->mapsize = bigger;
+	return rc;
+}
+
+static int
+wtxn_end(struct store *s, MDB_txn *txn, int rc)
+{
+	if (s->batch)
+		return rc;
+	if (rc == 0 && (rc = save_counters(s, txn)) == 0)
+		rc = mdb_txn_commit(txn);
+	else
+		mdb_txn_abort(txn);
+	if (rc != 0)
+		s->c = s->c_saved;
+	return rc;
+}
+
+static int
+open_dbs(struct store *s, MDB_txn *txn)
+{
+	int rc, i;
+
+	if ((rc = mdb_dbi_open(txn, "blocks", MDB_CREATE, &s->blocks)) ||
+	    (rc = mdb_dbi_open(txn, "index", MDB_CREATE, &s->index)) ||
+	    (rc = mdb_dbi_open(txn, "lru", MDB_CREATE, &s->lru)))
+		return rc;
+	for (i = 0; i < STORE_NTABLES; i++)
+		if ((rc = mdb_dbi_open(txn, TABLE_NAMES[i], MDB_CREATE, &s->tables[i])))
+			return rc;
+	return 0;
+}
+
+/* check_identity tells a fresh environment (made ours) from ours (version
+ * checked) and from someone else's LMDB database (refused). */
+static int
+check_identity(struct store *s, MDB_txn *txn)
+{
+	MDB_val k = { 5, UNCONST("magic") }, d, vk = { 7, UNCONST("version") }, vd;
+	uint8_t ver[4];
+	MDB_stat st;
+	MDB_dbi main;
+	int rc;
+
+	rc = mdb_dbi_open(txn, "meta", 0, &s->meta);
+	if (rc == MDB_NOTFOUND || rc == MDB_INCOMPATIBLE) {
+		if ((rc = mdb_dbi_open(txn, NULL, 0, &main)) || (rc = mdb_stat(txn, main, &st)))
+			return fail(s, rc, "reading");
+		if (st.ms_entries != 0) {
+			snprintf(s->err, sizeof(s->err), "store %s: an LMDB database, but not a wisp store", s->path);
+			return WISP_ERR_MALFORMED;
+		}
+		if ((rc = mdb_dbi_open(txn, "meta", MDB_CREATE, &s->meta)))
+			return fail(s, rc, "creating");
+		d.mv_size = sizeof(MAGIC) - 1;
+		d.mv_data = UNCONST(MAGIC);
+		store_u32be(ver, STORE_FORMAT_VERSION);
+		vd.mv_size = 4;
+		vd.mv_data = ver;
+		if ((rc = mdb_put(txn, s->meta, &k, &d, 0)) || (rc = mdb_put(txn, s->meta, &vk, &vd, 0)))
+			return fail(s, rc, "creating");
+		return 0;
+	}
+	if (rc)
+		return fail(s, rc, "opening");
+	if (mdb_get(txn, s->meta, &k, &d) != 0 || d.mv_size != sizeof(MAGIC) - 1 ||
+	    memcmp(d.mv_data, MAGIC, d.mv_size) != 0) {
+		snprintf(s->err, sizeof(s->err), "store %s: an LMDB database, but not a wisp store", s->path);
+		return WISP_ERR_MALFORMED;
+	}
+	if (mdb_get(txn, s->meta, &vk, &vd) != 0 || vd.mv_size != 4) {
+		snprintf(s->err, sizeof(s->err), "store %s: format version missing", s->path);
+		return WISP_ERR_MALFORMED;
+	}
+	if (load_u32be(vd.mv_data) != STORE_FORMAT_VERSION) {
+		snprintf(s->err, sizeof(s->err), "store %s: format version %u, this wisp knows %u",
+		    s->path, load_u32be(vd.mv_data), STORE_FORMAT_VERSION);
+		return WISP_ERR_VERSION;
+	}
+	return 0;
+}
+
+
+static int
+open_env(struct store *s, const char *dir)
+{
+	struct stat st;
+	MDB_envinfo info;
+	int rc;
+
+	if (stat(dir, &st) != 0 && mkdir(dir, 0700) != 0) {
+		snprintf(s->err, sizeof(s->err), "store %s: cannot create: %s", dir, strerror(errno));
+		return WISP_ERR_IO;
+	}
+	if (stat(dir, &st) != 0 || !S_ISDIR(st.st_mode)) {
+		snprintf(s->err, sizeof(s->err), "store %s: not a directory", dir);
+		return WISP_ERR_INVAL;
+	}
+	if ((rc = mdb_env_create(&s->env)))
+		return fail(s, rc, "creating environment");
+	/* Room for the budget plus LMDB's own pages; the map is virtual
+	 * (sparse), and grows on MDB_MAP_FULL. */
+	s->mapsize = (size_t)(s->capacity + s->capacity / 4 + (64u << 20));
+	if ((rc = mdb_env_set_maxdbs(s->env, 8 + STORE_NTABLES)) ||
+	    (rc = mdb_env_set_mapsize(s->env, s->mapsize)))
+		return fail(s, rc, "configuring");
+	/* NOMETASYNC: one sync per commit, integrity kept on power loss (the
+	 * last commit may be undone). Process crashes lose nothing. */
+	if ((rc = mdb_env_open(s->env, dir, MDB_NOMETASYNC, 0600))) {
+		if (rc == MDB_INVALID || rc == MDB_VERSION_MISMATCH) {
+			snprintf(s->err, sizeof(s->err), "store %s: not a wisp store (%s)", dir, mdb_strerror(rc));
+			return WISP_ERR_MALFORMED;
+		}
+		return fail(s, rc, "opening");
+	}
+	if (mdb_env_info(s->env, &info) == 0 && info.me_mapsize > s->mapsize)
+		s->mapsize = info.me_mapsize;
+	{
+		MDB_stat ms;
+		if (mdb_env_stat(s->env, &ms) == 0)
+			s->psize = ms.ms_psize;
+	}
+	return 0;
+}
+
+int
+store_open(struct store **out, const char *dir, const struct store_config *cfg, char *err,
+    size_t errlen)
+{
+	struct store *s;
+	MDB_txn *txn;
+	int rc, i;
+
+	if (!(s = calloc(1, sizeof(*s)))) {
+		snprintf(err, errlen, "store %s: out of memory", dir);
+		return WISP_ERR_NOMEM;
+	}
+	snprintf(s->path, sizeof(s->path), "%s", dir);
+	s->psize = 4096;
+	rc = WISP_ERR_INVAL;
+	if (cfg->capacity < (1u << 20) || cfg->cache_percent < 1 || cfg->cache_percent > 99) {
+		snprintf(s->err, sizeof(s->err), "store %s: capacity must be at least 1M and the cache share 1..99%%", dir);
+		goto out;
+	}
+	s->capacity = cfg->capacity;
+	s->budget[STORE_PART_CACHE] = cfg->capacity / 100 * cfg->cache_percent;
+	s->budget[STORE_PART_STORE] = cfg->capacity - s->budget[STORE_PART_CACHE];
+	if ((rc = open_env(s, dir)) != 0)
+		goto out;
+	if ((rc = mdb_txn_begin(s->env, NULL, 0, &txn))) {
+		rc = fail(s, rc, "opening");
+		goto out;
+	}
+	if ((rc = check_identity(s, txn)) != 0 || (rc = open_dbs(s, txn)) != 0 ||
+	    (rc = load_counters(s, txn)) != 0) {
+		if (rc > 0)
+			rc = fail(s, rc, "opening");
+		mdb_txn_abort(txn);
+		goto out;
+	}
+	/* A smaller --store-size than last time evicts down to it now. */
+	for (i = 0; i < STORE_NPARTS && rc == 0; i++)
+		rc = evict(s, txn, (unsigned)i, 0);
+	if (rc == 0 && (rc = save_counters(s, txn)) == 0)
+		rc = mdb_txn_commit(txn);
+	else
+		mdb_txn_abort(txn);
+	if (rc) {
+		rc = fail(s, rc, "opening");
+		goto out;
+	}
+	*out = s;
+	return 0;
+out:
+	snprintf(err, errlen, "%s", s->err);
+	if (s->env)
+		mdb_env_close(s->env);
+	free(s);
+	return rc;
+}
+
+void
+store_close(struct store *s)
+{
+	if (!s)
+		return;
+	if (s->batch)
+		store_abort(s);
+	if (store_flush(s) != 0)
+		s->ntouched = 0; /* recency only: the blocks are safe */
+	if (s->rtxn)
+		mdb_txn_abort(s->rtxn);
+	mdb_env_sync(s->env, 1);
+	mdb_env_close(s->env);
+	free(s);
+}
+
+const char *store_errmsg(const struct store *s) { return s->err; }
+
+/* unlink_block deletes a block and its index and LRU entries. */
+static int
+unlink_block(struct store *s, MDB_txn *txn, const uint8_t *rkey, const uint8_t *idx)
+{
+	MDB_val k = { STORE_KEY_LEN, UNCONST(rkey) }, lk;
+	uint8_t lkey[LRU_KEY_LEN];
+	unsigned part = idx[0];
+	uint32_t len = load_u32be(idx + 9);
+	int rc;
+
+	lru_key(lkey, part, load_u64be(idx + 1));
+	lk.mv_size = LRU_KEY_LEN;
+	lk.mv_data = lkey;
+	if ((rc = mdb_del(txn, s->blocks, &k, NULL)) || (rc = mdb_del(txn, s->index, &k, NULL)) ||
+	    (rc = mdb_del(txn, s->lru, &lk, NULL)))
+		return rc;
+	s->c.blocks[part]--;
+	s->c.bytes[part] -= store_cost(s, len);
+	return 0;
+}
+
+/* evict drops |part|'s least recently used blocks until |need| more bytes fit. */
+static int
+evict(struct store *s, MDB_txn *txn, unsigned part, uint64_t need)
+{
+	uint8_t from[LRU_KEY_LEN], rkey[STORE_KEY_LEN], idx[IDX_LEN];
+	MDB_val k, d, ik;
+	MDB_cursor *cur;
+	int rc = 0;
+
+	while (s->c.bytes[part] + need > s->budget[part]) {
+		lru_key(from, part, 0);
+		k.mv_size = LRU_KEY_LEN;
+		k.mv_data = from;
+		if ((rc = mdb_cursor_open(txn, s->lru, &cur)))
+			return rc;
+		rc = mdb_cursor_get(cur, &k, &d, MDB_SET_RANGE);
+		mdb_cursor_close(cur);
+		if (rc == MDB_NOTFOUND || (rc == 0 && ((uint8_t *)k.mv_data)[0] != part))
+			return 0; /* nothing left to evict */
+		if (rc)
+			return rc;
+		if (d.mv_size != STORE_KEY_LEN)
+			return MDB_CORRUPTED;
+		memcpy(rkey, d.mv_data, STORE_KEY_LEN);
+		ik.mv_size = STORE_KEY_LEN;
+		ik.mv_data = rkey;
+		if ((rc = mdb_get(txn, s->index, &ik, &d)))
+			return rc;
+		if (d.mv_size != IDX_LEN)
+			return MDB_CORRUPTED;
+		memcpy(idx, d.mv_data, IDX_LEN);
+		if ((rc = unlink_block(s, txn, rkey, idx)))
+			return rc;
+		s->c.evicted++;
+	}
+	return 0;
+}
+
+/* relink gives a block a new LRU position (and maybe partition). */
+static int
+relink(struct store *s, MDB_txn *txn, const uint8_t *rkey, const uint8_t *old, unsigned part)
+{
+	MDB_val k = { STORE_KEY_LEN, UNCONST(rkey) }, lk, d;
+	uint8_t lkey[LRU_KEY_LEN], idx[IDX_LEN];
+	uint32_t len = load_u32be(old + 9);
+	int rc;
+
+	lru_key(lkey, old[0], load_u64be(old + 1));
+	lk.mv_size = LRU_KEY_LEN;
+	lk.mv_data = lkey;
+	if ((rc = mdb_del(txn, s->lru, &lk, NULL)))
+		return rc;
+	if (part != old[0]) {
+		s->c.blocks[old[0]]--;
+		s->c.bytes[old[0]] -= store_cost(s, len);
+		if ((rc = evict(s, txn, part, store_cost(s, len))))
+			return rc;
+		s->c.blocks[part]++;
+		s->c.bytes[part] += store_cost(s, len);
+	}
+	idx[0] = (uint8_t)part;
+	store_u64be(idx + 1, ++s->c.seq);
+	store_u32be(idx + 9, len);
+	lru_key(lkey, part, s->c.seq);
+	d.mv_size = STORE_KEY_LEN;
+	d.mv_data = UNCONST(rkey);
+	if ((rc = mdb_put(txn, s->lru, &lk, &d, 0)))
+		return rc;
+	d.mv_size = IDX_LEN;
+	d.mv_data = idx;
+	return mdb_put(txn, s->index, &k, &d, 0);
+}
+
+static int
+flush_touches(struct store *s, MDB_txn *txn)
+{
+	uint8_t old[IDX_LEN];
+	MDB_val k, d;
+	size_t i;
+	int rc;
+
+	for (i = 0; i < s->ntouched; i++) {
+		k.mv_size = STORE_KEY_LEN;
+		k.mv_data = s->touched[i];
+		rc = mdb_get(txn, s->index, &k, &d);
+		if (rc == MDB_NOTFOUND)
+			continue; /* removed or evicted since */
+		if (rc)
+			return rc;
+		if (d.mv_size != IDX_LEN)
+			return MDB_CORRUPTED;
+		memcpy(old, d.mv_data, IDX_LEN);
+		if ((rc = relink(s, txn, s->touched[i], old, old[0])))
+			return rc;
+	}
+	s->ntouched = 0;
+	return 0;
+}
+
+static int
+put_new(struct store *s, MDB_txn *txn, const uint8_t *rkey, const uint8_t *block, size_t len,
+    unsigned part)
+{
+	MDB_val k = { STORE_KEY_LEN, UNCONST(rkey) }, d, lk;
+	uint8_t idx[IDX_LEN], lkey[LRU_KEY_LEN];
+	uint64_t cost = store_cost(s, len);
+	int rc;
+
+	if ((rc = evict(s, txn, part, cost)))
+		return rc;
+	d.mv_size = len;
+	d.mv_data = UNCONST(block);
+	if ((rc = mdb_put(txn, s->blocks, &k, &d, 0)))
+		return rc;
+	idx[0] = (uint8_t)part;
+	store_u64be(idx + 1, ++s->c.seq);
+	store_u32be(idx + 9, (uint32_t)len);
+	d.mv_size = IDX_LEN;
+	d.mv_data = idx;
+	if ((rc = mdb_put(txn, s->index, &k, &d, 0)))
+		return rc;
+	lru_key(lkey, part, s->c.seq);
+	lk.mv_size = LRU_KEY_LEN;
+	lk.mv_data = lkey;
+	d.mv_size = STORE_KEY_LEN;
+	d.mv_data = UNCONST(rkey);
+	if ((rc = mdb_put(txn, s->lru, &lk, &d, 0)))
+		return rc;
+	s->c.blocks[part]++;
+	s->c.bytes[part] += cost;
+	return 0;
+}
+
+static int
+put_once(struct store *s, const uint8_t *rkey, const uint8_t *block, size_t len, unsigned part)
+{
+	MDB_val k = { STORE_KEY_LEN, UNCONST(rkey) }, d;
+	uint8_t old[IDX_LEN];
+	MDB_txn *txn;
+	int rc;
+
+	if ((rc = wtxn_begin(s, &txn)))
+		return rc;
+	rc = mdb_get(txn, s->index, &k, &d);
+	if (rc == 0 && d.mv_size == IDX_LEN) {
+		memcpy(old, d.mv_data, IDX_LEN);
+		/* A store copy stays in the store; a cache copy moves up. */
+		rc = relink(s, txn, rkey, old, old[0] == STORE_PART_STORE ? STORE_PART_STORE : part);
+	} else if (rc == MDB_NOTFOUND) {
+		rc = put_new(s, txn, rkey, block, len, part);
+	} else if (rc == 0) {
+		rc = MDB_CORRUPTED;
+	}
+	return wtxn_end(s, txn, rc);
+}
+
+int
+store_put(struct store *s, const uint8_t rkey[static STORE_KEY_LEN], const uint8_t *block,
+    size_t len, enum store_part part)
+{
+	int rc, tries;
+
+	if ((unsigned)part >= STORE_NPARTS || len == 0)
+		return WISP_ERR_INVAL;
+	if (len > BLOCK_MAX)
+		return WISP_ERR_TOOBIG;
+	if (store_cost(s, len) > s->budget[part])
+		return WISP_ERR_FULL;
+	for (tries = 0; tries < 8; tries++) {
+		rc = put_once(s, rkey, block, len, part);
+		if (rc != MDB_MAP_FULL || s->batch)
+			break;
+		if (grow_map(s))
+			break;
+	}
+	return rc ? fail(s, rc, "writing") : 0;
+}
+
+int
+store_begin(struct store *s)
+{
+	int rc;
+
+	if (s->batch)
+		return WISP_ERR_INVAL;
+	if ((rc = wtxn_begin(s, &s->batch))) {
+		s->batch = NULL;
+		return fail(s, rc, "beginning");
+	}
+	return 0;
+}
+
+int
+store_commit(struct store *s)
+{
+	MDB_txn *txn = s->batch;
+	int rc;
+
+	if (!txn)
+		return WISP_ERR_INVAL;
+	s->batch = NULL;
+	rc = wtxn_end(s, txn, 0);
+	if (rc == MDB_MAP_FULL)
+		(void)grow_map(s); /* the caller retries the batch */
+	return rc ? fail(s, rc, "committing") : 0;
+}
+
+void
+store_abort(struct store *s)
+{
+	if (!s->batch)
+		return;
+	mdb_txn_abort(s->batch);
+	s->batch = NULL;
+	s->c = s->c_saved;
+}
+
+static int
+rtxn_begin(struct store *s, MDB_txn **txn)
+{
+	int rc;
+
+	if (s->batch) {
+		*txn = s->batch;
+		return 0;
+	}
+	if (s->rtxn)
+		rc = mdb_txn_renew(s->rtxn);
+	else
+		rc = mdb_txn_begin(s->env, NULL, MDB_RDONLY, &s->rtxn);
+	*txn = s->rtxn;
+	return rc;
+}
+
+static void
+rtxn_end(struct store *s, MDB_txn *txn)
+{
+	if (txn != s->batch)
+		mdb_txn_reset(txn);
+}
+
+int
+store_get(struct store *s, const uint8_t rkey[static STORE_KEY_LEN], uint8_t *out, size_t outcap,
+    size_t *len)
+{
+	MDB_val k = { STORE_KEY_LEN, UNCONST(rkey) }, d;
+	MDB_txn *txn;
+	int rc;
+
+	if ((rc = rtxn_begin(s, &txn)))
+		return fail(s, rc, "reading");
+	rc = mdb_get(txn, s->blocks, &k, &d);
+	if (rc == 0 && d.mv_size > outcap)
+		rc = -1;
+	else if (rc == 0) {
+		memcpy(out, d.mv_data, d.mv_size);
+		*len = d.mv_size;
+	}
+	rtxn_end(s, txn);
+	if (rc == MDB_NOTFOUND)
+		return WISP_ERR_NOTFOUND;
+	if (rc == -1)
+		return WISP_ERR_TOOBIG;
+	if (rc)
+		return fail(s, rc, "reading");
+	/* Inside a batch a full touch list drops the touch: recency is advisory. */
+	if (s->ntouched < STORE_TOUCH_BATCH)
+		memcpy(s->touched[s->ntouched++], rkey, STORE_KEY_LEN);
+	if (s->ntouched == STORE_TOUCH_BATCH && !s->batch)
+		return store_flush(s) == 0 ? 0 : WISP_ERR_IO;
+	return 0;
+}
+
+int
+store_has(struct store *s, const uint8_t rkey[static STORE_KEY_LEN])
+{
+	MDB_val k = { STORE_KEY_LEN, UNCONST(rkey) }, d;
+	MDB_txn *txn;
+	int rc;
+
+	if ((rc = rtxn_begin(s, &txn)))
+		return fail(s, rc, "reading");
+	rc = mdb_get(txn, s->index, &k, &d);
+	rtxn_end(s, txn);
+	if (rc == MDB_NOTFOUND)
+		return 0;
+	return rc ? fail(s, rc, "reading") : 1;
+}
+
+int
+store_remove(struct store *s, const uint8_t rkey[static STORE_KEY_LEN])
+{
+	MDB_val k = { STORE_KEY_LEN, UNCONST(rkey) }, d;
+	uint8_t idx[IDX_LEN];
+	MDB_txn *txn;
+	int rc;
+
+	if ((rc = wtxn_begin(s, &txn)))
+		return fail(s, rc, "removing");
+	rc = mdb_get(txn, s->index, &k, &d);
+	if (rc == 0 && d.mv_size != IDX_LEN)
+		rc = MDB_CORRUPTED;
+	if (rc == 0) {
+		memcpy(idx, d.mv_data, IDX_LEN);
+		rc = unlink_block(s, txn, rkey, idx);
+	}
+	if (rc == MDB_NOTFOUND) {
+		(void)wtxn_end(s, txn, MDB_NOTFOUND);
+		return WISP_ERR_NOTFOUND;
+	}
+	rc = wtxn_end(s, txn, rc);
+	return rc ? fail(s, rc, "removing") : 0;
+}
+
+int
+store_flush(struct store *s)
+{
+	MDB_txn *txn;
+	int rc;
+
+	if (!s->ntouched || s->batch)
+		return 0;
+	if ((rc = wtxn_begin(s, &txn)))
+		return fail(s, rc, "writing recency");
+	rc = wtxn_end(s, txn, 0); /* wtxn_begin flushed the touches */
+	if (rc)
+		s->ntouched = 0; /* recency is advisory: never retry forever */
+	return rc ? fail(s, rc, "writing recency") : 0;
+}
+
+void
+store_stats(const struct store *s, struct store_stats *st)
+{
+	int i;
+
+	memset(st, 0, sizeof(*st));
+	for (i = 0; i < STORE_NPARTS; i++) {
+		st->part[i].blocks = s->c.blocks[i];
+		st->part[i].bytes = s->c.bytes[i];
+		st->part[i].capacity = s->budget[i];
+		st->blocks += s->c.blocks[i];
+		st->bytes += s->c.bytes[i];
+	}
+	st->capacity = s->capacity;
+	st->evicted = s->c.evicted;
+}
+
+int
+store_each(struct store *s, store_each_fn fn, void *ctx)
+{
+	MDB_val k, d, ik, id;
+	MDB_cursor *cur;
+	MDB_txn *txn;
+	int rc;
+
+	if ((rc = rtxn_begin(s, &txn)))
+		return fail(s, rc, "reading");
+	if ((rc = mdb_cursor_open(txn, s->blocks, &cur))) {
+		rtxn_end(s, txn);
+		return fail(s, rc, "reading");
+	}
+	for (rc = mdb_cursor_get(cur, &k, &d, MDB_FIRST); rc == 0;
+	    rc = mdb_cursor_get(cur, &k, &d, MDB_NEXT)) {
+		if (k.mv_size != STORE_KEY_LEN) {
+			rc = MDB_CORRUPTED;
+			break;
+		}
+		ik = k;
+		if ((rc = mdb_get(txn, s->index, &ik, &id)) || id.mv_size != IDX_LEN) {
+			rc = rc ? rc : MDB_CORRUPTED;
+			break;
+		}
+		if ((rc = fn(ctx, k.mv_data, d.mv_data, d.mv_size, ((uint8_t *)id.mv_data)[0])) != 0)
+			break;
+	}
+	mdb_cursor_close(cur);
+	rtxn_end(s, txn);
+	if (rc == MDB_NOTFOUND)
+		return 0;
+	return rc > 0 ? fail(s, rc, "reading") : rc;
+}
+
+int
+store_kv_put(struct store *s, enum store_table t, const void *key, size_t klen, const void *val,
+    size_t vlen)
+{
+	MDB_val k = { klen, UNCONST(key) }, d = { vlen, UNCONST(val) };
+	MDB_txn *txn;
+	int rc;
+
+	if ((unsigned)t >= STORE_NTABLES || klen == 0 || klen > 256)
+		return WISP_ERR_INVAL;
+	if ((rc = wtxn_begin(s, &txn)))
+		return fail(s, rc, "writing state");
+	rc = wtxn_end(s, txn, mdb_put(txn, s->tables[t], &k, &d, 0));
+	return rc ? fail(s, rc, "writing state") : 0;
+}
+
+int
+store_kv_del(struct store *s, enum store_table t, const void *key, size_t klen)
+{
+	MDB_val k = { klen, UNCONST(key) };
+	MDB_txn *txn;
+	int rc;
+
+	if ((unsigned)t >= STORE_NTABLES || klen == 0 || klen > 256)
+		return WISP_ERR_INVAL;
+	if ((rc = wtxn_begin(s, &txn)))
+		return fail(s, rc, "writing state");
+	rc = mdb_del(txn, s->tables[t], &k, NULL);
+	if (rc == MDB_NOTFOUND) {
+		(void)wtxn_end(s, txn, rc);
+		return WISP_ERR_NOTFOUND;
+	}
+	rc = wtxn_end(s, txn, rc);
+	return rc ? fail(s, rc, "writing state") : 0;
+}
+
+int
+store_kv_clear(struct store *s, enum store_table t)
+{
+	MDB_txn *txn;
+	int rc;
+
+	if ((unsigned)t >= STORE_NTABLES)
+		return WISP_ERR_INVAL;
+	if ((rc = wtxn_begin(s, &txn)))
+		return fail(s, rc, "writing state");
+	rc = wtxn_end(s, txn, mdb_drop(txn, s->tables[t], 0));
+	return rc ? fail(s, rc, "writing state") : 0;
+}
+
+int
+store_kv_each(struct store *s, enum store_table t, store_kv_fn fn, void *ctx)
+{
+	MDB_val k, d;
+	MDB_cursor *cur;
+	MDB_txn *txn;
+	int rc;
+
+	if ((unsigned)t >= STORE_NTABLES)
+		return WISP_ERR_INVAL;
+	if ((rc = rtxn_begin(s, &txn)))
+		return fail(s, rc, "reading state");
+	if ((rc = mdb_cursor_open(txn, s->tables[t], &cur))) {
+		rtxn_end(s, txn);
+		return fail(s, rc, "reading state");
+	}
+	for (rc = mdb_cursor_get(cur, &k, &d, MDB_FIRST); rc == 0;
+	    rc = mdb_cursor_get(cur, &k, &d, MDB_NEXT))
+		if ((rc = fn(ctx, k.mv_data, k.mv_size, d.mv_data, d.mv_size)) != 0)
+			break;
+	mdb_cursor_close(cur);
+	rtxn_end(s, txn);
+	if (rc == MDB_NOTFOUND)
+		return 0;
+	return rc > 0 ? fail(s, rc, "reading state") : rc;
+}
+
+int
+store_parse_size(const char *str, uint64_t *out)
+{
+	uint64_t v = 0, mul = 1;
+	const char *p = str;
+
+	if (*p < '0' || *p > '9')
+		return WISP_ERR_MALFORMED;
+	for (; *p >= '0' && *p <= '9'; p++) {
+		if (v > (UINT64_MAX - 9) / 10)
+			return WISP_ERR_MALFORMED;
+		v = v * 10 + (uint64_t)(*p - '0');
+	}
+	switch (*p) {
+	case '\0': break;
+	case 'k': case 'K': mul = 1ull << 10; p++; break;
+	case 'm': case 'M': mul = 1ull << 20; p++; break;
+	case 'g': case 'G': mul = 1ull << 30; p++; break;
+	case 't': case 'T': mul = 1ull << 40; p++; break;
+	default: return WISP_ERR_MALFORMED;
+	}
+	if (*p == 'i' && mul > 1)
+		p++;
+	if ((*p == 'B' || *p == 'b') && mul > 1)
+		p++;
+	if (*p != '\0' || (v && mul > UINT64_MAX / v))
+		return WISP_ERR_MALFORMED;
+	*out = v * mul;
+	return 0;
+}

@@ -1,0 +1,113 @@
+/* store.h: the block store, an LMDB environment with two LRU partitions.
+ *
+ * Blocks are kept by routing key in one of two partitions, each with its
+ * own byte budget and LRU order: STORE holds documents whose insert ended
+ * here, CACHE whatever passed through, so passing traffic cannot flush
+ * what was inserted here. A put past a partition's budget evicts that
+ * partition's least recently used blocks.
+ *
+ * Verification is the caller's job: store_put trusts that |block| matches
+ * |rkey| (block_verify), and callers verify again after store_get, since
+ * a disk can rot.
+ *
+ * Threads: a struct store is used by one thread at a time (wispd's event
+ * loop). Other processes may read the environment concurrently (LMDB's
+ * MVCC), e.g. mdb_stat.
+ *
+ * Recency: a get does not write. It records the key in a small in-memory
+ * batch that is written in one transaction when it fills
+ * (STORE_TOUCH_BATCH keys), with the next put, or at store_flush and
+ * store_close; a crash loses at most that much recency, never data. */
+#ifndef WISP_STORE_H
+#define WISP_STORE_H
+
+#include <stddef.h>
+#include <stdint.h>
+
+#include "crypto/err.h"
+
+enum store_part { STORE_PART_STORE = 0, STORE_PART_CACHE = 1, STORE_NPARTS = 2 };
+enum store_table { STORE_T_PEERS = 0, STORE_T_RTABLE = 1, STORE_T_INVITES = 2, STORE_NTABLES = 3 };
+
+enum store_limits {
+	STORE_KEY_LEN = 32,
+	STORE_TOUCH_BATCH = 512,
+	STORE_FORMAT_VERSION = 1,
+	STORE_CACHE_PERCENT_DEFAULT = 50,
+};
+
+struct store_config {
+	uint64_t capacity;      /* bytes on disk the blocks may use, both partitions */
+	unsigned cache_percent; /* share of |capacity| for the cache, 1..99 */
+};
+
+struct store_part_stats {
+	uint64_t blocks, bytes, capacity;
+};
+
+struct store_stats {
+	uint64_t blocks, bytes, capacity;
+	struct store_part_stats part[STORE_NPARTS];
+	uint64_t evicted;
+};
+
+struct store;
+
+/* store_open opens (creating if needed) the store in directory |dir|.
+ * On failure |err| holds one line naming the path and the cause. Returns
+ * 0, WISP_ERR_NOMEM, WISP_ERR_IO, WISP_ERR_MALFORMED (not a wisp store),
+ * WISP_ERR_VERSION (a newer format) or WISP_ERR_INVAL. */
+int store_open(struct store **out, const char *dir, const struct store_config *cfg,
+    char *err, size_t errlen) WISP_WUR;
+/* store_close flushes recency and closes. NULL is a no-op. */
+void store_close(struct store *s);
+
+/* store_put keeps |block| under |rkey| in |part|. A block already in the
+ * cache moves to the store when put there again. Returns 0, WISP_ERR_FULL
+ * (larger than the partition), WISP_ERR_TOOBIG or WISP_ERR_IO. */
+int store_put(struct store *s, const uint8_t rkey[static STORE_KEY_LEN], const uint8_t *block,
+    size_t len, enum store_part part) WISP_WUR;
+
+/* store_begin / store_commit group the puts between them in one
+ * transaction (one disk sync). store_abort drops them. */
+int store_begin(struct store *s) WISP_WUR;
+int store_commit(struct store *s) WISP_WUR;
+void store_abort(struct store *s);
+
+/* store_get copies the block into |out| (|outcap| bytes). Returns 0,
+ * WISP_ERR_NOTFOUND, WISP_ERR_TOOBIG or WISP_ERR_IO. */
+int store_get(struct store *s, const uint8_t rkey[static STORE_KEY_LEN], uint8_t *out,
+    size_t outcap, size_t *len) WISP_WUR;
+/* store_has returns 1, 0, or WISP_ERR_IO. */
+int store_has(struct store *s, const uint8_t rkey[static STORE_KEY_LEN]);
+/* store_remove returns 0, WISP_ERR_NOTFOUND or WISP_ERR_IO. */
+int store_remove(struct store *s, const uint8_t rkey[static STORE_KEY_LEN]) WISP_WUR;
+int store_flush(struct store *s) WISP_WUR;
+void store_stats(const struct store *s, struct store_stats *st);
+/* store_cost is what a block of |len| bytes counts against a budget: its
+ * footprint in LMDB pages plus its index entries. */
+uint64_t store_cost(const struct store *s, size_t len);
+
+/* store_each calls |fn| for every block in key order, in one read
+ * snapshot; a non-zero return stops it and is returned. */
+typedef int (*store_each_fn)(void *ctx, const uint8_t rkey[STORE_KEY_LEN], const uint8_t *block,
+    size_t len, enum store_part part);
+int store_each(struct store *s, store_each_fn fn, void *ctx);
+
+/* Small state (peers, routing table, invites): opaque key/value records. */
+int store_kv_put(struct store *s, enum store_table t, const void *key, size_t klen,
+    const void *val, size_t vlen) WISP_WUR;
+int store_kv_del(struct store *s, enum store_table t, const void *key, size_t klen) WISP_WUR;
+typedef int (*store_kv_fn)(void *ctx, const uint8_t *key, size_t klen, const uint8_t *val, size_t vlen);
+int store_kv_each(struct store *s, enum store_table t, store_kv_fn fn, void *ctx);
+/* store_kv_clear empties a table (inside a batch, to replace a snapshot). */
+int store_kv_clear(struct store *s, enum store_table t) WISP_WUR;
+
+/* store_errmsg describes the last failure, naming the path. */
+const char *store_errmsg(const struct store *s);
+
+/* store_parse_size reads "256M", "1G", "1048576", "512K", "2T". Returns 0
+ * or WISP_ERR_MALFORMED. */
+int store_parse_size(const char *s, uint64_t *out) WISP_WUR;
+
+#endif

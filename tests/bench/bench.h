@@ -1,0 +1,12 @@
+/* bench.h: the benchmarks run by `make bench`; each prints ratio lines
+ * against a baseline measured in the same run. */
+#ifndef WISP_BENCH_H
+#define WISP_BENCH_H
+
+#include <stdint.h>
+
+double bench_now(void);
+int bench_store(const char *tmpdir);
+int bench_crypto(void);
+
+#endif
