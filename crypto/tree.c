@@ -90,6 +90,15 @@ tree_enc_free(struct tree_enc *e)
 
 uint64_t tree_enc_blocks(const struct tree_enc *e) { return e->blocks; }
 
+int
+tree_enc_set_mime(struct tree_enc *e, const char *mime)
+{
+	if (!tree_mime_ok(mime))
+		return WISP_ERR_INVAL;
+	memcpy(e->mime, mime, strlen(mime) + 1);
+	return 0;
+}
+
 static int
 emit_block(struct tree_enc *e, const uint8_t *plain, size_t len, struct chk_keys *k)
 {

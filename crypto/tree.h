@@ -39,6 +39,9 @@ int tree_mime_ok(const char *mime);
  * Returns 0, WISP_ERR_NOMEM or WISP_ERR_INVAL. */
 int tree_enc_new(struct tree_enc **out, const char *mime, tree_emit_fn emit, void *ctx) WISP_WUR;
 int tree_enc_write(struct tree_enc *e, const uint8_t *data, size_t len) WISP_WUR;
+/* tree_enc_set_mime changes the type recorded in the root (any time
+ * before finish: sniffing may need the first bytes). 0 or WISP_ERR_INVAL. */
+int tree_enc_set_mime(struct tree_enc *e, const char *mime) WISP_WUR;
 /* tree_enc_finish emits the rest and the root, whose keys it returns. */
 int tree_enc_finish(struct tree_enc *e, struct chk_keys *root) WISP_WUR;
 uint64_t tree_enc_blocks(const struct tree_enc *e);

@@ -1,0 +1,72 @@
+/* cli.h: the wisp command-line client. */
+#ifndef WISP_CLI_H
+#define WISP_CLI_H
+
+#include <limits.h>
+#include <stddef.h>
+#include <stdint.h>
+
+/* Exit codes: the contract of DESIGN.md. */
+enum cli_exit {
+	CLI_OK = 0,
+	CLI_FAIL = 1,
+	CLI_USAGE = 2,       /* usage error or malformed input */
+	CLI_UNREACHABLE = 3, /* the node cannot be reached */
+	CLI_NOTFOUND = 4,    /* not found in the network */
+	CLI_INTEGRITY = 5,   /* a block does not verify */
+};
+
+struct cli {
+	char datadir[PATH_MAX];
+	int quiet, verbose;
+};
+
+/* cli_fail prints "wisp: <message>" on stderr and returns |code|. */
+int cli_fail(int code, const char *fmt, ...) __attribute__((format(printf, 2, 3)));
+
+int cli_put(struct cli *c, int argc, char **argv);
+int cli_get(struct cli *c, int argc, char **argv);
+int cli_status(struct cli *c, int argc, char **argv);
+
+/* ---- api.c: a synchronous HTTP client for the node's API ---- */
+
+struct api;
+struct evbuffer;
+
+/* api_chunk_fn sees streamed response bytes; non-zero stops the request. */
+typedef int (*api_chunk_fn)(void *ctx, struct evbuffer *in, int code);
+
+struct api_resp {
+	int code;               /* HTTP status, 0 if the node could not be reached */
+	struct evbuffer *body;  /* unless streamed */
+	char wisp_length[24], wisp_mime[128];
+};
+
+/* api_open finds the node of |datadir| (api.addr, api.token). Returns
+ * CLI_OK or CLI_UNREACHABLE with a message printed. */
+int api_open(struct api **out, const char *datadir);
+void api_close(struct api *a);
+/* api_request sends a request and waits for the whole answer (or streams
+ * it through |chunk|). Returns CLI_OK, or CLI_UNREACHABLE. */
+int api_request(struct api *a, int method, const char *path, const void *body, size_t len,
+    struct api_resp *r, api_chunk_fn chunk, void *ctx);
+/* api_send starts a request without waiting; api_wait waits for it. At
+ * most one is outstanding. */
+int api_send(struct api *a, int method, const char *path, const void *body, size_t len);
+int api_wait(struct api *a, struct api_resp *r);
+void api_resp_free(struct api_resp *r);
+/* api_error_exit maps an error response to an exit code and prints its
+ * reason. */
+int api_error_exit(const struct api_resp *r, const char *what);
+
+/* ---- progress.c ---- */
+struct progress;
+struct progress *progress_new(int enabled, const char *verb, uint64_t total);
+void progress_update(struct progress *p, uint64_t bytes, uint64_t blocks);
+void progress_done(struct progress *p);
+
+/* ---- mime.c ---- */
+const char *mime_from_name(const char *name);
+const char *mime_sniff(const uint8_t *p, size_t len);
+
+#endif

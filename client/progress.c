@@ -1,0 +1,99 @@
+/* A progress bar on stderr, only when stderr is a terminal. */
+#include <stdio.h>
+#include <stdlib.h>
+#include <time.h>
+#include <unistd.h>
+
+#include "client/cli.h"
+
+struct progress {
+	int on;
+	const char *verb;
+	uint64_t total, bytes, blocks;
+	double start, last;
+};
+
+static double
+now(void)
+{
+	struct timespec ts;
+
+	clock_gettime(CLOCK_MONOTONIC, &ts);
+	return (double)ts.tv_sec + (double)ts.tv_nsec / 1e9;
+}
+
+struct progress *
+progress_new(int enabled, const char *verb, uint64_t total)
+{
+	struct progress *p = calloc(1, sizeof(*p));
+
+	if (!p)
+		return NULL;
+	p->on = enabled && isatty(STDERR_FILENO);
+	p->verb = verb;
+	p->total = total;
+	p->start = p->last = now();
+	return p;
+}
+
+static void
+human(char *out, size_t n, double v)
+{
+	const char *u[] = { "B", "KiB", "MiB", "GiB", "TiB" };
+	int i = 0;
+
+	while (v >= 1024 && i < 4)
+		v /= 1024, i++;
+	snprintf(out, n, i ? "%.1f %s" : "%.0f %s", v, u[i]);
+}
+
+static void
+draw(struct progress *p, double t)
+{
+	char done[32], rate[32], eta[32] = "";
+	double secs = t - p->start, r = secs > 0 ? (double)p->bytes / secs : 0;
+	int width = 30, fill = 0, i;
+
+	human(done, sizeof(done), (double)p->bytes);
+	human(rate, sizeof(rate), r);
+	if (p->total) {
+		fill = (int)((double)width * (double)p->bytes / (double)p->total);
+		if (fill > width)
+			fill = width;
+		if (r > 0 && p->bytes < p->total)
+			snprintf(eta, sizeof(eta), " ETA %.0fs", (double)(p->total - p->bytes) / r);
+	}
+	fprintf(stderr, "\r%s [", p->verb);
+	for (i = 0; i < width; i++)
+		fputc(i < fill ? '#' : (p->total ? '.' : ' '), stderr);
+	fprintf(stderr, "] %s, %llu blocks, %s/s%s   ", done, (unsigned long long)p->blocks, rate, eta);
+	fflush(stderr);
+}
+
+void
+progress_update(struct progress *p, uint64_t bytes, uint64_t blocks)
+{
+	double t;
+
+	if (!p || !p->on)
+		return;
+	p->bytes = bytes;
+	p->blocks = blocks;
+	t = now();
+	if (t - p->last < 0.1)
+		return;
+	p->last = t;
+	draw(p, t);
+}
+
+void
+progress_done(struct progress *p)
+{
+	if (!p)
+		return;
+	if (p->on) {
+		draw(p, now());
+		fputc('\n', stderr);
+	}
+	free(p);
+}

@@ -1,0 +1,71 @@
+/* wisp status: what the node says of itself. */
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include <event2/buffer.h>
+#include <event2/http.h>
+
+#include "client/cli.h"
+
+/* num finds "key": N after |from| in |json|; 0 when absent. */
+static unsigned long long
+num(const char *json, const char *from, const char *key)
+{
+	char pat[64];
+	const char *p = from ? strstr(json, from) : json;
+
+	if (!p)
+		return 0;
+	snprintf(pat, sizeof(pat), "\"%s\": ", key);
+	if (!(p = strstr(p, pat)))
+		return 0;
+	return strtoull(p + strlen(pat), NULL, 10);
+}
+
+int
+cli_status(struct cli *c, int argc, char **argv)
+{
+	struct api *api = NULL;
+	struct api_resp r;
+	char *body;
+	size_t len;
+	int json = argc > 1 && strcmp(argv[1], "--json") == 0, rc;
+
+	if (argc > 2 || (argc == 2 && !json))
+		return cli_fail(CLI_USAGE, "usage: wisp status [--json]");
+	if ((rc = api_open(&api, c->datadir)) != CLI_OK)
+		return rc;
+	if ((rc = api_request(api, EVHTTP_REQ_GET, "/api/v1/status", NULL, 0, &r, NULL, NULL)) != CLI_OK ||
+	    r.code != 200) {
+		rc = api_error_exit(&r, "status");
+		goto out;
+	}
+	len = evbuffer_get_length(r.body);
+	if (!(body = malloc(len + 1))) {
+		rc = cli_fail(CLI_FAIL, "out of memory");
+		goto out;
+	}
+	evbuffer_copyout(r.body, body, len);
+	body[len] = '\0';
+	if (json) {
+		fputs(body, stdout);
+	} else {
+		printf("peers:   %llu connected of %llu known\n", num(body, "\"peers\"", "connected"),
+		    num(body, "\"peers\"", "known"));
+		printf("store:   %llu blocks, %llu of %llu MiB (store %llu, cache %llu blocks)\n",
+		    num(body, "\"store\": {", "blocks"), num(body, "\"store\": {", "bytes") >> 20,
+		    num(body, "\"store\": {", "capacity") >> 20, num(body, "\"store\": {\"blocks", "blocks"),
+		    num(body, "\"cache\"", "blocks"));
+		printf("traffic: %llu blocks stored, %llu served, %llu refused\n",
+		    num(body, "\"traffic\"", "blocks_stored"), num(body, "\"traffic\"", "blocks_served"),
+		    num(body, "\"traffic\"", "verify_failed"));
+		printf("uptime:  %llu s\n", num(body, NULL, "uptime"));
+	}
+	free(body);
+	rc = CLI_OK;
+out:
+	api_resp_free(&r);
+	api_close(api);
+	return rc;
+}

@@ -1,0 +1,474 @@
+/* The HTTP API under /api/v1/ (docs/api.md), on loopback. */
+#include <arpa/inet.h>
+#include <errno.h>
+#include <sys/socket.h>
+#include <inttypes.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <time.h>
+
+#include <event2/buffer.h>
+#include <event2/bufferevent.h>
+#include <event2/event.h>
+#include <event2/http.h>
+#include <event2/keyvalq_struct.h>
+#include <event2/listener.h>
+#include <sodium.h>
+
+#include "crypto/b64.h"
+#include "crypto/block.h"
+#include "crypto/uri.h"
+#include "node/fetch.h"
+#include "node/http_util.h"
+#include "node/log.h"
+#include "node/node.h"
+#include "store/store.h"
+
+#define WISP_VERSION "0.1.0"
+enum { STREAM_HIGH_WATER = 1 << 20 };
+
+/* ---- access control ---- */
+
+/* host_ok refuses DNS rebinding: a page on evil.example whose name
+ * resolves to 127.0.0.1 still sends "Host: evil.example". */
+static int
+host_ok(const struct node *n, struct evhttp_request *req)
+{
+	const char *host = evhttp_find_header(evhttp_request_get_input_headers(req), "Host");
+	const char *port = strrchr(n->api_addr, ':');
+	char want[CONF_ADDR_MAX + 16];
+	static const char *const names[] = { "127.0.0.1", "localhost", "[::1]" };
+	size_t i;
+
+	if (!host || !port)
+		return 0;
+	if (strcmp(host, n->api_addr) == 0)
+		return 1;
+	for (i = 0; i < sizeof(names) / sizeof(names[0]); i++) {
+		snprintf(want, sizeof(want), "%s%s", names[i], port);
+		if (strcmp(host, want) == 0)
+			return 1;
+	}
+	return 0;
+}
+
+static int
+token_ok(const struct node *n, struct evhttp_request *req)
+{
+	const char *h = evhttp_find_header(evhttp_request_get_input_headers(req), "Authorization");
+	size_t len = strlen(n->token);
+
+	if (!h || strncmp(h, "Bearer ", 7) != 0 || strlen(h + 7) != len)
+		return 0;
+	return sodium_memcmp(h + 7, n->token, len) == 0;
+}
+
+/* ---- GET /api/v1/status ---- */
+
+static void
+part_json(struct evbuffer *b, const char *name, const struct store_part_stats *p)
+{
+	evbuffer_add_printf(b, "\"%s\": {\"blocks\": %" PRIu64 ", \"bytes\": %" PRIu64
+	    ", \"capacity\": %" PRIu64 "}", name, p->blocks, p->bytes, p->capacity);
+}
+
+static void
+api_status(struct node *n, struct evhttp_request *req)
+{
+	struct evbuffer *b = evbuffer_new();
+	struct store_stats st;
+	char id[B64_LEN(32) + 1];
+
+	if (!b || b64_encode(id, sizeof(id), n->id_public, 32) != 0) {
+		evbuffer_free(b);
+		reply_error(req, 500, "internal", "out of memory");
+		return;
+	}
+	store_stats(n->store, &st);
+	evbuffer_add_printf(b, "{\"version\": \"%s\", \"identity\": \"%s\", \"uptime\": %lld, ",
+	    WISP_VERSION, id, (long long)(time(NULL) - n->started));
+	evbuffer_add_printf(b, "\"peers\": {\"known\": %u, \"connected\": %u}, ",
+	    node_peers_known(n), node_peers_connected(n));
+	evbuffer_add_printf(b, "\"store\": {\"blocks\": %" PRIu64 ", \"bytes\": %" PRIu64
+	    ", \"capacity\": %" PRIu64 ", \"evicted\": %" PRIu64 ", ", st.blocks, st.bytes,
+	    st.capacity, st.evicted);
+	part_json(b, "store", &st.part[STORE_PART_STORE]);
+	evbuffer_add(b, ", ", 2);
+	part_json(b, "cache", &st.part[STORE_PART_CACHE]);
+	evbuffer_add_printf(b, "}, \"traffic\": {\"api_in\": %" PRIu64 ", \"api_out\": %" PRIu64
+	    ", \"blocks_stored\": %" PRIu64 ", \"blocks_served\": %" PRIu64
+	    ", \"verify_failed\": %" PRIu64 "}, \"fetches\": %u}",
+	    n->traffic.api_in, n->traffic.api_out, n->traffic.blocks_stored,
+	    n->traffic.blocks_served, n->traffic.verify_failed, n->fetches);
+	reply_json(req, 200, b);
+	evbuffer_free(b);
+}
+
+/* ---- POST /api/v1/blocks: a batch of encoded blocks to insert ---- */
+
+
+/* parse_upload checks every record before anything is stored: a batch
+ * with one bad block stores nothing. */
+static int
+parse_upload(const uint8_t *p, size_t len, struct upload *u, size_t max, size_t *count,
+    char *why, size_t whylen)
+{
+	size_t n = 0;
+
+	while (len) {
+		uint32_t blen;
+		if (n == max) {
+			snprintf(why, whylen, "more than %zu blocks in one request", max);
+			return -1;
+		}
+		if (len < 36) {
+			snprintf(why, whylen, "record %zu truncated", n);
+			return -1;
+		}
+		blen = (uint32_t)p[32] << 24 | (uint32_t)p[33] << 16 | (uint32_t)p[34] << 8 | p[35];
+		if (blen == 0 || blen > BLOCK_MAX_LEN || len - 36 < blen) {
+			snprintf(why, whylen, "record %zu has a bad length", n);
+			return -1;
+		}
+		u[n].rkey = p;
+		u[n].block = p + 36;
+		u[n].len = blen;
+		if (block_verify(u[n].block, blen, u[n].rkey) != 0) {
+			snprintf(why, whylen, "block %zu does not verify against its key", n);
+			return -1;
+		}
+		p += 36 + blen;
+		len -= 36 + blen;
+		n++;
+	}
+	*count = n;
+	return 0;
+}
+
+static void
+api_blocks(struct node *n, struct evhttp_request *req)
+{
+	struct evbuffer *in = evhttp_request_get_input_buffer(req), *b;
+	size_t len = evbuffer_get_length(in), count = 0;
+	static struct upload u[NODE_UPLOAD_BLOCKS];
+	char why[128];
+	const uint8_t *p;
+	int rc;
+
+	n->traffic.api_in += len;
+	if (len == 0) {
+		reply_error(req, 400, "bad_request", "empty body");
+		return;
+	}
+	if (!(p = evbuffer_pullup(in, -1))) {
+		reply_error(req, 500, "internal", "out of memory");
+		return;
+	}
+	if (parse_upload(p, len, u, NODE_UPLOAD_BLOCKS, &count, why, sizeof(why)) != 0) {
+		n->traffic.verify_failed++;
+		reply_error(req, 400, "bad_block", why);
+		return;
+	}
+	if ((rc = node_insert_blocks(n, u, count)) != 0) {
+		log_warnx("insert: %s", store_errmsg(n->store));
+		reply_error(req, rc == WISP_ERR_FULL ? 507 : 500, "store", "the store could not keep the blocks");
+		return;
+	}
+	if (!(b = evbuffer_new())) {
+		reply_error(req, 500, "internal", "out of memory");
+		return;
+	}
+	evbuffer_add_printf(b, "{\"stored\": %zu}", count);
+	reply_json(req, 200, b);
+	evbuffer_free(b);
+}
+
+/* ---- GET /api/v1/get?uri=…: a document as a framed stream ---- */
+
+/* Frames: 'D' u32be length, data; then one 'E' u32be length, status
+ * byte, reason text. docs/api.md has the details. */
+struct get_job {
+	struct node *n;
+	struct evhttp_request *req;
+	struct evhttp_connection *evcon;
+	struct fetch *f;
+	int started, paused, done, gone;
+	struct event *reap;
+};
+
+static void
+frame(struct evbuffer *b, char type, const void *p, size_t len, int status)
+{
+	uint8_t h[5] = { (uint8_t)type, (uint8_t)((len + (status >= 0)) >> 24),
+		(uint8_t)((len + (status >= 0)) >> 16), (uint8_t)((len + (status >= 0)) >> 8),
+		(uint8_t)(len + (status >= 0)) };
+
+	evbuffer_add(b, h, 5);
+	if (status >= 0) {
+		uint8_t s = (uint8_t)status;
+		evbuffer_add(b, &s, 1);
+	}
+	evbuffer_add(b, p, len);
+}
+
+static void job_reap(evutil_socket_t fd, short ev, void *arg);
+
+static void
+job_finish_later(struct get_job *j)
+{
+	j->done = 1;
+	event_active(j->reap, 0, 0);
+}
+
+static size_t
+conn_backlog(struct get_job *j)
+{
+	struct bufferevent *bev = j->evcon ? evhttp_connection_get_bufferevent(j->evcon) : NULL;
+
+	return bev ? evbuffer_get_length(bufferevent_get_output(bev)) : 0;
+}
+
+static void
+on_drained(struct evhttp_connection *evcon, void *arg)
+{
+	struct get_job *j = arg;
+
+	(void)evcon;
+	if (j->paused && !j->done) {
+		j->paused = 0;
+		fetch_resume(j->f);
+	}
+}
+
+static void
+sink_start(void *ctx, uint64_t length, const char *mime)
+{
+	struct get_job *j = ctx;
+	struct evkeyvalq *h = evhttp_request_get_output_headers(j->req);
+	char len[32];
+
+	if (j->gone)
+		return;
+	snprintf(len, sizeof(len), "%" PRIu64, length);
+	evhttp_add_header(h, "Content-Type", "application/x-wisp-stream");
+	evhttp_add_header(h, "X-Wisp-Length", len);
+	evhttp_add_header(h, "X-Wisp-Mime", mime);
+	evhttp_add_header(h, "Cache-Control", "no-store");
+	evhttp_send_reply_start(j->req, 200, "OK");
+	j->started = 1;
+}
+
+static int
+sink_data(void *ctx, const uint8_t *p, size_t len)
+{
+	struct get_job *j = ctx;
+	struct evbuffer *b;
+
+	if (j->gone)
+		return 1;
+	if (!(b = evbuffer_new()))
+		return 1;
+	frame(b, 'D', p, len, -1);
+	j->n->traffic.api_out += len;
+	evhttp_send_reply_chunk_with_cb(j->req, b, on_drained, j);
+	evbuffer_free(b);
+	if (conn_backlog(j) > STREAM_HIGH_WATER) {
+		j->paused = 1;
+		return 1;
+	}
+	return 0;
+}
+
+static void
+sink_end(void *ctx, enum fetch_status st, const char *reason)
+{
+	struct get_job *j = ctx;
+	struct evbuffer *b;
+
+	if (!j->gone && !j->started) {
+		static const char *kinds[] = { "ok", "failed", "", "", "not_found", "integrity" };
+		reply_error(j->req, st == FETCH_NOTFOUND ? 404 : st == FETCH_INTEGRITY ? 502 : 500,
+		    kinds[st], reason);
+	} else if (!j->gone && (b = evbuffer_new())) {
+		frame(b, 'E', reason, strlen(reason), st);
+		evhttp_send_reply_chunk(j->req, b);
+		evbuffer_free(b);
+		evhttp_send_reply_end(j->req);
+	}
+	if (j->evcon)
+		evhttp_connection_set_closecb(j->evcon, NULL, NULL);
+	j->req = NULL;
+	job_finish_later(j);
+}
+
+static void
+on_close(struct evhttp_connection *evcon, void *arg)
+{
+	struct get_job *j = arg;
+
+	(void)evcon;
+	j->gone = 1;
+	j->evcon = NULL;
+	job_finish_later(j);
+}
+
+static void
+job_reap(evutil_socket_t fd, short ev, void *arg)
+{
+	struct get_job *j = arg;
+
+	(void)fd;
+	(void)ev;
+	if (fetch_pending(j->f) > 0)
+		return; /* a source answer will re-arm us through sink_end */
+	if (j->req) /* the client went away mid-stream: free the request */
+		evhttp_send_reply_end(j->req);
+	fetch_free(j->f);
+	event_free(j->reap);
+	j->n->fetches--;
+	free(j);
+}
+
+static const struct fetch_sink http_sink = { sink_start, sink_data, sink_end };
+
+static void
+api_get(struct node *n, struct evhttp_request *req)
+{
+	char text[URI_MAX + 1];
+	const char *why = NULL;
+	struct chk_keys root;
+	struct get_job *j;
+	struct uri u;
+
+	if (query_get(req, "uri", text, sizeof(text)) != 0) {
+		reply_error(req, 400, "bad_request", "missing or over-long uri parameter");
+		return;
+	}
+	if (uri_parse(&u, text, strlen(text), &why) != 0) {
+		reply_error(req, 400, "bad_uri", why);
+		return;
+	}
+	if (u.type != URI_CHK) {
+		reply_error(req, 400, "bad_uri", "only CHK URIs can be fetched by this node");
+		return;
+	}
+	if (n->fetches >= NODE_FETCHES_MAX) {
+		reply_error(req, 503, "overload", "too many fetches in progress; try again");
+		return;
+	}
+	if (!(j = calloc(1, sizeof(*j))) ||
+	    !(j->reap = event_new(n->base, -1, 0, job_reap, j))) {
+		free(j);
+		reply_error(req, 500, "internal", "out of memory");
+		return;
+	}
+	memcpy(root.routing, u.key, 32);
+	memcpy(root.crypto, u.ckey, 32);
+	sodium_memzero(&u, sizeof(u));
+	if (fetch_new(&j->f, &root, u.kind == URI_KIND_RAW, 0, UINT64_MAX, node_block_source(),
+	    n, &http_sink, j) != 0) {
+		event_free(j->reap);
+		free(j);
+		reply_error(req, 500, "internal", "out of memory");
+		return;
+	}
+	j->n = n;
+	j->req = req;
+	j->evcon = evhttp_request_get_connection(req);
+	n->fetches++;
+	evhttp_connection_set_closecb(j->evcon, on_close, j);
+	fetch_start(j->f);
+}
+
+/* ---- dispatch ---- */
+
+struct route {
+	enum evhttp_cmd_type method;
+	const char *path;
+	void (*fn)(struct node *, struct evhttp_request *);
+};
+
+static const struct route routes[] = {
+	{ EVHTTP_REQ_GET, "/api/v1/status", api_status },
+	{ EVHTTP_REQ_POST, "/api/v1/blocks", api_blocks },
+	{ EVHTTP_REQ_GET, "/api/v1/get", api_get },
+};
+
+static void
+dispatch(struct evhttp_request *req, void *arg)
+{
+	struct node *n = arg;
+	const char *path = evhttp_uri_get_path(evhttp_request_get_evhttp_uri(req));
+	int path_known = 0;
+	size_t i;
+
+	if (!host_ok(n, req)) {
+		reply_error(req, 403, "forbidden", "Host header is not this node's loopback address");
+		return;
+	}
+	if (!path || strncmp(path, "/api/", 5) != 0) {
+		reply_error(req, 404, "not_found", "no such page");
+		return;
+	}
+	if (!token_ok(n, req)) {
+		reply_error(req, 401, "unauthorized", "missing or wrong API token (see <datadir>/api.token)");
+		return;
+	}
+	for (i = 0; i < sizeof(routes) / sizeof(routes[0]); i++) {
+		if (strcmp(path, routes[i].path) != 0)
+			continue;
+		path_known = 1;
+		if (evhttp_request_get_command(req) == routes[i].method) {
+			routes[i].fn(n, req);
+			return;
+		}
+	}
+	if (path_known)
+		reply_error(req, 405, "method_not_allowed", "wrong method for this endpoint");
+	else
+		reply_error(req, 404, "not_found", "no such API endpoint");
+}
+
+int
+api_start(struct node *n)
+{
+	struct evconnlistener *l;
+	struct sockaddr_storage ss;
+	socklen_t gl = sizeof(ss);
+	unsigned sl;
+
+	if (conf_parse_addr(n->conf.api, &ss, &sl) != 0) {
+		fprintf(stderr, "wispd: bad API address %s\n", n->conf.api);
+		return -1;
+	}
+	if (!(n->http = evhttp_new(n->base)))
+		return -1;
+	evhttp_set_max_body_size(n->http, NODE_UPLOAD_MAX);
+	evhttp_set_max_headers_size(n->http, 16384);
+	evhttp_set_timeout(n->http, 120);
+	evhttp_set_allowed_methods(n->http, EVHTTP_REQ_GET | EVHTTP_REQ_POST | EVHTTP_REQ_HEAD |
+	    EVHTTP_REQ_DELETE);
+	evhttp_set_gencb(n->http, dispatch, n);
+	l = evconnlistener_new_bind(n->base, NULL, NULL,
+	    LEV_OPT_CLOSE_ON_FREE | LEV_OPT_REUSEABLE | LEV_OPT_CLOSE_ON_EXEC, 128,
+	    (struct sockaddr *)&ss, (int)sl);
+	if (!l || !evhttp_bind_listener(n->http, l)) {
+		fprintf(stderr, "wispd: cannot listen for the API on %s: %s\n", n->conf.api, strerror(errno));
+		if (l)
+			evconnlistener_free(l);
+		return -1;
+	}
+	if (getsockname(evconnlistener_get_fd(l), (struct sockaddr *)&ss, &gl) != 0 ||
+	    node_format_addr(&ss, n->api_addr, sizeof(n->api_addr)) != 0)
+		return -1;
+	return 0;
+}
+
+void
+api_stop(struct node *n)
+{
+	if (n->http)
+		evhttp_free(n->http);
+	n->http = NULL;
+}

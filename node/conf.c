@@ -1,0 +1,190 @@
+#include <arpa/inet.h>
+#include <netinet/in.h>
+#include <sys/socket.h>
+#include <ctype.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "node/conf.h"
+#include "store/store.h"
+
+void
+conf_defaults(struct node_conf *c)
+{
+	memset(c, 0, sizeof(*c));
+	snprintf(c->listen, sizeof(c->listen), "0.0.0.0:0");
+	snprintf(c->api, sizeof(c->api), "127.0.0.1:8484");
+	c->store_size = 1ull << 30;
+	c->cache_percent = STORE_CACHE_PERCENT_DEFAULT;
+	c->log_level = 1; /* info */
+	c->htl_max = 18;
+	c->rtable_max = 250;
+}
+
+int
+conf_addr_ok(const char *s)
+{
+	struct sockaddr_storage ss;
+	unsigned len;
+
+	return conf_parse_addr(s, &ss, &len) == 0;
+}
+
+int
+conf_parse_addr(const char *s, struct sockaddr_storage *ss, unsigned *sslen)
+{
+	char host[CONF_ADDR_MAX];
+	const char *colon, *p;
+	unsigned char buf[16];
+	size_t hl;
+	long port;
+
+	memset(ss, 0, sizeof(*ss));
+	if (strlen(s) >= CONF_ADDR_MAX || !(colon = strrchr(s, ':')))
+		return WISP_ERR_MALFORMED;
+	hl = (size_t)(colon - s);
+	if (hl == 0 || hl >= sizeof(host))
+		return WISP_ERR_MALFORMED;
+	memcpy(host, s, hl);
+	host[hl] = '\0';
+	for (p = colon + 1; *p; p++)
+		if (!isdigit((unsigned char)*p))
+			return WISP_ERR_MALFORMED;
+	if (colon[1] == '\0' || strlen(colon + 1) > 5 || (port = strtol(colon + 1, NULL, 10)) > 65535)
+		return WISP_ERR_MALFORMED;
+	if (hl > 2 && host[0] == '[' && host[hl - 1] == ']') {
+		struct sockaddr_in6 *a6 = (struct sockaddr_in6 *)ss;
+		host[hl - 1] = '\0';
+		if (inet_pton(AF_INET6, host + 1, buf) != 1)
+			return WISP_ERR_MALFORMED;
+		a6->sin6_family = AF_INET6;
+		a6->sin6_port = htons((uint16_t)port);
+		memcpy(&a6->sin6_addr, buf, 16);
+		*sslen = sizeof(*a6);
+		return 0;
+	}
+	if (inet_pton(AF_INET, host, buf) != 1)
+		return WISP_ERR_MALFORMED;
+	{
+		struct sockaddr_in *a4 = (struct sockaddr_in *)ss;
+		a4->sin_family = AF_INET;
+		a4->sin_port = htons((uint16_t)port);
+		memcpy(&a4->sin_addr, buf, 4);
+		*sslen = sizeof(*a4);
+	}
+	return 0;
+}
+
+static int
+parse_uint(const char *v, unsigned lo, unsigned hi, unsigned *out)
+{
+	char *end;
+	unsigned long n;
+
+	if (!isdigit((unsigned char)v[0]))
+		return -1;
+	n = strtoul(v, &end, 10);
+	if (*end || n < lo || n > hi)
+		return -1;
+	*out = (unsigned)n;
+	return 0;
+}
+
+int
+conf_set(struct node_conf *c, const char *key, const char *val, char *why, size_t whylen)
+{
+	static const char *levels[] = { "debug", "info", "warn", "error" };
+	unsigned u;
+
+	if (strcmp(key, "listen") == 0 || strcmp(key, "api") == 0) {
+		if (!conf_addr_ok(val))
+			goto bad;
+		snprintf(strcmp(key, "api") == 0 ? c->api : c->listen, CONF_ADDR_MAX, "%s", val);
+	} else if (strcmp(key, "store-size") == 0) {
+		if (store_parse_size(val, &c->store_size) != 0 || c->store_size < (4u << 20))
+			goto bad;
+	} else if (strcmp(key, "cache-percent") == 0) {
+		if (parse_uint(val, 1, 99, &c->cache_percent))
+			goto bad;
+	} else if (strcmp(key, "log-level") == 0) {
+		for (u = 0; u < 4 && strcmp(val, levels[u]) != 0; u++)
+			;
+		if (u == 4)
+			goto bad;
+		c->log_level = (int)u;
+	} else if (strcmp(key, "htl-max") == 0) {
+		if (parse_uint(val, 2, 64, &u))
+			goto bad;
+		c->htl_max = u;
+	} else if (strcmp(key, "rtable-max") == 0) {
+		if (parse_uint(val, 8, 100000, &u))
+			goto bad;
+		c->rtable_max = u;
+	} else {
+		snprintf(why, whylen, "unknown key '%.64s'", key);
+		return WISP_ERR_MALFORMED;
+	}
+	return 0;
+bad:
+	snprintf(why, whylen, "bad value '%.64s' for '%s'", val, key);
+	return WISP_ERR_MALFORMED;
+}
+
+static char *
+trim(char *s)
+{
+	char *e;
+
+	while (*s == ' ' || *s == '\t')
+		s++;
+	e = s + strlen(s);
+	while (e > s && (e[-1] == ' ' || e[-1] == '\t' || e[-1] == '\r' || e[-1] == '\n'))
+		*--e = '\0';
+	return s;
+}
+
+int
+conf_line(struct node_conf *c, const char *line, char *why, size_t whylen)
+{
+	char buf[CONF_LINE_MAX], *k, *v, *eq;
+	size_t n = strlen(line);
+
+	if (n >= sizeof(buf)) {
+		snprintf(why, whylen, "line too long");
+		return WISP_ERR_MALFORMED;
+	}
+	memcpy(buf, line, n + 1);
+	k = trim(buf);
+	if (*k == '\0' || *k == '#')
+		return 0;
+	if (!(eq = strchr(k, '='))) {
+		snprintf(why, whylen, "expected 'key = value'");
+		return WISP_ERR_MALFORMED;
+	}
+	*eq = '\0';
+	k = trim(k);
+	v = trim(eq + 1);
+	return conf_set(c, k, v, why, whylen);
+}
+
+int
+conf_write(const struct node_conf *c, char *out, size_t outlen)
+{
+	static const char *lv[] = { "debug", "info", "warn", "error" };
+	int n = snprintf(out, outlen,
+	    "# wispd configuration: 'key = value' lines; command-line flags override them.\n"
+	    "# docs/operator.md describes every key.\n"
+	    "listen = %s\n"
+	    "api = %s\n"
+	    "store-size = %llu%s\n"
+	    "cache-percent = %u\n"
+	    "log-level = %s\n"
+	    "htl-max = %u\n"
+	    "rtable-max = %u\n",
+	    c->listen, c->api,
+	    (unsigned long long)(c->store_size % (1u << 20) ? c->store_size : c->store_size >> 20),
+	    c->store_size % (1u << 20) ? "" : "M", c->cache_percent,
+	    lv[c->log_level & 3], c->htl_max, c->rtable_max);
+	return n < 0 || (size_t)n >= outlen ? WISP_ERR_TOOBIG : 0;
+}

@@ -1,0 +1,38 @@
+/* conf.h: wispd's settings, from wispd.conf lines and then the command
+ * line. The parser is line-at-a-time and pure, so it can be fuzzed. */
+#ifndef WISP_CONF_H
+#define WISP_CONF_H
+
+#include <stddef.h>
+#include <stdint.h>
+
+#include "crypto/err.h"
+
+enum conf_limits { CONF_ADDR_MAX = 64, CONF_LINE_MAX = 1024 };
+
+struct node_conf {
+	char listen[CONF_ADDR_MAX]; /* peer links, host:port */
+	char api[CONF_ADDR_MAX];    /* HTTP API and gateway, host:port */
+	uint64_t store_size;
+	unsigned cache_percent;
+	int log_level;              /* enum log_level */
+	unsigned htl_max;
+	unsigned rtable_max;
+};
+
+void conf_defaults(struct node_conf *c);
+/* conf_line applies one line of wispd.conf. On error |why| (|whylen|
+ * bytes) says what is wrong. Returns 0 or WISP_ERR_MALFORMED. */
+int conf_line(struct node_conf *c, const char *line, char *why, size_t whylen) WISP_WUR;
+/* conf_set applies one setting (as from the command line). */
+int conf_set(struct node_conf *c, const char *key, const char *val, char *why, size_t whylen) WISP_WUR;
+/* conf_addr_ok: is |s| a numeric "host:port" or "[v6]:port"? */
+int conf_addr_ok(const char *s);
+struct sockaddr_storage;
+/* conf_parse_addr turns such a string into a socket address (port 0
+ * allowed). Returns 0 or WISP_ERR_MALFORMED. */
+int conf_parse_addr(const char *s, struct sockaddr_storage *ss, unsigned *len) WISP_WUR;
+/* conf_write formats |c| as a complete wispd.conf. */
+int conf_write(const struct node_conf *c, char *out, size_t outlen) WISP_WUR;
+
+#endif

@@ -1,0 +1,307 @@
+/* wispd: start-up, the event loop, and a clean stop. */
+#include <arpa/inet.h>
+#include <errno.h>
+#include <fcntl.h>
+#include <getopt.h>
+#include <netinet/in.h>
+#include <signal.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/socket.h>
+#include <time.h>
+#include <unistd.h>
+
+#include <event2/event.h>
+#include <event2/listener.h>
+#include <sodium.h>
+
+#include "crypto/datadir.h"
+#include "node/log.h"
+#include "node/node.h"
+#include "store/store.h"
+
+static void
+usage(FILE *f)
+{
+	fprintf(f,
+	    "usage: wispd [-d DATADIR] [--listen ADDR:PORT] [--api ADDR:PORT] [--store-size SIZE]\n"
+	    "             [--foreground] [--log-level debug|info|warn|error]\n");
+}
+
+int
+node_format_addr(const struct sockaddr_storage *ss, char *out, size_t outlen)
+{
+	char host[INET6_ADDRSTRLEN];
+	int n;
+
+	if (ss->ss_family == AF_INET) {
+		const struct sockaddr_in *a = (const struct sockaddr_in *)ss;
+		inet_ntop(AF_INET, &a->sin_addr, host, sizeof(host));
+		n = snprintf(out, outlen, "%s:%u", host, ntohs(a->sin_port));
+	} else if (ss->ss_family == AF_INET6) {
+		const struct sockaddr_in6 *a = (const struct sockaddr_in6 *)ss;
+		inet_ntop(AF_INET6, &a->sin6_addr, host, sizeof(host));
+		n = snprintf(out, outlen, "[%s]:%u", host, ntohs(a->sin6_port));
+	} else {
+		return -1;
+	}
+	return n < 0 || (size_t)n >= outlen ? -1 : 0;
+}
+
+unsigned node_peers_known(const struct node *n) { (void)n; return 0; }
+unsigned node_peers_connected(const struct node *n) { (void)n; return 0; }
+
+/* Peer links arrive with the links issue; until then a connection is
+ * accepted and closed, so the port is held and node.addr is true. */
+static void
+on_peer_accept(struct evconnlistener *l, evutil_socket_t fd, struct sockaddr *sa, int len, void *arg)
+{
+	(void)l; (void)sa; (void)len; (void)arg;
+	evutil_closesocket(fd);
+}
+
+static int
+peers_listen(struct node *n)
+{
+	struct sockaddr_storage ss;
+	unsigned sl;
+	socklen_t gl = sizeof(ss);
+
+	if (conf_parse_addr(n->conf.listen, &ss, &sl) != 0) {
+		fprintf(stderr, "wispd: bad listen address %s\n", n->conf.listen);
+		return -1;
+	}
+	n->peers = evconnlistener_new_bind(n->base, on_peer_accept, n,
+	    LEV_OPT_CLOSE_ON_FREE | LEV_OPT_REUSEABLE | LEV_OPT_CLOSE_ON_EXEC, 64,
+	    (struct sockaddr *)&ss, (int)sl);
+	if (!n->peers) {
+		fprintf(stderr, "wispd: cannot listen for peers on %s: %s\n", n->conf.listen, strerror(errno));
+		return -1;
+	}
+	if (getsockname(evconnlistener_get_fd(n->peers), (struct sockaddr *)&ss, &gl) != 0 ||
+	    node_format_addr(&ss, n->node_addr, sizeof(n->node_addr)) != 0)
+		return -1;
+	return 0;
+}
+
+static void
+on_signal(evutil_socket_t sig, short ev, void *arg)
+{
+	struct node *n = arg;
+
+	(void)ev;
+	log_info("signal %d: stopping", (int)sig);
+	event_base_loopexit(n->base, NULL);
+}
+
+/* SIGHUP must not kill a daemon; it rereads nothing yet that can change
+ * safely at run time, and says so. */
+static void
+on_hup(evutil_socket_t sig, short ev, void *arg)
+{
+	(void)sig; (void)ev; (void)arg;
+	log_info("SIGHUP: nothing to reload");
+}
+
+static void
+on_flush(evutil_socket_t fd, short ev, void *arg)
+{
+	struct node *n = arg;
+
+	(void)fd; (void)ev;
+	if (store_flush(n->store) != 0)
+		log_warnx("%s", store_errmsg(n->store));
+}
+
+struct override { const char *key, *val; };
+
+static int
+parse_args(int argc, char **argv, const char **datadir, int *foreground, struct override *ov, int *nov)
+{
+	static const struct option opts[] = {
+		{ "datadir", required_argument, NULL, 'd' },
+		{ "listen", required_argument, NULL, 'l' },
+		{ "api", required_argument, NULL, 'a' },
+		{ "store-size", required_argument, NULL, 's' },
+		{ "log-level", required_argument, NULL, 'L' },
+		{ "foreground", no_argument, NULL, 'f' },
+		{ "help", no_argument, NULL, 'h' },
+		{ "version", no_argument, NULL, 'V' },
+		{ NULL, 0, NULL, 0 },
+	};
+	int c;
+
+	while ((c = getopt_long(argc, argv, "d:fhV", opts, NULL)) != -1) {
+		switch (c) {
+		case 'd': *datadir = optarg; break;
+		case 'f': *foreground = 1; break;
+		case 'l': ov[(*nov)++] = (struct override){ "listen", optarg }; break;
+		case 'a': ov[(*nov)++] = (struct override){ "api", optarg }; break;
+		case 's': ov[(*nov)++] = (struct override){ "store-size", optarg }; break;
+		case 'L': ov[(*nov)++] = (struct override){ "log-level", optarg }; break;
+		case 'h': usage(stdout); exit(0);
+		case 'V': printf("wispd 0.1.0\n"); exit(0);
+		default: usage(stderr); return -1;
+		}
+		if (*nov >= 16)
+			return -1;
+	}
+	if (optind != argc) {
+		usage(stderr);
+		return -1;
+	}
+	return 0;
+}
+
+/* daemonize forks; the parent waits until the child is ready (or has
+ * failed and said why on the inherited stderr) and exits accordingly. */
+static int
+daemonize(void)
+{
+	int p[2];
+	pid_t pid;
+	char c;
+
+	if (pipe(p) != 0)
+		return -1;
+	if ((pid = fork()) < 0)
+		return -1;
+	if (pid > 0) {
+		close(p[1]);
+		_exit(read(p[0], &c, 1) == 1 && c == 'R' ? 0 : 1);
+	}
+	close(p[0]);
+	setsid();
+	return p[1];
+}
+
+static void
+detach_stdio(const struct node *n)
+{
+	char path[PATH_MAX + 16];
+	int fd, log = -1;
+
+	snprintf(path, sizeof(path), "%s/wispd.log", n->datadir);
+	log = open(path, O_WRONLY | O_CREAT | O_APPEND | O_CLOEXEC, 0600);
+	if ((fd = open("/dev/null", O_RDWR)) >= 0) {
+		dup2(fd, STDIN_FILENO);
+		dup2(fd, STDOUT_FILENO);
+		dup2(log >= 0 ? log : fd, STDERR_FILENO);
+		if (fd > STDERR_FILENO)
+			close(fd);
+	}
+	log_init((enum log_level)n->conf.log_level, log);
+}
+
+static int
+write_ready(struct node *n, int lock_fd, int ready_fd)
+{
+	char pid[32];
+	int len = snprintf(pid, sizeof(pid), "%d\n", (int)getpid());
+
+	if (datadir_write_addr(n, "node.addr", n->node_addr) != 0 ||
+	    datadir_write_addr(n, "api.addr", n->api_addr) != 0) {
+		fprintf(stderr, "wispd: cannot write address files in %s: %s\n", n->datadir, strerror(errno));
+		return -1;
+	}
+	if (ftruncate(lock_fd, 0) == 0 && pwrite(lock_fd, pid, (size_t)len, 0) != len)
+		log_warn("writing pid to lock file");
+	{
+		char path[PATH_MAX + 16];
+		snprintf(path, sizeof(path), "%s/wispd.pid", n->datadir);
+		if (write_file_atomic(path, pid, (size_t)len, 0644) != 0)
+			log_warn("writing %s", path);
+	}
+	if (ready_fd >= 0)
+		detach_stdio(n);
+	log_info("ready: peers on %s, API on %s", n->node_addr, n->api_addr);
+	if (ready_fd >= 0) {
+		if (write(ready_fd, "R", 1) != 1)
+			return -1;
+		close(ready_fd);
+	}
+	return 0;
+}
+
+int
+main(int argc, char **argv)
+{
+	static struct node node;
+	struct node *n = &node;
+	struct override ov[16];
+	struct store_config sc;
+	const char *dflag = NULL;
+	char err[1024], why[160];
+	int nov = 0, foreground = 0, lock_fd = -1, ready_fd = -1, i;
+	struct event *sigs[3], *flush;
+	struct timeval five = { 5, 0 };
+
+	if (parse_args(argc, argv, &dflag, &foreground, ov, &nov) != 0)
+		return 2;
+	if (sodium_init() < 0) {
+		fprintf(stderr, "wispd: libsodium failed to initialise\n");
+		return 1;
+	}
+	signal(SIGPIPE, SIG_IGN);
+	if (wisp_datadir(n->datadir, sizeof(n->datadir), dflag) != 0) {
+		fprintf(stderr, "wispd: no data directory: give -d, or set WISP_HOME or HOME\n");
+		return 2;
+	}
+	conf_defaults(&n->conf);
+	if (datadir_prepare(n, &lock_fd) != 0)
+		return 1;
+	for (i = 0; i < nov; i++)
+		if (conf_set(&n->conf, ov[i].key, ov[i].val, why, sizeof(why)) != 0) {
+			fprintf(stderr, "wispd: --%s: %s\n", ov[i].key, why);
+			return 2;
+		}
+	log_init((enum log_level)n->conf.log_level, -1);
+	if (!foreground && (ready_fd = daemonize()) < 0) {
+		fprintf(stderr, "wispd: cannot daemonise: %s\n", strerror(errno));
+		return 1;
+	}
+	datadir_remove_addrs(n);
+	sc.capacity = n->conf.store_size;
+	sc.cache_percent = n->conf.cache_percent;
+	{
+		char sdir[sizeof(n->datadir) + 16];
+		int k = snprintf(sdir, sizeof(sdir), "%s/store", n->datadir);
+		if (k < 0 || (size_t)k >= sizeof(sdir))
+			fatalx("data directory path too long");
+		if (store_open(&n->store, sdir, &sc, err, sizeof(err)) != 0) {
+			fprintf(stderr, "wispd: %s\n", err);
+			return 1;
+		}
+	}
+	n->started = (int64_t)time(NULL);
+	if (!(n->base = event_base_new()))
+		fatalx("cannot create the event loop");
+	if (peers_listen(n) != 0 || api_start(n) != 0)
+		return 1;
+	sigs[0] = evsignal_new(n->base, SIGTERM, on_signal, n);
+	sigs[1] = evsignal_new(n->base, SIGINT, on_signal, n);
+	sigs[2] = evsignal_new(n->base, SIGHUP, on_hup, n);
+	flush = event_new(n->base, -1, EV_PERSIST, on_flush, n);
+	for (i = 0; i < 3; i++)
+		event_add(sigs[i], NULL);
+	event_add(flush, &five);
+	if (write_ready(n, lock_fd, ready_fd) != 0)
+		return 1;
+
+	event_base_dispatch(n->base);
+
+	/* Clean stop: no new requests, address files gone, store closed. */
+	api_stop(n);
+	evconnlistener_free(n->peers);
+	datadir_remove_addrs(n);
+	store_close(n->store);
+	for (i = 0; i < 3; i++)
+		event_free(sigs[i]);
+	event_free(flush);
+	event_base_free(n->base);
+	sodium_free(n->id_secret);
+	log_info("stopped");
+	close(lock_fd);
+	return 0;
+}

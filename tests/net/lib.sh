@@ -1,0 +1,70 @@
+# lib.sh: helpers for tests that run real wispd processes on 127.0.0.1,
+# port 0 only, stopped by PID. Sourced by tests/net/t_*.sh.
+set -u
+BIN=${BIN:-bin}
+BUILD=${BUILD:-build}
+WISPD="$BIN/wispd"
+WISP="$BIN/wisp"
+STORETOOL="$BUILD/tests/net/storetool"
+T=$(mktemp -d /tmp/wisp-net-XXXXXX)
+PASS=0
+FAIL=0
+PIDS=""
+
+cleanup() {
+	for p in $PIDS; do kill -9 "$p" 2>/dev/null; done
+	wait 2>/dev/null
+	rm -rf "$T"
+}
+trap cleanup EXIT INT TERM
+
+ok() { PASS=$((PASS + 1)); echo "  ok   $*"; }
+bad() { FAIL=$((FAIL + 1)); echo "  FAIL $*"; }
+check() { # check DESCRIPTION COMMAND...: passes when COMMAND succeeds
+	d=$1; shift
+	if "$@"; then ok "$d"; else bad "$d"; fi
+}
+expect_exit() { # expect_exit CODE DESCRIPTION COMMAND...
+	want=$1; d=$2; shift 2
+	"$@" >"$T/out" 2>"$T/err"
+	got=$?
+	if [ "$got" -eq "$want" ]; then ok "$d (exit $got)"; else bad "$d: exit $got, wanted $want: $(head -c 300 "$T/err")"; fi
+}
+
+# start_node NAME [ARGS...]: start wispd on a fresh or existing datadir
+# $T/NAME, wait for api.addr, remember its PID in $T/NAME.pid.
+start_node() {
+	name=$1; shift
+	rm -f "$T/$name/api.addr"
+	"$WISPD" -d "$T/$name" --listen 127.0.0.1:0 --api 127.0.0.1:0 --foreground \
+		--store-size 512M --log-level warn "$@" 2>>"$T/$name.log" &
+	pid=$!
+	PIDS="$PIDS $pid"
+	echo "$pid" >"$T/$name.pid"
+	i=0
+	while [ ! -s "$T/$name/api.addr" ]; do
+		i=$((i + 1))
+		if [ $i -gt 200 ] || ! kill -0 "$pid" 2>/dev/null; then
+			echo "node $name did not start: $(cat "$T/$name.log")"
+			return 1
+		fi
+		sleep 0.05
+	done
+}
+
+stop_node() { # stop_node NAME [SIGNAL]
+	pid=$(cat "$T/$1.pid")
+	kill "-${2:-TERM}" "$pid" 2>/dev/null
+	i=0
+	while kill -0 "$pid" 2>/dev/null && [ $i -lt 100 ]; do sleep 0.05; i=$((i + 1)); done
+}
+
+w() { # w NAME ARGS...: run wisp against node NAME
+	name=$1; shift
+	"$WISP" -d "$T/$name" "$@"
+}
+
+finish() {
+	echo "$(basename "$0" .sh): $PASS passed, $FAIL failed"
+	[ "$FAIL" -eq 0 ]
+}

@@ -1,0 +1,63 @@
+/* storetool: test-only surgery on a stopped node's store, through LMDB
+ * directly (never linked into wispd).
+ *   storetool corrupt STOREDIR N   flip one byte in N blocks
+ *   storetool drop STOREDIR PCT    delete PCT% of the blocks
+ *   storetool count STOREDIR       print the number of blocks */
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include <lmdb.h>
+
+static int
+die(const char *what, int rc)
+{
+	fprintf(stderr, "storetool: %s: %s\n", what, mdb_strerror(rc));
+	return 1;
+}
+
+int
+main(int argc, char **argv)
+{
+	MDB_env *env;
+	MDB_txn *txn;
+	MDB_dbi blocks, index;
+	MDB_cursor *cur;
+	MDB_val k, d;
+	long want = argc > 3 ? atol(argv[3]) : 0, done = 0, seen = 0;
+	int rc;
+
+	if (argc < 3)
+		return fprintf(stderr, "usage: storetool corrupt|drop|count STOREDIR [N]\n"), 2;
+	if ((rc = mdb_env_create(&env)) || (rc = mdb_env_set_maxdbs(env, 16)) ||
+	    (rc = mdb_env_set_mapsize(env, (size_t)1 << 36)) || (rc = mdb_env_open(env, argv[2], 0, 0600)))
+		return die("open", rc);
+	if ((rc = mdb_txn_begin(env, NULL, 0, &txn)) || (rc = mdb_dbi_open(txn, "blocks", 0, &blocks)) ||
+	    (rc = mdb_dbi_open(txn, "index", 0, &index)) || (rc = mdb_cursor_open(txn, blocks, &cur)))
+		return die("txn", rc);
+	for (rc = mdb_cursor_get(cur, &k, &d, MDB_FIRST); rc == 0; rc = mdb_cursor_get(cur, &k, &d, MDB_NEXT)) {
+		seen++;
+		if (strcmp(argv[1], "corrupt") == 0 && done < want) {
+			unsigned char *copy = malloc(d.mv_size);
+			MDB_val nd = { d.mv_size, copy };
+			memcpy(copy, d.mv_data, d.mv_size);
+			copy[d.mv_size / 2] ^= 0x55;
+			if ((rc = mdb_cursor_put(cur, &k, &nd, MDB_CURRENT)))
+				return die("put", rc);
+			free(copy);
+			done++;
+		} else if (strcmp(argv[1], "drop") == 0 && (seen * 7919) % 100 < want) {
+			/* Leave the index entry: the store must cope with a block
+			 * lost under it, as after disk damage. */
+			if ((rc = mdb_cursor_del(cur, 0)))
+				return die("del", rc);
+			done++;
+		}
+	}
+	mdb_cursor_close(cur);
+	if ((rc = mdb_txn_commit(txn)))
+		return die("commit", rc);
+	mdb_env_close(env);
+	printf("%ld\n", strcmp(argv[1], "count") == 0 ? seen : done);
+	return 0;
+}
