@@ -25,7 +25,7 @@ LDLIBS     += $(PKG_LIBS) -lpthread
 
 # core: pure code every program links (no libevent in it); the node's
 # pure modules are listed by name so the layer gate below can check them
-NODE_PURE  := $(wildcard $(addprefix node/,fetch.c router.c rtable.c wire.c frame.c))
+NODE_PURE  := $(wildcard $(addprefix node/,fetch.c conf.c upload.c router.c rtable.c wire.c frame.c))
 CORE_SRC   := $(wildcard crypto/*.c store/*.c) $(NODE_PURE)
 NODE_SRC   := $(filter-out $(NODE_PURE),$(wildcard node/*.c))
 CLI_SRC    := $(wildcard client/*.c)
@@ -37,6 +37,7 @@ obj = $(patsubst %.c,$(B)/%.o,$(1))
 CORE_OBJ   := $(call obj,$(CORE_SRC))
 ALL_OBJ    := $(call obj,$(CORE_SRC) $(NODE_SRC) $(CLI_SRC) $(UNIT_SRC) $(BENCH_SRC) $(FUZZ_SRC) tests/fuzz/replay_main.c tests/net/storetool.c)
 
+.SECONDARY:
 .PHONY: all check unit net asan bench fuzz fuzzers clean install run deps check-layers demo
 all: $(BIN)/wispd $(BIN)/wisp
 

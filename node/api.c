@@ -23,6 +23,7 @@
 #include "node/http_util.h"
 #include "node/log.h"
 #include "node/node.h"
+#include "node/upload.h"
 #include "store/store.h"
 
 #define WISP_VERSION "0.1.0"
@@ -108,44 +109,6 @@ api_status(struct node *n, struct evhttp_request *req)
 /* ---- POST /api/v1/blocks: a batch of encoded blocks to insert ---- */
 
 
-/* parse_upload checks every record before anything is stored: a batch
- * with one bad block stores nothing. */
-static int
-parse_upload(const uint8_t *p, size_t len, struct upload *u, size_t max, size_t *count,
-    char *why, size_t whylen)
-{
-	size_t n = 0;
-
-	while (len) {
-		uint32_t blen;
-		if (n == max) {
-			snprintf(why, whylen, "more than %zu blocks in one request", max);
-			return -1;
-		}
-		if (len < 36) {
-			snprintf(why, whylen, "record %zu truncated", n);
-			return -1;
-		}
-		blen = (uint32_t)p[32] << 24 | (uint32_t)p[33] << 16 | (uint32_t)p[34] << 8 | p[35];
-		if (blen == 0 || blen > BLOCK_MAX_LEN || len - 36 < blen) {
-			snprintf(why, whylen, "record %zu has a bad length", n);
-			return -1;
-		}
-		u[n].rkey = p;
-		u[n].block = p + 36;
-		u[n].len = blen;
-		if (block_verify(u[n].block, blen, u[n].rkey) != 0) {
-			snprintf(why, whylen, "block %zu does not verify against its key", n);
-			return -1;
-		}
-		p += 36 + blen;
-		len -= 36 + blen;
-		n++;
-	}
-	*count = n;
-	return 0;
-}
-
 static void
 api_blocks(struct node *n, struct evhttp_request *req)
 {
@@ -165,7 +128,7 @@ api_blocks(struct node *n, struct evhttp_request *req)
 		reply_error(req, 500, "internal", "out of memory");
 		return;
 	}
-	if (parse_upload(p, len, u, NODE_UPLOAD_BLOCKS, &count, why, sizeof(why)) != 0) {
+	if (upload_parse(p, len, u, NODE_UPLOAD_BLOCKS, &count, why, sizeof(why)) != 0) {
 		n->traffic.verify_failed++;
 		reply_error(req, 400, "bad_block", why);
 		return;

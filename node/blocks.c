@@ -5,6 +5,7 @@
 #include "node/fetch.h"
 #include "node/log.h"
 #include "node/node.h"
+#include "node/upload.h"
 #include "store/store.h"
 
 static struct log_rate corrupt_rate;

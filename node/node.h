@@ -18,11 +18,7 @@ enum node_limits {
 	NODE_UPLOAD_MAX = NODE_UPLOAD_BLOCKS * (36 + 32792), /* its body */
 };
 
-/* One block of an upload, pointing into the request body. */
-struct upload {
-	const uint8_t *rkey, *block;
-	uint32_t len;
-};
+struct upload;
 
 struct fetch_source;
 struct sockaddr_storage;
