@@ -14,7 +14,7 @@ int
 bench_crypto(void)
 {
 	static uint8_t data[CHK_DATA_MAX], block[CHK_BLOCK_LEN], out[CHK_PAYLOAD_LEN];
-	static uint8_t raw[CHK_PAYLOAD_LEN + 16];
+	static uint8_t raw[CHK_DATA_MAX + 16];
 	uint8_t key[32] = { 1 }, nonce[24] = { 0 }, h[32];
 	unsigned long long clen;
 	struct chk_keys k;

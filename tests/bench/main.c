@@ -23,9 +23,15 @@ main(int argc, char **argv)
 
 	if (wisp_crypto_init() != 0 || !mkdtemp(dir))
 		return 1;
-	if (argc < 2 || strcmp(argv[1], "store") == 0)
+	if (argc == 3 && strcmp(argv[1], "inproc") == 0) {
+		char sub[64];
+		snprintf(sub, sizeof(sub), "%s/inproc", dir);
+		rc = bench_inproc(sub, argv[2]);
+		argc = 0;
+	}
+	if (argc == 1 || (argc > 1 && strcmp(argv[1], "store") == 0))
 		rc |= bench_store(dir);
-	if (argc < 2 || strcmp(argv[1], "crypto") == 0)
+	if (argc == 1 || (argc > 1 && strcmp(argv[1], "crypto") == 0))
 		rc |= bench_crypto();
 	snprintf(cmd, sizeof(cmd), "rm -rf '%s'", dir);
 	if (system(cmd) != 0)
