@@ -1,8 +1,11 @@
 #include <errno.h>
+#include <limits.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/mman.h>
 #include <sys/stat.h>
+#include <unistd.h>
 
 #include <lmdb.h>
 
@@ -19,7 +22,7 @@ static int evict(struct store *s, MDB_txn *txn, unsigned part, uint64_t need);
 static const char MAGIC[] = "wisp-store";
 static const char *const TABLE_NAMES[STORE_NTABLES] = { "peers", "rtable", "invites" };
 
-enum { IDX_LEN = 13, LRU_KEY_LEN = 9, ENTRY_OVERHEAD = 96, BLOCK_MAX = 64 * 1024 };
+enum { IDX_LEN = 13, LRU_KEY_LEN = 9, ENTRY_OVERHEAD = 96, BLOCK_MAX = 64 * 1024, TRIM_EVERY = 64 };
 
 struct counters {
 	uint64_t seq, evicted;
@@ -37,6 +40,9 @@ struct store {
 	unsigned psize;
 	uint8_t touched[STORE_TOUCH_BATCH][STORE_KEY_LEN];
 	size_t ntouched;
+	unsigned ops;   /* block reads and writes since the last trim */
+	uintptr_t map_lo, map_hi; /* LMDB's mapping, found lazily */
+	uint64_t map_budget;
 	char path[512];
 	char err[768];
 };
@@ -143,6 +149,7 @@ grow_map(struct store *s)
 	}
 	if ((rc = mdb_env_set_mapsize(s->env, bigger)) == 0)
 		s->mapsize = bigger;
+	s->map_lo = 0; /* remapped: look it up again */
 	return rc;
 }
 
@@ -287,6 +294,7 @@ store_open(struct store **out, const char *dir, const struct store_config *cfg, 
 		goto out;
 	}
 	s->capacity = cfg->capacity;
+	s->map_budget = cfg->map_budget;
 	s->budget[STORE_PART_CACHE] = cfg->capacity / 100 * cfg->cache_percent;
 	s->budget[STORE_PART_STORE] = cfg->capacity - s->budget[STORE_PART_CACHE];
 	if ((rc = open_env(s, dir)) != 0)
@@ -495,6 +503,68 @@ put_new(struct store *s, MDB_txn *txn, const uint8_t *rkey, const uint8_t *block
 	return 0;
 }
 
+/* Keeping the daemon's resident set small: LMDB maps the file read-only
+ * and shared, so pages dropped from this process's page tables stay in
+ * the page cache and fault back in unchanged. Without this, streaming a
+ * large file through the store would count the whole file as the
+ * daemon's memory. Every TRIM_EVERY block reads or writes we look at the
+ * file-backed resident set (/proc/self/statm) and, past the configured
+ * budget (store_config.map_budget),
+ * drop the whole map at once. Below the budget nothing changes, so a
+ * working set that fits stays mapped and fast. */
+static void
+find_map(struct store *s)
+{
+	char line[PATH_MAX + 128], want[sizeof(s->path) + 16];
+	unsigned long lo, hi;
+	FILE *f = fopen("/proc/self/maps", "r");
+
+	s->map_lo = s->map_hi = 0;
+	if (!f)
+		return;
+	snprintf(want, sizeof(want), "%s/data.mdb", s->path);
+	while (fgets(line, sizeof(line), f)) {
+		char *path = strchr(line, '/');
+		if (!path || sscanf(line, "%lx-%lx", &lo, &hi) != 2)
+			continue;
+		path[strcspn(path, "\n")] = '\0';
+		if (strcmp(path, want) == 0) {
+			s->map_lo = lo;
+			s->map_hi = hi;
+			break;
+		}
+	}
+	fclose(f);
+}
+
+static uint64_t
+file_rss(void)
+{
+	unsigned long size, res, shared;
+	FILE *f = fopen("/proc/self/statm", "r");
+	int n;
+
+	if (!f)
+		return UINT64_MAX;
+	n = fscanf(f, "%lu %lu %lu", &size, &res, &shared);
+	fclose(f);
+	return n == 3 ? (uint64_t)shared * (uint64_t)sysconf(_SC_PAGESIZE) : UINT64_MAX;
+}
+
+static void
+trim(struct store *s)
+{
+	if (!s->map_budget || ++s->ops < TRIM_EVERY)
+		return;
+	s->ops = 0;
+	if (file_rss() < s->map_budget)
+		return;
+	if (!s->map_lo)
+		find_map(s);
+	if (s->map_lo)
+		(void)madvise((void *)s->map_lo, s->map_hi - s->map_lo, MADV_DONTNEED);
+}
+
 static int
 put_once(struct store *s, const uint8_t *rkey, const uint8_t *block, size_t len, unsigned part)
 {
@@ -530,6 +600,7 @@ store_put(struct store *s, const uint8_t rkey[static STORE_KEY_LEN], const uint8
 		return WISP_ERR_TOOBIG;
 	if (store_cost(s, len) > s->budget[part])
 		return WISP_ERR_FULL;
+	trim(s);
 	for (tries = 0; tries < 8; tries++) {
 		rc = put_once(s, rkey, block, len, part);
 		if (rc != MDB_MAP_FULL || s->batch)
@@ -611,6 +682,7 @@ store_get(struct store *s, const uint8_t rkey[static STORE_KEY_LEN], uint8_t *ou
 	MDB_txn *txn;
 	int rc;
 
+	trim(s);
 	if ((rc = rtxn_begin(s, &txn)))
 		return fail(s, rc, "reading");
 	rc = mdb_get(txn, s->blocks, &k, &d);
@@ -736,6 +808,7 @@ store_each(struct store *s, store_each_fn fn, void *ctx)
 		}
 		if ((rc = fn(ctx, k.mv_data, d.mv_data, d.mv_size, ((uint8_t *)id.mv_data)[0])) != 0)
 			break;
+		trim(s);
 	}
 	mdb_cursor_close(cur);
 	rtxn_end(s, txn);

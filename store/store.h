@@ -17,7 +17,13 @@
  * Recency: a get does not write. It records the key in a small in-memory
  * batch that is written in one transaction when it fills
  * (STORE_TOUCH_BATCH keys), with the next put, or at store_flush and
- * store_close; a crash loses at most that much recency, never data. */
+ * store_close; a crash loses at most that much recency, never data.
+ *
+ * Memory: LMDB reads through a shared read-only map, whose touched pages
+ * count as the process's resident memory although they are page cache.
+ * With |map_budget| set, the store drops the map from the resident set
+ * whenever it exceeds that budget (checked every 64 block operations),
+ * trading page faults for a bounded RSS. */
 #ifndef WISP_STORE_H
 #define WISP_STORE_H
 
@@ -34,11 +40,13 @@ enum store_limits {
 	STORE_TOUCH_BATCH = 512,
 	STORE_FORMAT_VERSION = 1,
 	STORE_CACHE_PERCENT_DEFAULT = 50,
+	STORE_MAP_BUDGET_DEFAULT = 24 << 20,
 };
 
 struct store_config {
 	uint64_t capacity;      /* bytes on disk the blocks may use, both partitions */
 	unsigned cache_percent; /* share of |capacity| for the cache, 1..99 */
+	uint64_t map_budget;    /* bytes of the map kept resident; 0: no limit */
 };
 
 struct store_part_stats {

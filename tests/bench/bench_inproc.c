@@ -62,7 +62,7 @@ read_doc(struct store *s, const struct chk_keys *root, uint64_t *total)
 int
 bench_inproc(const char *dir, const char *file)
 {
-	struct store_config cfg = { 4ull << 30, 50 };
+	struct store_config cfg = { 4ull << 30, 50, STORE_MAP_BUDGET_DEFAULT };
 	struct sink sk = { 0 };
 	struct tree_enc *e;
 	struct chk_keys root;

@@ -41,7 +41,7 @@ teardown(void)
 static struct store *
 open_store(uint64_t cap, unsigned cache)
 {
-	struct store_config cfg = { cap, cache };
+	struct store_config cfg = { cap, cache, 0 };
 	struct store *s = NULL;
 	int rc = store_open(&s, dir, &cfg, err, sizeof(err));
 
@@ -320,7 +320,7 @@ START_TEST(test_store_crash_loop)
 		pid_t pid = fork();
 		ck_assert_int_ge(pid, 0);
 		if (pid == 0) {
-			struct store_config cfg = { 6 << 20, 50 };
+			struct store_config cfg = { 6 << 20, 50, 0 };
 			uint32_t i;
 			if (store_open(&s, dir, &cfg, err, sizeof(err)) != 0)
 				_exit(3);
@@ -356,7 +356,7 @@ END_TEST
 
 START_TEST(test_store_not_ours)
 {
-	struct store_config cfg = { 4 << 20, 50 };
+	struct store_config cfg = { 4 << 20, 50, 0 };
 	struct store *s;
 	char path[128];
 	int fd;
@@ -376,7 +376,7 @@ END_TEST
 
 START_TEST(test_store_foreign_lmdb)
 {
-	struct store_config cfg = { 4 << 20, 50 };
+	struct store_config cfg = { 4 << 20, 50, 0 };
 	struct store *s;
 	MDB_env *env;
 	MDB_txn *txn;
@@ -397,7 +397,7 @@ END_TEST
 
 START_TEST(test_store_newer_version)
 {
-	struct store_config cfg = { 4 << 20, 50 };
+	struct store_config cfg = { 4 << 20, 50, 0 };
 	struct store *s = open_store(4 << 20, 50);
 	MDB_env *env;
 	MDB_txn *txn;
@@ -421,7 +421,7 @@ END_TEST
 
 START_TEST(test_store_bad_paths)
 {
-	struct store_config cfg = { 4 << 20, 50 }, tiny = { 1000, 50 };
+	struct store_config cfg = { 4 << 20, 50, 0 }, tiny = { 1000, 50, 0 };
 	struct store *s;
 	char path[128];
 	int fd;
@@ -460,7 +460,7 @@ START_TEST(test_store_disk_full)
 	ck_assert_int_ge(pid, 0);
 	if (pid == 0) {
 		struct rlimit rl = { 3 << 20, 3 << 20 };
-		struct store_config cfg = { 64 << 20, 50 };
+		struct store_config cfg = { 64 << 20, 50, 0 };
 		int failed = 0;
 		signal(SIGXFSZ, SIG_IGN);
 		if (store_open(&s, dir, &cfg, err, sizeof(err)) != 0)
