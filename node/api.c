@@ -401,7 +401,7 @@ api_start(struct node *n)
 	socklen_t gl = sizeof(ss);
 	unsigned sl;
 
-	if (conf_parse_addr(n->conf.api, &ss, &sl) != 0) {
+	if (node_parse_addr(n->conf.api, &ss, &sl) != 0) {
 		fprintf(stderr, "wispd: bad API address %s\n", n->conf.api);
 		return -1;
 	}

@@ -1,6 +1,4 @@
 #include <arpa/inet.h>
-#include <netinet/in.h>
-#include <sys/socket.h>
 #include <ctype.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -25,54 +23,42 @@ conf_defaults(struct node_conf *c)
 int
 conf_addr_ok(const char *s)
 {
-	struct sockaddr_storage ss;
-	unsigned len;
+	char host[CONF_ADDR_MAX];
+	unsigned port;
+	int v6;
 
-	return conf_parse_addr(s, &ss, &len) == 0;
+	return conf_split_addr(s, host, &port, &v6) == 0;
 }
 
 int
-conf_parse_addr(const char *s, struct sockaddr_storage *ss, unsigned *sslen)
+conf_split_addr(const char *s, char host[CONF_ADDR_MAX], unsigned *port, int *v6)
 {
-	char host[CONF_ADDR_MAX];
 	const char *colon, *p;
 	unsigned char buf[16];
 	size_t hl;
-	long port;
+	long n;
 
-	memset(ss, 0, sizeof(*ss));
 	if (strlen(s) >= CONF_ADDR_MAX || !(colon = strrchr(s, ':')))
 		return WISP_ERR_MALFORMED;
 	hl = (size_t)(colon - s);
-	if (hl == 0 || hl >= sizeof(host))
+	if (hl == 0)
 		return WISP_ERR_MALFORMED;
-	memcpy(host, s, hl);
-	host[hl] = '\0';
 	for (p = colon + 1; *p; p++)
 		if (!isdigit((unsigned char)*p))
 			return WISP_ERR_MALFORMED;
-	if (colon[1] == '\0' || strlen(colon + 1) > 5 || (port = strtol(colon + 1, NULL, 10)) > 65535)
+	if (colon[1] == '\0' || strlen(colon + 1) > 5 || (n = strtol(colon + 1, NULL, 10)) > 65535)
 		return WISP_ERR_MALFORMED;
-	if (hl > 2 && host[0] == '[' && host[hl - 1] == ']') {
-		struct sockaddr_in6 *a6 = (struct sockaddr_in6 *)ss;
-		host[hl - 1] = '\0';
-		if (inet_pton(AF_INET6, host + 1, buf) != 1)
-			return WISP_ERR_MALFORMED;
-		a6->sin6_family = AF_INET6;
-		a6->sin6_port = htons((uint16_t)port);
-		memcpy(&a6->sin6_addr, buf, 16);
-		*sslen = sizeof(*a6);
-		return 0;
+	*v6 = hl > 2 && s[0] == '[' && s[hl - 1] == ']';
+	if (*v6) {
+		memcpy(host, s + 1, hl - 2);
+		host[hl - 2] = '\0';
+	} else {
+		memcpy(host, s, hl);
+		host[hl] = '\0';
 	}
-	if (inet_pton(AF_INET, host, buf) != 1)
+	if (inet_pton(*v6 ? AF_INET6 : AF_INET, host, buf) != 1)
 		return WISP_ERR_MALFORMED;
-	{
-		struct sockaddr_in *a4 = (struct sockaddr_in *)ss;
-		a4->sin_family = AF_INET;
-		a4->sin_port = htons((uint16_t)port);
-		memcpy(&a4->sin_addr, buf, 4);
-		*sslen = sizeof(*a4);
-	}
+	*port = (unsigned)n;
 	return 0;
 }
 

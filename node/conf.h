@@ -28,10 +28,9 @@ int conf_line(struct node_conf *c, const char *line, char *why, size_t whylen) W
 int conf_set(struct node_conf *c, const char *key, const char *val, char *why, size_t whylen) WISP_WUR;
 /* conf_addr_ok: is |s| a numeric "host:port" or "[v6]:port"? */
 int conf_addr_ok(const char *s);
-struct sockaddr_storage;
-/* conf_parse_addr turns such a string into a socket address (port 0
- * allowed). Returns 0 or WISP_ERR_MALFORMED. */
-int conf_parse_addr(const char *s, struct sockaddr_storage *ss, unsigned *len) WISP_WUR;
+/* conf_split_addr splits such a string into a numeric host (without
+ * brackets) and a port (0 allowed). Returns 0 or WISP_ERR_MALFORMED. */
+int conf_split_addr(const char *s, char host[CONF_ADDR_MAX], unsigned *port, int *v6) WISP_WUR;
 /* conf_write formats |c| as a complete wispd.conf. */
 int conf_write(const struct node_conf *c, char *out, size_t outlen) WISP_WUR;
 

@@ -49,6 +49,31 @@ node_format_addr(const struct sockaddr_storage *ss, char *out, size_t outlen)
 	return n < 0 || (size_t)n >= outlen ? -1 : 0;
 }
 
+int
+node_parse_addr(const char *s, struct sockaddr_storage *ss, unsigned *len)
+{
+	char host[CONF_ADDR_MAX];
+	unsigned port;
+	int v6;
+
+	memset(ss, 0, sizeof(*ss));
+	if (conf_split_addr(s, host, &port, &v6) != 0)
+		return -1;
+	if (v6) {
+		struct sockaddr_in6 *a = (struct sockaddr_in6 *)ss;
+		a->sin6_family = AF_INET6;
+		a->sin6_port = htons((uint16_t)port);
+		*len = sizeof(*a);
+		return inet_pton(AF_INET6, host, &a->sin6_addr) == 1 ? 0 : -1;
+	} else {
+		struct sockaddr_in *a = (struct sockaddr_in *)ss;
+		a->sin_family = AF_INET;
+		a->sin_port = htons((uint16_t)port);
+		*len = sizeof(*a);
+		return inet_pton(AF_INET, host, &a->sin_addr) == 1 ? 0 : -1;
+	}
+}
+
 unsigned node_peers_known(const struct node *n) { (void)n; return 0; }
 unsigned node_peers_connected(const struct node *n) { (void)n; return 0; }
 
@@ -68,7 +93,7 @@ peers_listen(struct node *n)
 	unsigned sl;
 	socklen_t gl = sizeof(ss);
 
-	if (conf_parse_addr(n->conf.listen, &ss, &sl) != 0) {
+	if (node_parse_addr(n->conf.listen, &ss, &sl) != 0) {
 		fprintf(stderr, "wispd: bad listen address %s\n", n->conf.listen);
 		return -1;
 	}

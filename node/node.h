@@ -55,6 +55,8 @@ const struct fetch_source *node_block_source(void);
 unsigned node_peers_known(const struct node *n);
 unsigned node_peers_connected(const struct node *n);
 int node_format_addr(const struct sockaddr_storage *ss, char *out, size_t outlen);
+/* node_parse_addr turns a "host:port" of wispd.conf into a socket address. */
+int node_parse_addr(const char *s, struct sockaddr_storage *ss, unsigned *len);
 
 /* datadir: the files of a data directory. */
 int datadir_prepare(struct node *n, int *lock_fd);
