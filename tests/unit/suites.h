@@ -10,5 +10,6 @@ Suite *uri_suite(void);
 Suite *tree_suite(void);
 Suite *store_suite(void);
 Suite *conf_suite(void);
+Suite *noise_suite(void);
 
 #endif
