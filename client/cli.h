@@ -27,6 +27,9 @@ int cli_fail(int code, const char *fmt, ...) __attribute__((format(printf, 2, 3)
 int cli_put(struct cli *c, int argc, char **argv);
 int cli_get(struct cli *c, int argc, char **argv);
 int cli_status(struct cli *c, int argc, char **argv);
+int cli_noderef(struct cli *c, int argc, char **argv);
+int cli_invite(struct cli *c, int argc, char **argv);
+int cli_peer(struct cli *c, int argc, char **argv);
 
 /* ---- api.c: a synchronous HTTP client for the node's API ---- */
 

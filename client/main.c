@@ -29,7 +29,10 @@ usage(FILE *f)
 	    "usage: wisp [-d DATADIR] [-q] [-v] COMMAND ...\n"
 	    "  put [FILE|-] [--name NAME] [--key-only]   insert a file; prints its URI\n"
 	    "  get URI [-o FILE] [-v]                      fetch a document\n"
-	    "  status [--json]                             node, peers, store, traffic\n");
+	    "  status [--json]                             node, peers, store, traffic\n"
+	    "  noderef                                     this node's noderef (one line)\n"
+	    "  invite                                      a one-time invite for a friend\n"
+	    "  peer add NODEREF|INVITE | list | remove ID  manage friends\n");
 }
 
 static const struct {
@@ -39,6 +42,9 @@ static const struct {
 	{ "put", cli_put },
 	{ "get", cli_get },
 	{ "status", cli_status },
+	{ "noderef", cli_noderef },
+	{ "invite", cli_invite },
+	{ "peer", cli_peer },
 };
 
 int

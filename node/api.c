@@ -19,6 +19,7 @@
 #include "crypto/b64.h"
 #include "crypto/block.h"
 #include "crypto/uri.h"
+#include "node/api.h"
 #include "node/fetch.h"
 #include "node/http_util.h"
 #include "node/log.h"
@@ -356,6 +357,11 @@ static const struct route routes[] = {
 	{ EVHTTP_REQ_GET, "/api/v1/status", api_status },
 	{ EVHTTP_REQ_POST, "/api/v1/blocks", api_blocks },
 	{ EVHTTP_REQ_GET, "/api/v1/get", api_get },
+	{ EVHTTP_REQ_GET, "/api/v1/noderef", api_noderef },
+	{ EVHTTP_REQ_GET, "/api/v1/peers", api_peers },
+	{ EVHTTP_REQ_POST, "/api/v1/peers", api_peer_add },
+	{ EVHTTP_REQ_DELETE, "/api/v1/peers", api_peer_remove },
+	{ EVHTTP_REQ_POST, "/api/v1/invite", api_invite },
 };
 
 static void

@@ -74,16 +74,31 @@ node_parse_addr(const char *s, struct sockaddr_storage *ss, unsigned *len)
 	}
 }
 
-unsigned node_peers_known(const struct node *n) { (void)n; return 0; }
-unsigned node_peers_connected(const struct node *n) { (void)n; return 0; }
+unsigned node_peers_known(const struct node *n) { return n->npeers; }
 
-/* Peer links arrive with the links issue; until then a connection is
- * accepted and closed, so the port is held and node.addr is true. */
+unsigned
+node_peers_connected(const struct node *n)
+{
+	unsigned i, c = 0;
+
+	for (i = 0; i < n->npeers; i++)
+		c += n->peers[i]->link != NULL;
+	return c;
+}
+
 static void
 on_peer_accept(struct evconnlistener *l, evutil_socket_t fd, struct sockaddr *sa, int len, void *arg)
 {
-	(void)l; (void)sa; (void)len; (void)arg;
-	evutil_closesocket(fd);
+	struct sockaddr_storage ss;
+	char from[CONF_ADDR_MAX] = "?";
+
+	(void)l;
+	if (len > 0 && (size_t)len <= sizeof(ss)) {
+		memset(&ss, 0, sizeof(ss));
+		memcpy(&ss, sa, (size_t)len);
+		(void)node_format_addr(&ss, from, sizeof(from));
+	}
+	link_accept(arg, fd, from);
 }
 
 static int
@@ -97,14 +112,14 @@ peers_listen(struct node *n)
 		fprintf(stderr, "wispd: bad listen address %s\n", n->conf.listen);
 		return -1;
 	}
-	n->peers = evconnlistener_new_bind(n->base, on_peer_accept, n,
+	n->peer_listener = evconnlistener_new_bind(n->base, on_peer_accept, n,
 	    LEV_OPT_CLOSE_ON_FREE | LEV_OPT_REUSEABLE | LEV_OPT_CLOSE_ON_EXEC, 64,
 	    (struct sockaddr *)&ss, (int)sl);
-	if (!n->peers) {
+	if (!n->peer_listener) {
 		fprintf(stderr, "wispd: cannot listen for peers on %s: %s\n", n->conf.listen, strerror(errno));
 		return -1;
 	}
-	if (getsockname(evconnlistener_get_fd(n->peers), (struct sockaddr *)&ss, &gl) != 0 ||
+	if (getsockname(evconnlistener_get_fd(n->peer_listener), (struct sockaddr *)&ss, &gl) != 0 ||
 	    node_format_addr(&ss, n->node_addr, sizeof(n->node_addr)) != 0)
 		return -1;
 	return 0;
@@ -305,6 +320,8 @@ main(int argc, char **argv)
 		fatalx("cannot create the event loop");
 	if (peers_listen(n) != 0 || api_start(n) != 0)
 		return 1;
+	if (peers_load(n) != 0)
+		log_warnx("loading peers: %s", store_errmsg(n->store));
 	sigs[0] = evsignal_new(n->base, SIGTERM, on_signal, n);
 	sigs[1] = evsignal_new(n->base, SIGINT, on_signal, n);
 	sigs[2] = evsignal_new(n->base, SIGHUP, on_hup, n);
@@ -314,12 +331,14 @@ main(int argc, char **argv)
 	event_add(flush, &five);
 	if (write_ready(n, lock_fd, ready_fd) != 0)
 		return 1;
+	peers_start(n);
 
 	event_base_dispatch(n->base);
 
 	/* Clean stop: no new requests, address files gone, store closed. */
 	api_stop(n);
-	evconnlistener_free(n->peers);
+	peers_stop(n);
+	evconnlistener_free(n->peer_listener);
 	datadir_remove_addrs(n);
 	store_close(n->store);
 	for (i = 0; i < 3; i++)

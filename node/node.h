@@ -23,6 +23,8 @@ struct upload;
 struct fetch_source;
 struct sockaddr_storage;
 
+#include "node/peers.h"
+
 struct node_traffic {
 	uint64_t api_in, api_out, blocks_served, blocks_stored, verify_failed;
 };
@@ -36,10 +38,15 @@ struct node {
 	uint8_t *id_secret;          /* sodium_malloc'd, 32 bytes */
 	char token[65];
 	struct evhttp *http;
-	struct evconnlistener *peers;
+	struct evconnlistener *peer_listener;
 	char api_addr[CONF_ADDR_MAX], node_addr[CONF_ADDR_MAX];
 	unsigned fetches;
 	struct node_traffic traffic;
+	struct peer *peers[PEERS_MAX];
+	unsigned npeers;
+	struct link *links;          /* every open link, handshaking or up */
+	unsigned links_pending;
+	struct peer_stats pstats;
 	int64_t started;             /* unix seconds */
 };
 

@@ -1,0 +1,174 @@
+/* wisp noderef | invite | peer add|list|remove */
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <time.h>
+
+#include <event2/buffer.h>
+#include <event2/http.h>
+
+#include "client/cli.h"
+#include "crypto/noderef.h"
+
+/* body_text copies a response body into a NUL-terminated string. */
+static char *
+body_text(const struct api_resp *r)
+{
+	size_t len = r->body ? evbuffer_get_length(r->body) : 0;
+	char *s = malloc(len + 1);
+
+	if (s) {
+		if (len)
+			evbuffer_copyout(r->body, s, len);
+		s[len] = '\0';
+	}
+	return s;
+}
+
+/* str_field copies "key": "value" found at or after |from|. */
+static int
+str_field(const char *from, const char *key, char *out, size_t cap)
+{
+	char pat[64];
+	const char *p, *e;
+
+	snprintf(pat, sizeof(pat), "\"%s\": \"", key);
+	if (!(p = strstr(from, pat)))
+		return -1;
+	p += strlen(pat);
+	if (!(e = strchr(p, '"')) || (size_t)(e - p) >= cap)
+		return -1;
+	memcpy(out, p, (size_t)(e - p));
+	out[e - p] = '\0';
+	return 0;
+}
+
+static unsigned long long
+num_field(const char *from, const char *key)
+{
+	char pat[64];
+	const char *p;
+
+	snprintf(pat, sizeof(pat), "\"%s\": ", key);
+	return (p = strstr(from, pat)) ? strtoull(p + strlen(pat), NULL, 10) : 0;
+}
+
+/* call makes one request and hands back the body text, or exits. */
+static int
+call(struct cli *c, int method, const char *path, const char *body, char **text, const char *what)
+{
+	struct api *api = NULL;
+	struct api_resp r = { 0 };
+	int rc;
+
+	*text = NULL;
+	if ((rc = api_open(&api, c->datadir)) != CLI_OK)
+		return rc;
+	rc = api_request(api, method, path, body, body ? strlen(body) : 0, &r, NULL, NULL);
+	if (rc != CLI_OK || r.code != 200)
+		rc = api_error_exit(&r, what);
+	else if (!(*text = body_text(&r)))
+		rc = cli_fail(CLI_FAIL, "out of memory");
+	api_resp_free(&r);
+	api_close(api);
+	return rc;
+}
+
+int
+cli_noderef(struct cli *c, int argc, char **argv)
+{
+	char *t, ref[NODEREF_TEXT_MAX];
+	int rc;
+
+	(void)argv;
+	if (argc != 1)
+		return cli_fail(CLI_USAGE, "usage: wisp noderef");
+	if ((rc = call(c, EVHTTP_REQ_GET, "/api/v1/noderef", NULL, &t, "noderef")) != CLI_OK)
+		return rc;
+	rc = str_field(t, "noderef", ref, sizeof(ref)) == 0 ? (printf("%s\n", ref), CLI_OK)
+	    : cli_fail(CLI_FAIL, "noderef: the node's answer is malformed");
+	free(t);
+	return rc;
+}
+
+int
+cli_invite(struct cli *c, int argc, char **argv)
+{
+	char *t, inv[INVITE_TEXT_MAX], when[64];
+	time_t exp;
+	int rc;
+
+	(void)argv;
+	if (argc != 1)
+		return cli_fail(CLI_USAGE, "usage: wisp invite");
+	if ((rc = call(c, EVHTTP_REQ_POST, "/api/v1/invite", NULL, &t, "invite")) != CLI_OK)
+		return rc;
+	if (str_field(t, "invite", inv, sizeof(inv)) != 0) {
+		free(t);
+		return cli_fail(CLI_FAIL, "invite: the node's answer is malformed");
+	}
+	exp = (time_t)num_field(t, "expires");
+	strftime(when, sizeof(when), "%Y-%m-%d %H:%M UTC", gmtime(&exp));
+	printf("%s\n", inv);
+	if (!c->quiet)
+		fprintf(stderr, "wisp: single use, valid until %s; the friend runs: wisp peer add <invite>\n", when);
+	free(t);
+	return CLI_OK;
+}
+
+static int
+peer_list(struct cli *c)
+{
+	char *t, *p, id[64], addr[64], since[40];
+	int rc;
+
+	if ((rc = call(c, EVHTTP_REQ_GET, "/api/v1/peers", NULL, &t, "peer list")) != CLI_OK)
+		return rc;
+	for (p = strstr(t, "{\"id\""); p; p = strstr(p + 1, "{\"id\"")) {
+		time_t s = (time_t)num_field(p, "since");
+		if (str_field(p, "id", id, sizeof(id)) || str_field(p, "address", addr, sizeof(addr)))
+			break;
+		if (strncmp(strstr(p, "\"connected\": ") + 13, "true", 4) == 0)
+			strftime(since, sizeof(since), "connected since %Y-%m-%d %H:%M:%S", gmtime(&s));
+		else
+			snprintf(since, sizeof(since), "not connected");
+		printf("%s  %-22s  %s  in %llu out %llu bytes\n", id, addr, since, num_field(p, "bytes_in"),
+		    num_field(p, "bytes_out"));
+	}
+	free(t);
+	return CLI_OK;
+}
+
+int
+cli_peer(struct cli *c, int argc, char **argv)
+{
+	char path[128], *t, id[64];
+	const char *why;
+	struct invite iv;
+	int rc;
+
+	if (argc == 2 && strcmp(argv[1], "list") == 0)
+		return peer_list(c);
+	if (argc == 3 && strcmp(argv[1], "add") == 0) {
+		/* Check here first: a mangled paste gets its reason without a node. */
+		if (strncmp(argv[2], "wisp1i:", 7) == 0 ? invite_parse(&iv, argv[2], strlen(argv[2]), &why) != 0
+		    : noderef_parse(&iv.ref, argv[2], strlen(argv[2]), &why) != 0)
+			return cli_fail(CLI_USAGE, "peer add: %s", why);
+		if ((rc = call(c, EVHTTP_REQ_POST, "/api/v1/peers", argv[2], &t, "peer add")) != CLI_OK)
+			return rc;
+		if (str_field(t, "id", id, sizeof(id)) == 0 && !c->quiet)
+			printf("added %s\n", id);
+		free(t);
+		return CLI_OK;
+	}
+	if (argc == 3 && strcmp(argv[1], "remove") == 0) {
+		if (strlen(argv[2]) > 43 || strspn(argv[2], "ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789-_") != strlen(argv[2]))
+			return cli_fail(CLI_USAGE, "peer remove: an id is base64url, as peer list shows it");
+		snprintf(path, sizeof(path), "/api/v1/peers?id=%s", argv[2]);
+		if ((rc = call(c, EVHTTP_REQ_DELETE, path, NULL, &t, "peer remove")) != CLI_OK)
+			return rc;
+		free(t);
+		return CLI_OK;
+	}
+	return cli_fail(CLI_USAGE, "usage: wisp peer add NODEREF|INVITE | list | remove ID");
+}

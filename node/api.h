@@ -1,0 +1,15 @@
+/* api.h: endpoint handlers shared between api.c (dispatch) and the
+ * files that implement them. */
+#ifndef WISP_API_H
+#define WISP_API_H
+
+struct node;
+struct evhttp_request;
+
+void api_noderef(struct node *n, struct evhttp_request *req);
+void api_peers(struct node *n, struct evhttp_request *req);
+void api_peer_add(struct node *n, struct evhttp_request *req);
+void api_peer_remove(struct node *n, struct evhttp_request *req);
+void api_invite(struct node *n, struct evhttp_request *req);
+
+#endif

@@ -1,0 +1,62 @@
+/* frame.h: records on a peer link, before and after the handshake. Pure.
+ *
+ * Every record is a 2-byte big-endian length and that many bytes. The two
+ * handshake records have fixed lengths. After the handshake each record is
+ * an AEAD ciphertext of a padded plaintext (type, u16 length, payload,
+ * zeros) of one of three sizes, so an observer sees only three record
+ * lengths: a keep-alive, a request and a 32 KiB block differ only in which
+ * bucket they fill. docs/protocol.md gives the reasoning. */
+#ifndef WISP_FRAME_H
+#define WISP_FRAME_H
+
+#include <stddef.h>
+#include <stdint.h>
+
+#include "crypto/err.h"
+#include "crypto/noderef.h"
+#include "crypto/noise.h"
+
+enum frame_type {
+	FRAME_KEEPALIVE = 1, /* nothing: proves the link alive */
+	FRAME_REKEY = 2,     /* the sender's key changes after this record */
+	FRAME_ROUTE = 3,     /* a routing message (wire.h) */
+	FRAME_BYE = 4,       /* the sender closes the link */
+};
+
+enum frame_limits {
+	FRAME_BUCKET_S = 256,
+	FRAME_BUCKET_M = 2048,
+	FRAME_BUCKET_L = 33280,
+	FRAME_PAYLOAD_MAX = FRAME_BUCKET_L - 3,
+	FRAME_WIRE_MAX = 2 + FRAME_BUCKET_L + NOISE_MAC_LEN,
+	HS1_PAYLOAD = 384, /* version, flags, invite secret, noderef, zeros */
+	HS2_PAYLOAD = 32,
+	HS1_LEN = NOISE_MSG1_OVERHEAD + HS1_PAYLOAD,
+	HS2_LEN = NOISE_MSG2_OVERHEAD + HS2_PAYLOAD,
+};
+
+#define FRAME_PROLOGUE "wisp link v1"
+
+/* frame_wire_len: from a record's 2-byte header, its whole length, if it
+ * is one a sealed record can have. 0 or WISP_ERR_MALFORMED. */
+int frame_wire_len(const uint8_t hdr[2], size_t *total) WISP_WUR;
+/* frame_seal writes one record of |type| carrying |len| bytes into |out|
+ * (FRAME_WIRE_MAX bytes). Returns 0, WISP_ERR_TOOBIG or WISP_ERR_FULL. */
+int frame_seal(struct noise_cipher *c, uint8_t type, const uint8_t *p, size_t len, uint8_t *out,
+    size_t *outlen) WISP_WUR;
+/* frame_open checks and decrypts a whole record into |plain|
+ * (FRAME_BUCKET_L bytes); |*payload| points into it. Returns 0,
+ * WISP_ERR_MALFORMED or WISP_ERR_VERIFY (forged, replayed, reordered). */
+int frame_open(struct noise_cipher *c, const uint8_t *rec, size_t len, uint8_t *plain, uint8_t *type,
+    const uint8_t **payload, size_t *plen) WISP_WUR;
+
+/* The handshake's first payload: who we are and, for an invite, its secret. */
+struct hs1 {
+	int has_secret;
+	uint8_t secret[INVITE_SECRET_LEN];
+	struct noderef ref;
+};
+int hs1_encode(const struct hs1 *h, uint8_t out[HS1_PAYLOAD]) WISP_WUR;
+int hs1_decode(struct hs1 *h, const uint8_t *p, size_t len) WISP_WUR;
+
+#endif

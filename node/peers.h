@@ -1,0 +1,79 @@
+/* peers.h: the friends this node links to, and the encrypted links. */
+#ifndef WISP_PEERS_H
+#define WISP_PEERS_H
+
+#include <stdint.h>
+
+#include "crypto/noderef.h"
+#include "crypto/noise.h"
+
+struct node;
+struct link;
+struct event;
+struct bufferevent;
+
+enum peer_limits {
+	PEERS_MAX = 256,
+	LINKS_PENDING_MAX = 64,    /* unauthenticated inbound connections */
+	LINK_HANDSHAKE_MS = 10000,
+	LINK_KEEPALIVE_MS = 10000,
+	LINK_DEAD_MS = 30000,      /* silence after which a link is dead */
+	LINK_OUTPUT_MAX = 8 << 20, /* a peer that stops reading loses its link */
+	LINK_REKEY_MS = 10 * 60 * 1000,
+	DIAL_BACKOFF_MIN_MS = 500,
+	DIAL_BACKOFF_MAX_MS = 60000,
+	INVITE_TTL_S = 7 * 24 * 3600,
+};
+#define LINK_REKEY_BYTES (1ull << 30)
+
+struct peer {
+	struct node *n;
+	uint8_t pub[32];
+	struct noderef ref;
+	int has_secret;                 /* an invite to present when dialling */
+	uint8_t secret[INVITE_SECRET_LEN];
+	struct link *link;              /* the link in use, once up */
+	int64_t since;                  /* unix seconds the link came up */
+	uint64_t bytes_in, bytes_out;
+	unsigned backoff_ms, next_addr;
+	struct event *dial_ev;
+	int dialing, removed;
+};
+
+struct peer_stats {
+	uint64_t handshakes_refused, frames_bad, links_closed;
+};
+
+int peers_load(struct node *n);
+void peers_start(struct node *n);   /* dial everyone, after the loop exists */
+void peers_stop(struct node *n);
+struct peer *peers_find(struct node *n, const uint8_t pub[32]);
+/* peers_find_prefix finds the one peer whose base64url id starts with
+ * |prefix|; NULL if none or ambiguous. */
+struct peer *peers_find_prefix(struct node *n, const char *prefix);
+/* peers_add adds or updates a friend (and, with |secret|, the invite to
+ * present). Returns the peer, or NULL when full. */
+struct peer *peers_add(struct node *n, const struct noderef *ref, const uint8_t *secret);
+int peers_remove(struct node *n, struct peer *p);
+int peers_save(struct node *n, const struct peer *p);
+void peers_link_up(struct node *n, struct peer *p, struct link *l);
+void peers_link_down(struct node *n, struct peer *p, struct link *l);
+/* peers_noderef fills this node's own noderef. */
+void peers_self(const struct node *n, struct noderef *ref);
+int invites_new(struct node *n, struct invite *iv);
+/* invites_redeem consumes the invite whose secret is |secret| if it is
+ * valid. Returns 1 if it was, else 0. */
+int invites_redeem(struct node *n, const uint8_t secret[INVITE_SECRET_LEN]);
+
+/* link.c */
+void link_accept(struct node *n, int fd, const char *from);
+int link_dial(struct node *n, struct peer *p);
+void link_close(struct link *l, const char *why);
+int link_send(struct link *l, uint8_t type, const uint8_t *p, size_t len);
+int link_is_up(const struct link *l);
+const char *link_addr(const struct link *l);
+void links_close_all(struct node *n);
+/* links_forget_peer closes every link of |p| without touching |p|. */
+void links_forget_peer(struct node *n, struct peer *p);
+
+#endif
