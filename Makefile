@@ -35,7 +35,7 @@ FUZZ_SRC   := $(wildcard tests/fuzz/fuzz_*.c)
 
 obj = $(patsubst %.c,$(B)/%.o,$(1))
 CORE_OBJ   := $(call obj,$(CORE_SRC))
-ALL_OBJ    := $(call obj,$(CORE_SRC) $(NODE_SRC) $(CLI_SRC) $(UNIT_SRC) $(BENCH_SRC) $(FUZZ_SRC) tests/fuzz/replay_main.c tests/net/storetool.c)
+ALL_OBJ    := $(call obj,$(CORE_SRC) $(NODE_SRC) $(CLI_SRC) $(UNIT_SRC) $(BENCH_SRC) $(FUZZ_SRC) tests/fuzz/replay_main.c tests/net/storetool.c tests/net/relay.c tests/net/reref.c)
 
 .SECONDARY:
 .PHONY: all check unit net asan bench fuzz fuzzers clean install run deps check-layers demo
@@ -63,6 +63,14 @@ $(B)/tests/unit/run: $(call obj,$(UNIT_SRC)) $(B)/libwispcore.a
 $(B)/tests/net/storetool: $(B)/tests/net/storetool.o
 	$(Q)$(CC) $(LDFLAGS) -o $@ $^ $(LDLIBS)
 
+$(B)/tests/net/relay: $(B)/tests/net/relay.o
+	$(Q)$(CC) $(LDFLAGS) -o $@ $^
+
+$(B)/tests/net/reref: $(B)/tests/net/reref.o $(B)/libwispcore.a
+	$(Q)$(CC) $(LDFLAGS) -o $@ $^ $(LDLIBS)
+
+NET_TOOLS := $(B)/tests/net/storetool $(B)/tests/net/relay $(B)/tests/net/reref
+
 $(B)/tests/bench/run: $(call obj,$(BENCH_SRC)) $(B)/libwispcore.a
 	$(Q)$(CC) $(LDFLAGS) -o $@ $^ $(LDLIBS)
 
@@ -79,13 +87,13 @@ unit: $(B)/tests/unit/run
 	$(B)/tests/unit/run
 
 check: deps
-	@$(MAKE) --no-print-directory all $(B)/tests/unit/run $(B)/tests/net/storetool $(FUZZ_BINS)
+	@$(MAKE) --no-print-directory all $(B)/tests/unit/run $(NET_TOOLS) $(FUZZ_BINS)
 	@$(MAKE) --no-print-directory check-layers
 	$(B)/tests/unit/run
 	sh tests/fuzz/replay.sh $(B)
 	sh tests/net/run.sh $(BIN) $(B)
 
-net: all $(B)/tests/net/storetool
+net: all $(NET_TOOLS)
 	sh tests/net/run.sh $(BIN) $(B)
 
 # the pure layers must not reach for I/O, the event loop or the clock

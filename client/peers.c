@@ -98,9 +98,10 @@ cli_invite(struct cli *c, int argc, char **argv)
 	time_t exp;
 	int rc;
 
-	(void)argv;
-	if (argc != 1)
-		return cli_fail(CLI_USAGE, "usage: wisp invite");
+	if (argc == 2 && strcmp(argv[1], "-q") == 0)
+		c->quiet = 1;
+	else if (argc != 1)
+		return cli_fail(CLI_USAGE, "usage: wisp invite [-q]");
 	if ((rc = call(c, EVHTTP_REQ_POST, "/api/v1/invite", NULL, &t, "invite")) != CLI_OK)
 		return rc;
 	if (str_field(t, "invite", inv, sizeof(inv)) != 0) {

@@ -318,7 +318,7 @@ invites_redeem(struct node *n, const uint8_t secret[INVITE_SECRET_LEN])
 	struct find_inv f = { key, 0, 0 };
 
 	secret_key(key, secret);
-	if (store_kv_each(n->store, STORE_T_INVITES, match_inv, &f) < 0 || !f.found)
+	if (store_kv_each(n->store, STORE_T_INVITES, match_inv, &f) != 1 || !f.found)
 		return 0;
 	if (store_kv_del(n->store, STORE_T_INVITES, key, 32) != 0)
 		return 0; /* single use: if we cannot consume it, refuse it */

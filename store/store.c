@@ -787,7 +787,7 @@ store_each(struct store *s, store_each_fn fn, void *ctx)
 	MDB_val k, d, ik, id;
 	MDB_cursor *cur;
 	MDB_txn *txn;
-	int rc;
+	int rc, stop = 0;
 
 	if ((rc = rtxn_begin(s, &txn)))
 		return fail(s, rc, "reading");
@@ -806,15 +806,15 @@ store_each(struct store *s, store_each_fn fn, void *ctx)
 			rc = rc ? rc : MDB_CORRUPTED;
 			break;
 		}
-		if ((rc = fn(ctx, k.mv_data, d.mv_data, d.mv_size, ((uint8_t *)id.mv_data)[0])) != 0)
+		if ((stop = fn(ctx, k.mv_data, d.mv_data, d.mv_size, ((uint8_t *)id.mv_data)[0])) != 0)
 			break;
 		trim(s);
 	}
 	mdb_cursor_close(cur);
 	rtxn_end(s, txn);
-	if (rc == MDB_NOTFOUND)
-		return 0;
-	return rc > 0 ? fail(s, rc, "reading") : rc;
+	if (stop)
+		return stop;
+	return rc == MDB_NOTFOUND ? 0 : fail(s, rc, "reading");
 }
 
 int
@@ -873,7 +873,7 @@ store_kv_each(struct store *s, enum store_table t, store_kv_fn fn, void *ctx)
 	MDB_val k, d;
 	MDB_cursor *cur;
 	MDB_txn *txn;
-	int rc;
+	int rc, stop = 0;
 
 	if ((unsigned)t >= STORE_NTABLES)
 		return WISP_ERR_INVAL;
@@ -885,13 +885,13 @@ store_kv_each(struct store *s, enum store_table t, store_kv_fn fn, void *ctx)
 	}
 	for (rc = mdb_cursor_get(cur, &k, &d, MDB_FIRST); rc == 0;
 	    rc = mdb_cursor_get(cur, &k, &d, MDB_NEXT))
-		if ((rc = fn(ctx, k.mv_data, k.mv_size, d.mv_data, d.mv_size)) != 0)
+		if ((stop = fn(ctx, k.mv_data, k.mv_size, d.mv_data, d.mv_size)) != 0)
 			break;
 	mdb_cursor_close(cur);
 	rtxn_end(s, txn);
-	if (rc == MDB_NOTFOUND)
-		return 0;
-	return rc > 0 ? fail(s, rc, "reading state") : rc;
+	if (stop)
+		return stop; /* the callback's own answer */
+	return rc == MDB_NOTFOUND ? 0 : fail(s, rc, "reading state");
 }
 
 int

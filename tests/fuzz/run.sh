@@ -1,12 +1,14 @@
 #!/bin/sh
 # Run every libFuzzer target for SECONDS each (clang, ASan, UBSan), from
 # the committed corpus; new finds go to a scratch corpus, never the tree.
+# FUZZ_TARGETS="frame noise" limits the run to those targets.
 B=${1:-build-fuzz}
 SECONDS_EACH=${2:-60}
 fail=0
 for src in tests/fuzz/fuzz_*.c; do
 	name=$(basename "$src" .c)
 	target=${name#fuzz_}
+	case " ${FUZZ_TARGETS:-$target} " in *" $target "*) ;; *) continue ;; esac
 	mkdir -p "$B/fuzz-corpus/$target" "$B/crashes"
 	clang -std=c17 -D_POSIX_C_SOURCE=200809L -D_DEFAULT_SOURCE -I. -O1 -g \
 		-fsanitize=fuzzer,address,undefined -fno-sanitize-recover=all \

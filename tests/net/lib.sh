@@ -68,3 +68,23 @@ finish() {
 	echo "$(basename "$0" .sh): $PASS passed, $FAIL failed"
 	[ "$FAIL" -eq 0 ]
 }
+
+RELAY="$BUILD/tests/net/relay"
+REREF="$BUILD/tests/net/reref"
+
+# wait_for SECONDS COMMAND...: poll every 0.1 s until COMMAND succeeds.
+wait_for() {
+	limit=$(($1 * 10)); shift
+	i=0
+	while ! "$@" >/dev/null 2>&1; do
+		i=$((i + 1))
+		[ $i -ge $limit ] && return 1
+		sleep 0.1
+	done
+}
+
+connected() { # connected NAME N: node NAME has N connected peers
+	w "$1" status --json | grep -q "\"connected\": $2}"
+}
+
+port_of() { sed 's/.*://' "$T/$1/node.addr"; }

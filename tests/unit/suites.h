@@ -11,5 +11,6 @@ Suite *tree_suite(void);
 Suite *store_suite(void);
 Suite *conf_suite(void);
 Suite *noise_suite(void);
+Suite *frame_suite(void);
 
 #endif
