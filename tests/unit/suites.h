@@ -12,5 +12,6 @@ Suite *store_suite(void);
 Suite *conf_suite(void);
 Suite *noise_suite(void);
 Suite *frame_suite(void);
+Suite *router_suite(void);
 
 #endif

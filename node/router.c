@@ -1,0 +1,833 @@
+/* The router: steepest-ascent hill climbing with backtracking and
+ * hops-to-live, after Clarke et al. (Freenet, 2000), with Hyphanet's
+ * anonymity rules. docs/routing.md explains each decision. */
+#include <stdlib.h>
+#include <string.h>
+
+#include "node/router.h"
+
+enum rstate { RS_STORE = 1, RS_FORWARDED, RS_DONE };
+
+struct rpeer {
+	uint32_t id;
+	int up;
+	uint8_t loc[WIRE_KEY_LEN];
+	uint8_t decr_max, decr_min; /* drawn once per link, as Hyphanet does */
+	uint32_t from_inflight;     /* requests from this peer in progress here */
+};
+
+struct rentry {
+	uint8_t key[WIRE_KEY_LEN];
+	uint32_t peer;
+	uint64_t stamp;
+};
+
+struct waiter {
+	uint32_t peer;  /* or ROUTER_LOCAL */
+	uint64_t id;    /* the id this requester knows the request by */
+	uint64_t req;   /* local request number */
+};
+
+struct rreq {
+	uint8_t type;   /* WIRE_REQUEST or WIRE_INSERT */
+	enum rstate state;
+	uint8_t key[WIRE_KEY_LEN];
+	uint64_t id_out, token, deadline, blk;
+	uint8_t htl, htl_in;
+	uint32_t to;
+	uint8_t tried[ROUTER_PEERS_MAX / 8];
+	unsigned nwait;
+	struct waiter w[ROUTER_WAITERS_MAX];
+};
+
+struct router {
+	struct router_config cfg;
+	const struct router_ops *ops;
+	void *ctx;
+	uint8_t self[WIRE_KEY_LEN];
+	struct rpeer *peers;
+	unsigned npeers, cappeers;
+	struct rentry *rt;
+	unsigned nrt;
+	uint64_t stamp, next_token, next_req;
+	uint64_t *seen;
+	unsigned nseen, seen_pos;
+	struct rreq **reqs;
+	unsigned nreq, capreq;
+	struct router_action act[ROUTER_ACTIONS_MAX];
+	unsigned act_head, act_n;
+	struct router_stats st;
+};
+
+void
+router_config_default(struct router_config *c)
+{
+	c->htl_max = 18;
+	c->rtable_max = 250;
+	c->inflight_max = 1024;
+	c->inflight_per_peer = 256;
+	c->seen_max = 4096;
+	c->hop_timeout_ms = 2000;
+	c->source_rewrite_pct = 30;
+}
+
+int
+router_new(struct router **out, const struct router_config *cfg, const struct router_ops *ops,
+    void *ctx, const uint8_t self[static WIRE_KEY_LEN])
+{
+	struct router *r;
+
+	if (!cfg->htl_max || cfg->htl_max > WIRE_HTL_MAX || !cfg->rtable_max || !cfg->seen_max ||
+	    !cfg->inflight_max)
+		return WISP_ERR_INVAL;
+	if (!(r = calloc(1, sizeof(*r))))
+		return WISP_ERR_NOMEM;
+	r->cfg = *cfg;
+	r->ops = ops;
+	r->ctx = ctx;
+	memcpy(r->self, self, WIRE_KEY_LEN);
+	*out = r;
+	return 0;
+}
+
+static void
+unref(struct router *r, uint64_t blk)
+{
+	if (blk && r->ops->blk_unref)
+		r->ops->blk_unref(r->ctx, blk);
+}
+
+static void
+ref(struct router *r, uint64_t blk)
+{
+	if (blk && r->ops->blk_ref)
+		r->ops->blk_ref(r->ctx, blk);
+}
+
+static void
+req_free(struct router *r, struct rreq *q)
+{
+	unref(r, q->blk);
+	free(q);
+}
+
+void
+router_free(struct router *r)
+{
+	unsigned i;
+
+	if (!r)
+		return;
+	for (i = 0; i < r->nreq; i++)
+		req_free(r, r->reqs[i]);
+	while (r->act_n) { /* actions never polled still hold references */
+		unref(r, r->act[r->act_head].blk);
+		r->act_head = (r->act_head + 1) % ROUTER_ACTIONS_MAX;
+		r->act_n--;
+	}
+	free(r->reqs);
+	free(r->peers);
+	free(r->rt);
+	free(r->seen);
+	free(r);
+}
+
+void router_stats(const struct router *r, struct router_stats *st) { *st = r->st; }
+unsigned router_inflight(const struct router *r) { return r->nreq; }
+
+/* ---- small helpers ---- */
+
+static uint64_t
+rand64(struct router *r)
+{
+	uint64_t v;
+
+	r->ops->rand(r->ctx, &v, sizeof(v));
+	return v;
+}
+
+static unsigned
+rand_pct(struct router *r)
+{
+	return (unsigned)(rand64(r) % 100);
+}
+
+static struct router_action *
+emit(struct router *r, enum router_act_type t)
+{
+	struct router_action *a = &r->act[(r->act_head + r->act_n) % ROUTER_ACTIONS_MAX];
+
+	r->act_n++;
+	memset(a, 0, sizeof(*a));
+	a->type = t;
+	return a;
+}
+
+/* Every event needs room for its worst case before it starts, so an event
+ * is handled whole or not at all. */
+static int
+room(const struct router *r)
+{
+	return ROUTER_ACTIONS_MAX - r->act_n >= ROUTER_WAITERS_MAX + 4;
+}
+
+int
+router_poll(struct router *r, struct router_action *a)
+{
+	if (!r->act_n)
+		return 0;
+	*a = r->act[r->act_head];
+	r->act_head = (r->act_head + 1) % ROUTER_ACTIONS_MAX;
+	r->act_n--;
+	return 1;
+}
+
+static void
+send_msg(struct router *r, uint32_t peer, uint8_t type, uint64_t id, uint8_t htl, const uint8_t *key,
+    uint64_t blk, const uint8_t *source)
+{
+	struct router_action *a = emit(r, ROUTER_ACT_SEND);
+
+	a->peer = peer;
+	a->msg.type = type;
+	a->msg.id = id;
+	a->msg.htl = htl;
+	memcpy(a->msg.key, key, WIRE_KEY_LEN);
+	if (source)
+		memcpy(a->msg.source, source, WIRE_KEY_LEN);
+	if (wire_has_block(type)) {
+		a->msg.blk = a->blk = blk;
+		ref(r, blk);
+	}
+}
+
+static void
+store_put(struct router *r, const uint8_t *key, uint64_t blk, enum router_part part)
+{
+	struct router_action *a = emit(r, ROUTER_ACT_STORE_PUT);
+
+	memcpy(a->key, key, WIRE_KEY_LEN);
+	a->blk = blk;
+	a->part = part;
+	ref(r, blk);
+	r->st.cached++;
+}
+
+static struct rpeer *
+peer_get(struct router *r, uint32_t id)
+{
+	unsigned i;
+
+	for (i = 0; i < r->npeers; i++)
+		if (r->peers[i].id == id)
+			return &r->peers[i];
+	return NULL;
+}
+
+static unsigned peer_slot(const struct router *r, const struct rpeer *p) { return (unsigned)(p - r->peers); }
+static int tried(const struct rreq *q, unsigned slot) { return q->tried[slot / 8] >> (slot % 8) & 1; }
+static void mark(struct rreq *q, unsigned slot) { q->tried[slot / 8] |= (uint8_t)(1u << (slot % 8)); }
+
+/* ---- distance on the circle of 256-bit numbers ---- */
+
+/* dist writes |a - b| mod 2^256 and the other way round, keeping the
+ * smaller: the circular distance. */
+static void
+dist(uint8_t out[WIRE_KEY_LEN], const uint8_t a[WIRE_KEY_LEN], const uint8_t b[WIRE_KEY_LEN])
+{
+	uint8_t d1[WIRE_KEY_LEN], d2[WIRE_KEY_LEN];
+	int i, borrow1 = 0, borrow2 = 0;
+
+	for (i = WIRE_KEY_LEN - 1; i >= 0; i--) {
+		int x = a[i] - b[i] - borrow1, y = b[i] - a[i] - borrow2;
+		borrow1 = x < 0;
+		borrow2 = y < 0;
+		d1[i] = (uint8_t)(x + (borrow1 << 8));
+		d2[i] = (uint8_t)(y + (borrow2 << 8));
+	}
+	memcpy(out, memcmp(d1, d2, WIRE_KEY_LEN) < 0 ? d1 : d2, WIRE_KEY_LEN);
+}
+
+int
+router_distance_cmp(const uint8_t t[WIRE_KEY_LEN], const uint8_t a[WIRE_KEY_LEN], const uint8_t b[WIRE_KEY_LEN])
+{
+	uint8_t da[WIRE_KEY_LEN], db[WIRE_KEY_LEN];
+	int c;
+
+	dist(da, t, a);
+	dist(db, t, b);
+	c = memcmp(da, db, WIRE_KEY_LEN);
+	return c < 0 ? -1 : c > 0;
+}
+
+/* ---- routing table ---- */
+
+static int
+learn(struct router *r, const uint8_t *key, uint32_t peer)
+{
+	unsigned i, oldest = 0;
+
+	for (i = 0; i < r->nrt; i++) {
+		if (memcmp(r->rt[i].key, key, WIRE_KEY_LEN) == 0) {
+			r->rt[i].peer = peer;
+			r->rt[i].stamp = ++r->stamp;
+			return 0;
+		}
+		if (r->rt[i].stamp < r->rt[oldest].stamp)
+			oldest = i;
+	}
+	if (r->nrt < r->cfg.rtable_max) {
+		if (!r->rt && !(r->rt = calloc(r->cfg.rtable_max, sizeof(*r->rt))))
+			return WISP_ERR_NOMEM;
+		oldest = r->nrt++;
+	}
+	memcpy(r->rt[oldest].key, key, WIRE_KEY_LEN);
+	r->rt[oldest].peer = peer;
+	r->rt[oldest].stamp = ++r->stamp;
+	return 0;
+}
+
+int
+router_rtable_learn(struct router *r, const uint8_t key[static WIRE_KEY_LEN], uint32_t peer)
+{
+	return learn(r, key, peer);
+}
+
+void
+router_rtable_each(const struct router *r, router_entry_fn fn, void *ctx)
+{
+	unsigned i;
+
+	for (i = 0; i < r->nrt; i++)
+		fn(ctx, r->rt[i].key, r->rt[i].peer);
+}
+
+/* closest: the up, untried peer whose best routing-table key (or own
+ * location) is nearest |key|. Steepest ascent: always the best first. */
+static struct rpeer *
+closest(struct router *r, const struct rreq *q)
+{
+	const uint8_t *best_key[ROUTER_PEERS_MAX];
+	struct rpeer *best = NULL;
+	unsigned i;
+
+	for (i = 0; i < r->npeers; i++)
+		best_key[i] = r->peers[i].loc;
+	for (i = 0; i < r->nrt; i++) {
+		struct rpeer *p = peer_get(r, r->rt[i].peer);
+		unsigned s;
+		if (!p)
+			continue;
+		s = peer_slot(r, p);
+		if (router_distance_cmp(q->key, r->rt[i].key, best_key[s]) < 0)
+			best_key[s] = r->rt[i].key;
+	}
+	for (i = 0; i < r->npeers; i++) {
+		if (!r->peers[i].up || tried(q, i))
+			continue;
+		if (!best || router_distance_cmp(q->key, best_key[i], best_key[peer_slot(r, best)]) < 0)
+			best = &r->peers[i];
+	}
+	return best;
+}
+
+/* ---- ids seen, for loop detection ---- */
+
+static int
+seen(const struct router *r, uint64_t id)
+{
+	unsigned i;
+
+	for (i = 0; i < r->nseen; i++)
+		if (r->seen[i] == id)
+			return 1;
+	return 0;
+}
+
+static void
+remember(struct router *r, uint64_t id)
+{
+	if (!r->seen && !(r->seen = calloc(r->cfg.seen_max, sizeof(*r->seen))))
+		return; /* without memory we forget; loops then end by HTL */
+	r->seen[r->seen_pos] = id;
+	r->seen_pos = (r->seen_pos + 1) % r->cfg.seen_max;
+	if (r->nseen < r->cfg.seen_max)
+		r->nseen++;
+}
+
+/* ---- requests ---- */
+
+static struct rreq *
+req_new(struct router *r, uint8_t type, const uint8_t *key)
+{
+	struct rreq *q;
+
+	if (r->nreq == r->capreq) {
+		unsigned cap = r->capreq ? r->capreq * 2 : 4;
+		struct rreq **n = realloc(r->reqs, cap * sizeof(*n));
+		if (!n)
+			return NULL;
+		r->reqs = n;
+		r->capreq = cap;
+	}
+	if (!(q = calloc(1, sizeof(*q))))
+		return NULL;
+	q->type = type;
+	memcpy(q->key, key, WIRE_KEY_LEN);
+	q->to = ROUTER_LOCAL;
+	r->reqs[r->nreq++] = q;
+	return q;
+}
+
+static void
+req_end(struct router *r, struct rreq *q)
+{
+	unsigned i;
+
+	for (i = 0; i < q->nwait; i++) {
+		struct rpeer *p = q->w[i].peer == ROUTER_LOCAL ? NULL : peer_get(r, q->w[i].peer);
+		if (p && p->from_inflight)
+			p->from_inflight--;
+	}
+	for (i = 0; i < r->nreq; i++)
+		if (r->reqs[i] == q) {
+			r->reqs[i] = r->reqs[--r->nreq];
+			break;
+		}
+	req_free(r, q);
+}
+
+static struct rreq *
+req_by_out(struct router *r, uint64_t id, uint32_t peer)
+{
+	unsigned i;
+
+	for (i = 0; i < r->nreq; i++)
+		if (r->reqs[i]->id_out == id && r->reqs[i]->to == peer && r->reqs[i]->state == RS_FORWARDED)
+			return r->reqs[i];
+	return NULL;
+}
+
+/* answer tells every waiter how the request ended, then forgets it. */
+static void
+answer(struct router *r, struct rreq *q, uint8_t type, uint8_t htl, uint64_t blk, const uint8_t *source)
+{
+	static const enum router_status local[] = {
+		[WIRE_DATA] = ROUTER_FOUND, [WIRE_INSERT_REPLY] = ROUTER_INSERTED,
+		[WIRE_COLLISION] = ROUTER_COLLISION, [WIRE_DATA_NOT_FOUND] = ROUTER_DATA_NOT_FOUND,
+		[WIRE_ROUTE_NOT_FOUND] = ROUTER_ROUTE_NOT_FOUND, [WIRE_REJECTED_OVERLOAD] = ROUTER_OVERLOADED,
+	};
+	uint8_t src[WIRE_KEY_LEN];
+	unsigned i;
+
+	/* The holder is hidden: sometimes we claim the data came from us. */
+	memcpy(src, source ? source : r->self, WIRE_KEY_LEN);
+	if (type == WIRE_DATA && rand_pct(r) < r->cfg.source_rewrite_pct)
+		memcpy(src, r->self, WIRE_KEY_LEN);
+	for (i = 0; i < q->nwait; i++) {
+		if (q->w[i].peer == ROUTER_LOCAL) {
+			struct router_action *a = emit(r, ROUTER_ACT_ANSWER);
+			a->req = q->w[i].req;
+			a->status = local[type];
+			a->htl = htl;
+			memcpy(a->key, q->key, WIRE_KEY_LEN);
+			if (wire_has_block(type)) {
+				a->blk = blk;
+				ref(r, blk);
+			}
+		} else {
+			send_msg(r, q->w[i].peer, type, q->w[i].id, htl, q->key, blk, src);
+		}
+	}
+	req_end(r, q);
+}
+
+/* end_of_path: an insert that can go no further is kept here. */
+static void
+end_of_path(struct router *r, struct rreq *q)
+{
+	store_put(r, q->key, q->blk, ROUTER_PART_STORE);
+	answer(r, q, WIRE_INSERT_REPLY, q->htl, 0, NULL);
+}
+
+static void
+route(struct router *r, struct rreq *q, uint64_t now)
+{
+	struct rpeer *p;
+
+	if (q->htl == 0) {
+		if (q->type == WIRE_INSERT)
+			end_of_path(r, q);
+		else
+			answer(r, q, WIRE_DATA_NOT_FOUND, 0, 0, NULL);
+		return;
+	}
+	if (!(p = closest(r, q))) {
+		if (q->type == WIRE_INSERT)
+			end_of_path(r, q);
+		else
+			answer(r, q, WIRE_ROUTE_NOT_FOUND, q->htl, 0, NULL);
+		return;
+	}
+	mark(q, peer_slot(r, p));
+	q->to = p->id;
+	q->state = RS_FORWARDED;
+	q->deadline = now + (uint64_t)r->cfg.hop_timeout_ms * (q->htl + 1u);
+	send_msg(r, p->id, q->type, q->id_out, q->htl, q->key, q->blk, NULL);
+	r->st.forwarded++;
+}
+
+/* next_htl: Hyphanet's probabilistic decrement at the top and the bottom,
+ * decided per link so a peer cannot tell if its neighbour originated. */
+static uint8_t
+next_htl(const struct router *r, const struct rpeer *from, uint8_t htl)
+{
+	if (!from)
+		return r->cfg.htl_max; /* local: the first hop decides */
+	if (htl >= r->cfg.htl_max)
+		return from->decr_max ? r->cfg.htl_max - 1 : r->cfg.htl_max;
+	if (htl == 1)
+		return from->decr_min ? 0 : 1;
+	return htl ? htl - 1 : 0;
+}
+
+static void
+reject(struct router *r, uint32_t peer, const struct wire_msg *m, uint8_t type)
+{
+	send_msg(r, peer, type, m->id, m->htl, m->key, 0, NULL);
+}
+
+static int
+on_request(struct router *r, uint32_t from, const struct wire_msg *m, uint64_t now)
+{
+	struct rpeer *p = peer_get(r, from);
+	uint8_t htl = m->htl > r->cfg.htl_max ? r->cfg.htl_max : m->htl;
+	struct rreq *q;
+	unsigned i;
+
+	(void)now;
+	if (!p)
+		return 0;
+	if (seen(r, m->id)) {
+		r->st.rejected_loop++;
+		reject(r, from, m, WIRE_REJECTED_LOOP);
+		return 0;
+	}
+	if (r->nreq >= r->cfg.inflight_max || p->from_inflight >= r->cfg.inflight_per_peer) {
+		r->st.rejected_overload++;
+		reject(r, from, m, WIRE_REJECTED_OVERLOAD);
+		return 0;
+	}
+	remember(r, m->id);
+	/* Coalesce a request for a key already on its way; one that arrives
+	 * with less HTL than ours left is probably ours come round again. */
+	for (i = 0; m->type == WIRE_REQUEST && i < r->nreq; i++) {
+		struct rreq *o = r->reqs[i];
+		if (o->type != WIRE_REQUEST || memcmp(o->key, m->key, WIRE_KEY_LEN) != 0)
+			continue;
+		if (o->nwait == ROUTER_WAITERS_MAX || htl < o->htl) {
+			r->st.rejected_loop++;
+			reject(r, from, m, WIRE_REJECTED_LOOP);
+			return 0;
+		}
+		o->w[o->nwait++] = (struct waiter){ from, m->id, 0 };
+		p->from_inflight++;
+		mark(o, peer_slot(r, p)); /* never route back to a waiter */
+		r->st.coalesced++;
+		return 0;
+	}
+	if (!(q = req_new(r, m->type, m->key)))
+		return WISP_ERR_NOMEM;
+	q->w[q->nwait++] = (struct waiter){ from, m->id, 0 };
+	p->from_inflight++;
+	mark(q, peer_slot(r, p));
+	q->htl_in = htl;
+	q->htl = next_htl(r, p, htl);
+	/* Replace the id at an early hop (Tian and Duan's traceback attack
+	 * used Freenet's stable ids); both stay in |seen|, so loops are still
+	 * caught on either side of the change. */
+	q->id_out = m->id;
+	if (htl >= r->cfg.htl_max && (rand64(r) & 1)) {
+		q->id_out = rand64(r);
+		remember(r, q->id_out);
+	}
+	if (m->type == WIRE_INSERT) {
+		q->blk = m->blk;
+		ref(r, m->blk);
+		r->st.inserts++;
+	} else {
+		r->st.requests++;
+	}
+	q->state = RS_STORE;
+	q->token = ++r->next_token;
+	{
+		struct router_action *a = emit(r, ROUTER_ACT_STORE_GET);
+		a->token = q->token;
+		memcpy(a->key, q->key, WIRE_KEY_LEN);
+	}
+	return 0;
+}
+
+static struct rreq *
+req_by_token(struct router *r, uint64_t token)
+{
+	unsigned i;
+
+	for (i = 0; i < r->nreq; i++)
+		if (r->reqs[i]->token == token && r->reqs[i]->state == RS_STORE)
+			return r->reqs[i];
+	return NULL;
+}
+
+int
+router_on_store(struct router *r, uint64_t token, int found, uint64_t blk, uint64_t now)
+{
+	struct rreq *q;
+
+	if (!room(r))
+		return WISP_ERR_FULL;
+	if (!(q = req_by_token(r, token)))
+		return 0;
+	if (found) {
+		r->st.found_local++;
+		if (q->type == WIRE_INSERT) {
+			store_put(r, q->key, blk, ROUTER_PART_STORE); /* it is wanted: keep it */
+			answer(r, q, WIRE_COLLISION, q->htl_in, blk, NULL);
+		} else {
+			answer(r, q, WIRE_DATA, q->htl_in, blk, r->self);
+		}
+		return 0;
+	}
+	route(r, q, now);
+	return 0;
+}
+
+/* on_reply: an answer from the peer we forwarded |q| to. */
+static void
+on_reply(struct router *r, struct rreq *q, uint32_t from, const struct wire_msg *m, uint64_t now)
+{
+	switch (m->type) {
+	case WIRE_DATA:
+	case WIRE_COLLISION:
+		if (learn(r, q->key, from) != 0)
+			break;
+		/* Reverse-path caching, but not next to the requester: its
+		 * store must not tell what its user fetched. */
+		if (q->htl_in + 2u <= r->cfg.htl_max)
+			store_put(r, q->key, m->blk, ROUTER_PART_CACHE);
+		answer(r, q, q->type == WIRE_INSERT ? WIRE_COLLISION : WIRE_DATA, m->htl, m->blk, m->source);
+		return;
+	case WIRE_INSERT_REPLY:
+		if (q->type != WIRE_INSERT)
+			break;
+		(void)learn(r, q->key, from);
+		if (q->htl_in + 3u <= r->cfg.htl_max)
+			store_put(r, q->key, q->blk, ROUTER_PART_CACHE);
+		answer(r, q, WIRE_INSERT_REPLY, m->htl, 0, NULL);
+		return;
+	case WIRE_DATA_NOT_FOUND:
+		answer(r, q, WIRE_DATA_NOT_FOUND, 0, 0, NULL);
+		return;
+	case WIRE_ROUTE_NOT_FOUND:
+		/* Backtrack with what HTL the branch left over. */
+		if (m->htl < q->htl)
+			q->htl = m->htl;
+		r->st.backtracks++;
+		route(r, q, now);
+		return;
+	case WIRE_REJECTED_LOOP:
+	case WIRE_REJECTED_OVERLOAD:
+		r->st.backtracks++;
+		route(r, q, now);
+		return;
+	}
+	/* A reply that makes no sense for this request: treat as a failure. */
+	r->st.backtracks++;
+	route(r, q, now);
+}
+
+int
+router_on_msg(struct router *r, uint32_t from, const struct wire_msg *m, uint64_t now)
+{
+	struct rreq *q;
+
+	if (!room(r))
+		return WISP_ERR_FULL;
+	if (m->type == WIRE_REQUEST || m->type == WIRE_INSERT) {
+		if (m->type == WIRE_INSERT && !m->blk)
+			return WISP_ERR_INVAL;
+		return on_request(r, from, m, now);
+	}
+	if (!(q = req_by_out(r, m->id, from)) || memcmp(q->key, m->key, WIRE_KEY_LEN) != 0)
+		return 0; /* late, or not ours: ignore */
+	if (wire_has_block(m->type) && !m->blk)
+		return WISP_ERR_INVAL;
+	on_reply(r, q, from, m, now);
+	return 0;
+}
+
+static int
+local(struct router *r, uint8_t type, const uint8_t *key, uint64_t blk, uint64_t now, uint64_t *req)
+{
+	struct rreq *q;
+	unsigned i;
+
+	if (!room(r))
+		return WISP_ERR_FULL;
+	*req = ++r->next_req;
+	/* Two local gets of one key share one request. */
+	for (i = 0; type == WIRE_REQUEST && i < r->nreq; i++) {
+		struct rreq *o = r->reqs[i];
+		if (o->type == WIRE_REQUEST && !memcmp(o->key, key, WIRE_KEY_LEN) && o->nwait < ROUTER_WAITERS_MAX) {
+			o->w[o->nwait++] = (struct waiter){ ROUTER_LOCAL, 0, *req };
+			r->st.coalesced++;
+			return 0;
+		}
+	}
+	if (r->nreq >= r->cfg.inflight_max) {
+		struct router_action *a = emit(r, ROUTER_ACT_ANSWER);
+		a->req = *req;
+		a->status = ROUTER_OVERLOADED;
+		memcpy(a->key, key, WIRE_KEY_LEN);
+		return 0;
+	}
+	if (!(q = req_new(r, type, key)))
+		return WISP_ERR_NOMEM;
+	q->w[q->nwait++] = (struct waiter){ ROUTER_LOCAL, 0, *req };
+	q->htl_in = q->htl = r->cfg.htl_max;
+	q->id_out = rand64(r);
+	remember(r, q->id_out);
+	if (type == WIRE_INSERT) {
+		/* The local store already has it: route straight away. */
+		q->blk = blk;
+		ref(r, blk);
+		route(r, q, now);
+		return 0;
+	}
+	q->state = RS_STORE;
+	q->token = ++r->next_token;
+	{
+		struct router_action *a = emit(r, ROUTER_ACT_STORE_GET);
+		a->token = q->token;
+		memcpy(a->key, key, WIRE_KEY_LEN);
+	}
+	return 0;
+}
+
+int
+router_local_get(struct router *r, const uint8_t key[static WIRE_KEY_LEN], uint64_t now, uint64_t *req)
+{
+	return local(r, WIRE_REQUEST, key, 0, now, req);
+}
+
+int
+router_local_put(struct router *r, const uint8_t key[static WIRE_KEY_LEN], uint64_t blk, uint64_t now,
+    uint64_t *req)
+{
+	if (!blk)
+		return WISP_ERR_INVAL;
+	return local(r, WIRE_INSERT, key, blk, now, req);
+}
+
+int
+router_link_up(struct router *r, uint32_t id, const uint8_t loc[static WIRE_KEY_LEN], uint64_t now)
+{
+	struct rpeer *p = peer_get(r, id);
+	uint8_t coin;
+
+	(void)now;
+	if (!p) {
+		if (r->npeers == ROUTER_PEERS_MAX)
+			return WISP_ERR_FULL;
+		if (r->npeers == r->cappeers) {
+			unsigned cap = r->cappeers ? r->cappeers * 2 : 8;
+			struct rpeer *n = realloc(r->peers, cap * sizeof(*n));
+			if (!n)
+				return WISP_ERR_NOMEM;
+			r->peers = n;
+			r->cappeers = cap;
+		}
+		p = &r->peers[r->npeers++];
+		memset(p, 0, sizeof(*p));
+		p->id = id;
+	}
+	p->up = 1;
+	memcpy(p->loc, loc, WIRE_KEY_LEN);
+	r->ops->rand(r->ctx, &coin, 1);
+	p->decr_max = coin & 1;          /* probability 1/2 */
+	p->decr_min = (coin >> 1 & 3) == 0; /* probability 1/4 */
+	return 0;
+}
+
+int
+router_link_down(struct router *r, uint32_t id, uint64_t now)
+{
+	struct rpeer *p = peer_get(r, id);
+	unsigned i, j;
+
+	if (!p)
+		return 0;
+	if (!room(r))
+		return WISP_ERR_FULL;
+	p->up = 0;
+	for (i = 0; i < r->nreq;) {
+		struct rreq *q = r->reqs[i];
+		/* Requesters behind the lost link no longer wait. */
+		for (j = 0; j < q->nwait;) {
+			if (q->w[j].peer == id) {
+				q->w[j] = q->w[--q->nwait];
+				if (p->from_inflight)
+					p->from_inflight--;
+			} else {
+				j++;
+			}
+		}
+		if (q->nwait == 0) {
+			req_end(r, q);
+			continue;
+		}
+		if (q->state == RS_FORWARDED && q->to == id) {
+			r->st.backtracks++;
+			route(r, q, now);
+			if (!room(r))
+				return WISP_ERR_FULL;
+		}
+		if (i < r->nreq && r->reqs[i] == q)
+			i++;
+	}
+	return 0;
+}
+
+uint64_t
+router_next_deadline(const struct router *r)
+{
+	uint64_t d = UINT64_MAX;
+	unsigned i;
+
+	for (i = 0; i < r->nreq; i++)
+		if (r->reqs[i]->state == RS_FORWARDED && r->reqs[i]->deadline < d)
+			d = r->reqs[i]->deadline;
+	return d;
+}
+
+int
+router_on_timer(struct router *r, uint64_t now)
+{
+	unsigned i;
+
+	for (i = 0; i < r->nreq;) {
+		struct rreq *q = r->reqs[i];
+		if (q->state == RS_FORWARDED && q->deadline <= now) {
+			if (!room(r))
+				return WISP_ERR_FULL;
+			r->st.timeouts++;
+			r->st.backtracks++;
+			route(r, q, now); /* may end q: look at slot i again */
+			if (i < r->nreq && r->reqs[i] == q)
+				i++;
+			continue;
+		}
+		i++;
+	}
+	return 0;
+}

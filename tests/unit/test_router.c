@@ -1,0 +1,385 @@
+/* The router alone: scripted events in, the exact actions out. */
+#include <string.h>
+
+#include "node/router.h"
+#include "tests/unit/suites.h"
+
+static struct router *r;
+static uint64_t rng;
+static int refs[64];
+
+static void
+t_rand(void *ctx, void *buf, size_t n)
+{
+	uint8_t *p = buf;
+
+	(void)ctx;
+	while (n--) {
+		rng ^= rng << 13, rng ^= rng >> 7, rng ^= rng << 17;
+		*p++ = (uint8_t)rng;
+	}
+}
+
+static void t_ref(void *ctx, uint64_t blk) { (void)ctx; refs[blk]++; }
+static void t_unref(void *ctx, uint64_t blk) { (void)ctx; ck_assert_int_gt(refs[blk], 0); refs[blk]--; }
+static const struct router_ops ops = { t_rand, t_ref, t_unref };
+
+static uint8_t K[32], SELF[32];
+
+/* Peer p's location is |p| in the top byte: distance to K = 0x80.. is
+ * easy to read off. */
+static void
+loc(uint8_t out[32], uint8_t top)
+{
+	memset(out, 0, 32);
+	out[0] = top;
+}
+
+static void
+setup(void)
+{
+	struct router_config c;
+
+	router_config_default(&c);
+	c.inflight_per_peer = 2;
+	rng = 88172645463325252ull;
+	memset(refs, 0, sizeof(refs));
+	loc(K, 0x80);
+	loc(SELF, 0x10);
+	ck_assert_int_eq(router_new(&r, &c, &ops, NULL, SELF), 0);
+}
+
+static void
+teardown(void)
+{
+	struct router_action a;
+	int i;
+
+	while (router_poll(r, &a))
+		if (a.blk)
+			t_unref(NULL, a.blk);
+	router_free(r);
+	for (i = 0; i < 64; i++)
+		ck_assert_msg(refs[i] == 0, "block handle %d still has %d references", i, refs[i]);
+}
+
+static void
+up(uint32_t peer, uint8_t top)
+{
+	uint8_t l[32];
+
+	loc(l, top);
+	ck_assert_int_eq(router_link_up(r, peer, l, 0), 0);
+}
+
+/* next: the next action, which must be of |type|; blk references the
+ * test does not keep are released as the driver would. */
+static struct router_action
+next(enum router_act_type type)
+{
+	struct router_action a;
+
+	ck_assert_msg(router_poll(r, &a) == 1, "expected an action of type %d, got none", type);
+	ck_assert_int_eq(a.type, type);
+	if (a.blk)
+		t_unref(NULL, a.blk);
+	return a;
+}
+
+static void
+none(void)
+{
+	struct router_action a;
+
+	ck_assert_int_eq(router_poll(r, &a), 0);
+}
+
+static struct router_action
+sent(uint32_t peer, uint8_t type)
+{
+	struct router_action a = next(ROUTER_ACT_SEND);
+
+	ck_assert_uint_eq(a.peer, peer);
+	ck_assert_msg(a.msg.type == type, "sent %s, expected %s", wire_type_name(a.msg.type), wire_type_name(type));
+	return a;
+}
+
+static void
+msg(uint32_t peer, uint8_t type, uint64_t id, uint8_t htl, uint64_t blk, uint64_t now)
+{
+	struct wire_msg m = { .type = type, .id = id, .htl = htl, .blk = blk };
+
+	memcpy(m.key, K, 32);
+	ck_assert_int_eq(router_on_msg(r, peer, &m, now), 0);
+}
+
+static uint64_t
+store_miss(void)
+{
+	struct router_action a = next(ROUTER_ACT_STORE_GET);
+
+	ck_assert_mem_eq(a.key, K, 32);
+	ck_assert_int_eq(router_on_store(r, a.token, 0, 0, 0), 0);
+	return a.token;
+}
+
+START_TEST(test_router_distance_wraps)
+{
+	uint8_t t[32] = { 0 }, a[32], b[32] = { 0x02 };
+
+	memset(a, 0xff, 32); /* 2^256 - 1: one step from 0 the other way */
+	ck_assert_int_eq(router_distance_cmp(t, a, b), -1);
+	ck_assert_int_eq(router_distance_cmp(t, b, a), 1);
+	ck_assert_int_eq(router_distance_cmp(t, t, t), 0);
+}
+END_TEST
+
+START_TEST(test_router_loop_rejected)
+{
+	struct router_action a;
+
+	up(1, 0x10);
+	up(2, 0x7f);
+	msg(1, WIRE_REQUEST, 7, 10, 0, 0);
+	store_miss();
+	a = sent(2, WIRE_REQUEST);
+	ck_assert_uint_eq(a.msg.id, 7); /* below max HTL the id stays */
+	ck_assert_uint_eq(a.msg.htl, 9);
+	msg(2, WIRE_REQUEST, 7, 8, 0, 0); /* it came round */
+	sent(2, WIRE_REJECTED_LOOP);
+	none();
+}
+END_TEST
+
+/* Steepest ascent first, then the next-closest on every kind of failure,
+ * never back to the sender, and RouteNotFound when nobody is left. */
+START_TEST(test_router_backtracking_order)
+{
+	struct router_action a;
+	uint64_t req;
+
+	up(1, 0x20); /* farthest from K = 0x80.. */
+	up(2, 0x7f); /* closest */
+	up(3, 0x90); /* next */
+	up(4, 0x60);
+	ck_assert_int_eq(router_local_get(r, K, 0, &req), 0);
+	store_miss();
+	a = sent(2, WIRE_REQUEST);
+	ck_assert_uint_eq(a.msg.htl, 18);
+	msg(2, WIRE_REJECTED_OVERLOAD, a.msg.id, 18, 0, 1);
+	a = sent(3, WIRE_REQUEST);
+	msg(3, WIRE_ROUTE_NOT_FOUND, a.msg.id, 5, 0, 2);
+	a = sent(4, WIRE_REQUEST);
+	ck_assert_uint_eq(a.msg.htl, 5); /* what the branch left */
+	ck_assert_uint_eq(router_next_deadline(r), 2 + 2000 * 6);
+	ck_assert_int_eq(router_on_timer(r, 2 + 2000 * 6), 0); /* 4 timed out */
+	sent(1, WIRE_REQUEST);
+	ck_assert_int_eq(router_link_down(r, 1, 3), 0);       /* and 1 is lost */
+	a = next(ROUTER_ACT_ANSWER);
+	ck_assert_uint_eq(a.req, req);
+	ck_assert_int_eq(a.status, ROUTER_ROUTE_NOT_FOUND);
+	none();
+	ck_assert_uint_eq(router_inflight(r), 0);
+}
+END_TEST
+
+START_TEST(test_router_htl_exhaustion)
+{
+	struct router_action a;
+
+	up(1, 0x10);
+	up(2, 0x7f);
+	msg(1, WIRE_REQUEST, 11, 0, 0, 0); /* nothing left */
+	store_miss();
+	a = sent(1, WIRE_DATA_NOT_FOUND);
+	ck_assert_uint_eq(a.msg.id, 11);
+	msg(1, WIRE_REQUEST, 12, 5, 0, 0);
+	store_miss();
+	a = sent(2, WIRE_REQUEST);
+	ck_assert_uint_eq(a.msg.htl, 4);
+	msg(2, WIRE_DATA_NOT_FOUND, 12, 0, 0, 1); /* no backtracking past HTL 0 */
+	sent(1, WIRE_DATA_NOT_FOUND);
+	none();
+}
+END_TEST
+
+START_TEST(test_router_collision)
+{
+	struct router_action a;
+
+	up(1, 0x10);
+	msg(1, WIRE_INSERT, 21, 10, 5, 0);
+	a = next(ROUTER_ACT_STORE_GET);
+	ck_assert_int_eq(router_on_store(r, a.token, 1, 6, 0), 0); /* we hold block 6 */
+	a = next(ROUTER_ACT_STORE_PUT);
+	ck_assert_int_eq(a.part, ROUTER_PART_STORE);
+	a = sent(1, WIRE_COLLISION);
+	ck_assert_uint_eq(a.msg.blk, 6);
+	none();
+}
+END_TEST
+
+static uint32_t learnt_peer;
+
+static void
+find_k(void *ctx, const uint8_t key[32], uint32_t peer)
+{
+	(void)ctx;
+	if (memcmp(key, K, 32) == 0)
+		learnt_peer = peer;
+}
+
+/* Data coming back is cached (not next to the requester) and teaches the
+ * routing table where the key lives. */
+START_TEST(test_router_reverse_path)
+{
+	struct wire_msg m = { .type = WIRE_DATA, .htl = 6, .blk = 9 };
+	struct router_action a;
+	uint64_t req;
+
+	up(1, 0x10);
+	up(2, 0x7f);
+	up(3, 0x20);
+	msg(1, WIRE_REQUEST, 31, 10, 0, 0);
+	store_miss();
+	a = sent(2, WIRE_REQUEST);
+	m.id = a.msg.id;
+	memcpy(m.key, K, 32);
+	memset(m.source, 0xaa, 32);
+	ck_assert_int_eq(router_on_msg(r, 2, &m, 1), 0);
+	a = next(ROUTER_ACT_STORE_PUT);
+	ck_assert_int_eq(a.part, ROUTER_PART_CACHE);
+	ck_assert_uint_eq(a.blk, 9);
+	a = sent(1, WIRE_DATA);
+	ck_assert_uint_eq(a.msg.id, 31);
+	ck_assert_uint_eq(a.msg.blk, 9);
+	ck_assert(memcmp(a.msg.source, m.source, 32) == 0 || memcmp(a.msg.source, SELF, 32) == 0);
+	none();
+	router_rtable_each(r, find_k, NULL);
+	ck_assert_uint_eq(learnt_peer, 2);
+	/* A local request for K: found through 2, and not cached here, the
+	 * requester's own node. */
+	ck_assert_int_eq(router_local_get(r, K, 2, &req), 0);
+	store_miss();
+	a = sent(2, WIRE_REQUEST);
+	m.id = a.msg.id;
+	ck_assert_int_eq(router_on_msg(r, 2, &m, 3), 0);
+	a = next(ROUTER_ACT_ANSWER);
+	ck_assert_int_eq(a.status, ROUTER_FOUND);
+	ck_assert_uint_eq(a.blk, 9);
+	none();
+}
+END_TEST
+
+START_TEST(test_router_insert_path)
+{
+	struct router_action a;
+	uint64_t req;
+
+	up(1, 0x10);
+	up(2, 0x7f);
+	/* Passing through at HTL 10: forwarded, cached on the way back. */
+	msg(1, WIRE_INSERT, 41, 10, 3, 0);
+	store_miss();
+	a = sent(2, WIRE_INSERT);
+	ck_assert_uint_eq(a.msg.blk, 3);
+	msg(2, WIRE_INSERT_REPLY, a.msg.id, 0, 0, 1);
+	a = next(ROUTER_ACT_STORE_PUT);
+	ck_assert_int_eq(a.part, ROUTER_PART_CACHE);
+	sent(1, WIRE_INSERT_REPLY);
+	none();
+	/* A local insert routes at once; where no peer is left the path
+	 * ends here, in the store partition. */
+	ck_assert_int_eq(router_local_put(r, K, 4, 2, &req), 0);
+	a = sent(2, WIRE_INSERT);
+	msg(2, WIRE_ROUTE_NOT_FOUND, a.msg.id, 7, 0, 3);
+	a = sent(1, WIRE_INSERT);
+	msg(1, WIRE_REJECTED_LOOP, a.msg.id, 7, 0, 4);
+	a = next(ROUTER_ACT_STORE_PUT);
+	ck_assert_int_eq(a.part, ROUTER_PART_STORE);
+	a = next(ROUTER_ACT_ANSWER);
+	ck_assert_int_eq(a.status, ROUTER_INSERTED);
+	none();
+}
+END_TEST
+
+START_TEST(test_router_coalescing)
+{
+	struct router_action a;
+	struct wire_msg m = { .type = WIRE_DATA, .htl = 3, .blk = 8 };
+	uint64_t req;
+
+	up(1, 0x10);
+	up(2, 0x7f);
+	up(3, 0x20);
+	msg(1, WIRE_REQUEST, 51, 10, 0, 0);
+	store_miss();
+	a = sent(2, WIRE_REQUEST);
+	msg(3, WIRE_REQUEST, 52, 12, 0, 1); /* same key, another requester */
+	ck_assert_int_eq(router_local_get(r, K, 1, &req), 0); /* and our own user */
+	none();                             /* one upstream request serves all */
+	m.id = a.msg.id;
+	memcpy(m.key, K, 32);
+	ck_assert_int_eq(router_on_msg(r, 2, &m, 2), 0);
+	next(ROUTER_ACT_STORE_PUT);
+	sent(1, WIRE_DATA);
+	sent(3, WIRE_DATA);
+	a = next(ROUTER_ACT_ANSWER);
+	ck_assert_int_eq(a.status, ROUTER_FOUND);
+	none();
+}
+END_TEST
+
+START_TEST(test_router_overload)
+{
+	uint8_t k2[32];
+	struct wire_msg m = { .type = WIRE_REQUEST, .htl = 10 };
+
+	up(1, 0x10);
+	up(2, 0x7f);
+	loc(k2, 0x33);
+	for (int i = 0; i < 3; i++) {
+		m.id = 60 + (uint64_t)i;
+		k2[5] = (uint8_t)i; /* three different keys */
+		memcpy(m.key, k2, 32);
+		ck_assert_int_eq(router_on_msg(r, 1, &m, 0), 0);
+		if (i < 2) {
+			next(ROUTER_ACT_STORE_GET);
+		} else {
+			struct router_action a = sent(1, WIRE_REJECTED_OVERLOAD);
+			ck_assert_uint_eq(a.msg.id, 62);
+		}
+	}
+	none();
+	ck_assert_uint_eq(router_inflight(r), 2);
+}
+END_TEST
+
+START_TEST(test_router_unknown_reply_ignored)
+{
+	up(1, 0x10);
+	msg(1, WIRE_DATA, 999, 3, 4, 0); /* never asked: dropped, no reference kept */
+	none();
+}
+END_TEST
+
+Suite *
+router_suite(void)
+{
+	Suite *s = suite_create("router");
+	TCase *tc = tcase_create("router");
+
+	tcase_add_checked_fixture(tc, setup, teardown);
+	tcase_add_test(tc, test_router_distance_wraps);
+	tcase_add_test(tc, test_router_loop_rejected);
+	tcase_add_test(tc, test_router_backtracking_order);
+	tcase_add_test(tc, test_router_htl_exhaustion);
+	tcase_add_test(tc, test_router_collision);
+	tcase_add_test(tc, test_router_reverse_path);
+	tcase_add_test(tc, test_router_insert_path);
+	tcase_add_test(tc, test_router_coalescing);
+	tcase_add_test(tc, test_router_overload);
+	tcase_add_test(tc, test_router_unknown_reply_ignored);
+	suite_add_tcase(s, tc);
+	return s;
+}
