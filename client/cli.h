@@ -42,7 +42,7 @@ typedef int (*api_chunk_fn)(void *ctx, struct evbuffer *in, int code);
 struct api_resp {
 	int code;               /* HTTP status, 0 if the node could not be reached */
 	struct evbuffer *body;  /* unless streamed */
-	char wisp_length[24], wisp_mime[128];
+	char wisp_length[24], wisp_mime[128], wisp_hops[8];
 };
 
 /* api_open finds the node of |datadir| (api.addr, api.token). Returns

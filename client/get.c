@@ -190,7 +190,8 @@ cli_get(struct cli *c, int argc, char **argv)
 			unlink(part);
 	}
 	if (rc == CLI_OK && c->verbose)
-		fprintf(stderr, "wisp: %llu bytes in %.3f s\n", (unsigned long long)g.got, now() - t0);
+		fprintf(stderr, "wisp: %llu bytes in %.3f s, %s hops\n", (unsigned long long)g.got, now() - t0,
+		    r.wisp_hops[0] ? r.wisp_hops : "?");
 out:
 	free(enc);
 	if (g.errbody)

@@ -110,42 +110,85 @@ api_status(struct node *n, struct evhttp_request *req)
 /* ---- POST /api/v1/blocks: a batch of encoded blocks to insert ---- */
 
 
+/* An upload batch: every block is inserted into the network at once (the
+ * batch is the parallel window) and the reply waits for all of them. */
+struct batch {
+	struct node *n;
+	struct evhttp_request *req;
+	size_t pending, count, failed, collisions;
+	int gone;
+};
+
+static void
+batch_close(struct evhttp_connection *evcon, void *arg)
+{
+	(void)evcon;
+	((struct batch *)arg)->gone = 1;
+}
+
+static void
+batch_done(void *cookie, enum router_status st, const uint8_t *block, size_t len, unsigned hops)
+{
+	struct batch *b = cookie;
+	struct evbuffer *out;
+
+	(void)block;
+	(void)len;
+	(void)hops;
+	if (st == ROUTER_COLLISION)
+		b->collisions++;
+	else if (st != ROUTER_INSERTED)
+		b->failed++;
+	if (--b->pending)
+		return;
+	if (!b->gone && evhttp_request_get_connection(b->req))
+		evhttp_connection_set_closecb(evhttp_request_get_connection(b->req), NULL, NULL);
+	if (b->failed) {
+		reply_error(b->req, 503, "overload", "the node is overloaded; try again");
+	} else if ((out = evbuffer_new())) {
+		evbuffer_add_printf(out, "{\"stored\": %zu, \"collisions\": %zu}", b->count, b->collisions);
+		reply_json(b->req, 200, out);
+		evbuffer_free(out);
+	} else {
+		reply_error(b->req, 500, "internal", "out of memory");
+	}
+	free(b);
+}
+
 static void
 api_blocks(struct node *n, struct evhttp_request *req)
 {
-	struct evbuffer *in = evhttp_request_get_input_buffer(req), *b;
-	size_t len = evbuffer_get_length(in), count = 0;
+	struct evbuffer *in = evhttp_request_get_input_buffer(req);
+	size_t len = evbuffer_get_length(in), count = 0, i;
 	static struct upload u[NODE_UPLOAD_BLOCKS];
+	struct batch *b;
 	char why[128];
 	const uint8_t *p;
-	int rc;
 
 	n->traffic.api_in += len;
 	if (len == 0) {
 		reply_error(req, 400, "bad_request", "empty body");
 		return;
 	}
-	if (!(p = evbuffer_pullup(in, -1))) {
+	if (!(p = evbuffer_pullup(in, -1)) || !(b = calloc(1, sizeof(*b)))) {
 		reply_error(req, 500, "internal", "out of memory");
 		return;
 	}
 	if (upload_parse(p, len, u, NODE_UPLOAD_BLOCKS, &count, why, sizeof(why)) != 0) {
+		free(b);
 		n->traffic.verify_failed++;
 		reply_error(req, 400, "bad_block", why);
 		return;
 	}
-	if ((rc = node_insert_blocks(n, u, count)) != 0) {
-		log_warnx("insert: %s", store_errmsg(n->store));
-		reply_error(req, rc == WISP_ERR_FULL ? 507 : 500, "store", "the store could not keep the blocks");
-		return;
-	}
-	if (!(b = evbuffer_new())) {
-		reply_error(req, 500, "internal", "out of memory");
-		return;
-	}
-	evbuffer_add_printf(b, "{\"stored\": %zu}", count);
-	reply_json(req, 200, b);
-	evbuffer_free(b);
+	b->n = n;
+	b->req = req;
+	b->count = count;
+	b->pending = count + 1; /* held until every insert has started */
+	evhttp_connection_set_closecb(evhttp_request_get_connection(req), batch_close, b);
+	for (i = 0; i < count; i++)
+		if (node_insert_block(n, u[i].rkey, u[i].block, u[i].len, batch_done, b) != 0)
+			batch_done(b, ROUTER_OVERLOADED, NULL, 0, 0);
+	batch_done(b, ROUTER_INSERTED, NULL, 0, 0);
 }
 
 /* ---- GET /api/v1/get?uri=…: a document as a framed stream ---- */
@@ -158,6 +201,7 @@ struct get_job {
 	struct evhttp_connection *evcon;
 	struct fetch *f;
 	int started, paused, done, gone;
+	unsigned hops;          /* the farthest any block came from */
 	struct event *reap;
 };
 
@@ -218,6 +262,8 @@ sink_start(void *ctx, uint64_t length, const char *mime)
 	evhttp_add_header(h, "Content-Type", "application/x-wisp-stream");
 	evhttp_add_header(h, "X-Wisp-Length", len);
 	evhttp_add_header(h, "X-Wisp-Mime", mime);
+	snprintf(len, sizeof(len), "%u", j->hops);
+	evhttp_add_header(h, "X-Wisp-Hops", len);
 	evhttp_add_header(h, "Cache-Control", "no-store");
 	evhttp_send_reply_start(j->req, 200, "OK");
 	j->started = 1;
@@ -296,6 +342,50 @@ job_reap(evutil_socket_t fd, short ev, void *arg)
 
 static const struct fetch_sink http_sink = { sink_start, sink_data, sink_end };
 
+/* The source of a fetch is the network (the router asks this node's
+ * store first). Each answer goes back to the fetch with its tag. */
+struct want {
+	struct get_job *j;
+	struct fetch *f;
+	uint32_t tag;
+};
+
+static void
+got_block(void *cookie, enum router_status st, const uint8_t *block, size_t len, unsigned hops)
+{
+	struct want *w = cookie;
+	struct get_job *j = w->j;
+
+	if (st == ROUTER_FOUND && j->hops < hops)
+		j->hops = hops;
+	fetch_block_done(w->f, w->tag, st == ROUTER_FOUND ? FETCH_OK
+	    : st == ROUTER_OVERLOADED ? FETCH_FAILED : st == NODE_BLOCK_CORRUPT ? FETCH_INTEGRITY
+	    : FETCH_NOTFOUND, block, len);
+	free(w);
+	if (j->done && fetch_pending(j->f) == 0)
+		event_active(j->reap, 0, 0);
+}
+
+static void
+net_get(void *ctx, struct fetch *f, uint32_t tag, const uint8_t rkey[CHK_KEY_LEN])
+{
+	struct get_job *j = ctx;
+	struct want *w = malloc(sizeof(*w));
+
+	if (!w) {
+		fetch_block_done(f, tag, FETCH_FAILED, NULL, 0);
+		return;
+	}
+	*w = (struct want){ j, f, tag };
+	j->n->traffic.blocks_served++;
+	if (node_fetch_block(j->n, rkey, got_block, w) != 0) {
+		free(w);
+		fetch_block_done(f, tag, FETCH_FAILED, NULL, 0);
+	}
+}
+
+static const struct fetch_source net_source = { net_get };
+
 static void
 api_get(struct node *n, struct evhttp_request *req)
 {
@@ -330,8 +420,8 @@ api_get(struct node *n, struct evhttp_request *req)
 	memcpy(root.routing, u.key, 32);
 	memcpy(root.crypto, u.ckey, 32);
 	sodium_memzero(&u, sizeof(u));
-	if (fetch_new(&j->f, &root, u.kind == URI_KIND_RAW, 0, UINT64_MAX, node_block_source(),
-	    n, &http_sink, j) != 0) {
+	if (fetch_new(&j->f, &root, u.kind == URI_KIND_RAW, 0, UINT64_MAX, &net_source, j,
+	    &http_sink, j) != 0) {
 		event_free(j->reap);
 		free(j);
 		reply_error(req, 500, "internal", "out of memory");

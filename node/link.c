@@ -285,7 +285,6 @@ on_record(struct link *l, const uint8_t *rec, size_t len)
 	uint8_t type;
 	size_t plen;
 
-	(void)payload;
 	if (frame_open(&l->rx, rec, len, l->plain, &type, &payload, &plen) != 0) {
 		l->n->pstats.frames_bad++;
 		log_ratelim(&bad_rate, 6, "bad record from %s: closing that link", l->addr);
@@ -299,6 +298,12 @@ on_record(struct link *l, const uint8_t *rec, size_t len)
 	case FRAME_REKEY:
 		noise_rekey(&l->rx);
 		return 0;
+	case FRAME_ROUTE:
+		if (node_route_msg(l->n, l->peer, payload, plen) == 0)
+			return 0;
+		l->n->pstats.frames_bad++;
+		link_close(l, "bad routing message");
+		return -1;
 	case FRAME_BYE:
 		link_close(l, "peer said bye");
 		return -1;

@@ -149,9 +149,13 @@ on_flush(evutil_socket_t fd, short ev, void *arg)
 {
 	struct node *n = arg;
 
+	static unsigned ticks;
+
 	(void)fd; (void)ev;
 	if (store_flush(n->store) != 0)
 		log_warnx("%s", store_errmsg(n->store));
+	if (++ticks % 60 == 0) /* every 5 minutes */
+		node_route_save(n);
 }
 
 struct override { const char *key, *val; };
@@ -322,6 +326,8 @@ main(int argc, char **argv)
 		return 1;
 	if (peers_load(n) != 0)
 		log_warnx("loading peers: %s", store_errmsg(n->store));
+	if (node_route_start(n) != 0)
+		fatalx("cannot start the router");
 	sigs[0] = evsignal_new(n->base, SIGTERM, on_signal, n);
 	sigs[1] = evsignal_new(n->base, SIGINT, on_signal, n);
 	sigs[2] = evsignal_new(n->base, SIGHUP, on_hup, n);
@@ -337,7 +343,9 @@ main(int argc, char **argv)
 
 	/* Clean stop: no new requests, address files gone, store closed. */
 	api_stop(n);
+	node_route_save(n); /* while the peers it names are still known */
 	peers_stop(n);
+	node_route_stop(n);
 	evconnlistener_free(n->peer_listener);
 	datadir_remove_addrs(n);
 	store_close(n->store);

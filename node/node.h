@@ -12,7 +12,11 @@ struct evhttp;
 struct evconnlistener;
 struct store;
 
+#include "node/router.h"
+
 enum node_limits {
+	NODE_BLK_BYTES_MAX = 256 << 20, /* blocks held in memory by requests in flight */
+	NODE_INPUTS_MAX = 1 << 16,
 	NODE_FETCHES_MAX = 64,       /* concurrent API/gateway fetches; more get 503 */
 	NODE_UPLOAD_BLOCKS = 64,     /* blocks in one POST /blocks */
 	NODE_UPLOAD_MAX = NODE_UPLOAD_BLOCKS * (36 + 32792), /* its body */
@@ -47,6 +51,8 @@ struct node {
 	struct link *links;          /* every open link, handshaking or up */
 	unsigned links_pending;
 	struct peer_stats pstats;
+	struct route_state *route;
+	uint32_t next_rid;
 	int64_t started;             /* unix seconds */
 };
 
@@ -54,11 +60,23 @@ struct node {
 int api_start(struct node *n);
 void api_stop(struct node *n);
 
-/* node_insert_blocks keeps verified blocks inserted by the local client.
- * Returns 0 or a WISP_ERR_* from the store. */
-int node_insert_blocks(struct node *n, const struct upload *u, size_t count);
-/* node_block_source: where fetches get blocks (the store, then peers). */
-const struct fetch_source *node_block_source(void);
+/* route.c: the router's driver. A block request or insert ends with one
+ * call of |cb|: |block| is valid only during the call; |hops| is how far
+ * the answer came from (0: this node's store). */
+#define NODE_BLOCK_CORRUPT ((enum router_status)100) /* our copy rotted; none found elsewhere */
+typedef void (*node_block_cb)(void *cookie, enum router_status st, const uint8_t *block, size_t len,
+    unsigned hops);
+int node_route_start(struct node *n);
+void node_route_stop(struct node *n);
+void node_route_run(struct node *n);
+void node_route_save(struct node *n);
+void node_route_link(struct node *n, struct peer *p, int up);
+int node_route_msg(struct node *n, struct peer *p, const uint8_t *data, size_t len);
+void node_route_stats(const struct node *n, struct router_stats *st);
+int node_fetch_block(struct node *n, const uint8_t key[32], node_block_cb cb, void *cookie);
+int node_insert_block(struct node *n, const uint8_t key[32], const uint8_t *block, size_t len,
+    node_block_cb cb, void *cookie);
+uint64_t node_now_ms(void);
 unsigned node_peers_known(const struct node *n);
 unsigned node_peers_connected(const struct node *n);
 int node_format_addr(const struct sockaddr_storage *ss, char *out, size_t outlen);

@@ -74,6 +74,7 @@ peer_new(struct node *n, const struct noderef *ref)
 	memcpy(p->pub, ref->pub, 32);
 	p->ref = *ref;
 	p->n = n;
+	p->rid = ++n->next_rid;
 	p->backoff_ms = DIAL_BACKOFF_MIN_MS;
 	if (n->base && !(p->dial_ev = evtimer_new(n->base, on_dial, p))) {
 		free(p);
@@ -184,6 +185,8 @@ peers_remove(struct node *n, struct peer *p)
 		log_warnx("removing a peer: %s", store_errmsg(n->store));
 	n->peers[i] = n->peers[--n->npeers];
 	p->removed = 1;
+	if (p->link)
+		node_route_link(n, p, 0);
 	links_forget_peer(n, p);
 	if (p->dial_ev)
 		event_free(p->dial_ev);
@@ -208,21 +211,21 @@ peers_stop(struct node *n)
 void
 peers_link_up(struct node *n, struct peer *p, struct link *l)
 {
-	(void)n;
 	p->link = l;
 	p->since = (int64_t)time(NULL);
 	p->backoff_ms = DIAL_BACKOFF_MIN_MS;
 	if (p->dial_ev)
 		evtimer_del(p->dial_ev);
+	node_route_link(n, p, 1);
 }
 
 void
 peers_link_down(struct node *n, struct peer *p, struct link *l)
 {
-	(void)n;
-	if (p->link == l) {
+	if (l && p->link == l) {
 		p->link = NULL;
 		p->since = 0;
+		node_route_link(n, p, 0);
 	}
 	if (p->link || p->dialing || p->removed)
 		return;

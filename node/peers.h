@@ -28,6 +28,7 @@ enum peer_limits {
 
 struct peer {
 	struct node *n;
+	uint32_t rid;                   /* the router's name for this peer */
 	uint8_t pub[32];
 	struct noderef ref;
 	int has_secret;                 /* an invite to present when dialling */

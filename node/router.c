@@ -34,6 +34,7 @@ struct rreq {
 	uint8_t key[WIRE_KEY_LEN];
 	uint64_t id_out, token, deadline, blk;
 	uint8_t htl, htl_in;
+	int here;       /* answered from this node's own store */
 	uint32_t to;
 	uint8_t tried[ROUTER_PEERS_MAX / 8];
 	unsigned nwait;
@@ -429,7 +430,7 @@ answer(struct router *r, struct rreq *q, uint8_t type, uint8_t htl, uint64_t blk
 			struct router_action *a = emit(r, ROUTER_ACT_ANSWER);
 			a->req = q->w[i].req;
 			a->status = local[type];
-			a->htl = htl;
+			a->htl = q->here ? ROUTER_HTL_HERE : htl;
 			memcpy(a->key, q->key, WIRE_KEY_LEN);
 			if (wire_has_block(type)) {
 				a->blk = blk;
@@ -590,6 +591,7 @@ router_on_store(struct router *r, uint64_t token, int found, uint64_t blk, uint6
 		return 0;
 	if (found) {
 		r->st.found_local++;
+		q->here = 1;
 		if (q->type == WIRE_INSERT) {
 			store_put(r, q->key, blk, ROUTER_PART_STORE); /* it is wanted: keep it */
 			answer(r, q, WIRE_COLLISION, q->htl_in, blk, NULL);

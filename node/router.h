@@ -20,6 +20,7 @@ enum router_limits {
 	ROUTER_LOCAL = 0xffffffffu, /* the "peer" a local request comes from */
 	ROUTER_ACTIONS_MAX = 64,
 	ROUTER_WAITERS_MAX = 8,     /* coalesced requests sharing one upstream */
+	ROUTER_HTL_HERE = 0xff,     /* ANSWER htl: found in this node's own store */
 };
 
 struct router_config {
@@ -64,7 +65,8 @@ struct router_action {
 	uint8_t key[WIRE_KEY_LEN];
 	enum router_part part;
 	enum router_status status;
-	uint8_t htl;              /* ANSWER: the HTL the answer was found at */
+	uint8_t htl;              /* ANSWER: the HTL the answer was found at,
+	                           * or ROUTER_HTL_HERE */
 };
 
 struct router_stats {

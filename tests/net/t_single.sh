@@ -78,15 +78,24 @@ for size in 0 1 32767 32768 32769 1048576; do
 done
 check "every document survives a restart" [ $all -eq 1 ]
 
-# A block corrupted on disk: exit 5, and the bad block is removed.
-stop_node a
-n=$("$STORETOOL" corrupt "$T/a/store" 400)
-check "corrupted $n blocks on disk" [ "$n" -gt 0 ]
-start_node a || exit 1
-expect_exit 5 "corrupt block detected" w a get -q "$(cat "$T/uri.104857600")" -o "$T/corrupt.out"
-before=$(w a status --json | sed -E 's/.*"verify_failed": ([0-9]+).*/\1/')
-check "corrupt block counted" [ "$before" -ge 1 ]
-expect_exit 4 "corrupt block was removed (now not found)" w a get -q "$(cat "$T/uri.104857600")" -o "$T/corrupt.out"
+# A block corrupted on disk: exit 5, and the bad block is removed. A node
+# of its own holds just this document, so the damaged block is its.
+start_node c || exit 1
+curi=$(w c put -q "$T/in.1048576")
+nblocks() { w "$1" status --json | sed -E 's/.*"store": \{"blocks": ([0-9]+).*/\1/'; }
+before=$(nblocks c)
+stop_node c
+n=$("$STORETOOL" corrupt "$T/c/store" 1)
+check "corrupted $n block on disk" [ "$n" -eq 1 ]
+start_node c || exit 1
+expect_exit 5 "corrupt block detected" w c get -q "$curi" -o "$T/corrupt.out"
+check "no output file from a failed get" [ ! -e "$T/corrupt.out" ]
+failed=$(w c status --json | sed -E 's/.*"verify_failed": ([0-9]+).*/\1/')
+check "corrupt block counted" [ "$failed" -eq 1 ]
+after=$(nblocks c)
+check "the corrupt block was removed ($before blocks, then $after)" [ "$after" -eq $((before - 1)) ]
+expect_exit 4 "then the document is not found" w c get -q "$curi" -o "$T/corrupt.out"
+stop_node c
 
 # Node stopped: exit 3.
 stop_node a

@@ -1,0 +1,514 @@
+/* The daemon's driver of the router: block handles, the store, the links
+ * and local requests in; the router's actions out. The router is never
+ * called from inside one of its own actions: inputs that arise while
+ * actions are carried out wait in a queue until the action queue is empty. */
+#include <stdlib.h>
+#include <string.h>
+#include <time.h>
+
+#include <event2/event.h>
+#include <sodium.h>
+
+#include "crypto/block.h"
+#include "node/frame.h"
+#include "node/log.h"
+#include "node/node.h"
+#include "node/router.h"
+#include "node/wire.h"
+#include "store/store.h"
+
+struct blk {
+	struct node *n;
+	uint32_t refs, len;
+	uint8_t data[];
+};
+
+enum in_kind { IN_GET = 1, IN_PUT, IN_STORE_ANSWER };
+
+struct input {
+	enum in_kind kind;
+	uint8_t key[32];
+	uint64_t blk, token;
+	int found;
+	node_block_cb cb;
+	void *cookie;
+};
+
+struct waiting {
+	uint64_t req;
+	node_block_cb cb;
+	void *cookie;
+};
+
+struct route_state {
+	struct router *r;
+	struct event *timer;
+	struct input *in;
+	unsigned in_head, in_n, in_cap;
+	struct waiting *wait;
+	unsigned nwait, capwait;
+	int running;
+	uint64_t blk_bytes;
+	/* Keys whose stored copy failed verification lately: if the network
+	 * cannot replace one either, the fetch ends in an integrity failure,
+	 * not "not found". */
+	uint8_t corrupt[16][32];
+	unsigned ncorrupt;
+	uint8_t msgbuf[WIRE_MSG_MAX];
+};
+
+static struct log_rate fault_rate;
+
+uint64_t
+node_now_ms(void)
+{
+	struct timespec ts;
+
+	clock_gettime(CLOCK_MONOTONIC, &ts);
+	return (uint64_t)ts.tv_sec * 1000 + (uint64_t)ts.tv_nsec / 1000000;
+}
+
+/* ---- block handles ---- */
+
+static uint64_t
+blk_new(struct node *n, const uint8_t *data, size_t len)
+{
+	struct blk *b;
+
+	if (n->route->blk_bytes + len > NODE_BLK_BYTES_MAX || !(b = malloc(sizeof(*b) + len)))
+		return 0;
+	b->n = n;
+	b->refs = 1;
+	b->len = (uint32_t)len;
+	memcpy(b->data, data, len);
+	n->route->blk_bytes += len;
+	return (uint64_t)(uintptr_t)b;
+}
+
+static void
+op_ref(void *ctx, uint64_t h)
+{
+	(void)ctx;
+	((struct blk *)(uintptr_t)h)->refs++;
+}
+
+static void
+op_unref(void *ctx, uint64_t h)
+{
+	struct blk *b = (struct blk *)(uintptr_t)h;
+
+	(void)ctx;
+	if (--b->refs == 0) {
+		b->n->route->blk_bytes -= b->len;
+		free(b);
+	}
+}
+
+static void
+op_rand(void *ctx, void *buf, size_t n)
+{
+	(void)ctx;
+	randombytes_buf(buf, n);
+}
+
+static const struct router_ops ops = { op_rand, op_ref, op_unref };
+
+static struct blk *B(uint64_t h) { return (struct blk *)(uintptr_t)h; }
+
+/* ---- inputs ---- */
+
+static int
+push(struct route_state *rs, const struct input *in)
+{
+	if (rs->in_n == rs->in_cap) {
+		unsigned cap = rs->in_cap ? rs->in_cap * 2 : 64, i;
+		struct input *q;
+		if (cap > NODE_INPUTS_MAX || !(q = malloc(cap * sizeof(*q))))
+			return -1;
+		for (i = 0; i < rs->in_n; i++)
+			q[i] = rs->in[(rs->in_head + i) % rs->in_cap];
+		free(rs->in);
+		rs->in = q;
+		rs->in_head = 0;
+		rs->in_cap = cap;
+	}
+	rs->in[(rs->in_head + rs->in_n++) % rs->in_cap] = *in;
+	return 0;
+}
+
+static int
+wait_add(struct route_state *rs, uint64_t req, node_block_cb cb, void *cookie)
+{
+	if (rs->nwait == rs->capwait) {
+		unsigned cap = rs->capwait ? rs->capwait * 2 : 64;
+		struct waiting *w = realloc(rs->wait, cap * sizeof(*w));
+		if (!w)
+			return -1;
+		rs->wait = w;
+		rs->capwait = cap;
+	}
+	rs->wait[rs->nwait++] = (struct waiting){ req, cb, cookie };
+	return 0;
+}
+
+/* ---- actions ---- */
+
+static struct peer *
+peer_by_rid(struct node *n, uint32_t rid)
+{
+	unsigned i;
+
+	for (i = 0; i < n->npeers; i++)
+		if (n->peers[i]->rid == rid)
+			return n->peers[i];
+	return NULL;
+}
+
+static void
+do_send(struct node *n, const struct router_action *a)
+{
+	struct peer *p = peer_by_rid(n, a->peer);
+	struct wire_msg m = a->msg;
+	size_t len;
+
+	if (!p || !p->link)
+		return; /* the router's timer will notice */
+	if (a->blk) {
+		m.block = B(a->blk)->data;
+		m.block_len = B(a->blk)->len;
+	}
+	if (wire_encode(&m, n->route->msgbuf, sizeof(n->route->msgbuf), &len) != 0 ||
+	    link_send(p->link, FRAME_ROUTE, n->route->msgbuf, len) != 0)
+		link_close(p->link, "cannot send");
+}
+
+static void
+do_store_get(struct node *n, const struct router_action *a)
+{
+	static uint8_t buf[BLOCK_MAX_LEN];
+	struct input in = { .kind = IN_STORE_ANSWER, .token = a->token };
+	size_t len;
+	int rc = store_get(n->store, a->key, buf, sizeof(buf), &len);
+
+	if (rc == 0 && block_verify(buf, len, a->key) != 0) {
+		/* Disks rot: a bad block is removed and never served. */
+		n->traffic.verify_failed++;
+		log_ratelim(&fault_rate, 10, "a stored block failed verification; removed it");
+		if (store_remove(n->store, a->key) != 0)
+			log_warnx("%s", store_errmsg(n->store));
+		memcpy(n->route->corrupt[n->route->ncorrupt++ % 16], a->key, 32);
+		rc = WISP_ERR_VERIFY;
+	}
+	if (rc == 0 && (in.blk = blk_new(n, buf, len)) != 0)
+		in.found = 1;
+	if (push(n->route, &in) != 0 && in.blk)
+		op_unref(NULL, in.blk);
+}
+
+static void
+do_store_put(struct node *n, const struct router_action *a)
+{
+	struct blk *b = B(a->blk);
+
+	if (store_put(n->store, a->key, b->data, b->len,
+	    a->part == ROUTER_PART_STORE ? STORE_PART_STORE : STORE_PART_CACHE) != 0)
+		log_ratelim(&fault_rate, 10, "%s", store_errmsg(n->store));
+	else
+		n->traffic.blocks_stored++;
+}
+
+static void
+do_answer(struct node *n, const struct router_action *a)
+{
+	struct route_state *rs = n->route;
+	struct blk *b = a->blk ? B(a->blk) : NULL;
+	unsigned i, hops;
+
+	for (i = 0; i < rs->nwait && rs->wait[i].req != a->req; i++)
+		;
+	if (i == rs->nwait)
+		return;
+	struct waiting w = rs->wait[i];
+	enum router_status st = a->status;
+	rs->wait[i] = rs->wait[--rs->nwait];
+	if (st == ROUTER_DATA_NOT_FOUND || st == ROUTER_ROUTE_NOT_FOUND)
+		for (unsigned k = 0; k < 16 && k < rs->ncorrupt; k++)
+			if (memcmp(rs->corrupt[k], a->key, 32) == 0) {
+				st = NODE_BLOCK_CORRUPT;
+				memset(rs->corrupt[k], 0, 32); /* said once */
+			}
+	hops = a->htl > WIRE_HTL_MAX ? 0 : (unsigned)(n->conf.htl_max - (a->htl < n->conf.htl_max ? a->htl : n->conf.htl_max) + 1);
+	w.cb(w.cookie, st, b ? b->data : NULL, b ? b->len : 0, hops);
+}
+
+static void
+perform(struct node *n, const struct router_action *a)
+{
+	switch (a->type) {
+	case ROUTER_ACT_SEND: do_send(n, a); break;
+	case ROUTER_ACT_STORE_GET: do_store_get(n, a); break;
+	case ROUTER_ACT_STORE_PUT: do_store_put(n, a); break;
+	case ROUTER_ACT_ANSWER: do_answer(n, a); break;
+	}
+	if (a->blk)
+		op_unref(NULL, a->blk);
+}
+
+static void arm_timer(struct node *n);
+
+static void
+feed(struct node *n, struct input *in)
+{
+	struct route_state *rs = n->route;
+	uint64_t now = node_now_ms(), req;
+	int rc = 0;
+
+	switch (in->kind) {
+	case IN_STORE_ANSWER:
+		rc = router_on_store(rs->r, in->token, in->found, in->blk, now);
+		if (in->blk)
+			op_unref(NULL, in->blk);
+		break;
+	case IN_GET:
+	case IN_PUT:
+		rc = in->kind == IN_GET ? router_local_get(rs->r, in->key, now, &req)
+		    : router_local_put(rs->r, in->key, in->blk, now, &req);
+		if (in->blk)
+			op_unref(NULL, in->blk);
+		if (rc == 0 && wait_add(rs, req, in->cb, in->cookie) != 0)
+			rc = WISP_ERR_NOMEM;
+		if (rc != 0)
+			in->cb(in->cookie, ROUTER_OVERLOADED, NULL, 0, 0);
+		break;
+	}
+	(void)rc;
+}
+
+/* node_route_run carries out actions until none is left, feeding queued
+ * inputs in between. Re-entrant calls just return. */
+void
+node_route_run(struct node *n)
+{
+	struct route_state *rs = n->route;
+	struct router_action a;
+
+	if (rs->running)
+		return;
+	rs->running = 1;
+	for (;;) {
+		while (router_poll(rs->r, &a))
+			perform(n, &a);
+		if (!rs->in_n)
+			break;
+		struct input in = rs->in[rs->in_head];
+		rs->in_head = (rs->in_head + 1) % rs->in_cap;
+		rs->in_n--;
+		feed(n, &in);
+	}
+	rs->running = 0;
+	arm_timer(n);
+}
+
+static void
+on_timer(evutil_socket_t fd, short ev, void *arg)
+{
+	struct node *n = arg;
+
+	(void)fd;
+	(void)ev;
+	if (router_on_timer(n->route->r, node_now_ms()) != 0)
+		log_debug("router timer deferred");
+	node_route_run(n);
+}
+
+static void
+arm_timer(struct node *n)
+{
+	uint64_t d = router_next_deadline(n->route->r), now = node_now_ms();
+	struct timeval tv;
+
+	if (d == UINT64_MAX) {
+		evtimer_del(n->route->timer);
+		return;
+	}
+	d = d > now ? d - now : 0;
+	tv.tv_sec = (time_t)(d / 1000);
+	tv.tv_usec = (suseconds_t)(d % 1000) * 1000;
+	evtimer_add(n->route->timer, &tv);
+}
+
+/* ---- what the rest of the node calls ---- */
+
+int
+node_fetch_block(struct node *n, const uint8_t key[32], node_block_cb cb, void *cookie)
+{
+	struct input in = { .kind = IN_GET, .cb = cb, .cookie = cookie };
+
+	memcpy(in.key, key, 32);
+	if (push(n->route, &in) != 0)
+		return -1;
+	node_route_run(n);
+	return 0;
+}
+
+int
+node_insert_block(struct node *n, const uint8_t key[32], const uint8_t *block, size_t len,
+    node_block_cb cb, void *cookie)
+{
+	struct input in = { .kind = IN_PUT, .cb = cb, .cookie = cookie };
+
+	memcpy(in.key, key, 32);
+	if (!(in.blk = blk_new(n, block, len)))
+		return -1;
+	if (push(n->route, &in) != 0) {
+		op_unref(NULL, in.blk);
+		return -1;
+	}
+	node_route_run(n);
+	return 0;
+}
+
+/* node_route_msg handles a FRAME_ROUTE record from a friend. A block that
+ * does not verify is never stored or forwarded, and costs the sender its
+ * link. Returns -1 to close the link. */
+int
+node_route_msg(struct node *n, struct peer *p, const uint8_t *data, size_t len)
+{
+	struct wire_msg m;
+	int rc;
+
+	if (wire_decode(&m, data, len) != 0) {
+		log_ratelim(&fault_rate, 10, "a malformed routing message: closing that link");
+		return -1;
+	}
+	if (m.block) {
+		if (block_verify(m.block, m.block_len, m.key) != 0) {
+			n->traffic.verify_failed++;
+			log_ratelim(&fault_rate, 10, "a friend sent a block that does not verify: closing that link");
+			return -1;
+		}
+		if (!(m.blk = blk_new(n, m.block, m.block_len))) {
+			/* Out of block memory: refuse the work, keep the link. */
+			if (m.type == WIRE_INSERT && p->link) {
+				struct wire_msg r = m;
+				size_t l;
+				r.type = WIRE_REJECTED_OVERLOAD;
+				r.block = NULL;
+				if (wire_encode(&r, n->route->msgbuf, sizeof(n->route->msgbuf), &l) == 0)
+					(void)link_send(p->link, FRAME_ROUTE, n->route->msgbuf, l);
+			}
+			return 0;
+		}
+	}
+	rc = router_on_msg(n->route->r, p->rid, &m, node_now_ms());
+	if (m.blk)
+		op_unref(NULL, m.blk);
+	node_route_run(n);
+	return rc == WISP_ERR_INVAL ? -1 : 0;
+}
+
+static void
+location(uint8_t loc[32], const uint8_t pub[32])
+{
+	crypto_generichash(loc, 32, pub, 32, (const uint8_t *)"wisp-location-v1", 16);
+}
+
+void
+node_route_link(struct node *n, struct peer *p, int up)
+{
+	uint8_t loc[32];
+
+	location(loc, p->pub);
+	if (up ? router_link_up(n->route->r, p->rid, loc, node_now_ms()) != 0
+	    : router_link_down(n->route->r, p->rid, node_now_ms()) != 0)
+		log_warnx("router: link %s not recorded", up ? "up" : "down");
+	node_route_run(n);
+}
+
+struct save_ctx { struct node *n; int rc; };
+
+static void
+save_entry(void *ctx, const uint8_t key[32], uint32_t rid)
+{
+	struct save_ctx *s = ctx;
+	struct peer *p = peer_by_rid(s->n, rid);
+
+	if (p && s->rc == 0)
+		s->rc = store_kv_put(s->n->store, STORE_T_RTABLE, key, 32, p->pub, 32);
+}
+
+void
+node_route_save(struct node *n)
+{
+	struct save_ctx s = { n, 0 };
+
+	if (store_begin(n->store) != 0)
+		return;
+	if (store_kv_clear(n->store, STORE_T_RTABLE) != 0) {
+		store_abort(n->store);
+		return;
+	}
+	router_rtable_each(n->route->r, save_entry, &s);
+	if (s.rc != 0 || store_commit(n->store) != 0) {
+		store_abort(n->store);
+		log_warnx("saving the routing table: %s", store_errmsg(n->store));
+	}
+}
+
+static int
+load_entry(void *ctx, const uint8_t *k, size_t kl, const uint8_t *v, size_t vl)
+{
+	struct node *n = ctx;
+	struct peer *p;
+
+	if (kl != 32 || vl != 32 || !(p = peers_find(n, v)))
+		return 0;
+	return router_rtable_learn(n->route->r, k, p->rid) == 0 ? 0 : 1;
+}
+
+int
+node_route_start(struct node *n)
+{
+	struct router_config cfg;
+	uint8_t self[32];
+
+	if (!(n->route = calloc(1, sizeof(*n->route))))
+		return -1;
+	router_config_default(&cfg);
+	cfg.htl_max = (uint8_t)n->conf.htl_max;
+	cfg.rtable_max = n->conf.rtable_max;
+	location(self, n->id_public);
+	if (router_new(&n->route->r, &cfg, &ops, n, self) != 0 ||
+	    !(n->route->timer = evtimer_new(n->base, on_timer, n)))
+		return -1;
+	if (store_kv_each(n->store, STORE_T_RTABLE, load_entry, n) < 0)
+		log_warnx("loading the routing table: %s", store_errmsg(n->store));
+	return 0;
+}
+
+void
+node_route_stop(struct node *n)
+{
+	unsigned i;
+
+	if (!n->route)
+		return;
+	router_free(n->route->r);
+	for (i = 0; i < n->route->in_n; i++) {
+		struct input *in = &n->route->in[(n->route->in_head + i) % n->route->in_cap];
+		if (in->blk)
+			op_unref(NULL, in->blk);
+	}
+	if (n->route->timer)
+		event_free(n->route->timer);
+	free(n->route->in);
+	free(n->route->wait);
+	free(n->route);
+	n->route = NULL;
+}
+
+void
+node_route_stats(const struct node *n, struct router_stats *st)
+{
+	router_stats(n->route->r, st);
+}
