@@ -292,9 +292,14 @@ node_route_run(struct node *n)
 	struct route_state *rs = n->route;
 	struct router_action a;
 
+	int batched;
+
 	if (rs->running)
 		return;
 	rs->running = 1;
+	/* One event's stores and caches go to disk in one transaction, one
+	 * sync, rather than one per 32 KiB block. */
+	batched = store_begin(n->store) == 0;
 	for (;;) {
 		while (router_poll(rs->r, &a))
 			perform(n, &a);
@@ -305,6 +310,8 @@ node_route_run(struct node *n)
 		rs->in_n--;
 		feed(n, &in);
 	}
+	if (batched && store_commit(n->store) != 0)
+		log_warnx("%s", store_errmsg(n->store));
 	rs->running = 0;
 	arm_timer(n);
 }

@@ -158,7 +158,10 @@ wtxn_end(struct store *s, MDB_txn *txn, int rc)
 {
 	if (s->batch)
 		return rc;
-	if (rc == 0 && (rc = save_counters(s, txn)) == 0)
+	/* An unchanged transaction commits without writing, so no sync. */
+	if (rc == 0 && memcmp(&s->c, &s->c_saved, sizeof(s->c)) != 0)
+		rc = save_counters(s, txn);
+	if (rc == 0)
 		rc = mdb_txn_commit(txn);
 	else
 		mdb_txn_abort(txn);

@@ -38,13 +38,13 @@ start_node() {
 	rm -f "$T/$name/api.addr"
 	"$WISPD" -d "$T/$name" --listen 127.0.0.1:0 --api 127.0.0.1:0 --foreground \
 		--store-size 512M --log-level warn "$@" 2>>"$T/$name.log" &
-	pid=$!
-	PIDS="$PIDS $pid"
-	echo "$pid" >"$T/$name.pid"
-	i=0
+	_pid=$!
+	PIDS="$PIDS $_pid"
+	echo "$_pid" >"$T/$name.pid"
+	_n=0
 	while [ ! -s "$T/$name/api.addr" ]; do
-		i=$((i + 1))
-		if [ $i -gt 200 ] || ! kill -0 "$pid" 2>/dev/null; then
+		_n=$((_n + 1))
+		if [ $_n -gt 200 ] || ! kill -0 "$_pid" 2>/dev/null; then
 			echo "node $name did not start: $(cat "$T/$name.log")"
 			return 1
 		fi
@@ -53,10 +53,10 @@ start_node() {
 }
 
 stop_node() { # stop_node NAME [SIGNAL]
-	pid=$(cat "$T/$1.pid")
-	kill "-${2:-TERM}" "$pid" 2>/dev/null
-	i=0
-	while kill -0 "$pid" 2>/dev/null && [ $i -lt 100 ]; do sleep 0.05; i=$((i + 1)); done
+	_pid=$(cat "$T/$1.pid")
+	kill "-${2:-TERM}" "$_pid" 2>/dev/null
+	_n=0
+	while kill -0 "$_pid" 2>/dev/null && [ $_n -lt 100 ]; do sleep 0.05; _n=$((_n + 1)); done
 }
 
 w() { # w NAME ARGS...: run wisp against node NAME
@@ -74,11 +74,11 @@ REREF="$BUILD/tests/net/reref"
 
 # wait_for SECONDS COMMAND...: poll every 0.1 s until COMMAND succeeds.
 wait_for() {
-	limit=$(($1 * 10)); shift
-	i=0
+	_limit=$(($1 * 10)); shift
+	_w=0
 	while ! "$@" >/dev/null 2>&1; do
-		i=$((i + 1))
-		[ $i -ge $limit ] && return 1
+		_w=$((_w + 1))
+		[ $_w -ge $_limit ] && return 1
 		sleep 0.1
 	done
 }

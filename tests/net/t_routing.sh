@@ -1,0 +1,101 @@
+# Routing across 20 real nodes in a small-world friend graph: a ring plus
+# random chords, degree 3 to 6.
+. tests/net/lib.sh
+
+N=20
+SEED=${WISP_TEST_SEED:-$(date +%s)}
+echo "  seed $SEED (WISP_TEST_SEED=$SEED to repeat)"
+i=0
+while [ $i -lt $N ]; do start_node "n$i" || exit 1; i=$((i + 1)); done
+i=0
+while [ $i -lt $N ]; do w "n$i" noderef >"$T/ref$i"; i=$((i + 1)); done
+
+# The graph: ring edges, then chords while both ends have room.
+awk -v n=$N -v seed="$SEED" 'BEGIN {
+	srand(seed);
+	for (i = 0; i < n; i++) { a = i; b = (i + 1) % n; e[a "," b] = 1; d[a]++; d[b]++; print a, b }
+	for (t = 0; t < 400; t++) {
+		a = int(rand() * n); b = int(rand() * n);
+		if (a == b || e[a "," b] || e[b "," a] || d[a] >= 6 || d[b] >= 6) continue;
+		if (d[a] >= 3 && d[b] >= 3 && rand() < 0.5) continue;
+		e[a "," b] = 1; d[a]++; d[b]++; print a, b
+	}
+}' >"$T/edges"
+while read -r a b; do
+	w "n$a" peer add "$(cat "$T/ref$b")" >/dev/null
+	w "n$b" peer add "$(cat "$T/ref$a")" >/dev/null
+done <"$T/edges"
+echo "  $(wc -l <"$T/edges") links"
+all_up() {
+	_u=0
+	while [ $_u -lt $N ]; do
+		deg=$(awk -v i=$_u '$1 == i || $2 == i' "$T/edges" | wc -l)
+		connected "n$_u" "$deg" || return 1
+		_u=$((_u + 1))
+	done
+}
+check "every link up" wait_for 20 all_up
+
+rnd() { awk -v s="$1" -v m="$2" 'BEGIN { srand(s); print int(rand() * m) }'; }
+
+# 50 documents of 1 KiB to 2 MiB at random nodes.
+t_put=$(date +%s)
+d=0
+while [ $d -lt 50 ]; do
+	size=$((1024 + $(rnd $((SEED + d)) 2096128)))
+	at=$(rnd $((SEED * 3 + d)) $N)
+	head -c $size /dev/urandom >"$T/doc$d"
+	w "n$at" put -q "$T/doc$d" >"$T/uri$d" || bad "insert of doc $d at n$at"
+	echo "$at" >"$T/at$d"
+	d=$((d + 1))
+done
+
+echo "  inserted 50 documents in $(($(date +%s) - t_put)) s"
+t_get=$(date +%s)
+# Each fetched from 3 other random nodes.
+ok_n=0
+tries=0
+hops_sum=0
+d=0
+while [ $d -lt 50 ]; do
+	k=0
+	while [ $k -lt 3 ]; do
+		from=$(rnd $((SEED * 7 + d * 3 + k)) $N)
+		[ "$from" = "$(cat "$T/at$d")" ] && from=$(((from + 1) % N))
+		tries=$((tries + 1))
+		if w "n$from" get -q -v "$(cat "$T/uri$d")" -o "$T/got" 2>"$T/v" && cmp -s "$T/doc$d" "$T/got"; then
+			ok_n=$((ok_n + 1))
+			h=$(sed -n 's/.*, \([0-9]*\) hops/\1/p' "$T/v")
+			hops_sum=$((hops_sum + ${h:-0}))
+		fi
+		k=$((k + 1))
+	done
+	d=$((d + 1))
+done
+echo "  fetched $ok_n of $tries, byte-identical, in $(($(date +%s) - t_get)) s; mean hops $(awk -v s=$hops_sum -v n=$ok_n 'BEGIN { printf "%.2f", n ? s / n : 0 }')"
+check "at least 98% of fetches succeed ($ok_n/$tries)" [ $((ok_n * 100)) -ge $((tries * 98)) ]
+
+# A repeated fetch is served from caches nearer the requester.
+first=0
+second=0
+d=0
+while [ $d -lt 10 ]; do
+	from=$(( ($(cat "$T/at$d") + N / 2) % N ))
+	w "n$from" get -q -v "$(cat "$T/uri$d")" -o "$T/got" 2>"$T/v1"
+	w "n$from" get -q -v "$(cat "$T/uri$d")" -o "$T/got" 2>"$T/v2"
+	first=$((first + $(sed -n 's/.*, \([0-9]*\) hops/\1/p' "$T/v1")))
+	second=$((second + $(sed -n 's/.*, \([0-9]*\) hops/\1/p' "$T/v2")))
+	d=$((d + 1))
+done
+echo "  hops over 10 documents: first fetches $first, repeated $second"
+check "repeated fetches come from no farther" [ $second -le $first ]
+
+# A key never inserted: exit 4, within the timeout bound.
+never="CHK@AAECAwQFBgcICQoLDA0ODxAREhMUFRYXGBkaGxwdHh8,ICEiIyQlJicoKSorLC0uLzAxMjM0NTY3ODk6Ozw9Pj8"
+t0=$(date +%s)
+expect_exit 4 "never-inserted key: not found" w n3 get -q "$never"
+el=$(($(date +%s) - t0))
+echo "  not found after $el s"
+check "not found within 40 s" [ $el -le 40 ]
+
+finish
