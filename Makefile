@@ -110,6 +110,11 @@ bench: deps
 	@$(MAKE) --no-print-directory all $(B)/tests/bench/run
 	$(B)/tests/bench/run
 	sh tests/bench/node.sh $(BIN) $(B)
+	sh tests/bench/chain.sh $(BIN) $(B)
+
+demo: deps
+	@$(MAKE) --no-print-directory all
+	sh tests/net/demo.sh $(BIN) $(B)
 
 FUZZ_SECONDS ?= 60
 fuzz:

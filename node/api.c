@@ -103,6 +103,17 @@ api_status(struct node *n, struct evhttp_request *req)
 	    ", \"verify_failed\": %" PRIu64 "}, \"fetches\": %u}",
 	    n->traffic.api_in, n->traffic.api_out, n->traffic.blocks_stored,
 	    n->traffic.blocks_served, n->traffic.verify_failed, n->fetches);
+	{
+		struct router_stats rs;
+		node_route_stats(n, &rs);
+		evbuffer_drain(b, 1); /* the closing brace: one more section */
+		evbuffer_add_printf(b, ", \"routing\": {\"requests\": %" PRIu64 ", \"inserts\": %" PRIu64
+		    ", \"found_here\": %" PRIu64 ", \"forwarded\": %" PRIu64 ", \"backtracks\": %" PRIu64
+		    ", \"timeouts\": %" PRIu64 ", \"rejected_loop\": %" PRIu64 ", \"rejected_overload\": %" PRIu64
+		    ", \"coalesced\": %" PRIu64 ", \"inflight\": %u}}", rs.requests, rs.inserts, rs.found_local,
+		    rs.forwarded, rs.backtracks, rs.timeouts, rs.rejected_loop, rs.rejected_overload, rs.coalesced,
+		    router_inflight_of(n));
+	}
 	reply_json(req, 200, b);
 	evbuffer_free(b);
 }

@@ -33,6 +33,7 @@ struct link {
 	struct peer *peer;         /* known from the start when we dial */
 	uint64_t opened, last_rx, last_tx, rekeyed; /* monotonic ms */
 	uint64_t since_rekey;
+	uint64_t retire_at;        /* a duplicate, closed then: until then it still delivers */
 	char addr[64];
 	uint8_t rec[FRAME_WIRE_MAX], plain[FRAME_BUCKET_L];
 };
@@ -157,6 +158,10 @@ on_timer(evutil_socket_t fd, short ev, void *arg)
 			link_close(l, "handshake timed out");
 		return;
 	}
+	if (l->retire_at && now >= l->retire_at) {
+		link_close(l, "duplicate link");
+		return;
+	}
 	if (now - l->last_rx > LINK_DEAD_MS) {
 		link_close(l, "peer silent: dead");
 		return;
@@ -190,12 +195,14 @@ went_up(struct link *l)
 		n->links_pending--;
 	p->dialing = 0;
 	if (p->link && p->link != l) {
-		/* Both sides dialled: keep the same one of the two everywhere. */
+		/* Both sides dialled: both keep the same one of the two. The
+		 * other is retired, not cut: what the peer sent on it before it
+		 * switched still arrives. */
 		if (!keep_new_link(n, p->link, l)) {
-			link_close(l, "duplicate link");
+			l->retire_at = l->last_rx + LINK_RETIRE_MS;
 			return;
 		}
-		link_close(p->link, "duplicate link");
+		p->link->retire_at = l->last_rx + LINK_RETIRE_MS;
 	}
 	if (p->has_secret && l->initiator) {
 		p->has_secret = 0; /* the invite was accepted: it is spent */

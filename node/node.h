@@ -73,6 +73,7 @@ void node_route_save(struct node *n);
 void node_route_link(struct node *n, struct peer *p, int up);
 int node_route_msg(struct node *n, struct peer *p, const uint8_t *data, size_t len);
 void node_route_stats(const struct node *n, struct router_stats *st);
+unsigned router_inflight_of(const struct node *n);
 int node_fetch_block(struct node *n, const uint8_t key[32], node_block_cb cb, void *cookie);
 int node_insert_block(struct node *n, const uint8_t key[32], const uint8_t *block, size_t len,
     node_block_cb cb, void *cookie);

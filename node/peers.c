@@ -211,7 +211,11 @@ peers_stop(struct node *n)
 void
 peers_link_up(struct node *n, struct peer *p, struct link *l)
 {
+	int was_up = p->link != NULL;
+
 	p->link = l;
+	if (was_up)
+		return; /* a duplicate replaced: the peer never went away */
 	p->since = (int64_t)time(NULL);
 	p->backoff_ms = DIAL_BACKOFF_MIN_MS;
 	if (p->dial_ev)

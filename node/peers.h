@@ -20,6 +20,7 @@ enum peer_limits {
 	LINK_DEAD_MS = 30000,      /* silence after which a link is dead */
 	LINK_OUTPUT_MAX = 8 << 20, /* a peer that stops reading loses its link */
 	LINK_REKEY_MS = 10 * 60 * 1000,
+	LINK_RETIRE_MS = 3000,     /* a duplicate link lingers this long */
 	DIAL_BACKOFF_MIN_MS = 500,
 	DIAL_BACKOFF_MAX_MS = 60000,
 	INVITE_TTL_S = 7 * 24 * 3600,

@@ -519,3 +519,9 @@ node_route_stats(const struct node *n, struct router_stats *st)
 {
 	router_stats(n->route->r, st);
 }
+
+unsigned
+router_inflight_of(const struct node *n)
+{
+	return router_inflight(n->route->r);
+}

@@ -545,10 +545,13 @@ on_request(struct router *r, uint32_t from, const struct wire_msg *m, uint64_t n
 	q->htl_in = htl;
 	q->htl = next_htl(r, p, htl);
 	/* Replace the id at an early hop (Tian and Duan's traceback attack
-	 * used Freenet's stable ids); both stay in |seen|, so loops are still
-	 * caught on either side of the change. */
+	 * used Freenet's stable ids): at the one hop where HTL first drops
+	 * below the maximum, which the per-link coin makes a random one.
+	 * Exactly one node per path changes it and remembers both, so a loop
+	 * is caught by its id after that hop, and before it by arriving here
+	 * with less HTL than we sent (the coalescing rule below). */
 	q->id_out = m->id;
-	if (htl >= r->cfg.htl_max && (rand64(r) & 1)) {
+	if (htl >= r->cfg.htl_max && q->htl < r->cfg.htl_max) {
 		q->id_out = rand64(r);
 		remember(r, q->id_out);
 	}
