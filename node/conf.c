@@ -14,6 +14,7 @@ conf_defaults(struct node_conf *c)
 	snprintf(c->listen, sizeof(c->listen), "0.0.0.0:0");
 	snprintf(c->api, sizeof(c->api), "127.0.0.1:8484");
 	c->store_size = 1ull << 30;
+	c->map_budget = STORE_MAP_BUDGET_DEFAULT;
 	c->cache_percent = STORE_CACHE_PERCENT_DEFAULT;
 	c->log_level = 1; /* info */
 	c->htl_max = 18;
@@ -89,6 +90,9 @@ conf_set(struct node_conf *c, const char *key, const char *val, char *why, size_
 		snprintf(strcmp(key, "api") == 0 ? c->api : c->listen, CONF_ADDR_MAX, "%s", val);
 	} else if (strcmp(key, "store-size") == 0) {
 		if (store_parse_size(val, &c->store_size) != 0 || c->store_size < (4u << 20))
+			goto bad;
+	} else if (strcmp(key, "store-map-budget") == 0) {
+		if (store_parse_size(val, &c->map_budget) != 0 || (c->map_budget && c->map_budget < (4u << 20)))
 			goto bad;
 	} else if (strcmp(key, "cache-percent") == 0) {
 		if (parse_uint(val, 1, 99, &c->cache_percent))

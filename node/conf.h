@@ -14,6 +14,7 @@ struct node_conf {
 	char listen[CONF_ADDR_MAX]; /* peer links, host:port */
 	char api[CONF_ADDR_MAX];    /* HTTP API and gateway, host:port */
 	uint64_t store_size;
+	uint64_t map_budget;        /* store-map-budget: resident map bytes, 0 = unbounded */
 	unsigned cache_percent;
 	int log_level;              /* enum log_level */
 	unsigned htl_max;

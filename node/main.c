@@ -308,7 +308,7 @@ main(int argc, char **argv)
 	datadir_remove_addrs(n);
 	sc.capacity = n->conf.store_size;
 	sc.cache_percent = n->conf.cache_percent;
-	sc.map_budget = STORE_MAP_BUDGET_DEFAULT;
+	sc.map_budget = n->conf.map_budget;
 	{
 		char sdir[sizeof(n->datadir) + 16];
 		int k = snprintf(sdir, sizeof(sdir), "%s/store", n->datadir);

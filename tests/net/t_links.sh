@@ -63,17 +63,29 @@ w c peer remove "$(w c peer list | cut -c1-10)" >/dev/null
 w b peer add "$ref_c" >/dev/null
 w c peer add "$("$REREF" "$ref_b" "127.0.0.1:$pr")" >/dev/null
 check "c links to b through the relay" wait_for 5 connected c 1
-hs1=$(head -c 610 "$T/wire" | od -An -tx1 | tr -d ' \n' | head -c 1220)
-bash -c "head -c 610 '$T/wire' >/dev/tcp/127.0.0.1/$pb" 2>/dev/null
+bash -c "head -c 482 '$T/wire' >/dev/tcp/127.0.0.1/$pb" 2>/dev/null
 sleep 0.3
 check "b still has its links after a replayed handshake" connected b 2
+# A document with a random marker crosses the relayed link (c inserts it,
+# its only friend is b, then fetches it back): the wire shows neither the
+# marker nor the document's routing key.
+marker=$(head -c 48 /dev/urandom | base64 | tr -d '\n/+=' | head -c 40)
+{ head -c 50000 /dev/urandom; printf '%s' "$marker"; head -c 50000 /dev/urandom; } >"$T/marked"
+muri=$(w c put -q "$T/marked")
+w c get -q "$muri" -o "$T/marked.out"
+check "the marked document made it across" cmp -s "$T/marked" "$T/marked.out"
+check "bytes crossed the relay" [ "$(wc -c <"$T/wire")" -gt 100000 ]
+check "the marker is not on the wire" sh -c "! grep -a -q -F '$marker' '$T/wire'"
 # The wire shows neither identity.
 pub_b=$(w b status --json | sed -E 's/.*"identity": "([^"]*)".*/\1/')
 pub_c=$(w c status --json | sed -E 's/.*"identity": "([^"]*)".*/\1/')
 hex_of() { printf '%s' "$1" | tr '_-' '/+' | sed 's/$/=/' | base64 -d 2>/dev/null | od -An -tx1 | tr -d ' \n'; }
-wire_hex=$(od -An -tx1 "$T/wire" | tr -d ' \n')
-check "b's public key is not on the wire" sh -c "! echo '$wire_hex' | grep -q '$(hex_of "$pub_b")'"
-check "c's public key is not on the wire" sh -c "! echo '$wire_hex' | grep -q '$(hex_of "$pub_c")'"
+od -An -tx1 -v "$T/wire" | tr -d ' \n' >"$T/wire.hex"
+rkey=$(echo "$muri" | sed -E 's/^CHK@([^,]*),.*/\1/')
+check "the routing key is not on the wire" sh -c "! grep -q '$(hex_of "$rkey")' '$T/wire.hex'"
+check "b's public key is not on the wire" sh -c "! grep -q '$(hex_of "$pub_b")' '$T/wire.hex'"
+check "c's public key is not on the wire" sh -c "! grep -q '$(hex_of "$pub_c")' '$T/wire.hex'"
+check "the hex of the wire is there to search" [ -s "$T/wire.hex" ]
 
 # Invites: one paste links both sides, once.
 start_node d || exit 1
