@@ -35,7 +35,7 @@ FUZZ_SRC   := $(wildcard tests/fuzz/fuzz_*.c)
 
 obj = $(patsubst %.c,$(B)/%.o,$(1))
 CORE_OBJ   := $(call obj,$(CORE_SRC))
-ALL_OBJ    := $(call obj,$(CORE_SRC) $(NODE_SRC) $(CLI_SRC) $(UNIT_SRC) $(BENCH_SRC) $(FUZZ_SRC) tests/fuzz/replay_main.c tests/net/storetool.c tests/net/relay.c tests/net/reref.c)
+ALL_OBJ    := $(call obj,$(CORE_SRC) $(NODE_SRC) $(CLI_SRC) $(UNIT_SRC) $(BENCH_SRC) $(FUZZ_SRC) tests/fuzz/replay_main.c tests/net/storetool.c tests/net/relay.c tests/net/reref.c tests/net/forge.c)
 
 .SECONDARY:
 .PHONY: all check unit net asan bench fuzz fuzzers clean install run deps check-layers demo
@@ -69,7 +69,10 @@ $(B)/tests/net/relay: $(B)/tests/net/relay.o
 $(B)/tests/net/reref: $(B)/tests/net/reref.o $(B)/libwispcore.a
 	$(Q)$(CC) $(LDFLAGS) -o $@ $^ $(LDLIBS)
 
-NET_TOOLS := $(B)/tests/net/storetool $(B)/tests/net/relay $(B)/tests/net/reref
+$(B)/tests/net/forge: $(B)/tests/net/forge.o $(B)/libwispcore.a
+	$(Q)$(CC) $(LDFLAGS) -o $@ $^ $(LDLIBS)
+
+NET_TOOLS := $(B)/tests/net/storetool $(B)/tests/net/relay $(B)/tests/net/reref $(B)/tests/net/forge
 
 $(B)/tests/bench/run: $(call obj,$(BENCH_SRC)) $(B)/libwispcore.a
 	$(Q)$(CC) $(LDFLAGS) -o $@ $^ $(LDLIBS)

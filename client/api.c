@@ -106,6 +106,8 @@ copy_headers(struct evhttp_request *req, struct api_resp *r)
 
 	if ((v = evhttp_find_header(h, "X-Wisp-Length")))
 		snprintf(r->wisp_length, sizeof(r->wisp_length), "%s", v);
+	if ((v = evhttp_find_header(h, "X-Wisp-Edition")))
+		snprintf(r->wisp_edition, sizeof(r->wisp_edition), "%s", v);
 	if ((v = evhttp_find_header(h, "X-Wisp-Hops")))
 		snprintf(r->wisp_hops, sizeof(r->wisp_hops), "%s", v);
 	if ((v = evhttp_find_header(h, "X-Wisp-Mime")))

@@ -30,6 +30,12 @@ int cli_status(struct cli *c, int argc, char **argv);
 int cli_noderef(struct cli *c, int argc, char **argv);
 int cli_invite(struct cli *c, int argc, char **argv);
 int cli_peer(struct cli *c, int argc, char **argv);
+int cli_keygen(struct cli *c, int argc, char **argv);
+struct uri;
+struct chk_keys;
+int ssk_check(const char *text, struct uri *u);
+struct api;
+int ssk_publish(struct cli *c, struct api *api, const struct uri *u, const struct chk_keys *root);
 
 /* ---- api.c: a synchronous HTTP client for the node's API ---- */
 
@@ -42,7 +48,7 @@ typedef int (*api_chunk_fn)(void *ctx, struct evbuffer *in, int code);
 struct api_resp {
 	int code;               /* HTTP status, 0 if the node could not be reached */
 	struct evbuffer *body;  /* unless streamed */
-	char wisp_length[24], wisp_mime[128], wisp_hops[8];
+	char wisp_length[24], wisp_mime[128], wisp_hops[8], wisp_edition[24];
 };
 
 /* api_open finds the node of |datadir| (api.addr, api.token). Returns

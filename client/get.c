@@ -190,8 +190,8 @@ cli_get(struct cli *c, int argc, char **argv)
 			unlink(part);
 	}
 	if (rc == CLI_OK && c->verbose)
-		fprintf(stderr, "wisp: %llu bytes in %.3f s, %s hops\n", (unsigned long long)g.got, now() - t0,
-		    r.wisp_hops[0] ? r.wisp_hops : "?");
+		fprintf(stderr, "wisp: %llu bytes in %.3f s, %s hops%s%s\n", (unsigned long long)g.got, now() - t0,
+		    r.wisp_hops[0] ? r.wisp_hops : "?", r.wisp_edition[0] ? ", edition " : "", r.wisp_edition);
 out:
 	free(enc);
 	if (g.errbody)

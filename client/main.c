@@ -32,7 +32,10 @@ usage(FILE *f)
 	    "  status [--json]                             node, peers, store, traffic\n"
 	    "  noderef                                     this node's noderef (one line)\n"
 	    "  invite                                      a one-time invite for a friend\n"
-	    "  peer add NODEREF|INVITE | list | remove ID  manage friends\n");
+	    "  peer add NODEREF|INVITE | list | remove ID  manage friends\n"
+	    "  keygen                                      a new SSK insert URI and request URI\n"
+	    "  put FILE --key SSK@<insert>/NAME            publish under a signed name\n"
+	    "  put FILE --key USK@<insert>/SITE/N          publish edition N of an updatable site\n");
 }
 
 static const struct {
@@ -45,6 +48,7 @@ static const struct {
 	{ "noderef", cli_noderef },
 	{ "invite", cli_invite },
 	{ "peer", cli_peer },
+	{ "keygen", cli_keygen },
 };
 
 int

@@ -93,7 +93,7 @@ finish_uploads(struct put *p)
 static void
 put_usage(void)
 {
-	fprintf(stderr, "usage: wisp put [FILE|-] [--name NAME] [--key-only]\n");
+	fprintf(stderr, "usage: wisp put [FILE|-] [--name NAME] [--key-only | --key SSK@…/NAME | --key USK@…/SITE/N]\n");
 }
 
 int
@@ -102,10 +102,12 @@ cli_put(struct cli *c, int argc, char **argv)
 	static const struct option opts[] = {
 		{ "name", required_argument, NULL, 'n' },
 		{ "key-only", no_argument, NULL, 'k' },
+		{ "key", required_argument, NULL, 'K' },
 		{ "quiet", no_argument, NULL, 'q' },
 		{ NULL, 0, NULL, 0 },
 	};
-	const char *file = "-", *name = NULL, *mime = NULL;
+	const char *file = "-", *name = NULL, *mime = NULL, *key = NULL;
+	struct uri ku;
 	struct put p = { .rc = CLI_FAIL };
 	struct tree_enc *e = NULL;
 	struct progress *pg = NULL;
@@ -123,6 +125,8 @@ cli_put(struct cli *c, int argc, char **argv)
 			name = optarg;
 		else if (o == 'k')
 			key_only = 1;
+		else if (o == 'K')
+			key = optarg;
 		else if (o == 'q')
 			c->quiet = 1;
 		else
@@ -132,6 +136,8 @@ cli_put(struct cli *c, int argc, char **argv)
 		file = argv[optind++];
 	if (optind != argc)
 		return put_usage(), CLI_USAGE;
+	if (key && (key_only || ssk_check(key, &ku) != CLI_OK))
+		return key_only ? cli_fail(CLI_USAGE, "put: --key and --key-only do not go together") : CLI_USAGE;
 	if (name && (strchr(name, '/') || !*name || strlen(name) > URI_NAME_MAX))
 		return cli_fail(CLI_USAGE, "put: --name must be one path segment");
 	if (strcmp(file, "-") != 0 && (fd = open(file, O_RDONLY | O_CLOEXEC)) < 0)
@@ -177,6 +183,13 @@ cli_put(struct cli *c, int argc, char **argv)
 	if (finish_uploads(&p) != 0)
 		goto out;
 	progress_update(pg, done, p.blocks);
+	if (key) {
+		progress_done(pg);
+		pg = NULL;
+		p.rc = ssk_publish(c, p.api, &ku, &root);
+		sodium_memzero(&ku, sizeof(ku));
+		goto out;
+	}
 	memcpy(u.key, root.routing, 32);
 	memcpy(u.ckey, root.crypto, 32);
 	if (name)

@@ -164,3 +164,25 @@ out:
 	sodium_memzero(dkey, sizeof(dkey));
 	return rc;
 }
+
+void
+ssk_pointer_encode(uint8_t out[static SSK_POINTER_LEN], const uint8_t rk[static 32],
+    const uint8_t ck[static 32])
+{
+	memcpy(out, "WSPS", 4);
+	out[4] = 1;
+	memcpy(out + 5, rk, 32);
+	memcpy(out + 37, ck, 32);
+}
+
+int
+ssk_pointer_decode(const uint8_t *p, size_t len, uint8_t rk[static 32], uint8_t ck[static 32])
+{
+	if (len != SSK_POINTER_LEN || memcmp(p, "WSPS", 4) != 0)
+		return WISP_ERR_MALFORMED;
+	if (p[4] != 1)
+		return WISP_ERR_VERSION;
+	memcpy(rk, p + 5, 32);
+	memcpy(ck, p + 37, 32);
+	return 0;
+}

@@ -63,4 +63,13 @@ int ssk_verify(const uint8_t *block, size_t len, const uint8_t rkey[static SSK_K
 int ssk_decode(uint8_t out[static SSK_PAYLOAD_LEN], size_t *len, const uint8_t *block,
     size_t blocklen, const uint8_t ckey[static SSK_KEY_LEN], const char *name, size_t namelen) WISP_WUR;
 
+/* An SSK document's payload points at a CHK tree, so a signed name can
+ * carry a file of any size: magic "WSPS", version 1, root routing key,
+ * root crypto key. */
+enum { SSK_POINTER_LEN = 4 + 1 + 64 };
+void ssk_pointer_encode(uint8_t out[static SSK_POINTER_LEN], const uint8_t rk[static 32],
+    const uint8_t ck[static 32]);
+/* Returns 0, WISP_ERR_MALFORMED or WISP_ERR_VERSION. */
+int ssk_pointer_decode(const uint8_t *p, size_t len, uint8_t rk[static 32], uint8_t ck[static 32]) WISP_WUR;
+
 #endif

@@ -18,6 +18,7 @@
 
 #include "crypto/b64.h"
 #include "crypto/block.h"
+#include "crypto/ssk.h"
 #include "crypto/uri.h"
 #include "node/api.h"
 #include "node/fetch.h"
@@ -214,6 +215,12 @@ struct get_job {
 	int started, paused, done, gone;
 	unsigned hops;          /* the farthest any block came from */
 	struct event *reap;
+	/* SSK/USK: the name is resolved to a CHK root first */
+	struct uri u;
+	int head, raw;
+	int64_t lo, hi, step, probe, edition;
+	int misses, pending_ssk;
+	struct chk_keys lo_root;
 };
 
 static void
@@ -273,6 +280,10 @@ sink_start(void *ctx, uint64_t length, const char *mime)
 	evhttp_add_header(h, "Content-Type", "application/x-wisp-stream");
 	evhttp_add_header(h, "X-Wisp-Length", len);
 	evhttp_add_header(h, "X-Wisp-Mime", mime);
+	if (j->edition >= 0) {
+		snprintf(len, sizeof(len), "%lld", (long long)j->edition);
+		evhttp_add_header(h, "X-Wisp-Edition", len);
+	}
 	snprintf(len, sizeof(len), "%u", j->hops);
 	evhttp_add_header(h, "X-Wisp-Hops", len);
 	evhttp_add_header(h, "Cache-Control", "no-store");
@@ -319,7 +330,8 @@ sink_end(void *ctx, enum fetch_status st, const char *reason)
 	}
 	if (j->evcon)
 		evhttp_connection_set_closecb(j->evcon, NULL, NULL);
-	j->req = NULL;
+	if (!j->gone)
+		j->req = NULL; /* answered; if gone, job_reap frees it */
 	job_finish_later(j);
 }
 
@@ -341,11 +353,12 @@ job_reap(evutil_socket_t fd, short ev, void *arg)
 
 	(void)fd;
 	(void)ev;
-	if (fetch_pending(j->f) > 0)
-		return; /* a source answer will re-arm us through sink_end */
+	if ((j->f && fetch_pending(j->f) > 0) || j->pending_ssk)
+		return; /* an outstanding answer re-arms us */
 	if (j->req) /* the client went away mid-stream: free the request */
 		evhttp_send_reply_end(j->req);
 	fetch_free(j->f);
+	sodium_memzero(&j->u, sizeof(j->u));
 	event_free(j->reap);
 	j->n->fetches--;
 	free(j);
@@ -398,52 +411,198 @@ net_get(void *ctx, struct fetch *f, uint32_t tag, const uint8_t rkey[CHK_KEY_LEN
 static const struct fetch_source net_source = { net_get };
 
 static void
+job_fail(struct get_job *j, int code, const char *kind, const char *reason)
+{
+	if (j->evcon)
+		evhttp_connection_set_closecb(j->evcon, NULL, NULL);
+	if (!j->gone) {
+		reply_error(j->req, code, kind, reason);
+		j->req = NULL; /* answered; if gone, job_reap frees it */
+	}
+	job_finish_later(j);
+}
+
+/* start_chk fetches the document whose root is |root|. */
+static void
+start_chk(struct get_job *j, const struct chk_keys *root)
+{
+	if (j->head) {
+		/* Only what the name points at: the publisher's collision check. */
+		char text[URI_MAX];
+		struct uri c = { .type = URI_CHK, .alg = URI_ALG_V1 };
+		struct evbuffer *b = evbuffer_new();
+		memcpy(c.key, root->routing, 32);
+		memcpy(c.ckey, root->crypto, 32);
+		if (j->evcon)
+			evhttp_connection_set_closecb(j->evcon, NULL, NULL);
+		if (!j->gone && b && uri_format(text, sizeof(text), &c, 0) == 0) {
+			evbuffer_add_printf(b, "{\"root\": \"%s\", \"edition\": %lld}", text, (long long)j->edition);
+			reply_json(j->req, 200, b);
+		} else if (!j->gone) {
+			reply_error(j->req, 500, "internal", "out of memory");
+		}
+		evbuffer_free(b);
+		if (!j->gone)
+			j->req = NULL;
+		job_finish_later(j);
+		return;
+	}
+	if (fetch_new(&j->f, root, j->raw, 0, UINT64_MAX, &net_source, j, &http_sink, j) != 0) {
+		job_fail(j, 500, "internal", "out of memory");
+		return;
+	}
+	fetch_start(j->f);
+}
+
+static void usk_step(struct get_job *j);
+
+static int
+ssk_name(const struct get_job *j, int64_t edition, char *name, size_t len, uint8_t rkey[32])
+{
+	if (uri_ssk_docname(name, len, &j->u, edition) != 0)
+		return -1;
+	ssk_request_key(rkey, j->u.key, j->u.ckey, name, strlen(name));
+	return 0;
+}
+
+/* got_ssk: the signed block of one name (an SSK, or one USK edition). */
+static void
+got_ssk(void *cookie, enum router_status st, const uint8_t *block, size_t len, unsigned hops)
+{
+	struct get_job *j = cookie;
+	uint8_t plain[SSK_PAYLOAD_LEN], rk[32];
+	char name[URI_NAME_MAX + 24];
+	struct chk_keys root;
+	size_t n;
+	int ok = 0;
+
+	j->pending_ssk = 0;
+	if (j->gone) {
+		job_finish_later(j);
+		return;
+	}
+	if (st == ROUTER_FOUND && ssk_name(j, j->probe, name, sizeof(name), rk) == 0 &&
+	    ssk_decode(plain, &n, block, len, j->u.ckey, name, strlen(name)) == 0 &&
+	    ssk_pointer_decode(plain, n, root.routing, root.crypto) == 0)
+		ok = 1;
+	else if (st == ROUTER_FOUND) {
+		job_fail(j, 502, "integrity", "the signed block does not decode with this key and name");
+		return;
+	}
+	if (ok && j->hops < hops)
+		j->hops = hops;
+	if (j->u.type == URI_USK && j->u.latest) {
+		if (ok) {
+			j->lo = j->probe;
+			j->lo_root = root;
+			j->step *= 2;
+		} else if (j->lo < 0 && j->misses < 2) {
+			j->misses++;
+		} else {
+			j->hi = j->probe;
+		}
+		usk_step(j);
+		return;
+	}
+	if (!ok) {
+		job_fail(j, 404, "not_found", st == ROUTER_OVERLOADED ? "the node is overloaded" : "no document under this name");
+		return;
+	}
+	j->edition = j->u.type == URI_USK ? j->probe : -1;
+	start_chk(j, &root);
+}
+
+static void
+probe(struct get_job *j, int64_t edition)
+{
+	char name[URI_NAME_MAX + 24];
+	uint8_t rk[32];
+
+	j->probe = edition;
+	if (ssk_name(j, edition, name, sizeof(name), rk) != 0) {
+		job_fail(j, 400, "bad_uri", "name too long");
+		return;
+	}
+	j->pending_ssk = 1;
+	if (node_fetch_block(j->n, rk, got_ssk, j) != 0) {
+		j->pending_ssk = 0;
+		job_fail(j, 503, "overload", "the node is overloaded; try again");
+	}
+}
+
+/* usk_step: the newest edition, searched forward from the hint: probe
+ * hint, hint+1, … doubling the step while editions are found, then halve
+ * the gap between the newest found and the first missing. About
+ * 2·log2(editions since the hint) requests. */
+static void
+usk_step(struct get_job *j)
+{
+	if (j->hi == INT64_MAX) {
+		if (j->lo < 0)
+			probe(j, j->u.edition + j->misses);
+		else
+			probe(j, j->lo + j->step);
+		return;
+	}
+	if (j->lo < 0) {
+		job_fail(j, 404, "not_found", "no edition of this site was found");
+		return;
+	}
+	if (j->hi - j->lo > 1) {
+		probe(j, j->lo + (j->hi - j->lo) / 2);
+		return;
+	}
+	j->edition = j->lo;
+	start_chk(j, &j->lo_root);
+}
+
+static void
 api_get(struct node *n, struct evhttp_request *req)
 {
-	char text[URI_MAX + 1];
+	char text[URI_MAX + 1], head[4] = "";
 	const char *why = NULL;
 	struct chk_keys root;
 	struct get_job *j;
-	struct uri u;
 
 	if (query_get(req, "uri", text, sizeof(text)) != 0) {
 		reply_error(req, 400, "bad_request", "missing or over-long uri parameter");
-		return;
-	}
-	if (uri_parse(&u, text, strlen(text), &why) != 0) {
-		reply_error(req, 400, "bad_uri", why);
-		return;
-	}
-	if (u.type != URI_CHK) {
-		reply_error(req, 400, "bad_uri", "only CHK URIs can be fetched by this node");
 		return;
 	}
 	if (n->fetches >= NODE_FETCHES_MAX) {
 		reply_error(req, 503, "overload", "too many fetches in progress; try again");
 		return;
 	}
-	if (!(j = calloc(1, sizeof(*j))) ||
-	    !(j->reap = event_new(n->base, -1, 0, job_reap, j))) {
+	if (!(j = calloc(1, sizeof(*j))) || !(j->reap = event_new(n->base, -1, 0, job_reap, j))) {
 		free(j);
 		reply_error(req, 500, "internal", "out of memory");
 		return;
 	}
-	memcpy(root.routing, u.key, 32);
-	memcpy(root.crypto, u.ckey, 32);
-	sodium_memzero(&u, sizeof(u));
-	if (fetch_new(&j->f, &root, u.kind == URI_KIND_RAW, 0, UINT64_MAX, &net_source, j,
-	    &http_sink, j) != 0) {
+	if (uri_parse(&j->u, text, strlen(text), &why) != 0) {
 		event_free(j->reap);
 		free(j);
-		reply_error(req, 500, "internal", "out of memory");
+		reply_error(req, 400, "bad_uri", why);
 		return;
 	}
 	j->n = n;
 	j->req = req;
 	j->evcon = evhttp_request_get_connection(req);
+	j->head = query_get(req, "head", head, sizeof(head)) == 0 && strcmp(head, "1") == 0;
+	j->raw = j->u.kind == URI_KIND_RAW;
+	j->edition = -1;
 	n->fetches++;
 	evhttp_connection_set_closecb(j->evcon, on_close, j);
-	fetch_start(j->f);
+	if (j->u.type == URI_CHK) {
+		memcpy(root.routing, j->u.key, 32);
+		memcpy(root.crypto, j->u.ckey, 32);
+		start_chk(j, &root);
+	} else if (j->u.type == URI_USK && j->u.latest) {
+		j->lo = -1;
+		j->hi = INT64_MAX;
+		j->step = 1;
+		usk_step(j);
+	} else {
+		probe(j, j->u.type == URI_USK ? j->u.edition : 0);
+	}
 }
 
 /* ---- dispatch ---- */

@@ -703,12 +703,12 @@ local(struct router *r, uint8_t type, const uint8_t *key, uint64_t blk, uint64_t
 	q->id_out = rand64(r);
 	remember(r, q->id_out);
 	if (type == WIRE_INSERT) {
-		/* The local store already has it: route straight away. */
+		/* Our own store is asked first too: a name already taken here
+		 * is a collision like anywhere else. */
 		q->blk = blk;
 		ref(r, blk);
-		route(r, q, now);
-		return 0;
 	}
+	(void)now;
 	q->state = RS_STORE;
 	q->token = ++r->next_token;
 	{

@@ -88,3 +88,4 @@ connected() { # connected NAME N: node NAME has N connected peers
 }
 
 port_of() { sed 's/.*://' "$T/$1/node.addr"; }
+FORGE="$BUILD/tests/net/forge"

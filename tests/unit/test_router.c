@@ -291,6 +291,7 @@ START_TEST(test_router_insert_path)
 	/* A local insert routes at once; where no peer is left the path
 	 * ends here, in the store partition. */
 	ck_assert_int_eq(router_local_put(r, K, 4, 2, &req), 0);
+	store_miss();
 	a = sent(2, WIRE_INSERT);
 	msg(2, WIRE_ROUTE_NOT_FOUND, a.msg.id, 7, 0, 3);
 	a = sent(1, WIRE_INSERT);
