@@ -11,9 +11,8 @@
 
 #include "crypto/bytes.h"
 #include "store/store.h"
+#include "store/store_int.h"
 
-/* LMDB takes non-const pointers for data it only reads. */
-#define UNCONST(p) ((void *)(uintptr_t)(p))
 
 struct store;
 static int flush_touches(struct store *s, MDB_txn *txn);
@@ -22,33 +21,8 @@ static int evict(struct store *s, MDB_txn *txn, unsigned part, uint64_t need);
 static const char MAGIC[] = "wisp-store";
 static const char *const TABLE_NAMES[STORE_NTABLES] = { "peers", "rtable", "invites" };
 
-enum { IDX_LEN = 13, LRU_KEY_LEN = 9, ENTRY_OVERHEAD = 96, BLOCK_MAX = 64 * 1024, TRIM_EVERY = 64 };
-
-struct counters {
-	uint64_t seq, evicted;
-	uint64_t blocks[STORE_NPARTS], bytes[STORE_NPARTS];
-};
-
-struct store {
-	MDB_env *env;
-	MDB_dbi blocks, index, lru, meta, tables[STORE_NTABLES];
-	MDB_txn *rtxn;  /* reused read transaction, reset between gets */
-	MDB_txn *batch; /* open write transaction of store_begin, or NULL */
-	struct counters c, c_saved;
-	uint64_t budget[STORE_NPARTS], capacity;
-	size_t mapsize;
-	unsigned psize;
-	uint8_t touched[STORE_TOUCH_BATCH][STORE_KEY_LEN];
-	size_t ntouched;
-	unsigned ops;   /* block reads and writes since the last trim */
-	uintptr_t map_lo, map_hi; /* LMDB's mapping, found lazily */
-	uint64_t map_budget;
-	char path[512];
-	char err[768];
-};
-
-static int
-fail(struct store *s, int rc, const char *what)
+int
+store_fail(struct store *s, int rc, const char *what)
 {
 	snprintf(s->err, sizeof(s->err), "store %s: %s: %s", s->path, what,
 	    rc == MDB_MAP_FULL ? "map full" : mdb_strerror(rc));
@@ -116,8 +90,8 @@ load_counters(struct store *s, MDB_txn *txn)
 }
 
 /* Write transactions: either the caller's batch or a fresh one. */
-static int
-wtxn_begin(struct store *s, MDB_txn **txn)
+int
+store_wtxn_begin(struct store *s, MDB_txn **txn)
 {
 	int rc;
 
@@ -153,8 +127,8 @@ grow_map(struct store *s)
 	return rc;
 }
 
-static int
-wtxn_end(struct store *s, MDB_txn *txn, int rc)
+int
+store_wtxn_end(struct store *s, MDB_txn *txn, int rc)
 {
 	if (s->batch)
 		return rc;
@@ -199,24 +173,24 @@ check_identity(struct store *s, MDB_txn *txn)
 	rc = mdb_dbi_open(txn, "meta", 0, &s->meta);
 	if (rc == MDB_NOTFOUND || rc == MDB_INCOMPATIBLE) {
 		if ((rc = mdb_dbi_open(txn, NULL, 0, &main)) || (rc = mdb_stat(txn, main, &st)))
-			return fail(s, rc, "reading");
+			return store_fail(s, rc, "reading");
 		if (st.ms_entries != 0) {
 			snprintf(s->err, sizeof(s->err), "store %s: an LMDB database, but not a wisp store", s->path);
 			return WISP_ERR_MALFORMED;
 		}
 		if ((rc = mdb_dbi_open(txn, "meta", MDB_CREATE, &s->meta)))
-			return fail(s, rc, "creating");
+			return store_fail(s, rc, "creating");
 		d.mv_size = sizeof(MAGIC) - 1;
 		d.mv_data = UNCONST(MAGIC);
 		store_u32be(ver, STORE_FORMAT_VERSION);
 		vd.mv_size = 4;
 		vd.mv_data = ver;
 		if ((rc = mdb_put(txn, s->meta, &k, &d, 0)) || (rc = mdb_put(txn, s->meta, &vk, &vd, 0)))
-			return fail(s, rc, "creating");
+			return store_fail(s, rc, "creating");
 		return 0;
 	}
 	if (rc)
-		return fail(s, rc, "opening");
+		return store_fail(s, rc, "opening");
 	if (mdb_get(txn, s->meta, &k, &d) != 0 || d.mv_size != sizeof(MAGIC) - 1 ||
 	    memcmp(d.mv_data, MAGIC, d.mv_size) != 0) {
 		snprintf(s->err, sizeof(s->err), "store %s: an LMDB database, but not a wisp store", s->path);
@@ -251,13 +225,13 @@ open_env(struct store *s, const char *dir)
 		return WISP_ERR_INVAL;
 	}
 	if ((rc = mdb_env_create(&s->env)))
-		return fail(s, rc, "creating environment");
+		return store_fail(s, rc, "creating environment");
 	/* Room for the budget plus LMDB's own pages; the map is virtual
 	 * (sparse), and grows on MDB_MAP_FULL. */
 	s->mapsize = (size_t)(s->capacity + s->capacity / 4 + (64u << 20));
 	if ((rc = mdb_env_set_maxdbs(s->env, 8 + STORE_NTABLES)) ||
 	    (rc = mdb_env_set_mapsize(s->env, s->mapsize)))
-		return fail(s, rc, "configuring");
+		return store_fail(s, rc, "configuring");
 	/* NOMETASYNC: one sync per commit, integrity kept on power loss (the
 	 * last commit may be undone). Process crashes lose nothing. */
 	if ((rc = mdb_env_open(s->env, dir, MDB_NOMETASYNC, 0600))) {
@@ -265,7 +239,7 @@ open_env(struct store *s, const char *dir)
 			snprintf(s->err, sizeof(s->err), "store %s: not a wisp store (%s)", dir, mdb_strerror(rc));
 			return WISP_ERR_MALFORMED;
 		}
-		return fail(s, rc, "opening");
+		return store_fail(s, rc, "opening");
 	}
 	if (mdb_env_info(s->env, &info) == 0 && info.me_mapsize > s->mapsize)
 		s->mapsize = info.me_mapsize;
@@ -303,13 +277,13 @@ store_open(struct store **out, const char *dir, const struct store_config *cfg, 
 	if ((rc = open_env(s, dir)) != 0)
 		goto out;
 	if ((rc = mdb_txn_begin(s->env, NULL, 0, &txn))) {
-		rc = fail(s, rc, "opening");
+		rc = store_fail(s, rc, "opening");
 		goto out;
 	}
 	if ((rc = check_identity(s, txn)) != 0 || (rc = open_dbs(s, txn)) != 0 ||
 	    (rc = load_counters(s, txn)) != 0) {
 		if (rc > 0)
-			rc = fail(s, rc, "opening");
+			rc = store_fail(s, rc, "opening");
 		mdb_txn_abort(txn);
 		goto out;
 	}
@@ -321,7 +295,7 @@ store_open(struct store **out, const char *dir, const struct store_config *cfg, 
 	else
 		mdb_txn_abort(txn);
 	if (rc) {
-		rc = fail(s, rc, "opening");
+		rc = store_fail(s, rc, "opening");
 		goto out;
 	}
 	*out = s;
@@ -576,7 +550,7 @@ put_once(struct store *s, const uint8_t *rkey, const uint8_t *block, size_t len,
 	MDB_txn *txn;
 	int rc;
 
-	if ((rc = wtxn_begin(s, &txn)))
+	if ((rc = store_wtxn_begin(s, &txn)))
 		return rc;
 	rc = mdb_get(txn, s->index, &k, &d);
 	if (rc == 0 && d.mv_size == IDX_LEN) {
@@ -588,7 +562,7 @@ put_once(struct store *s, const uint8_t *rkey, const uint8_t *block, size_t len,
 	} else if (rc == 0) {
 		rc = MDB_CORRUPTED;
 	}
-	return wtxn_end(s, txn, rc);
+	return store_wtxn_end(s, txn, rc);
 }
 
 int
@@ -611,7 +585,7 @@ store_put(struct store *s, const uint8_t rkey[static STORE_KEY_LEN], const uint8
 		if (grow_map(s))
 			break;
 	}
-	return rc ? fail(s, rc, "writing") : 0;
+	return rc ? store_fail(s, rc, "writing") : 0;
 }
 
 int
@@ -621,9 +595,9 @@ store_begin(struct store *s)
 
 	if (s->batch)
 		return WISP_ERR_INVAL;
-	if ((rc = wtxn_begin(s, &s->batch))) {
+	if ((rc = store_wtxn_begin(s, &s->batch))) {
 		s->batch = NULL;
-		return fail(s, rc, "beginning");
+		return store_fail(s, rc, "beginning");
 	}
 	return 0;
 }
@@ -637,10 +611,10 @@ store_commit(struct store *s)
 	if (!txn)
 		return WISP_ERR_INVAL;
 	s->batch = NULL;
-	rc = wtxn_end(s, txn, 0);
+	rc = store_wtxn_end(s, txn, 0);
 	if (rc == MDB_MAP_FULL)
 		(void)grow_map(s); /* the caller retries the batch */
-	return rc ? fail(s, rc, "committing") : 0;
+	return rc ? store_fail(s, rc, "committing") : 0;
 }
 
 void
@@ -653,8 +627,8 @@ store_abort(struct store *s)
 	s->c = s->c_saved;
 }
 
-static int
-rtxn_begin(struct store *s, MDB_txn **txn)
+int
+store_rtxn_begin(struct store *s, MDB_txn **txn)
 {
 	int rc;
 
@@ -670,8 +644,8 @@ rtxn_begin(struct store *s, MDB_txn **txn)
 	return rc;
 }
 
-static void
-rtxn_end(struct store *s, MDB_txn *txn)
+void
+store_rtxn_end(struct store *s, MDB_txn *txn)
 {
 	if (txn != s->batch)
 		mdb_txn_reset(txn);
@@ -686,8 +660,8 @@ store_get(struct store *s, const uint8_t rkey[static STORE_KEY_LEN], uint8_t *ou
 	int rc;
 
 	trim(s);
-	if ((rc = rtxn_begin(s, &txn)))
-		return fail(s, rc, "reading");
+	if ((rc = store_rtxn_begin(s, &txn)))
+		return store_fail(s, rc, "reading");
 	rc = mdb_get(txn, s->blocks, &k, &d);
 	if (rc == 0 && d.mv_size > outcap)
 		rc = -1;
@@ -695,13 +669,13 @@ store_get(struct store *s, const uint8_t rkey[static STORE_KEY_LEN], uint8_t *ou
 		memcpy(out, d.mv_data, d.mv_size);
 		*len = d.mv_size;
 	}
-	rtxn_end(s, txn);
+	store_rtxn_end(s, txn);
 	if (rc == MDB_NOTFOUND)
 		return WISP_ERR_NOTFOUND;
 	if (rc == -1)
 		return WISP_ERR_TOOBIG;
 	if (rc)
-		return fail(s, rc, "reading");
+		return store_fail(s, rc, "reading");
 	/* Inside a batch a full touch list drops the touch: recency is advisory. */
 	if (s->ntouched < STORE_TOUCH_BATCH)
 		memcpy(s->touched[s->ntouched++], rkey, STORE_KEY_LEN);
@@ -717,13 +691,13 @@ store_has(struct store *s, const uint8_t rkey[static STORE_KEY_LEN])
 	MDB_txn *txn;
 	int rc;
 
-	if ((rc = rtxn_begin(s, &txn)))
-		return fail(s, rc, "reading");
+	if ((rc = store_rtxn_begin(s, &txn)))
+		return store_fail(s, rc, "reading");
 	rc = mdb_get(txn, s->index, &k, &d);
-	rtxn_end(s, txn);
+	store_rtxn_end(s, txn);
 	if (rc == MDB_NOTFOUND)
 		return 0;
-	return rc ? fail(s, rc, "reading") : 1;
+	return rc ? store_fail(s, rc, "reading") : 1;
 }
 
 int
@@ -734,8 +708,8 @@ store_remove(struct store *s, const uint8_t rkey[static STORE_KEY_LEN])
 	MDB_txn *txn;
 	int rc;
 
-	if ((rc = wtxn_begin(s, &txn)))
-		return fail(s, rc, "removing");
+	if ((rc = store_wtxn_begin(s, &txn)))
+		return store_fail(s, rc, "removing");
 	rc = mdb_get(txn, s->index, &k, &d);
 	if (rc == 0 && d.mv_size != IDX_LEN)
 		rc = MDB_CORRUPTED;
@@ -744,11 +718,11 @@ store_remove(struct store *s, const uint8_t rkey[static STORE_KEY_LEN])
 		rc = unlink_block(s, txn, rkey, idx);
 	}
 	if (rc == MDB_NOTFOUND) {
-		(void)wtxn_end(s, txn, MDB_NOTFOUND);
+		(void)store_wtxn_end(s, txn, MDB_NOTFOUND);
 		return WISP_ERR_NOTFOUND;
 	}
-	rc = wtxn_end(s, txn, rc);
-	return rc ? fail(s, rc, "removing") : 0;
+	rc = store_wtxn_end(s, txn, rc);
+	return rc ? store_fail(s, rc, "removing") : 0;
 }
 
 int
@@ -759,12 +733,12 @@ store_flush(struct store *s)
 
 	if (!s->ntouched || s->batch)
 		return 0;
-	if ((rc = wtxn_begin(s, &txn)))
-		return fail(s, rc, "writing recency");
-	rc = wtxn_end(s, txn, 0); /* wtxn_begin flushed the touches */
+	if ((rc = store_wtxn_begin(s, &txn)))
+		return store_fail(s, rc, "writing recency");
+	rc = store_wtxn_end(s, txn, 0); /* wtxn_begin flushed the touches */
 	if (rc)
 		s->ntouched = 0; /* recency is advisory: never retry forever */
-	return rc ? fail(s, rc, "writing recency") : 0;
+	return rc ? store_fail(s, rc, "writing recency") : 0;
 }
 
 void
@@ -792,11 +766,11 @@ store_each(struct store *s, store_each_fn fn, void *ctx)
 	MDB_txn *txn;
 	int rc, stop = 0;
 
-	if ((rc = rtxn_begin(s, &txn)))
-		return fail(s, rc, "reading");
+	if ((rc = store_rtxn_begin(s, &txn)))
+		return store_fail(s, rc, "reading");
 	if ((rc = mdb_cursor_open(txn, s->blocks, &cur))) {
-		rtxn_end(s, txn);
-		return fail(s, rc, "reading");
+		store_rtxn_end(s, txn);
+		return store_fail(s, rc, "reading");
 	}
 	for (rc = mdb_cursor_get(cur, &k, &d, MDB_FIRST); rc == 0;
 	    rc = mdb_cursor_get(cur, &k, &d, MDB_NEXT)) {
@@ -814,87 +788,10 @@ store_each(struct store *s, store_each_fn fn, void *ctx)
 		trim(s);
 	}
 	mdb_cursor_close(cur);
-	rtxn_end(s, txn);
+	store_rtxn_end(s, txn);
 	if (stop)
 		return stop;
-	return rc == MDB_NOTFOUND ? 0 : fail(s, rc, "reading");
-}
-
-int
-store_kv_put(struct store *s, enum store_table t, const void *key, size_t klen, const void *val,
-    size_t vlen)
-{
-	MDB_val k = { klen, UNCONST(key) }, d = { vlen, UNCONST(val) };
-	MDB_txn *txn;
-	int rc;
-
-	if ((unsigned)t >= STORE_NTABLES || klen == 0 || klen > 256)
-		return WISP_ERR_INVAL;
-	if ((rc = wtxn_begin(s, &txn)))
-		return fail(s, rc, "writing state");
-	rc = wtxn_end(s, txn, mdb_put(txn, s->tables[t], &k, &d, 0));
-	return rc ? fail(s, rc, "writing state") : 0;
-}
-
-int
-store_kv_del(struct store *s, enum store_table t, const void *key, size_t klen)
-{
-	MDB_val k = { klen, UNCONST(key) };
-	MDB_txn *txn;
-	int rc;
-
-	if ((unsigned)t >= STORE_NTABLES || klen == 0 || klen > 256)
-		return WISP_ERR_INVAL;
-	if ((rc = wtxn_begin(s, &txn)))
-		return fail(s, rc, "writing state");
-	rc = mdb_del(txn, s->tables[t], &k, NULL);
-	if (rc == MDB_NOTFOUND) {
-		(void)wtxn_end(s, txn, rc);
-		return WISP_ERR_NOTFOUND;
-	}
-	rc = wtxn_end(s, txn, rc);
-	return rc ? fail(s, rc, "writing state") : 0;
-}
-
-int
-store_kv_clear(struct store *s, enum store_table t)
-{
-	MDB_txn *txn;
-	int rc;
-
-	if ((unsigned)t >= STORE_NTABLES)
-		return WISP_ERR_INVAL;
-	if ((rc = wtxn_begin(s, &txn)))
-		return fail(s, rc, "writing state");
-	rc = wtxn_end(s, txn, mdb_drop(txn, s->tables[t], 0));
-	return rc ? fail(s, rc, "writing state") : 0;
-}
-
-int
-store_kv_each(struct store *s, enum store_table t, store_kv_fn fn, void *ctx)
-{
-	MDB_val k, d;
-	MDB_cursor *cur;
-	MDB_txn *txn;
-	int rc, stop = 0;
-
-	if ((unsigned)t >= STORE_NTABLES)
-		return WISP_ERR_INVAL;
-	if ((rc = rtxn_begin(s, &txn)))
-		return fail(s, rc, "reading state");
-	if ((rc = mdb_cursor_open(txn, s->tables[t], &cur))) {
-		rtxn_end(s, txn);
-		return fail(s, rc, "reading state");
-	}
-	for (rc = mdb_cursor_get(cur, &k, &d, MDB_FIRST); rc == 0;
-	    rc = mdb_cursor_get(cur, &k, &d, MDB_NEXT))
-		if ((stop = fn(ctx, k.mv_data, k.mv_size, d.mv_data, d.mv_size)) != 0)
-			break;
-	mdb_cursor_close(cur);
-	rtxn_end(s, txn);
-	if (stop)
-		return stop; /* the callback's own answer */
-	return rc == MDB_NOTFOUND ? 0 : fail(s, rc, "reading state");
+	return rc == MDB_NOTFOUND ? 0 : store_fail(s, rc, "reading");
 }
 
 int

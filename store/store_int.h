@@ -1,0 +1,48 @@
+/* store_int.h: what store.c and kv.c share; not for the rest of wisp. */
+#ifndef WISP_STORE_INT_H
+#define WISP_STORE_INT_H
+
+#include <limits.h>
+#include <stdint.h>
+
+#include <lmdb.h>
+
+#include "store/store.h"
+
+/* LMDB takes non-const pointers for data it only reads. */
+#define UNCONST(p) ((void *)(uintptr_t)(p))
+
+enum { IDX_LEN = 13, LRU_KEY_LEN = 9, ENTRY_OVERHEAD = 96, BLOCK_MAX = 64 * 1024, TRIM_EVERY = 64 };
+
+struct counters {
+	uint64_t seq, evicted;
+	uint64_t blocks[STORE_NPARTS], bytes[STORE_NPARTS];
+};
+
+struct store {
+	MDB_env *env;
+	MDB_dbi blocks, index, lru, meta, tables[STORE_NTABLES];
+	MDB_txn *rtxn;  /* reused read transaction, reset between gets */
+	MDB_txn *batch; /* open write transaction of store_begin, or NULL */
+	struct counters c, c_saved;
+	uint64_t budget[STORE_NPARTS], capacity;
+	size_t mapsize;
+	unsigned psize;
+	uint8_t touched[STORE_TOUCH_BATCH][STORE_KEY_LEN];
+	size_t ntouched;
+	unsigned ops;   /* block reads and writes since the last trim */
+	uintptr_t map_lo, map_hi; /* LMDB's mapping, found lazily */
+	uint64_t map_budget;
+	char path[512];
+	char err[768];
+};
+
+
+/* Transactions: a write joins the caller's batch if one is open. */
+int store_fail(struct store *s, int rc, const char *what);
+int store_wtxn_begin(struct store *s, MDB_txn **txn);
+int store_wtxn_end(struct store *s, MDB_txn *txn, int rc);
+int store_rtxn_begin(struct store *s, MDB_txn **txn);
+void store_rtxn_end(struct store *s, MDB_txn *txn);
+
+#endif
