@@ -320,10 +320,23 @@ on_record(struct link *l, const uint8_t *rec, size_t len)
 	return -1;
 }
 
+/* still_open: did the handshake step leave |l| open? (It may have freed it.) */
+static int
+still_open(struct node *n, const struct link *l)
+{
+	const struct link *x;
+
+	for (x = n->links; x; x = x->next)
+		if (x == l)
+			return 1;
+	return 0;
+}
+
 static void
 on_read(struct bufferevent *bev, void *arg)
 {
 	struct link *l = arg;
+	struct node *node = l->n;
 	struct evbuffer *in = bufferevent_get_input(bev);
 	uint8_t hdr[2];
 	size_t need;
@@ -353,19 +366,12 @@ on_read(struct bufferevent *bev, void *arg)
 		if (l->peer)
 			l->peer->bytes_in += need;
 		if (l->state == L_WAIT_HS1) {
-			struct link *alive = l;
 			on_hs1(l, l->rec + 2, need - 2);
-			/* on_hs1 may have closed it */
-			for (alive = l->n->links; alive && alive != l; alive = alive->next)
-				;
-			if (!alive)
+			if (!still_open(node, l))
 				return;
 		} else if (l->state == L_WAIT_HS2) {
-			struct link *alive;
 			on_hs2(l, l->rec + 2, need - 2);
-			for (alive = l->n->links; alive && alive != l; alive = alive->next)
-				;
-			if (!alive)
+			if (!still_open(node, l))
 				return;
 		} else if (on_record(l, l->rec, need) != 0) {
 			return;
