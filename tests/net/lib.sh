@@ -65,6 +65,12 @@ w() { # w NAME ARGS...: run wisp against node NAME
 }
 
 finish() {
+	# A sanitizer report in any node's log fails the test, even if every
+	# check above passed.
+	if grep -l -E "ERROR: AddressSanitizer|runtime error:|ERROR: LeakSanitizer" "$T"/*.log 2>/dev/null; then
+		bad "sanitizer reports in the node logs above"
+		grep -h -A20 -E "ERROR: AddressSanitizer|runtime error:" "$T"/*.log | head -60
+	fi
 	echo "$(basename "$0" .sh): $PASS passed, $FAIL failed"
 	[ "$FAIL" -eq 0 ]
 }
