@@ -197,9 +197,11 @@ api_blocks(struct node *n, struct evhttp_request *req)
 	b->count = count;
 	b->pending = count + 1; /* held until every insert has started */
 	evhttp_connection_set_closecb(evhttp_request_get_connection(req), batch_close, b);
+	node_route_hold(n);
 	for (i = 0; i < count; i++)
 		if (node_insert_block(n, u[i].rkey, u[i].block, u[i].len, batch_done, b) != 0)
 			batch_done(b, ROUTER_OVERLOADED, NULL, 0, 0);
+	node_route_release(n);
 	batch_done(b, ROUTER_INSERTED, NULL, 0, 0);
 }
 

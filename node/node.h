@@ -69,6 +69,10 @@ typedef void (*node_block_cb)(void *cookie, enum router_status st, const uint8_t
 int node_route_start(struct node *n);
 void node_route_stop(struct node *n);
 void node_route_run(struct node *n);
+/* node_route_hold / _release: requests made in between are run together,
+ * in one store transaction (an upload batch: one sync, not 64). */
+void node_route_hold(struct node *n);
+void node_route_release(struct node *n);
 void node_route_save(struct node *n);
 void node_route_link(struct node *n, struct peer *p, int up);
 int node_route_msg(struct node *n, struct peer *p, const uint8_t *data, size_t len);

@@ -47,7 +47,8 @@ struct route_state {
 	unsigned in_head, in_n, in_cap;
 	struct waiting *wait;
 	unsigned nwait, capwait;
-	int running;
+	int running, held;
+	int batch;      /* a store transaction is open for this run's writes */
 	uint64_t blk_bytes;
 	/* Keys whose stored copy failed verification lately: if the network
 	 * cannot replace one either, the fetch ends in an integrity failure,
@@ -210,6 +211,9 @@ do_store_put(struct node *n, const struct router_action *a)
 {
 	struct blk *b = B(a->blk);
 
+	/* The run's writes share one transaction, opened by the first. */
+	if (!n->route->batch)
+		n->route->batch = store_begin(n->store) == 0;
 	if (store_put(n->store, a->key, b->data, b->len,
 	    a->part == ROUTER_PART_STORE ? STORE_PART_STORE : STORE_PART_CACHE) != 0)
 		log_ratelim(&fault_rate, 10, "%s", store_errmsg(n->store));
@@ -292,14 +296,9 @@ node_route_run(struct node *n)
 	struct route_state *rs = n->route;
 	struct router_action a;
 
-	int batched;
-
-	if (rs->running)
+	if (rs->running || rs->held)
 		return;
 	rs->running = 1;
-	/* One event's stores and caches go to disk in one transaction, one
-	 * sync, rather than one per 32 KiB block. */
-	batched = store_begin(n->store) == 0;
 	for (;;) {
 		while (router_poll(rs->r, &a))
 			perform(n, &a);
@@ -310,8 +309,11 @@ node_route_run(struct node *n)
 		rs->in_n--;
 		feed(n, &in);
 	}
-	if (batched && store_commit(n->store) != 0)
+	/* One event's stores and caches go to disk in one transaction, one
+	 * sync, rather than one per 32 KiB block. */
+	if (rs->batch && store_commit(n->store) != 0)
 		log_warnx("%s", store_errmsg(n->store));
+	rs->batch = 0;
 	rs->running = 0;
 	arm_timer(n);
 }
@@ -345,6 +347,19 @@ arm_timer(struct node *n)
 }
 
 /* ---- what the rest of the node calls ---- */
+
+void
+node_route_hold(struct node *n)
+{
+	n->route->held++;
+}
+
+void
+node_route_release(struct node *n)
+{
+	if (--n->route->held == 0)
+		node_route_run(n);
+}
 
 int
 node_fetch_block(struct node *n, const uint8_t key[32], node_block_cb cb, void *cookie)
