@@ -129,7 +129,7 @@ bench_store(const char *tmpdir)
 	make_blocks();
 	snprintf(a, sizeof(a), "%s/raw", tmpdir);
 	snprintf(b, sizeof(b), "%s/store", tmpdir);
-	snprintf(c, sizeof(c), "%s/store-unbounded", tmpdir);
+	snprintf(c, sizeof(c), "%s/store-bounded", tmpdir);
 	if (raw_lmdb(a, &rp, &rg) || wisp_store(b, 0, &wp, &wg) ||
 	    wisp_store(c, STORE_MAP_BUDGET_DEFAULT, &up, &ug)) {
 		fprintf(stderr, "bench store: failed\n");

@@ -94,7 +94,7 @@ inv=$(w a invite -q)
 check "invite is one wisp1i: line" sh -c "echo '$inv' | grep -qx 'wisp1i:[A-Za-z0-9_-]*'"
 w d peer add "$inv" >/dev/null
 check "invite links d and a" wait_for 3 connected d 1
-check "a lists d" sh -c "\"$WISP\" -d \"$T/a\" peer list | grep -q \"$(w d status --json | sed -E 's/.*"identity": "([^"]*)".*/\1/')\""
+check "a lists d" sh -c "\"$WISP\" -d \"$T/a\" peer list | grep -qF -- \"$(w d status --json | sed -E 's/.*"identity": "([^"]*)".*/\1/')\""
 w e peer add "$inv" >/dev/null
 sleep 1.5
 check "a second use of the invite is refused" connected e 0
