@@ -16,6 +16,7 @@
 
 struct store;
 static int flush_touches(struct store *s, MDB_txn *txn);
+static void trim_now(struct store *s);
 static int evict(struct store *s, MDB_txn *txn, unsigned part, uint64_t need);
 
 static const char MAGIC[] = "wisp-store";
@@ -141,6 +142,7 @@ store_wtxn_end(struct store *s, MDB_txn *txn, int rc)
 		mdb_txn_abort(txn);
 	if (rc != 0)
 		s->c = s->c_saved;
+	trim_now(s);
 	return rc;
 }
 
@@ -532,6 +534,16 @@ static void
 trim(struct store *s)
 {
 	if (!s->map_budget || ++s->ops < TRIM_EVERY)
+		return;
+	trim_now(s);
+}
+
+/* trim_now checks at once: after a write transaction, whose B-tree walks
+ * (512 batched recency updates, say) map many pages in one go. */
+static void
+trim_now(struct store *s)
+{
+	if (!s->map_budget)
 		return;
 	s->ops = 0;
 	if (file_rss() < s->map_budget)
