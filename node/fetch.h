@@ -14,7 +14,7 @@
 #include "crypto/chk.h"
 #include "crypto/err.h"
 
-enum fetch_limits { FETCH_WINDOW = 32 };
+enum fetch_limits { FETCH_WINDOW = 96 };
 
 /* How a fetch ended: the client's exit codes follow these. */
 enum fetch_status {

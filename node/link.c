@@ -4,6 +4,7 @@
 #include <arpa/inet.h>
 #include <errno.h>
 #include <netinet/in.h>
+#include <netinet/tcp.h>
 #include <stdlib.h>
 #include <string.h>
 #include <sys/socket.h>
@@ -39,6 +40,15 @@ struct link {
 };
 
 static struct log_rate refused_rate, bad_rate;
+
+/* Records are whole messages: small requests must not wait for Nagle. */
+static void
+no_delay(evutil_socket_t fd)
+{
+	int one = 1;
+
+	(void)setsockopt(fd, IPPROTO_TCP, TCP_NODELAY, &one, sizeof(one));
+}
 
 static uint64_t
 now_ms(void)
@@ -388,8 +398,8 @@ on_event(struct bufferevent *bev, short what, void *arg)
 	struct hs1 h = { 0 };
 	size_t ol;
 
-	(void)bev;
 	if (what & BEV_EVENT_CONNECTED) {
+		no_delay(bufferevent_getfd(bev));
 		l->state = L_WAIT_HS2;
 		peers_self(n, &h.ref);
 		h.has_secret = l->peer->has_secret;
@@ -431,8 +441,11 @@ link_new(struct node *n, struct bufferevent *bev, const char *addr)
 		return NULL;
 	}
 	event_add(l->timer, &tick);
-	/* Never buffer more than two records' worth of input. */
+	/* Never buffer more than two records' worth of input; read and write
+	 * whole records per system call rather than libevent's 16 KiB. */
 	bufferevent_setwatermark(bev, EV_READ, 0, 2 * FRAME_WIRE_MAX);
+	bufferevent_set_max_single_read(bev, 2 * FRAME_WIRE_MAX);
+	bufferevent_set_max_single_write(bev, 4 * FRAME_WIRE_MAX);
 	bufferevent_setcb(bev, on_read, NULL, on_event, l);
 	bufferevent_enable(bev, EV_READ | EV_WRITE);
 	l->next = n->links;
@@ -453,6 +466,7 @@ link_accept(struct node *n, int fd, const char *from)
 		return;
 	}
 	evutil_make_socket_nonblocking(fd);
+	no_delay(fd);
 	if (!(bev = bufferevent_socket_new(n->base, fd, BEV_OPT_CLOSE_ON_FREE))) {
 		evutil_closesocket(fd);
 		return;

@@ -40,6 +40,8 @@ struct waiting {
 	void *cookie;
 };
 
+enum { CACHE_BATCH = 64, CACHE_DELAY_MS = 200 };
+
 struct route_state {
 	struct router *r;
 	struct event *timer;
@@ -55,10 +57,18 @@ struct route_state {
 	 * not "not found". */
 	uint8_t corrupt[16][32];
 	unsigned ncorrupt;
+	/* Write-behind for the cache partition: blocks passing through are
+	 * kept together and written in one transaction when CACHE_BATCH
+	 * gather or CACHE_DELAY_MS pass, not synced one run at a time. A
+	 * crash loses at most these, which the network still has. */
+	struct { uint8_t key[32]; uint64_t blk; } cache[CACHE_BATCH];
+	unsigned ncache;
+	struct event *cache_timer;
 	uint8_t msgbuf[WIRE_MSG_MAX];
 };
 
 static struct log_rate fault_rate;
+static void cache_flush(struct node *n);
 
 uint64_t
 node_now_ms(void)
@@ -188,8 +198,22 @@ do_store_get(struct node *n, const struct router_action *a)
 {
 	static uint8_t buf[BLOCK_MAX_LEN];
 	struct input in = { .kind = IN_STORE_ANSWER, .token = a->token };
+	struct route_state *rs = n->route;
 	size_t len;
-	int rc = store_get(n->store, a->key, buf, sizeof(buf), &len);
+	unsigned i;
+	int rc;
+
+	for (i = 0; i < rs->ncache; i++)
+		if (memcmp(rs->cache[i].key, a->key, 32) == 0) {
+			/* Still waiting to be written: answer from memory. */
+			op_ref(NULL, rs->cache[i].blk);
+			in.blk = rs->cache[i].blk;
+			in.found = 1;
+			if (push(rs, &in) != 0)
+				op_unref(NULL, in.blk);
+			return;
+		}
+	rc = store_get(n->store, a->key, buf, sizeof(buf), &len);
 
 	if (rc == 0 && block_verify(buf, len, a->key) != 0) {
 		/* Disks rot: a bad block is removed and never served. */
@@ -207,9 +231,54 @@ do_store_get(struct node *n, const struct router_action *a)
 }
 
 static void
+cache_flush(struct node *n)
+{
+	struct route_state *rs = n->route;
+	unsigned i;
+
+	if (!rs->ncache)
+		return;
+	if (store_begin(n->store) == 0) {
+		for (i = 0; i < rs->ncache; i++) {
+			struct blk *b = B(rs->cache[i].blk);
+			if (store_put(n->store, rs->cache[i].key, b->data, b->len, STORE_PART_CACHE) != 0)
+				log_ratelim(&fault_rate, 10, "%s", store_errmsg(n->store));
+			else
+				n->traffic.blocks_stored++;
+		}
+		if (store_commit(n->store) != 0)
+			log_warnx("%s", store_errmsg(n->store));
+	}
+	for (i = 0; i < rs->ncache; i++)
+		op_unref(NULL, rs->cache[i].blk);
+	rs->ncache = 0;
+}
+
+static void
+on_cache_timer(evutil_socket_t fd, short ev, void *arg)
+{
+	(void)fd;
+	(void)ev;
+	cache_flush(arg);
+}
+
+static void
 do_store_put(struct node *n, const struct router_action *a)
 {
 	struct blk *b = B(a->blk);
+	struct route_state *rs = n->route;
+
+	if (a->part == ROUTER_PART_CACHE && !rs->batch) {
+		struct timeval tv = { 0, CACHE_DELAY_MS * 1000 };
+		if (rs->ncache == CACHE_BATCH)
+			cache_flush(n);
+		memcpy(rs->cache[rs->ncache].key, a->key, 32);
+		rs->cache[rs->ncache++].blk = a->blk;
+		op_ref(NULL, a->blk);
+		if (!evtimer_pending(rs->cache_timer, NULL))
+			evtimer_add(rs->cache_timer, &tv);
+		return;
+	}
 
 	/* The run's writes share one transaction, opened by the first. */
 	if (!n->route->batch)
@@ -501,7 +570,8 @@ node_route_start(struct node *n)
 	cfg.rtable_max = n->conf.rtable_max;
 	location(self, n->id_public);
 	if (router_new(&n->route->r, &cfg, &ops, n, self) != 0 ||
-	    !(n->route->timer = evtimer_new(n->base, on_timer, n)))
+	    !(n->route->timer = evtimer_new(n->base, on_timer, n)) ||
+	    !(n->route->cache_timer = evtimer_new(n->base, on_cache_timer, n)))
 		return -1;
 	if (store_kv_each(n->store, STORE_T_RTABLE, load_entry, n) < 0)
 		log_warnx("loading the routing table: %s", store_errmsg(n->store));
@@ -515,6 +585,9 @@ node_route_stop(struct node *n)
 
 	if (!n->route)
 		return;
+	cache_flush(n);
+	if (n->route->cache_timer)
+		event_free(n->route->cache_timer);
 	router_free(n->route->r);
 	for (i = 0; i < n->route->in_n; i++) {
 		struct input *in = &n->route->in[(n->route->in_head + i) % n->route->in_cap];

@@ -304,32 +304,34 @@ router_rtable_each(const struct router *r, router_entry_fn fn, void *ctx)
 }
 
 /* closest: the up, untried peer whose best routing-table key (or own
- * location) is nearest |key|. Steepest ascent: always the best first. */
+ * location) is nearest |key|. Steepest ascent: always the best first.
+ * Each candidate's distance is computed once, then compared as bytes. */
 static struct rpeer *
 closest(struct router *r, const struct rreq *q)
 {
-	const uint8_t *best_key[ROUTER_PEERS_MAX];
-	struct rpeer *best = NULL;
-	unsigned i;
+	uint8_t best[ROUTER_PEERS_MAX][WIRE_KEY_LEN], d[WIRE_KEY_LEN];
+	struct rpeer *pick = NULL;
+	unsigned i, s, ps = 0;
 
 	for (i = 0; i < r->npeers; i++)
-		best_key[i] = r->peers[i].loc;
+		dist(best[i], q->key, r->peers[i].loc);
 	for (i = 0; i < r->nrt; i++) {
 		struct rpeer *p = peer_get(r, r->rt[i].peer);
-		unsigned s;
-		if (!p)
+		if (!p || !p->up || tried(q, s = peer_slot(r, p)))
 			continue;
-		s = peer_slot(r, p);
-		if (router_distance_cmp(q->key, r->rt[i].key, best_key[s]) < 0)
-			best_key[s] = r->rt[i].key;
+		dist(d, q->key, r->rt[i].key);
+		if (memcmp(d, best[s], WIRE_KEY_LEN) < 0)
+			memcpy(best[s], d, WIRE_KEY_LEN);
 	}
 	for (i = 0; i < r->npeers; i++) {
 		if (!r->peers[i].up || tried(q, i))
 			continue;
-		if (!best || router_distance_cmp(q->key, best_key[i], best_key[peer_slot(r, best)]) < 0)
-			best = &r->peers[i];
+		if (!pick || memcmp(best[i], best[ps], WIRE_KEY_LEN) < 0) {
+			pick = &r->peers[i];
+			ps = i;
+		}
 	}
-	return best;
+	return pick;
 }
 
 /* ---- ids seen, for loop detection ---- */
