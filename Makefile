@@ -38,7 +38,7 @@ CORE_OBJ   := $(call obj,$(CORE_SRC))
 ALL_OBJ    := $(call obj,$(CORE_SRC) $(NODE_SRC) $(CLI_SRC) $(UNIT_SRC) $(BENCH_SRC) $(FUZZ_SRC) tests/fuzz/replay_main.c tests/net/storetool.c tests/net/relay.c tests/net/reref.c tests/net/forge.c)
 
 .SECONDARY:
-.PHONY: all check unit net asan bench fuzz fuzzers clean install run deps check-layers demo
+.PHONY: all check unit net asan clang bench fuzz fuzzers clean install run deps check-layers demo
 all: $(BIN)/wispd $(BIN)/wisp
 
 $(B)/%.o: %.c
@@ -103,6 +103,11 @@ net: all $(NET_TOOLS)
 check-layers:
 	@! grep -nE '#include <(event2/|sys/socket|netinet|lmdb)|clock_gettime|gettimeofday|[^_]time\(' \
 	    crypto/*.[ch] $(NODE_PURE) $(NODE_PURE:.c=.h) 2>/dev/null || { echo "layer violation above"; exit 1; }
+
+# the same tree must build clean with clang too; its unit tests run
+clang:
+	$(MAKE) CC=clang B=build-clang BIN=build-clang/bin all build-clang/tests/unit/run
+	build-clang/tests/unit/run
 
 asan:
 	$(MAKE) B=build-asan BIN=build-asan/bin CFLAGS="-O1 -g" \

@@ -12,6 +12,9 @@
 static enum log_level min_level = LOG_LVL_INFO;
 static int log_fd = -1;
 
+static void vlog(enum log_level lvl, const char *suffix, const char *fmt, va_list ap)
+    __attribute__((format(printf, 3, 0)));
+
 static void
 vlog(enum log_level lvl, const char *suffix, const char *fmt, va_list ap)
 {
