@@ -8,6 +8,8 @@
 #include <stdlib.h>
 #include <string.h>
 #include <sys/stat.h>
+#include <dirent.h>
+#include <limits.h>
 #include <unistd.h>
 
 #include <event2/buffer.h>
@@ -16,6 +18,7 @@
 
 #include "client/cli.h"
 #include "crypto/bytes.h"
+#include "crypto/manifest.h"
 #include "crypto/tree.h"
 #include "crypto/uri.h"
 
@@ -23,6 +26,7 @@ enum { BATCH_BLOCKS = 64, READ_CHUNK = 1 << 20 };
 
 struct put {
 	struct api *api;      /* NULL with --key-only */
+	uint8_t *buf;         /* one read's worth of input */
 	uint8_t *batch;       /* evhttp copies it when sent, so one suffices */
 	size_t fill, nblocks;
 	uint64_t blocks;
@@ -93,7 +97,187 @@ finish_uploads(struct put *p)
 static void
 put_usage(void)
 {
-	fprintf(stderr, "usage: wisp put [FILE|-] [--name NAME] [--key-only | --key SSK@…/NAME | --key USK@…/SITE/N]\n");
+	fprintf(stderr, "usage: wisp put [FILE|-] [--name NAME] [--key-only | --key SSK@…/NAME | --key USK@…/SITE/N]\n"
+	    "       wisp put --dir DIR [--key-only | --key USK@…/SITE/N]\n");
+}
+
+/* put_stream encodes what |fd| yields as one document, uploading its
+ * blocks as they come. |mime| NULL: sniffed from the first bytes. */
+static int
+put_stream(struct put *p, int fd, const char *mime, struct chk_keys *root, uint64_t *bytes,
+    struct progress *pg, uint64_t *done)
+{
+	struct tree_enc *e = NULL;
+	int sniffed = mime != NULL, rc = CLI_FAIL;
+
+	*bytes = 0;
+	if (tree_enc_new(&e, mime, emit, p) != 0)
+		return cli_fail(CLI_FAIL, "put: out of memory");
+	for (;;) {
+		ssize_t n = read(fd, p->buf, READ_CHUNK);
+		if (n < 0 && errno == EINTR)
+			continue;
+		if (n < 0) {
+			rc = cli_fail(CLI_FAIL, "put: reading: %s", strerror(errno));
+			goto out;
+		}
+		if (!sniffed) {
+			sniffed = 1; /* the first read decides the type */
+			if (tree_enc_set_mime(e, mime_sniff(p->buf, (size_t)n)) != 0)
+				abort(); /* mime_sniff returns only valid types */
+		}
+		if (n == 0)
+			break;
+		if (tree_enc_write(e, p->buf, (size_t)n) != 0)
+			goto failed;
+		*bytes += (uint64_t)n;
+		*done += (uint64_t)n;
+		progress_update(pg, *done, p->blocks);
+	}
+	if (tree_enc_finish(e, root) != 0)
+		goto failed;
+	rc = CLI_OK;
+	goto out;
+failed:
+	/* An emit failure has said why already; anything else is memory. */
+	rc = p->said ? p->rc : cli_fail(CLI_FAIL, "put: encoding failed (out of memory?)");
+out:
+	tree_enc_free(e);
+	return rc;
+}
+
+/* A directory becomes a site: every file a document, then a manifest. */
+struct site {
+	struct manifest_entry *e;
+	size_t n, cap;
+	uint64_t total;
+};
+
+static int
+collect(struct site *s, const char *root, const char *rel)
+{
+	char path[PATH_MAX], sub[MANIFEST_PATH_MAX + 2];
+	struct dirent *de;
+	struct stat st;
+	DIR *d;
+	int rc = CLI_OK;
+
+	snprintf(path, sizeof(path), "%s%s%s", root, *rel ? "/" : "", rel);
+	if (!(d = opendir(path)))
+		return cli_fail(CLI_USAGE, "put: cannot read directory %s: %s", path, strerror(errno));
+	while (rc == CLI_OK && (de = readdir(d))) {
+		if (!strcmp(de->d_name, ".") || !strcmp(de->d_name, ".."))
+			continue;
+		if ((size_t)snprintf(sub, sizeof(sub), "%s%s%s", rel, *rel ? "/" : "", de->d_name) >= sizeof(sub)) {
+			rc = cli_fail(CLI_USAGE, "put: path too long under %s", path);
+			break;
+		}
+		snprintf(path, sizeof(path), "%s/%s", root, sub);
+		if (lstat(path, &st) != 0)
+			continue;
+		if (S_ISDIR(st.st_mode)) {
+			rc = collect(s, root, sub);
+		} else if (S_ISREG(st.st_mode)) {
+			if (!manifest_path_ok(sub, strlen(sub))) {
+				rc = cli_fail(CLI_USAGE, "put: cannot publish '%s': spaces, control characters, "
+				    "'\\', '?' and '#' are not allowed in site paths", sub);
+				break;
+			}
+			if (s->n == s->cap) {
+				size_t cap = s->cap ? s->cap * 2 : 32;
+				struct manifest_entry *ne = s->n >= MANIFEST_ENTRIES_MAX ? NULL
+				    : realloc(s->e, cap * sizeof(*ne));
+				if (!ne) {
+					rc = cli_fail(CLI_FAIL, "put: too many files");
+					break;
+				}
+				s->e = ne;
+				s->cap = cap;
+			}
+			memset(&s->e[s->n], 0, sizeof(s->e[0]));
+			memcpy(s->e[s->n].path, sub, strlen(sub) + 1);
+			s->e[s->n++].length = (uint64_t)st.st_size;
+			s->total += (uint64_t)st.st_size;
+		}
+		/* links and devices are skipped: a site holds what is in it */
+	}
+	closedir(d);
+	return rc;
+}
+
+static int
+by_path(const void *a, const void *b)
+{
+	return strcmp(((const struct manifest_entry *)a)->path, ((const struct manifest_entry *)b)->path);
+}
+
+/* put_buffer encodes and uploads a document held in memory (a manifest). */
+static int
+put_buffer(struct put *p, const uint8_t *data, size_t len, const char *mime, struct chk_keys *root)
+{
+	struct tree_enc *e = NULL;
+	int rc;
+
+	if (tree_enc_new(&e, mime, emit, p) != 0)
+		return cli_fail(CLI_FAIL, "put: out of memory");
+	rc = tree_enc_write(e, data, len) == 0 && tree_enc_finish(e, root) == 0 ? CLI_OK
+	    : p->said ? p->rc : cli_fail(CLI_FAIL, "put: encoding the manifest failed");
+	tree_enc_free(e);
+	return rc;
+}
+
+static int
+put_dir(struct put *p, const char *dir, struct chk_keys *root, uint64_t *total, int quiet)
+{
+	struct site s = { 0 };
+	struct progress *pg = NULL;
+	uint8_t *man = NULL;
+	size_t i, size = 9, len;
+	uint64_t done = 0, bytes;
+	int rc;
+
+	if ((rc = collect(&s, dir, "")) != CLI_OK)
+		goto out;
+	if (s.n == 0) {
+		rc = cli_fail(CLI_USAGE, "put: %s has no files", dir);
+		goto out;
+	}
+	qsort(s.e, s.n, sizeof(s.e[0]), by_path);
+	pg = progress_new(!quiet, "put", s.total);
+	for (i = 0; i < s.n; i++) {
+		char path[PATH_MAX + MANIFEST_PATH_MAX + 2];
+		struct chk_keys k;
+		const char *mime = mime_from_name(s.e[i].path);
+		int fd;
+		snprintf(path, sizeof(path), "%s/%s", dir, s.e[i].path);
+		if ((fd = open(path, O_RDONLY | O_CLOEXEC)) < 0) {
+			rc = cli_fail(CLI_USAGE, "put: cannot open %s: %s", path, strerror(errno));
+			goto out;
+		}
+		rc = put_stream(p, fd, mime, &k, &bytes, pg, &done);
+		close(fd);
+		if (rc != CLI_OK)
+			goto out;
+		if (!mime)
+			mime = "application/octet-stream";
+		snprintf(s.e[i].mime, sizeof(s.e[i].mime), "%s", mime);
+		memcpy(s.e[i].rk, k.routing, 32);
+		memcpy(s.e[i].ck, k.crypto, 32);
+		s.e[i].length = bytes;
+		size += manifest_entry_size(&s.e[i]);
+	}
+	if (size > MANIFEST_BYTES_MAX || !(man = malloc(size)) ||
+	    manifest_encode(s.e, s.n, man, size, &len) != 0) {
+		rc = cli_fail(CLI_FAIL, "put: the site's manifest cannot be built (too large?)");
+		goto out;
+	}
+	rc = put_buffer(p, man, len, MANIFEST_MIME, root);
+	*total = done;
+out:
+	progress_done(pg);
+	free(man);
+	free(s.e);
+	return rc;
 }
 
 int
@@ -103,20 +287,18 @@ cli_put(struct cli *c, int argc, char **argv)
 		{ "name", required_argument, NULL, 'n' },
 		{ "key-only", no_argument, NULL, 'k' },
 		{ "key", required_argument, NULL, 'K' },
+		{ "dir", required_argument, NULL, 'D' },
 		{ "quiet", no_argument, NULL, 'q' },
 		{ NULL, 0, NULL, 0 },
 	};
-	const char *file = "-", *name = NULL, *mime = NULL, *key = NULL;
-	struct uri ku;
+	const char *file = "-", *name = NULL, *mime = NULL, *key = NULL, *dir = NULL;
+	struct uri ku, u = { .type = URI_CHK, .alg = URI_ALG_V1, .kind = URI_KIND_DOC };
 	struct put p = { .rc = CLI_FAIL };
-	struct tree_enc *e = NULL;
 	struct progress *pg = NULL;
 	struct chk_keys root;
-	struct uri u = { .type = URI_CHK, .alg = URI_ALG_V1, .kind = URI_KIND_DOC };
 	char text[URI_MAX];
-	uint8_t *buf = NULL;
-	uint64_t total = 0, done = 0;
-	int key_only = 0, fd = STDIN_FILENO, o, sniffed = 0;
+	uint64_t total = 0, done = 0, bytes;
+	int key_only = 0, fd = -1, o;
 	struct stat st;
 
 	optind = 1;
@@ -127,65 +309,60 @@ cli_put(struct cli *c, int argc, char **argv)
 			key_only = 1;
 		else if (o == 'K')
 			key = optarg;
+		else if (o == 'D')
+			dir = optarg;
 		else if (o == 'q')
 			c->quiet = 1;
 		else
 			return put_usage(), CLI_USAGE;
 	}
-	if (optind < argc)
+	if (optind < argc && !dir)
 		file = argv[optind++];
-	if (optind != argc)
+	if (optind != argc || (dir && name))
 		return put_usage(), CLI_USAGE;
 	if (key && (key_only || ssk_check(key, &ku) != CLI_OK))
 		return key_only ? cli_fail(CLI_USAGE, "put: --key and --key-only do not go together") : CLI_USAGE;
+	if (dir && key && ku.type != URI_USK)
+		return cli_fail(CLI_USAGE, "put: a site is published as a USK edition: --key USK@…/SITE/N");
 	if (name && (strchr(name, '/') || !*name || strlen(name) > URI_NAME_MAX))
 		return cli_fail(CLI_USAGE, "put: --name must be one path segment");
-	if (strcmp(file, "-") != 0 && (fd = open(file, O_RDONLY | O_CLOEXEC)) < 0)
-		return cli_fail(CLI_USAGE, "put: cannot open %s: %s", file, strerror(errno));
-	if (fstat(fd, &st) == 0 && S_ISREG(st.st_mode))
-		total = (uint64_t)st.st_size;
-	if (name)
-		mime = mime_from_name(name);
-	if (!mime && strcmp(file, "-") != 0)
-		mime = mime_from_name(file);
+	if (!dir) {
+		fd = STDIN_FILENO;
+		if (strcmp(file, "-") != 0 && (fd = open(file, O_RDONLY | O_CLOEXEC)) < 0)
+			return cli_fail(CLI_USAGE, "put: cannot open %s: %s", file, strerror(errno));
+		if (fstat(fd, &st) == 0 && S_ISREG(st.st_mode))
+			total = (uint64_t)st.st_size;
+		if (name)
+			mime = mime_from_name(name);
+		if (!mime && strcmp(file, "-") != 0)
+			mime = mime_from_name(file);
+	}
 	if (!key_only && api_open(&p.api, c->datadir) != CLI_OK) {
 		p.rc = CLI_UNREACHABLE;
 		goto out;
 	}
-	if (!(buf = malloc(READ_CHUNK)) || !(p.batch = malloc(BATCH_BLOCKS * (36 + CHK_BLOCK_LEN))) ||
-	    tree_enc_new(&e, mime, emit, &p) != 0) {
+	if (!(p.buf = malloc(READ_CHUNK)) || !(p.batch = malloc(BATCH_BLOCKS * (36 + CHK_BLOCK_LEN)))) {
 		p.rc = cli_fail(CLI_FAIL, "put: out of memory");
 		goto out;
 	}
-	pg = progress_new(!c->quiet, "put", total);
-	for (;;) {
-		ssize_t n = read(fd, buf, READ_CHUNK);
-		if (n < 0 && errno == EINTR)
-			continue;
-		if (n < 0) {
-			p.rc = cli_fail(CLI_FAIL, "put: reading %s: %s", file, strerror(errno));
+	if (dir) {
+		if ((p.rc = put_dir(&p, dir, &root, &done, c->quiet)) != CLI_OK)
 			goto out;
-		}
-		if (!mime && !sniffed) {
-			sniffed = 1; /* the first read decides the type */
-			if (tree_enc_set_mime(e, mime_sniff(buf, (size_t)n)) != 0)
-				abort(); /* mime_sniff returns only valid types */
-		}
-		if (n == 0)
-			break;
-		if (tree_enc_write(e, buf, (size_t)n) != 0)
-			goto encode_failed;
-		done += (uint64_t)n;
-		progress_update(pg, done, p.blocks);
+	} else {
+		pg = progress_new(!c->quiet, "put", total);
+		if ((p.rc = put_stream(&p, fd, mime, &root, &bytes, pg, &done)) != CLI_OK)
+			goto out;
+		done = bytes;
 	}
-	if (tree_enc_finish(e, &root) != 0)
-		goto encode_failed;
-	if (finish_uploads(&p) != 0)
+	p.rc = CLI_FAIL;
+	if (finish_uploads(&p) != 0) {
+		if (p.rc == CLI_FAIL && !p.said)
+			p.rc = cli_fail(CLI_FAIL, "put: upload failed");
 		goto out;
-	progress_update(pg, done, p.blocks);
+	}
+	progress_done(pg);
+	pg = NULL;
 	if (key) {
-		progress_done(pg);
-		pg = NULL;
 		p.rc = ssk_publish(c, p.api, &ku, &root);
 		sodium_memzero(&ku, sizeof(ku));
 		goto out;
@@ -194,29 +371,23 @@ cli_put(struct cli *c, int argc, char **argv)
 	memcpy(u.ckey, root.crypto, 32);
 	if (name)
 		snprintf(u.name, sizeof(u.name), "%s", name);
-	if (uri_format(text, sizeof(text), &u, 0) != 0)
-		goto encode_failed;
-	progress_done(pg);
-	pg = NULL;
+	if (uri_format(text, sizeof(text), &u, 0) != 0) {
+		p.rc = cli_fail(CLI_FAIL, "put: cannot format the URI");
+		goto out;
+	}
 	printf("%s\n", text);
 	if (c->verbose)
 		fprintf(stderr, "wisp: %llu bytes, %llu blocks\n", (unsigned long long)done,
 		    (unsigned long long)p.blocks);
 	p.rc = CLI_OK;
-	goto out;
-encode_failed:
-	/* An emit failure has said why already; anything else is memory. */
-	if (!p.said)
-		p.rc = cli_fail(CLI_FAIL, "put: encoding failed (out of memory?)");
 out:
 	progress_done(pg);
-	tree_enc_free(e);
-	if (buf)
-		sodium_memzero(buf, READ_CHUNK);
-	free(buf);
+	if (p.buf)
+		sodium_memzero(p.buf, READ_CHUNK);
+	free(p.buf);
 	free(p.batch);
 	api_close(p.api);
-	if (fd != STDIN_FILENO)
+	if (fd > STDIN_FILENO)
 		close(fd);
 	return p.rc;
 }

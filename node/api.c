@@ -18,6 +18,7 @@
 
 #include "crypto/b64.h"
 #include "crypto/block.h"
+#include "crypto/manifest.h"
 #include "crypto/ssk.h"
 #include "crypto/uri.h"
 #include "node/api.h"
@@ -223,6 +224,12 @@ struct get_job {
 	int64_t lo, hi, step, probe, edition;
 	int misses, pending_ssk;
 	struct chk_keys lo_root;
+	/* Sites: a manifest is read whole, then the path's file fetched. */
+	char site_path[URI_NAME_MAX + URI_PATH_MAX + 2];
+	int stage, collecting, answered;
+	struct evbuffer *mbuf;
+	struct event *restart;
+	struct chk_keys next_root;
 };
 
 static void
@@ -269,15 +276,27 @@ on_drained(struct evhttp_connection *evcon, void *arg)
 	}
 }
 
+static void job_fail(struct get_job *j, int code, const char *kind, const char *reason);
+
 static void
 sink_start(void *ctx, uint64_t length, const char *mime)
 {
 	struct get_job *j = ctx;
-	struct evkeyvalq *h = evhttp_request_get_output_headers(j->req);
+	struct evkeyvalq *h;
 	char len[32];
 
-	if (j->gone)
+	if (j->gone || j->answered)
 		return;
+	if (j->stage == 0 && strcmp(mime, MANIFEST_MIME) == 0) {
+		j->collecting = 1; /* a site: read its manifest, then the path */
+		return;
+	}
+	if (j->stage == 0 && j->site_path[0] && (j->u.type != URI_CHK || j->u.path[0])) {
+		j->answered = 1;
+		job_fail(j, 404, "not_found", "this document is not a site: there is no path inside it");
+		return;
+	}
+	h = evhttp_request_get_output_headers(j->req);
 	snprintf(len, sizeof(len), "%" PRIu64, length);
 	evhttp_add_header(h, "Content-Type", "application/x-wisp-stream");
 	evhttp_add_header(h, "X-Wisp-Length", len);
@@ -299,8 +318,17 @@ sink_data(void *ctx, const uint8_t *p, size_t len)
 	struct get_job *j = ctx;
 	struct evbuffer *b;
 
-	if (j->gone)
+	if (j->gone || j->answered)
 		return 1;
+	if (j->collecting) {
+		if (evbuffer_get_length(j->mbuf) + len > MANIFEST_BYTES_MAX) {
+			j->answered = 1;
+			job_fail(j, 502, "integrity", "the site's manifest is too large");
+			return 1;
+		}
+		evbuffer_add(j->mbuf, p, len);
+		return 0;
+	}
 	if (!(b = evbuffer_new()))
 		return 1;
 	frame(b, 'D', p, len, -1);
@@ -320,6 +348,24 @@ sink_end(void *ctx, enum fetch_status st, const char *reason)
 	struct get_job *j = ctx;
 	struct evbuffer *b;
 
+	if (j->answered)
+		return;
+	if (j->collecting && st == FETCH_OK) {
+		struct manifest_entry e;
+		size_t n = evbuffer_get_length(j->mbuf);
+		const uint8_t *m = evbuffer_pullup(j->mbuf, -1);
+		int rc = m || n == 0 ? manifest_find(m, n, j->site_path, &e) : WISP_ERR_NOMEM;
+		if (rc == 0) {
+			memcpy(j->next_root.routing, e.rk, 32);
+			memcpy(j->next_root.crypto, e.ck, 32);
+			event_active(j->restart, 0, 0); /* not from inside the fetch */
+		} else {
+			j->answered = 1;
+			job_fail(j, rc == WISP_ERR_NOTFOUND ? 404 : 502, rc == WISP_ERR_NOTFOUND ? "not_found" : "integrity",
+			    rc == WISP_ERR_NOTFOUND ? "no such path in this site" : "the site's manifest is malformed");
+		}
+		return;
+	}
 	if (!j->gone && !j->started) {
 		static const char *kinds[] = { "ok", "failed", "", "", "not_found", "integrity" };
 		reply_error(j->req, st == FETCH_NOTFOUND ? 404 : st == FETCH_INTEGRITY ? 502 : 500,
@@ -361,6 +407,10 @@ job_reap(evutil_socket_t fd, short ev, void *arg)
 		evhttp_send_reply_end(j->req);
 	fetch_free(j->f);
 	sodium_memzero(&j->u, sizeof(j->u));
+	if (j->mbuf)
+		evbuffer_free(j->mbuf);
+	if (j->restart)
+		event_free(j->restart);
 	event_free(j->reap);
 	j->n->fetches--;
 	free(j);
@@ -457,6 +507,26 @@ start_chk(struct get_job *j, const struct chk_keys *root)
 }
 
 static void usk_step(struct get_job *j);
+
+/* on_restart: the manifest named the file; fetch it. */
+static void
+on_restart(evutil_socket_t fd, short ev, void *arg)
+{
+	struct get_job *j = arg;
+
+	(void)fd;
+	(void)ev;
+	fetch_free(j->f);
+	j->f = NULL;
+	j->collecting = 0;
+	j->stage = 1;
+	evbuffer_drain(j->mbuf, evbuffer_get_length(j->mbuf));
+	if (j->gone) {
+		job_finish_later(j);
+		return;
+	}
+	start_chk(j, &j->next_root);
+}
 
 static int
 ssk_name(const struct get_job *j, int64_t edition, char *name, size_t len, uint8_t rkey[32])
@@ -589,6 +659,18 @@ api_get(struct node *n, struct evhttp_request *req)
 	j->req = req;
 	j->evcon = evhttp_request_get_connection(req);
 	j->head = query_get(req, "head", head, sizeof(head)) == 0 && strcmp(head, "1") == 0;
+	if (!(j->mbuf = evbuffer_new()) || !(j->restart = event_new(n->base, -1, 0, on_restart, j))) {
+		reply_error(req, 500, "internal", "out of memory");
+		j->req = NULL;
+		n->fetches++;
+		job_finish_later(j);
+		return;
+	}
+	/* The path inside a site: a CHK's name and rest, an SSK's or USK's rest. */
+	if (j->u.type == URI_CHK && j->u.name[0])
+		snprintf(j->site_path, sizeof(j->site_path), "%s%s%s", j->u.name, j->u.path[0] ? "/" : "", j->u.path);
+	else
+		snprintf(j->site_path, sizeof(j->site_path), "%s", j->u.path);
 	j->raw = j->u.kind == URI_KIND_RAW;
 	j->edition = -1;
 	n->fetches++;

@@ -13,5 +13,6 @@ Suite *conf_suite(void);
 Suite *noise_suite(void);
 Suite *frame_suite(void);
 Suite *router_suite(void);
+Suite *manifest_suite(void);
 
 #endif
