@@ -35,7 +35,8 @@ usage(FILE *f)
 	    "  peer add NODEREF|INVITE | list | remove ID  manage friends\n"
 	    "  keygen                                      a new SSK insert URI and request URI\n"
 	    "  put FILE --key SSK@<insert>/NAME            publish under a signed name\n"
-	    "  put FILE --key USK@<insert>/SITE/N          publish edition N of an updatable site\n");
+	    "  put FILE --key USK@<insert>/SITE/N          publish edition N of an updatable site\n"
+	    "  put --dir DIR [--key USK@<insert>/SITE/N]   insert a directory as a site\n");
 }
 
 static const struct {
