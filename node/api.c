@@ -227,6 +227,9 @@ struct get_job {
 	/* Sites: a manifest is read whole, then the path's file fetched. */
 	char site_path[URI_NAME_MAX + URI_PATH_MAX + 2];
 	int stage, collecting, answered;
+	/* The gateway: raw bytes for a browser, not frames for wisp. */
+	int gateway, slash;
+	char range[64], etag[48];
 	struct evbuffer *mbuf;
 	struct event *restart;
 	struct chk_keys next_root;
@@ -278,6 +281,155 @@ on_drained(struct evhttp_connection *evcon, void *arg)
 
 static void job_fail(struct get_job *j, int code, const char *kind, const char *reason);
 
+/* ---- the gateway: documents for a browser ---- */
+
+/* Everything a page may load comes from this node, and it may send
+ * nothing anywhere (no fetch, XHR or WebSocket: connect-src 'none'), so a
+ * page can neither unmask its reader nor reach the API. */
+static const char CSP[] = "default-src 'self'; script-src 'self'; style-src 'self' 'unsafe-inline'; "
+    "img-src 'self' data:; media-src 'self'; font-src 'self'; connect-src 'none'; "
+    "frame-src 'self'; frame-ancestors 'self'; form-action 'self'; base-uri 'none'";
+
+static void
+safety_headers(struct evkeyvalq *h)
+{
+	evhttp_add_header(h, "Content-Security-Policy", CSP);
+	evhttp_add_header(h, "Referrer-Policy", "no-referrer");
+	evhttp_add_header(h, "X-Content-Type-Options", "nosniff");
+	evhttp_add_header(h, "Cache-Control", "private, no-transform");
+}
+
+static void
+html_text(struct evbuffer *b, const char *s)
+{
+	for (; *s; s++) {
+		switch (*s) {
+		case '<': evbuffer_add(b, "&lt;", 4); break;
+		case '>': evbuffer_add(b, "&gt;", 4); break;
+		case '&': evbuffer_add(b, "&amp;", 5); break;
+		case '"': evbuffer_add(b, "&quot;", 6); break;
+		default: evbuffer_add(b, s, 1);
+		}
+	}
+}
+
+#define PAGE_HEAD "<!doctype html><html><head><meta charset=utf-8><title>wisp</title>" \
+    "<style>body{font:16px/1.5 system-ui,sans-serif;max-width:40em;margin:3em auto;padding:0 1em;color:#222}" \
+    "input{font-family:ui-monospace,monospace}input[type=text]{width:100%;padding:.4em}" \
+    "h1{font-size:1.4em}.muted{color:#666}</style></head><body>"
+
+static void
+gateway_page(struct evhttp_request *req, int code, const char *title, const char *text)
+{
+	struct evbuffer *b = evbuffer_new();
+	struct evkeyvalq *h = evhttp_request_get_output_headers(req);
+
+	if (!b) {
+		evhttp_send_error(req, 500, NULL);
+		return;
+	}
+	evbuffer_add(b, PAGE_HEAD, sizeof(PAGE_HEAD) - 1);
+	evbuffer_add_printf(b, "<h1>");
+	html_text(b, title);
+	evbuffer_add_printf(b, "</h1><p>");
+	html_text(b, text);
+	evbuffer_add_printf(b, "</p><p><a href=\"/\">wisp home</a></p></body></html>\n");
+	evhttp_add_header(h, "Content-Type", "text/html; charset=utf-8");
+	safety_headers(h);
+	evhttp_send_reply(req, code, code == 404 ? "Not Found" : code == 416 ? "Range Not Satisfiable" :
+	    code == 400 ? "Bad Request" : "Error", b);
+	evbuffer_free(b);
+}
+
+static void job_finish_later(struct get_job *j);
+
+static void
+gateway_redirect_slash(struct get_job *j)
+{
+	const char *path = evhttp_uri_get_path(evhttp_request_get_evhttp_uri(j->req));
+	struct evkeyvalq *h = evhttp_request_get_output_headers(j->req);
+	char loc[URI_MAX + 8];
+
+	j->answered = 1;
+	if (j->evcon)
+		evhttp_connection_set_closecb(j->evcon, NULL, NULL);
+	if (!j->gone) {
+		snprintf(loc, sizeof(loc), "%s/", path ? path : "/");
+		evhttp_add_header(h, "Location", loc);
+		safety_headers(h);
+		evhttp_send_reply(j->req, 301, "Moved Permanently", NULL);
+		j->req = NULL;
+	}
+	job_finish_later(j);
+}
+
+/* parse_range reads "bytes=A-B", "bytes=A-" or "bytes=-N" against a
+ * document of |total| bytes. 1: a range; 0: none asked; -1: unsatisfiable. */
+static int
+parse_range(const char *r, uint64_t total, uint64_t *first, uint64_t *last)
+{
+	unsigned long long a, b;
+	char tail;
+
+	if (!r[0])
+		return 0;
+	if (total == 0)
+		return -1;
+	if (sscanf(r, "bytes=-%llu%c", &a, &tail) == 1) {
+		if (a == 0)
+			return -1;
+		*first = a >= total ? 0 : total - a;
+		*last = total - 1;
+		return 1;
+	}
+	if (sscanf(r, "bytes=%llu-%llu%c", &a, &b, &tail) == 2 && a <= b) {
+		if (a >= total)
+			return -1;
+		*first = a;
+		*last = b >= total ? total - 1 : b;
+		return 1;
+	}
+	if (sscanf(r, "bytes=%llu-%c", &a, &tail) == 1 && r[strlen(r) - 1] == '-') {
+		if (a >= total)
+			return -1;
+		*first = a;
+		*last = total - 1;
+		return 1;
+	}
+	return -1; /* several ranges or nonsense: we serve single ranges only */
+}
+
+static void
+gateway_start(struct get_job *j, uint64_t total, const char *mime)
+{
+	struct evkeyvalq *h = evhttp_request_get_output_headers(j->req);
+	uint64_t first = 0, last = total ? total - 1 : 0;
+	char v[96];
+	int r = parse_range(j->range, total, &first, &last);
+
+	if (r < 0) {
+		j->answered = 1;
+		snprintf(v, sizeof(v), "bytes */%" PRIu64, total);
+		evhttp_add_header(h, "Content-Range", v);
+		job_fail(j, 416, "range", "the requested range is not in this document");
+		return;
+	}
+	fetch_range(j->f, first, last);
+	evhttp_add_header(h, "Content-Type", mime);
+	snprintf(v, sizeof(v), "%" PRIu64, total ? last - first + 1 : 0);
+	evhttp_add_header(h, "Content-Length", v);
+	evhttp_add_header(h, "Accept-Ranges", "bytes");
+	evhttp_add_header(h, "ETag", j->etag);
+	evhttp_add_header(h, "Connection", "close");
+	safety_headers(h);
+	if (r > 0) {
+		snprintf(v, sizeof(v), "bytes %" PRIu64 "-%" PRIu64 "/%" PRIu64, first, last, total);
+		evhttp_add_header(h, "Content-Range", v);
+	}
+	evhttp_send_reply_start(j->req, r > 0 ? 206 : 200, r > 0 ? "Partial Content" : "OK");
+	j->started = 1;
+}
+
 static void
 sink_start(void *ctx, uint64_t length, const char *mime)
 {
@@ -288,12 +440,20 @@ sink_start(void *ctx, uint64_t length, const char *mime)
 	if (j->gone || j->answered)
 		return;
 	if (j->stage == 0 && strcmp(mime, MANIFEST_MIME) == 0) {
+		if (j->gateway && !j->site_path[0] && !j->slash) {
+			gateway_redirect_slash(j); /* so the site's relative links work */
+			return;
+		}
 		j->collecting = 1; /* a site: read its manifest, then the path */
 		return;
 	}
 	if (j->stage == 0 && j->site_path[0] && (j->u.type != URI_CHK || j->u.path[0])) {
 		j->answered = 1;
 		job_fail(j, 404, "not_found", "this document is not a site: there is no path inside it");
+		return;
+	}
+	if (j->gateway) {
+		gateway_start(j, length, mime);
 		return;
 	}
 	h = evhttp_request_get_output_headers(j->req);
@@ -331,7 +491,10 @@ sink_data(void *ctx, const uint8_t *p, size_t len)
 	}
 	if (!(b = evbuffer_new()))
 		return 1;
-	frame(b, 'D', p, len, -1);
+	if (j->gateway)
+		evbuffer_add(b, p, len);
+	else
+		frame(b, 'D', p, len, -1);
 	j->n->traffic.api_out += len;
 	evhttp_send_reply_chunk_with_cb(j->req, b, on_drained, j);
 	evbuffer_free(b);
@@ -368,8 +531,16 @@ sink_end(void *ctx, enum fetch_status st, const char *reason)
 	}
 	if (!j->gone && !j->started) {
 		static const char *kinds[] = { "ok", "failed", "", "", "not_found", "integrity" };
-		reply_error(j->req, st == FETCH_NOTFOUND ? 404 : st == FETCH_INTEGRITY ? 502 : 500,
-		    kinds[st], reason);
+		int code = st == FETCH_NOTFOUND ? 404 : st == FETCH_INTEGRITY ? 502 : 500;
+		if (j->gateway)
+			gateway_page(j->req, code, st == FETCH_NOTFOUND ? "Not found in the network" : "Could not fetch this",
+			    reason);
+		else
+			reply_error(j->req, code, kinds[st], reason);
+	} else if (!j->gone && j->gateway) {
+		/* A body cut short by a failure ends with the connection
+		 * ("Connection: close" was sent), so the browser sees it fail. */
+		evhttp_send_reply_end(j->req);
 	} else if (!j->gone && (b = evbuffer_new())) {
 		frame(b, 'E', reason, strlen(reason), st);
 		evhttp_send_reply_chunk(j->req, b);
@@ -468,7 +639,10 @@ job_fail(struct get_job *j, int code, const char *kind, const char *reason)
 	if (j->evcon)
 		evhttp_connection_set_closecb(j->evcon, NULL, NULL);
 	if (!j->gone) {
-		reply_error(j->req, code, kind, reason);
+		if (j->gateway)
+			gateway_page(j->req, code, code == 404 ? "Not found" : "Could not fetch this", reason);
+		else
+			reply_error(j->req, code, kind, reason);
 		j->req = NULL; /* answered; if gone, job_reap frees it */
 	}
 	job_finish_later(j);
@@ -628,20 +802,21 @@ usk_step(struct get_job *j)
 	start_chk(j, &j->lo_root);
 }
 
+/* get_begin starts a fetch of |text| for the API (framed) or the gateway
+ * (raw bytes, errors as pages). */
 static void
-api_get(struct node *n, struct evhttp_request *req)
+get_begin(struct node *n, struct evhttp_request *req, const char *text, int gateway, int slash)
 {
-	char text[URI_MAX + 1], head[4] = "";
 	const char *why = NULL;
 	struct chk_keys root;
 	struct get_job *j;
+	char head[4] = "";
 
-	if (query_get(req, "uri", text, sizeof(text)) != 0) {
-		reply_error(req, 400, "bad_request", "missing or over-long uri parameter");
-		return;
-	}
 	if (n->fetches >= NODE_FETCHES_MAX) {
-		reply_error(req, 503, "overload", "too many fetches in progress; try again");
+		if (gateway)
+			gateway_page(req, 503, "Busy", "Too many fetches in progress; reload in a moment.");
+		else
+			reply_error(req, 503, "overload", "too many fetches in progress; try again");
 		return;
 	}
 	if (!(j = calloc(1, sizeof(*j))) || !(j->reap = event_new(n->base, -1, 0, job_reap, j))) {
@@ -652,13 +827,28 @@ api_get(struct node *n, struct evhttp_request *req)
 	if (uri_parse(&j->u, text, strlen(text), &why) != 0) {
 		event_free(j->reap);
 		free(j);
-		reply_error(req, 400, "bad_uri", why);
+		if (gateway)
+			gateway_page(req, 400, "Not a wisp address", why);
+		else
+			reply_error(req, 400, "bad_uri", why);
 		return;
 	}
 	j->n = n;
 	j->req = req;
 	j->evcon = evhttp_request_get_connection(req);
-	j->head = query_get(req, "head", head, sizeof(head)) == 0 && strcmp(head, "1") == 0;
+	j->gateway = gateway;
+	j->slash = slash;
+	j->head = !gateway && query_get(req, "head", head, sizeof(head)) == 0 && strcmp(head, "1") == 0;
+	if (gateway) {
+		const char *r = evhttp_find_header(evhttp_request_get_input_headers(req), "Range");
+		uint8_t h[16];
+		char hex[33];
+		snprintf(j->range, sizeof(j->range), "%s", r && strlen(r) < sizeof(j->range) ? r : r ? "bad" : "");
+		/* The same address always names the same bytes: a strong ETag. */
+		crypto_generichash(h, sizeof(h), (const uint8_t *)text, strlen(text), NULL, 0);
+		sodium_bin2hex(hex, sizeof(hex), h, sizeof(h));
+		snprintf(j->etag, sizeof(j->etag), "\"%s\"", hex);
+	}
 	if (!(j->mbuf = evbuffer_new()) || !(j->restart = event_new(n->base, -1, 0, on_restart, j))) {
 		reply_error(req, 500, "internal", "out of memory");
 		j->req = NULL;
@@ -687,6 +877,87 @@ api_get(struct node *n, struct evhttp_request *req)
 	} else {
 		probe(j, j->u.type == URI_USK ? j->u.edition : 0);
 	}
+}
+
+static void
+api_get(struct node *n, struct evhttp_request *req)
+{
+	char text[URI_MAX + 1];
+
+	if (query_get(req, "uri", text, sizeof(text)) != 0) {
+		reply_error(req, 400, "bad_request", "missing or over-long uri parameter");
+		return;
+	}
+	get_begin(n, req, text, 0, 0);
+}
+
+/* The home page: small, no script, no outside assets. */
+static void
+gateway_home(struct node *n, struct evhttp_request *req)
+{
+	struct evbuffer *b = evbuffer_new();
+	struct evkeyvalq *h = evhttp_request_get_output_headers(req);
+	struct store_stats st;
+	char key[URI_MAX + 1];
+
+	if (query_get(req, "key", key, sizeof(key)) == 0 && key[0]) {
+		char loc[URI_MAX + 2];
+		snprintf(loc, sizeof(loc), "/%s", strncmp(key, "wisp:", 5) == 0 ? key + 5 : key);
+		evhttp_add_header(h, "Location", loc);
+		safety_headers(h);
+		evhttp_send_reply(req, 302, "Found", NULL);
+		evbuffer_free(b);
+		return;
+	}
+	if (!b) {
+		evhttp_send_error(req, 500, NULL);
+		return;
+	}
+	store_stats(n->store, &st);
+	evbuffer_add(b, PAGE_HEAD, sizeof(PAGE_HEAD) - 1);
+	evbuffer_add_printf(b, "<h1>wisp</h1><form method=get action=\"/\"><p><label>Open a key:<br>"
+	    "<input type=text name=key placeholder=\"CHK@… SSK@… USK@…\"></label></p>"
+	    "<p><input type=submit value=Open></p></form>"
+	    "<p class=muted>%u of %u friends connected · store %" PRIu64 " blocks, %" PRIu64 " of %" PRIu64
+	    " MiB · %u fetches running</p>"
+	    "<p class=muted>Insert files and sites with <code>wisp put</code> and <code>wisp put --dir</code>.</p>"
+	    "</body></html>\n", node_peers_connected(n), node_peers_known(n), st.blocks, st.bytes >> 20,
+	    st.capacity >> 20, n->fetches);
+	evhttp_add_header(h, "Content-Type", "text/html; charset=utf-8");
+	safety_headers(h);
+	evhttp_send_reply(req, 200, "OK", b);
+	evbuffer_free(b);
+}
+
+/* gateway_handle serves "/", and "/CHK@…", "/SSK@…", "/USK@…" paths. */
+static void
+gateway_handle(struct node *n, struct evhttp_request *req, const char *path)
+{
+	char *dec;
+	size_t len;
+	int slash = 0;
+
+	if (evhttp_request_get_command(req) != EVHTTP_REQ_GET && evhttp_request_get_command(req) != EVHTTP_REQ_HEAD) {
+		gateway_page(req, 405, "Not allowed", "The gateway only reads.");
+		return;
+	}
+	if (strcmp(path, "/") == 0) {
+		gateway_home(n, req);
+		return;
+	}
+	if (!(dec = evhttp_uridecode(path + 1, 0, &len))) {
+		gateway_page(req, 400, "Not a wisp address", "bad escapes in the address");
+		return;
+	}
+	if (len && dec[len - 1] == '/') { /* a site's root, as a directory */
+		dec[--len] = '\0';
+		slash = 1;
+	}
+	if (strlen(dec) != len || (strncmp(dec, "CHK@", 4) && strncmp(dec, "SSK@", 4) && strncmp(dec, "USK@", 4)))
+		gateway_page(req, 404, "No such page", "Addresses here look like /CHK@…, /SSK@… or /USK@….");
+	else
+		get_begin(n, req, dec, 1, slash);
+	free(dec);
 }
 
 /* ---- dispatch ---- */
@@ -721,7 +992,7 @@ dispatch(struct evhttp_request *req, void *arg)
 		return;
 	}
 	if (!path || strncmp(path, "/api/", 5) != 0) {
-		reply_error(req, 404, "not_found", "no such page");
+		gateway_handle(n, req, path ? path : "/");
 		return;
 	}
 	if (!token_ok(n, req)) {

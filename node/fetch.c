@@ -117,15 +117,13 @@ open_root(struct fetch *f, struct slot *s)
 		return -1;
 	}
 	len = tree_reader_length(f->reader);
+	f->sink->start(f->sink_ctx, len, tree_reader_mime(f->reader));
 	if (f->last == UINT64_MAX || f->last >= len)
 		f->last = len ? len - 1 : 0;
-	if (len == 0 || f->first >= len) {
-		f->first = 0;
-		f->sink->start(f->sink_ctx, 0, tree_reader_mime(f->reader));
+	if (len == 0 || f->first >= len || f->first > f->last) {
 		f->reader_done = 1;
 		return 0;
 	}
-	f->sink->start(f->sink_ctx, f->last - f->first + 1, tree_reader_mime(f->reader));
 	if (tree_reader_seek(f->reader, f->first - f->first % CHK_DATA_MAX) != 0) {
 		finish(f, FETCH_FAILED, "bad range");
 		return -1;
@@ -162,12 +160,10 @@ fetch_block_done(struct fetch *f, uint32_t tag, enum fetch_status st, const uint
 	if (i == ROOT_SLOT && f->raw) {
 		uint64_t last = f->last < s->len ? f->last : s->len - 1;
 		s->state = SLOT_FREE;
-		if (s->len == 0 || f->first >= s->len) {
-			f->sink->start(f->sink_ctx, 0, "application/octet-stream");
-		} else {
-			f->sink->start(f->sink_ctx, last - f->first + 1, "application/octet-stream");
+		f->sink->start(f->sink_ctx, s->len, "application/octet-stream");
+		last = f->last < s->len ? f->last : s->len - 1;
+		if (s->len && f->first <= last)
 			(void)f->sink->data(f->sink_ctx, s->buf + f->first, (size_t)(last - f->first + 1));
-		}
 		finish(f, FETCH_OK, "ok");
 		return;
 	}
@@ -280,6 +276,13 @@ pump(struct fetch *f)
 		}
 	} while (f->again);
 	f->pumping = 0;
+}
+
+void
+fetch_range(struct fetch *f, uint64_t first, uint64_t last)
+{
+	f->first = first;
+	f->last = last;
 }
 
 void

@@ -33,8 +33,8 @@ struct fetch_source {
 };
 
 struct fetch_sink {
-	/* start: the root is read; |length| bytes of type |mime| follow
-	 * (after a range, the range's bytes). */
+	/* start: the root is read: the document is |length| bytes of type
+	 * |mime|. The sink may narrow what follows with fetch_range. */
 	void (*start)(void *ctx, uint64_t length, const char *mime);
 	/* data: bytes in file order. Return 0 to go on, 1 to pause until
 	 * fetch_resume. */
@@ -56,6 +56,9 @@ void fetch_start(struct fetch *f);
 void fetch_block_done(struct fetch *f, uint32_t tag, enum fetch_status st, const uint8_t *block,
     size_t len);
 void fetch_resume(struct fetch *f);
+/* fetch_range: only bytes [first, last] (inclusive; clamped to the
+ * document), from inside sink->start. */
+void fetch_range(struct fetch *f, uint64_t first, uint64_t last);
 /* fetch_free cancels: answers still to come must not be delivered. */
 void fetch_free(struct fetch *f);
 /* fetch_pending: block requests outstanding (the source must drop them
