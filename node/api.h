@@ -11,5 +11,8 @@ void api_peers(struct node *n, struct evhttp_request *req);
 void api_peer_add(struct node *n, struct evhttp_request *req);
 void api_peer_remove(struct node *n, struct evhttp_request *req);
 void api_invite(struct node *n, struct evhttp_request *req);
+/* get.c */
+void api_get(struct node *n, struct evhttp_request *req);
+void gateway_handle(struct node *n, struct evhttp_request *req, const char *path);
 
 #endif
