@@ -43,6 +43,16 @@ check "link back within 10 s of restart" wait_for 10 connected a 1
 echo "  (back after $(( ($(date +%s%N) - t0) / 1000000 )) ms)"
 check "b's peers persisted" connected b 1
 
+# A friend that freezes (SIGSTOP: the socket stays open, nothing is read
+# or sent) is found dead by the keep-alive timer within 30 s, and the link
+# comes back once it thaws.
+kill -STOP "$(cat "$T/b.pid")"
+t0=$(date +%s)
+check "a frozen friend is found dead within 35 s" wait_for 35 connected a 0
+echo "  (dead after $(( $(date +%s) - t0 )) s)"
+kill -CONT "$(cat "$T/b.pid")"
+check "and relinked once it thaws" wait_for 15 connected a 1
+
 # Garbage on the peer port closes that connection only.
 pa=$(port_of a)
 head -c 5000 /dev/urandom >"$T/junk"
