@@ -1,0 +1,58 @@
+# A real browser (headless Chromium) opens a site through the gateway: the
+# page renders, and an image on the outside web is never requested.
+. tests/net/lib.sh
+
+CHROMIUM=$(command -v chromium || command -v chromium-browser || true)
+if [ -z "$CHROMIUM" ]; then
+	echo "  installing Debian's chromium for this test"
+	SUDO=""; [ "$(id -u)" -eq 0 ] || SUDO="sudo -n"
+	DEBIAN_FRONTEND=noninteractive $SUDO apt-get install -y -qq --no-install-recommends chromium >/dev/null 2>&1 ||
+		{ $SUDO apt-get update -qq >/dev/null 2>&1 &&
+		  DEBIAN_FRONTEND=noninteractive $SUDO apt-get install -y -qq --no-install-recommends chromium >/dev/null 2>&1; }
+	CHROMIUM=$(command -v chromium || true)
+fi
+if [ -z "$CHROMIUM" ]; then
+	echo "  SKIP: Chromium could not be installed here; the gateway's headers are tested by t_gateway"
+	finish
+	exit $?
+fi
+
+start_node a || exit 1
+addr=$(cat "$T/a/api.addr")
+# A listener standing for "the outside web": any connection is recorded.
+"$RELAY" "$T/outside.port" "${addr##*:}" "$T/outside.rec" &
+PIDS="$PIDS $!"
+wait_for 5 test -s "$T/outside.port"
+out=$(cat "$T/outside.port")
+: >"$T/outside.rec"
+
+mkdir -p "$T/site/img"
+# a 1x1 teal PNG
+echo 'iVBORw0KGgoAAAANSUhEUgAAAAEAAAABCAIAAACQd1PeAAAADElEQVR4nGNgaGgAAAHEAMGJBN7lAAAAAElFTkSuQmCC' |
+	base64 -d >"$T/site/img/local.png"
+cat >"$T/site/index.html" <<EOF2
+<!doctype html>
+<html><head><meta charset=utf-8><title>wisp browser test</title>
+<link rel=stylesheet href="style.css"></head>
+<body><h1 id=greeting>Hello from wisp</h1>
+<p>A page read through the gateway.</p>
+<img src="img/local.png" alt="local" width=40 height=40> (a picture from the site)
+<p>Below, an image and a script from outside the node: blocked.</p>
+<img src="http://127.0.0.1:$out/leak.png" alt="outside">
+<script src="http://127.0.0.1:$out/leak.js"></script>
+</body></html>
+EOF2
+echo 'h1 { color: #075; font-family: sans-serif }' >"$T/site/style.css"
+site=$(w a put -q --dir "$T/site")
+url="http://$addr/$site/"
+flags="--headless --no-sandbox --disable-gpu --no-first-run --disable-background-networking --disable-component-update --disable-sync --user-data-dir=$T/chrome"
+timeout 90 "$CHROMIUM" $flags --virtual-time-budget=3000 --dump-dom "$url" >"$T/dom" 2>"$T/chrome.err"
+check "the page rendered (DOM has the heading)" grep -q 'id="greeting">Hello from wisp' "$T/dom"
+check "with its title" grep -q '<title>wisp browser test</title>' "$T/dom"
+timeout 90 "$CHROMIUM" $flags --window-size=900,500 --screenshot="$T/shot.png" "$url" >/dev/null 2>&1
+check "a screenshot was taken" [ -s "$T/shot.png" ]
+[ -n "${WISP_SCREENSHOT:-}" ] && cp "$T/shot.png" "$WISP_SCREENSHOT"
+sleep 0.5
+check "nothing reached the outside listener (image and script blocked)" [ ! -s "$T/outside.rec" ]
+
+finish
