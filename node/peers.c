@@ -12,6 +12,7 @@
 #include <sodium.h>
 
 #include "crypto/b64.h"
+#include "crypto/bytes.h"
 #include "node/log.h"
 #include "node/node.h"
 #include "store/store.h"
@@ -297,37 +298,20 @@ invites_new(struct node *n, struct invite *iv)
 	randombytes_buf(iv->secret, INVITE_SECRET_LEN);
 	iv->expiry = (uint64_t)time(NULL) + INVITE_TTL_S;
 	secret_key(key, iv->secret);
-	for (int i = 0; i < 8; i++)
-		exp[i] = (uint8_t)(iv->expiry >> (56 - 8 * i));
+	store_u64be(exp, iv->expiry);
 	return store_kv_put(n->store, STORE_T_INVITES, key, 32, exp, 8);
-}
-
-struct find_inv { const uint8_t *key; uint64_t expiry; int found; };
-
-static int
-match_inv(void *ctx, const uint8_t *k, size_t kl, const uint8_t *v, size_t vl)
-{
-	struct find_inv *f = ctx;
-	int i;
-
-	if (kl != 32 || vl != 8 || sodium_memcmp(k, f->key, 32) != 0)
-		return 0;
-	f->found = 1;
-	for (i = 0; i < 8; i++)
-		f->expiry = f->expiry << 8 | v[i];
-	return 1;
 }
 
 int
 invites_redeem(struct node *n, const uint8_t secret[INVITE_SECRET_LEN])
 {
-	uint8_t key[32];
-	struct find_inv f = { key, 0, 0 };
+	uint8_t key[32], v[8];
+	size_t len;
 
 	secret_key(key, secret);
-	if (store_kv_each(n->store, STORE_T_INVITES, match_inv, &f) != 1 || !f.found)
+	if (store_kv_get(n->store, STORE_T_INVITES, key, 32, v, sizeof(v), &len) != 0 || len != 8)
 		return 0;
 	if (store_kv_del(n->store, STORE_T_INVITES, key, 32) != 0)
 		return 0; /* single use: if we cannot consume it, refuse it */
-	return f.expiry >= (uint64_t)time(NULL);
+	return load_u64be(v) >= (uint64_t)time(NULL);
 }

@@ -1,4 +1,6 @@
 /* The store's small tables: peers, routing table, invites. */
+#include <string.h>
+
 #include <lmdb.h>
 
 #include "store/store.h"
@@ -18,6 +20,31 @@ store_kv_put(struct store *s, enum store_table t, const void *key, size_t klen, 
 		return store_fail(s, rc, "writing state");
 	rc = store_wtxn_end(s, txn, mdb_put(txn, s->tables[t], &k, &d, 0));
 	return rc ? store_fail(s, rc, "writing state") : 0;
+}
+
+int
+store_kv_get(struct store *s, enum store_table t, const void *key, size_t klen, void *out, size_t cap,
+    size_t *len)
+{
+	MDB_val k = { klen, UNCONST(key) }, d;
+	MDB_txn *txn;
+	int rc;
+
+	if ((unsigned)t >= STORE_NTABLES || klen == 0 || klen > 256)
+		return WISP_ERR_INVAL;
+	if ((rc = store_rtxn_begin(s, &txn)))
+		return store_fail(s, rc, "reading state");
+	rc = mdb_get(txn, s->tables[t], &k, &d);
+	if (rc == 0 && d.mv_size <= cap) {
+		memcpy(out, d.mv_data, d.mv_size);
+		*len = d.mv_size;
+	}
+	store_rtxn_end(s, txn);
+	if (rc == MDB_NOTFOUND)
+		return WISP_ERR_NOTFOUND;
+	if (rc)
+		return store_fail(s, rc, "reading state");
+	return d.mv_size <= cap ? 0 : WISP_ERR_TOOBIG;
 }
 
 int

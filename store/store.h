@@ -105,6 +105,10 @@ int store_each(struct store *s, store_each_fn fn, void *ctx);
 /* Small state (peers, routing table, invites): opaque key/value records. */
 int store_kv_put(struct store *s, enum store_table t, const void *key, size_t klen,
     const void *val, size_t vlen) WISP_WUR;
+/* store_kv_get copies the value of |key| (at most |cap| bytes). Returns 0,
+ * WISP_ERR_NOTFOUND, WISP_ERR_TOOBIG or WISP_ERR_IO. */
+int store_kv_get(struct store *s, enum store_table t, const void *key, size_t klen, void *out,
+    size_t cap, size_t *len) WISP_WUR;
 int store_kv_del(struct store *s, enum store_table t, const void *key, size_t klen) WISP_WUR;
 typedef int (*store_kv_fn)(void *ctx, const uint8_t *key, size_t klen, const uint8_t *val, size_t vlen);
 int store_kv_each(struct store *s, enum store_table t, store_kv_fn fn, void *ctx);
