@@ -74,8 +74,4 @@ struct progress *progress_new(int enabled, const char *verb, uint64_t total);
 void progress_update(struct progress *p, uint64_t bytes, uint64_t blocks);
 void progress_done(struct progress *p);
 
-/* ---- mime.c ---- */
-const char *mime_from_name(const char *name);
-const char *mime_sniff(const uint8_t *p, size_t len);
-
 #endif

@@ -17,6 +17,7 @@
 #include <sodium.h>
 
 #include "client/cli.h"
+#include "crypto/mime.h"
 #include "crypto/bytes.h"
 #include "crypto/manifest.h"
 #include "crypto/tree.h"

@@ -196,6 +196,10 @@ datadir_prepare(struct node *n, int *lock_fd)
 		return -1;
 	if (b64_encode(n->token, sizeof(n->token), tok, 32) != 0)
 		return -1;
+	/* The home page's upload token: fresh each start, known only to the
+	 * node's own pages (docs/gateway.md). */
+	randombytes_buf(tok, 16);
+	sodium_bin2hex(n->form_token, sizeof(n->form_token), tok, 16);
 	sodium_memzero(tok, sizeof(tok));
 	return 0;
 }

@@ -22,9 +22,12 @@
 #include "crypto/block.h"
 #include "crypto/manifest.h"
 #include "crypto/ssk.h"
+#include "crypto/tree.h"
 #include "crypto/uri.h"
 #include "node/api.h"
 #include "node/fetch.h"
+#include "node/gateway.h"
+#include "node/html.h"
 #include "node/http_util.h"
 #include "node/log.h"
 #include "node/node.h"
@@ -61,6 +64,18 @@ struct get_job {
 	struct evbuffer *mbuf;
 	struct event *restart;
 	struct chk_keys next_root;
+	/* A browser's page load that takes long is answered "still looking"
+	 * and parked: the fetch goes on into |body|, and the page's reload
+	 * gets the outcome (gateway.h). Filtered pages are buffered too. */
+	char addr[URI_MAX + 2];
+	int nav, buffering, parked, counted;
+	enum gw_show show;
+	char mime[TREE_MIME_MAX + 1];
+	struct evbuffer *body;
+	struct event *patience;
+	int result;             /* parked: 0 running, -1 start afresh, else an HTTP code */
+	char rtitle[48], rtext[200];
+	struct get_job *pnext;
 };
 
 static void
@@ -79,6 +94,7 @@ frame(struct evbuffer *b, char type, const void *p, size_t len, int status)
 }
 
 static void job_reap(evutil_socket_t fd, short ev, void *arg);
+static void job_free(struct get_job *j);
 
 static void
 job_finish_later(struct get_job *j)
@@ -111,80 +127,29 @@ static void job_fail(struct get_job *j, int code, const char *kind, const char *
 
 /* ---- the gateway: documents for a browser ---- */
 
-/* Everything a page may load comes from this node, and it may send
- * nothing anywhere (no fetch, XHR or WebSocket: connect-src 'none'), so a
- * page can neither unmask its reader nor reach the API. */
-static const char CSP[] = "default-src 'self'; script-src 'self'; style-src 'self' 'unsafe-inline'; "
-    "img-src 'self' data:; media-src 'self'; font-src 'self'; connect-src 'none'; "
-    "frame-src 'self'; frame-ancestors 'self'; form-action 'self'; base-uri 'none'";
-
-static void
-safety_headers(struct evkeyvalq *h)
-{
-	evhttp_add_header(h, "Content-Security-Policy", CSP);
-	evhttp_add_header(h, "Referrer-Policy", "no-referrer");
-	evhttp_add_header(h, "X-Content-Type-Options", "nosniff");
-	evhttp_add_header(h, "Cache-Control", "private, no-transform");
-}
-
-static void
-html_text(struct evbuffer *b, const char *s)
-{
-	for (; *s; s++) {
-		switch (*s) {
-		case '<': evbuffer_add(b, "&lt;", 4); break;
-		case '>': evbuffer_add(b, "&gt;", 4); break;
-		case '&': evbuffer_add(b, "&amp;", 5); break;
-		case '"': evbuffer_add(b, "&quot;", 6); break;
-		default: evbuffer_add(b, s, 1);
-		}
-	}
-}
-
-#define PAGE_HEAD "<!doctype html><html><head><meta charset=utf-8><title>wisp</title>" \
-    "<style>body{font:16px/1.5 system-ui,sans-serif;max-width:40em;margin:3em auto;padding:0 1em;color:#222}" \
-    "input{font-family:ui-monospace,monospace}input[type=text]{width:100%;padding:.4em}" \
-    "h1{font-size:1.4em}.muted{color:#666}</style></head><body>"
-
-static void
-gateway_page(struct evhttp_request *req, int code, const char *title, const char *text)
-{
-	struct evbuffer *b = evbuffer_new();
-	struct evkeyvalq *h = evhttp_request_get_output_headers(req);
-
-	if (!b) {
-		evhttp_send_error(req, 500, NULL);
-		return;
-	}
-	evbuffer_add(b, PAGE_HEAD, sizeof(PAGE_HEAD) - 1);
-	evbuffer_add_printf(b, "<h1>");
-	html_text(b, title);
-	evbuffer_add_printf(b, "</h1><p>");
-	html_text(b, text);
-	evbuffer_add_printf(b, "</p><p><a href=\"/\">wisp home</a></p></body></html>\n");
-	evhttp_add_header(h, "Content-Type", "text/html; charset=utf-8");
-	safety_headers(h);
-	evhttp_send_reply(req, code, code == 404 ? "Not Found" : code == 416 ? "Range Not Satisfiable" :
-	    code == 400 ? "Bad Request" : "Error", b);
-	evbuffer_free(b);
-}
-
 static void job_finish_later(struct get_job *j);
 
 static void
 gateway_redirect_slash(struct get_job *j)
 {
-	const char *path = evhttp_uri_get_path(evhttp_request_get_evhttp_uri(j->req));
-	struct evkeyvalq *h = evhttp_request_get_output_headers(j->req);
 	char loc[URI_MAX + 8];
+	const char *path;
+	struct evkeyvalq *h;
 
 	j->answered = 1;
+	if (j->parked) {
+		j->result = 301;
+		job_finish_later(j);
+		return;
+	}
 	if (j->evcon)
 		evhttp_connection_set_closecb(j->evcon, NULL, NULL);
 	if (!j->gone) {
+		path = evhttp_uri_get_path(evhttp_request_get_evhttp_uri(j->req));
+		h = evhttp_request_get_output_headers(j->req);
 		snprintf(loc, sizeof(loc), "%s/", path ? path : "/");
 		evhttp_add_header(h, "Location", loc);
-		safety_headers(h);
+		gw_content_headers(h);
 		evhttp_send_reply(j->req, 301, "Moved Permanently", NULL);
 		j->req = NULL;
 	}
@@ -227,6 +192,95 @@ parse_range(const char *r, uint64_t total, uint64_t *first, uint64_t *last)
 	return -1; /* several ranges or nonsense: we serve single ranges only */
 }
 
+/* content_headers: what every document from the network is served with. */
+static void
+content_headers(struct evkeyvalq *h, enum gw_show show, const char *mime, const char *etag)
+{
+	evhttp_add_header(h, "Content-Type", show == GW_TEXT ? "text/plain; charset=utf-8" : mime);
+	if (show == GW_DOWNLOAD)
+		evhttp_add_header(h, "Content-Disposition", "attachment");
+	evhttp_add_header(h, "ETag", etag);
+	gw_content_headers(h);
+}
+
+/* serve_body answers |req| with a document held whole in |j->body|:
+ * a filtered page, or a parked fetch's bytes (ranges honoured). */
+static void
+serve_body(struct get_job *j, struct evhttp_request *req)
+{
+	struct evkeyvalq *h = evhttp_request_get_output_headers(req);
+	const char *rh = evhttp_find_header(evhttp_request_get_input_headers(req), "Range");
+	size_t len = evbuffer_get_length(j->body);
+	const uint8_t *p = evbuffer_pullup(j->body, -1);
+	uint64_t first = 0, last = len ? len - 1 : 0;
+	struct evbuffer *out = evbuffer_new();
+	char v[TREE_MIME_MAX + 32];
+	int r;
+
+	if (!out || (!p && len)) {
+		evbuffer_free(out);
+		gw_page(req, 500, "Could not show this", "out of memory");
+		return;
+	}
+	if (j->show == GW_FILTER) {
+		uint8_t *f;
+		size_t fl;
+		if (len >= 2 && ((p[0] == 0xfe && p[1] == 0xff) || (p[0] == 0xff && p[1] == 0xfe))) {
+			gw_page(req, 415, "Not shown", "This page is in UTF-16, which the gateway cannot check for "
+			    "links out of wisp. Fetch it with wisp get.");
+			evbuffer_free(out);
+			return;
+		}
+		if (html_filter(p, len, &f, &fl) != 0) {
+			gw_page(req, 500, "Could not show this", "out of memory");
+			evbuffer_free(out);
+			return;
+		}
+		evbuffer_add(out, f, fl);
+		free(f);
+		gw_html_type(j->mime, v, sizeof(v));
+		evhttp_add_header(h, "Content-Type", v);
+		evhttp_add_header(h, "ETag", j->etag);
+		gw_content_headers(h);
+		evhttp_send_reply(req, 200, "OK", out);
+		evbuffer_free(out);
+		return;
+	}
+	r = parse_range(rh && strlen(rh) < sizeof(j->range) ? rh : rh ? "bad" : "", len, &first, &last);
+	if (r < 0) {
+		snprintf(v, sizeof(v), "bytes */%zu", len);
+		evhttp_add_header(h, "Content-Range", v);
+		gw_page(req, 416, "Not in this document", "the requested range is not in this document");
+		evbuffer_free(out);
+		return;
+	}
+	if (len)
+		evbuffer_add(out, p + first, (size_t)(last - first + 1));
+	content_headers(h, j->show, j->mime, j->etag);
+	evhttp_add_header(h, "Accept-Ranges", "bytes");
+	if (r > 0) {
+		snprintf(v, sizeof(v), "bytes %" PRIu64 "-%" PRIu64 "/%zu", first, last, len);
+		evhttp_add_header(h, "Content-Range", v);
+	}
+	evhttp_send_reply(req, r > 0 ? 206 : 200, r > 0 ? "Partial Content" : "OK", out);
+	evbuffer_free(out);
+}
+
+/* answer_page ends a gateway job with one of the node's pages, or, for a
+ * parked job, keeps it for the reload. */
+static void
+answer_page(struct get_job *j, int code, const char *title, const char *text)
+{
+	if (j->parked) {
+		j->result = code;
+		snprintf(j->rtitle, sizeof(j->rtitle), "%s", title);
+		snprintf(j->rtext, sizeof(j->rtext), "%s", text);
+		return;
+	}
+	if (!j->gone)
+		gw_page(j->req, code, title, text);
+}
+
 static void
 gateway_start(struct get_job *j, uint64_t total, const char *mime)
 {
@@ -243,13 +297,11 @@ gateway_start(struct get_job *j, uint64_t total, const char *mime)
 		return;
 	}
 	fetch_range(j->f, first, last);
-	evhttp_add_header(h, "Content-Type", mime);
+	content_headers(h, j->show, mime, j->etag);
 	snprintf(v, sizeof(v), "%" PRIu64, total ? last - first + 1 : 0);
 	evhttp_add_header(h, "Content-Length", v);
 	evhttp_add_header(h, "Accept-Ranges", "bytes");
-	evhttp_add_header(h, "ETag", j->etag);
 	evhttp_add_header(h, "Connection", "close");
-	safety_headers(h);
 	if (r > 0) {
 		snprintf(v, sizeof(v), "bytes %" PRIu64 "-%" PRIu64 "/%" PRIu64, first, last, total);
 		evhttp_add_header(h, "Content-Range", v);
@@ -281,6 +333,12 @@ sink_start(void *ctx, uint64_t length, const char *mime)
 		return;
 	}
 	if (j->gateway) {
+		j->show = gw_show_as(mime);
+		snprintf(j->mime, sizeof(j->mime), "%s", mime);
+		if (j->show == GW_FILTER || j->parked) {
+			j->buffering = 1;
+			return;
+		}
 		gateway_start(j, length, mime);
 		return;
 	}
@@ -316,6 +374,25 @@ sink_data(void *ctx, const uint8_t *p, size_t len)
 		}
 		evbuffer_add(j->mbuf, p, len);
 		return 0;
+	}
+	if (j->buffering) {
+		size_t cap = j->show == GW_FILTER ? GATEWAY_FILTER_MAX : GATEWAY_PARK_MAX;
+		if (evbuffer_get_length(j->body) + len <= cap) {
+			evbuffer_add(j->body, p, len);
+			return 0;
+		}
+		j->answered = 1;
+		if (j->show == GW_FILTER)
+			answer_page(j, 413, "Too large to show", "This page is larger than the gateway checks for links "
+			    "out of wisp (8 MiB). Fetch it with wisp get.");
+		else
+			j->result = -1; /* too big to keep: its reload streams it afresh */
+		if (!j->parked && j->evcon)
+			evhttp_connection_set_closecb(j->evcon, NULL, NULL);
+		if (!j->parked && !j->gone)
+			j->req = NULL;
+		job_finish_later(j);
+		return 1;
 	}
 	if (!(b = evbuffer_new()))
 		return 1;
@@ -357,11 +434,16 @@ sink_end(void *ctx, enum fetch_status st, const char *reason)
 		}
 		return;
 	}
-	if (!j->gone && !j->started) {
+	if (j->buffering && st == FETCH_OK) {
+		if (j->parked)
+			j->result = 200;
+		else if (!j->gone)
+			serve_body(j, j->req);
+	} else if (j->parked || (!j->gone && !j->started)) {
 		static const char *kinds[] = { "ok", "failed", "", "", "not_found", "integrity" };
 		int code = st == FETCH_NOTFOUND ? 404 : st == FETCH_INTEGRITY ? 502 : 500;
 		if (j->gateway)
-			gateway_page(j->req, code, st == FETCH_NOTFOUND ? "Not found in the network" : "Could not fetch this",
+			answer_page(j, code, st == FETCH_NOTFOUND ? "Not found in the network" : "Could not fetch this",
 			    reason);
 		else
 			reply_error(j->req, code, kinds[st], reason);
@@ -377,7 +459,7 @@ sink_end(void *ctx, enum fetch_status st, const char *reason)
 	}
 	if (j->evcon)
 		evhttp_connection_set_closecb(j->evcon, NULL, NULL);
-	if (!j->gone)
+	if (!j->gone && !j->parked)
 		j->req = NULL; /* answered; if gone, job_reap frees it */
 	job_finish_later(j);
 }
@@ -404,15 +486,132 @@ job_reap(evutil_socket_t fd, short ev, void *arg)
 		return; /* an outstanding answer re-arms us */
 	if (j->req) /* the client went away mid-stream: free the request */
 		evhttp_send_reply_end(j->req);
+	j->req = NULL;
 	fetch_free(j->f);
+	j->f = NULL;
+	if (j->counted) {
+		j->counted = 0;
+		j->n->fetches--;
+	}
+	if (j->parked) {
+		/* The outcome waits for the page's reload, for a while. */
+		struct timeval tv = { GATEWAY_PARK_TTL_S, 0 };
+		if (!j->result)
+			j->result = -1;
+		event_add(j->patience, &tv);
+		return;
+	}
+	job_free(j);
+}
+
+static void
+job_free(struct get_job *j)
+{
 	sodium_memzero(&j->u, sizeof(j->u));
 	if (j->mbuf)
 		evbuffer_free(j->mbuf);
+	if (j->body)
+		evbuffer_free(j->body);
 	if (j->restart)
 		event_free(j->restart);
+	if (j->patience)
+		event_free(j->patience);
 	event_free(j->reap);
-	j->n->fetches--;
 	free(j);
+}
+
+static void
+unpark(struct get_job *j)
+{
+	struct get_job **pp;
+
+	for (pp = &j->n->parked; *pp; pp = &(*pp)->pnext) {
+		if (*pp == j) {
+			*pp = j->pnext;
+			j->n->nparked--;
+			break;
+		}
+	}
+	j->parked = 0;
+}
+
+/* on_patience: the page load has waited long enough for a first byte;
+ * or, once parked and settled, the outcome was never collected. */
+static void
+on_patience(evutil_socket_t fd, short ev, void *arg)
+{
+	struct get_job *j = arg;
+	struct node *n = j->n;
+
+	(void)fd;
+	(void)ev;
+	if (j->parked) { /* expired */
+		unpark(j);
+		job_free(j);
+		return;
+	}
+	if (j->gone || j->answered || j->started || j->done || n->nparked >= GATEWAY_PARKED_MAX)
+		return; /* too many parked already: this one simply waits */
+	gw_still_looking(j->req, j->addr);
+	if (j->evcon)
+		evhttp_connection_set_closecb(j->evcon, NULL, NULL);
+	j->req = NULL;
+	j->evcon = NULL;
+	j->parked = 1;
+	j->pnext = n->parked;
+	n->parked = j;
+	n->nparked++;
+}
+
+int
+gateway_parked(struct node *n, struct evhttp_request *req, const char *addr, int slash)
+{
+	struct get_job *j;
+	struct evkeyvalq *h;
+	char loc[URI_MAX + 4];
+
+	for (j = n->parked; j; j = j->pnext)
+		if (j->slash == slash && strcmp(j->addr, addr) == 0)
+			break;
+	if (!j)
+		return 0;
+	if (j->result == 0) {
+		gw_still_looking(req, addr);
+		return 1;
+	}
+	if (j->result == -1) {
+		unpark(j);
+		job_free(j);
+		return 0;
+	}
+	if (j->result == 200) {
+		serve_body(j, req);
+	} else if (j->result == 301) {
+		h = evhttp_request_get_output_headers(req);
+		snprintf(loc, sizeof(loc), "/%s/", addr);
+		evhttp_add_header(h, "Location", loc);
+		gw_content_headers(h);
+		evhttp_send_reply(req, 301, "Moved Permanently", NULL);
+	} else {
+		gw_page(req, j->result, j->rtitle, j->rtext);
+	}
+	unpark(j);
+	job_free(j);
+	return 1;
+}
+
+void
+gateway_parked_free_all(struct node *n)
+{
+	struct get_job *j, *next;
+
+	for (j = n->parked; j; j = next) {
+		next = j->pnext;
+		if (!j->f && !j->pending_ssk) { /* settled; running ones end with the router */
+			unpark(j);
+			job_free(j);
+		}
+	}
 }
 
 static const struct fetch_sink http_sink = { sink_start, sink_data, sink_end };
@@ -466,9 +665,11 @@ job_fail(struct get_job *j, int code, const char *kind, const char *reason)
 {
 	if (j->evcon)
 		evhttp_connection_set_closecb(j->evcon, NULL, NULL);
-	if (!j->gone) {
+	if (j->parked) {
+		answer_page(j, code, code == 404 ? "Not found" : "Could not fetch this", reason);
+	} else if (!j->gone) {
 		if (j->gateway)
-			gateway_page(j->req, code, code == 404 ? "Not found" : "Could not fetch this", reason);
+			gw_page(j->req, code, code == 404 ? "Not found" : "Could not fetch this", reason);
 		else
 			reply_error(j->req, code, kind, reason);
 		j->req = NULL; /* answered; if gone, job_reap frees it */
@@ -642,7 +843,7 @@ get_begin(struct node *n, struct evhttp_request *req, const char *text, int gate
 
 	if (n->fetches >= NODE_FETCHES_MAX) {
 		if (gateway)
-			gateway_page(req, 503, "Busy", "Too many fetches in progress; reload in a moment.");
+			gw_page(req, 503, "Busy", "Too many fetches in progress; reload in a moment.");
 		else
 			reply_error(req, 503, "overload", "too many fetches in progress; try again");
 		return;
@@ -656,7 +857,7 @@ get_begin(struct node *n, struct evhttp_request *req, const char *text, int gate
 		event_free(j->reap);
 		free(j);
 		if (gateway)
-			gateway_page(req, 400, "Not a wisp address", why);
+			gw_page(req, 400, "Not a wisp address", why);
 		else
 			reply_error(req, 400, "bad_uri", why);
 		return;
@@ -676,13 +877,27 @@ get_begin(struct node *n, struct evhttp_request *req, const char *text, int gate
 		crypto_generichash(h, sizeof(h), (const uint8_t *)text, strlen(text), NULL, 0);
 		sodium_bin2hex(hex, sizeof(hex), h, sizeof(h));
 		snprintf(j->etag, sizeof(j->etag), "\"%s\"", hex);
+		snprintf(j->addr, sizeof(j->addr), "%s", text);
+		j->show = GW_INLINE;
 	}
-	if (!(j->mbuf = evbuffer_new()) || !(j->restart = event_new(n->base, -1, 0, on_restart, j))) {
+	n->fetches++;
+	j->counted = 1;
+	if (!(j->mbuf = evbuffer_new()) || !(j->restart = event_new(n->base, -1, 0, on_restart, j)) ||
+	    !(j->body = evbuffer_new()) || !(j->patience = event_new(n->base, -1, 0, on_patience, j))) {
 		reply_error(req, 500, "internal", "out of memory");
 		j->req = NULL;
-		n->fetches++;
 		job_finish_later(j);
 		return;
+	}
+	if (gateway && !j->range[0] && evhttp_request_get_command(req) == EVHTTP_REQ_GET) {
+		/* A browser loading a page (not an image, not a seek) may be
+		 * told "still looking" rather than kept waiting. */
+		struct evkeyvalq *ih = evhttp_request_get_input_headers(req);
+		const char *dest = evhttp_find_header(ih, "Sec-Fetch-Dest"), *acc = evhttp_find_header(ih, "Accept");
+		if ((dest && strcmp(dest, "document") == 0) || (!dest && acc && strstr(acc, "text/html"))) {
+			struct timeval tv = { GATEWAY_PATIENCE_MS / 1000, (GATEWAY_PATIENCE_MS % 1000) * 1000 };
+			event_add(j->patience, &tv);
+		}
 	}
 	/* The path inside a site: a CHK's name and rest, an SSK's or USK's rest. */
 	if (j->u.type == URI_CHK && j->u.name[0])
@@ -691,7 +906,6 @@ get_begin(struct node *n, struct evhttp_request *req, const char *text, int gate
 		snprintf(j->site_path, sizeof(j->site_path), "%s", j->u.path);
 	j->raw = j->u.kind == URI_KIND_RAW;
 	j->edition = -1;
-	n->fetches++;
 	evhttp_connection_set_closecb(j->evcon, on_close, j);
 	if (j->u.type == URI_CHK) {
 		memcpy(root.routing, j->u.key, 32);
@@ -719,72 +933,9 @@ api_get(struct node *n, struct evhttp_request *req)
 	get_begin(n, req, text, 0, 0);
 }
 
-/* The home page: small, no script, no outside assets. */
-static void
-gateway_home(struct node *n, struct evhttp_request *req)
-{
-	struct evbuffer *b = evbuffer_new();
-	struct evkeyvalq *h = evhttp_request_get_output_headers(req);
-	struct store_stats st;
-	char key[URI_MAX + 1];
 
-	if (query_get(req, "key", key, sizeof(key)) == 0 && key[0]) {
-		char loc[URI_MAX + 2];
-		snprintf(loc, sizeof(loc), "/%s", strncmp(key, "wisp:", 5) == 0 ? key + 5 : key);
-		evhttp_add_header(h, "Location", loc);
-		safety_headers(h);
-		evhttp_send_reply(req, 302, "Found", NULL);
-		evbuffer_free(b);
-		return;
-	}
-	if (!b) {
-		evhttp_send_error(req, 500, NULL);
-		return;
-	}
-	store_stats(n->store, &st);
-	evbuffer_add(b, PAGE_HEAD, sizeof(PAGE_HEAD) - 1);
-	evbuffer_add_printf(b, "<h1>wisp</h1><form method=get action=\"/\"><p><label>Open a key:<br>"
-	    "<input type=text name=key placeholder=\"CHK@… SSK@… USK@…\"></label></p>"
-	    "<p><input type=submit value=Open></p></form>"
-	    "<p class=muted>%u of %u friends connected · store %" PRIu64 " blocks, %" PRIu64 " of %" PRIu64
-	    " MiB · %u fetches running</p>"
-	    "<p class=muted>Insert files and sites with <code>wisp put</code> and <code>wisp put --dir</code>.</p>"
-	    "</body></html>\n", node_peers_connected(n), node_peers_known(n), st.blocks, st.bytes >> 20,
-	    st.capacity >> 20, n->fetches);
-	evhttp_add_header(h, "Content-Type", "text/html; charset=utf-8");
-	safety_headers(h);
-	evhttp_send_reply(req, 200, "OK", b);
-	evbuffer_free(b);
-}
-
-/* gateway_handle serves "/", and "/CHK@…", "/SSK@…", "/USK@…" paths. */
 void
-gateway_handle(struct node *n, struct evhttp_request *req, const char *path)
+gateway_get(struct node *n, struct evhttp_request *req, const char *addr, int slash)
 {
-	char *dec;
-	size_t len;
-	int slash = 0;
-
-	if (evhttp_request_get_command(req) != EVHTTP_REQ_GET && evhttp_request_get_command(req) != EVHTTP_REQ_HEAD) {
-		gateway_page(req, 405, "Not allowed", "The gateway only reads.");
-		return;
-	}
-	if (strcmp(path, "/") == 0) {
-		gateway_home(n, req);
-		return;
-	}
-	if (!(dec = evhttp_uridecode(path + 1, 0, &len))) {
-		gateway_page(req, 400, "Not a wisp address", "bad escapes in the address");
-		return;
-	}
-	if (len && dec[len - 1] == '/') { /* a site's root, as a directory */
-		dec[--len] = '\0';
-		slash = 1;
-	}
-	if (strlen(dec) != len || (strncmp(dec, "CHK@", 4) && strncmp(dec, "SSK@", 4) && strncmp(dec, "USK@", 4)))
-		gateway_page(req, 404, "No such page", "Addresses here look like /CHK@…, /SSK@… or /USK@….");
-	else
-		get_begin(n, req, dec, 1, slash);
-	free(dec);
+	get_begin(n, req, addr, 1, slash);
 }
-

@@ -17,6 +17,7 @@
 #include <sodium.h>
 
 #include "crypto/datadir.h"
+#include "node/gateway.h"
 #include "node/log.h"
 #include "node/node.h"
 #include "store/store.h"
@@ -346,6 +347,8 @@ main(int argc, char **argv)
 	node_route_save(n); /* while the peers it names are still known */
 	peers_stop(n);
 	node_route_stop(n);
+	gateway_parked_free_all(n); /* no answer can come any more */
+	ingest_free_all(n);
 	evconnlistener_free(n->peer_listener);
 	datadir_remove_addrs(n);
 	store_close(n->store);

@@ -23,6 +23,8 @@ enum node_limits {
 };
 
 struct upload;
+struct get_job;
+struct ingest;
 
 struct fetch_source;
 struct sockaddr_storage;
@@ -41,6 +43,11 @@ struct node {
 	uint8_t id_public[32];
 	uint8_t *id_secret;          /* sodium_malloc'd, 32 bytes */
 	char token[65];
+	char form_token[33];         /* the home page's uploads (gateway.c) */
+	struct get_job *parked;      /* gateway fetches waiting for a reload */
+	unsigned nparked;
+	struct ingest *ingests;      /* the home page's uploads in progress */
+	unsigned ningests;
 	struct evhttp *http;
 	struct evconnlistener *peer_listener;
 	char api_addr[CONF_ADDR_MAX], node_addr[CONF_ADDR_MAX];

@@ -4,7 +4,7 @@
 set -e
 missing=""
 command -v pkg-config >/dev/null 2>&1 || missing="pkgconf"
-for pair in libsodium:libsodium-dev lmdb:liblmdb-dev libevent:libevent-dev check:check; do
+for pair in libsodium:libsodium-dev lmdb:liblmdb-dev libevent:libevent-dev libzip:libzip-dev check:check; do
 	pc=${pair%%:*}
 	pkg=${pair#*:}
 	if ! command -v pkg-config >/dev/null 2>&1 || ! pkg-config --exists "$pc"; then
@@ -12,6 +12,7 @@ for pair in libsodium:libsodium-dev lmdb:liblmdb-dev libevent:libevent-dev check
 	fi
 done
 command -v curl >/dev/null 2>&1 || missing="$missing curl"
+command -v python3 >/dev/null 2>&1 || missing="$missing python3"
 [ -z "$missing" ] && exit 0
 echo "deps: installing$missing" >&2
 SUDO=""

@@ -14,5 +14,6 @@ Suite *noise_suite(void);
 Suite *frame_suite(void);
 Suite *router_suite(void);
 Suite *manifest_suite(void);
+Suite *html_suite(void);
 
 #endif

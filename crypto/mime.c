@@ -2,7 +2,7 @@
 #include <string.h>
 #include <strings.h>
 
-#include "client/cli.h"
+#include "crypto/mime.h"
 
 static const struct { const char *ext, *type; } table[] = {
 	{ "html", "text/html; charset=utf-8" }, { "htm", "text/html; charset=utf-8" },
