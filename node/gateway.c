@@ -126,7 +126,7 @@ html_text(struct evbuffer *b, const char *s)
 
 #define PAGE_STYLE "<style>body{font:16px/1.5 system-ui,sans-serif;max-width:40em;margin:3em auto;padding:0 1em;color:#222}" \
     "input{font-family:ui-monospace,monospace}input[type=text]{width:100%;padding:.4em;box-sizing:border-box}" \
-    "h1{font-size:1.4em}h2{font-size:1.1em;margin-top:2em}.muted{color:#666}code,.url{font-family:ui-monospace,monospace;" \
+    "h1{font-size:1.4em}h2{font-size:1.1em;margin-top:2em}.muted{color:#666}code{font-family:ui-monospace,monospace;white-space:nowrap}.url{font-family:ui-monospace,monospace;" \
     "word-break:break-all}.url{background:#f4f4f4;padding:.5em}progress{width:100%}</style>"
 
 static void

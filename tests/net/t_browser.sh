@@ -43,6 +43,14 @@ cat >"$T/site/index.html" <<EOF2
 </body></html>
 EOF2
 echo 'h1 { color: #075; font-family: sans-serif }' >"$T/site/style.css"
+# A page that tries to take its reader away by itself: a meta refresh
+# (disarmed by the filter, and by the sandbox), a script, an onload handler.
+cat >"$T/site/away.html" <<EOF2
+<!doctype html><html><head><title>stays here</title>
+<meta http-equiv="refresh" content="0;url=http://127.0.0.1:$out/refresh">
+<script>location.href = 'http://127.0.0.1:$out/script';</script></head>
+<body onload="location.href='http://127.0.0.1:$out/onload'"><h1 id=still>still on wisp</h1></body></html>
+EOF2
 site=$(w a put -q --dir "$T/site")
 url="http://$addr/$site/"
 flags="--headless --no-sandbox --disable-gpu --no-first-run --disable-background-networking --disable-component-update --disable-sync --user-data-dir=$T/chrome"
@@ -54,5 +62,9 @@ check "a screenshot was taken" [ -s "$T/shot.png" ]
 [ -n "${WISP_SCREENSHOT:-}" ] && cp "$T/shot.png" "$WISP_SCREENSHOT"
 sleep 0.5
 check "nothing reached the outside listener (image and script blocked)" [ ! -s "$T/outside.rec" ]
+timeout 90 "$CHROMIUM" $flags --virtual-time-budget=3000 --dump-dom "${url}away.html" >"$T/dom2" 2>>"$T/chrome.err"
+check "a page cannot send its reader away (refresh, script, onload)" grep -q 'id="still">still on wisp' "$T/dom2"
+sleep 0.5
+check "and the outside listener saw no connection" [ ! -s "$T/outside.rec" ]
 
 finish

@@ -91,6 +91,13 @@ check "its link sends no referrer" grep -q 'rel="noreferrer noopener" href="http
 get "http://$addr/outside?url=javascript%3Aalert(1)"
 check "a javascript: address is never a link" sh -c "! grep -q 'href=\"javascript' '$T/b'"
 
+get "http://$addr/wisp-home.js"
+check "the home page's script is served as JavaScript" sh -c "echo '$(hdr Content-Type)' | grep -q '^text/javascript'"
+if command -v node >/dev/null 2>&1; then
+	cp "$T/b" "$T/home.js"
+	check "and parses" node --check "$T/home.js"
+fi
+
 # Uploads from the home page: only with the page's own token.
 get "http://$addr/"
 form=$(grep -o 'data-form="[0-9a-f]*"' "$T/b" | cut -d'"' -f2)
