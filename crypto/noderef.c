@@ -9,7 +9,7 @@
 #include "crypto/bytes.h"
 #include "crypto/noderef.h"
 
-#define FAIL(reason) do { *why = (reason); return WISP_ERR_MALFORMED; } while (0)
+#define FAIL(reason) do { if (why) *why = (reason); return WISP_ERR_MALFORMED; } while (0)
 enum { VERSION = 1 };
 static const uint8_t PERS[16] = "wisp-noderef-v1";
 

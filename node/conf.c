@@ -4,6 +4,7 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "crypto/noderef.h"
 #include "node/conf.h"
 #include "store/store.h"
 
@@ -111,6 +112,18 @@ conf_set(struct node_conf *c, const char *key, const char *val, char *why, size_
 		if (parse_uint(val, 8, 100000, &u))
 			goto bad;
 		c->rtable_max = u;
+	} else if (strcmp(key, "peer") == 0) {
+		struct noderef ref;
+		const char *w = NULL;
+		if (strlen(val) >= CONF_REF_MAX || noderef_parse(&ref, val, strlen(val), &w) != 0) {
+			snprintf(why, whylen, "bad noderef for 'peer': %s", w ? w : "too long");
+			return WISP_ERR_MALFORMED;
+		}
+		if (c->npeers == CONF_PEERS_MAX) {
+			snprintf(why, whylen, "more than %d 'peer' lines", CONF_PEERS_MAX);
+			return WISP_ERR_MALFORMED;
+		}
+		snprintf(c->peers[c->npeers++], CONF_REF_MAX, "%s", val);
 	} else {
 		snprintf(why, whylen, "unknown key '%.64s'", key);
 		return WISP_ERR_MALFORMED;

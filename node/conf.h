@@ -8,7 +8,7 @@
 
 #include "crypto/err.h"
 
-enum conf_limits { CONF_ADDR_MAX = 64, CONF_LINE_MAX = 1024 };
+enum conf_limits { CONF_ADDR_MAX = 64, CONF_LINE_MAX = 1024, CONF_PEERS_MAX = 64, CONF_REF_MAX = 512 };
 
 struct node_conf {
 	char listen[CONF_ADDR_MAX]; /* peer links, host:port */
@@ -19,6 +19,9 @@ struct node_conf {
 	int log_level;              /* enum log_level */
 	unsigned htl_max;
 	unsigned rtable_max;
+	/* "peer = wisp1:…" lines: friends kept as the file says (docs/operator.md) */
+	char peers[CONF_PEERS_MAX][CONF_REF_MAX];
+	unsigned npeers;
 };
 
 void conf_defaults(struct node_conf *c);

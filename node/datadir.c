@@ -94,18 +94,41 @@ take_lock(struct node *n, int *lock_fd)
 	return 0;
 }
 
+int
+datadir_read_conf(const struct node *n, struct node_conf *c, char *err, size_t errlen)
+{
+	char path[PATH_MAX + 16], why[160], *buf, *line, *save = NULL;
+	int len, lineno = 0, rc = 0;
+
+	snprintf(path, sizeof(path), "%s/wispd.conf", n->datadir);
+	if (!(buf = malloc(65536))) {
+		snprintf(err, errlen, "out of memory");
+		return -1;
+	}
+	if ((len = read_small(path, buf, 65536)) < 0) {
+		snprintf(err, errlen, "cannot read %s: %s", path, strerror(errno));
+		free(buf);
+		return -1;
+	}
+	for (line = strtok_r(buf, "\n", &save); line; line = strtok_r(NULL, "\n", &save)) {
+		lineno++;
+		if (conf_line(c, line, why, sizeof(why)) != 0) {
+			snprintf(err, errlen, "%s:%d: %s", path, lineno, why);
+			rc = -1;
+			break;
+		}
+	}
+	free(buf);
+	return rc;
+}
+
 static int
 load_conf(struct node *n)
 {
-	char path[PATH_MAX + 16], why[160], *buf, *line, *save = NULL;
-	int len, lineno = 0;
+	char path[PATH_MAX + 16], err[PATH_MAX + 256];
 
 	snprintf(path, sizeof(path), "%s/wispd.conf", n->datadir);
-	buf = malloc(65536);
-	if (!buf)
-		return -1;
-	len = read_small(path, buf, 65536);
-	if (len < 0 && errno == ENOENT) {
+	if (access(path, F_OK) != 0 && errno == ENOENT) {
 		/* First start: a random peer port, kept from now on, so no one
 		 * well-known port marks wisp traffic. */
 		char text[1024];
@@ -114,26 +137,14 @@ load_conf(struct node *n)
 		if (conf_write(&n->conf, text, sizeof(text)) != 0 ||
 		    write_file_atomic(path, text, strlen(text), 0600) != 0) {
 			fprintf(stderr, "wispd: cannot write %s: %s\n", path, strerror(errno));
-			free(buf);
 			return -1;
 		}
-		free(buf);
 		return 0;
 	}
-	if (len < 0) {
-		fprintf(stderr, "wispd: cannot read %s: %s\n", path, strerror(errno));
-		free(buf);
+	if (datadir_read_conf(n, &n->conf, err, sizeof(err)) != 0) {
+		fprintf(stderr, "wispd: %s\n", err);
 		return -1;
 	}
-	for (line = strtok_r(buf, "\n", &save); line; line = strtok_r(NULL, "\n", &save)) {
-		lineno++;
-		if (conf_line(&n->conf, line, why, sizeof(why)) != 0) {
-			fprintf(stderr, "wispd: %s:%d: %s\n", path, lineno, why);
-			free(buf);
-			return -1;
-		}
-	}
-	free(buf);
 	return 0;
 }
 

@@ -59,6 +59,12 @@ log_init(enum log_level level, int fd)
 	event_set_log_callback(on_libevent_log);
 }
 
+void
+log_set_level(enum log_level level)
+{
+	min_level = level;
+}
+
 int
 log_parse_level(const char *s, enum log_level *out)
 {

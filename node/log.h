@@ -10,6 +10,7 @@ enum log_level { LOG_LVL_DEBUG = 0, LOG_LVL_INFO = 1, LOG_LVL_WARN = 2, LOG_LVL_
 /* log_init: to stderr when |fd| < 0, else to |fd|. */
 void log_init(enum log_level level, int fd);
 int log_parse_level(const char *s, enum log_level *out);
+void log_set_level(enum log_level level);
 void log_debug(const char *fmt, ...) __attribute__((format(printf, 1, 2)));
 void log_info(const char *fmt, ...) __attribute__((format(printf, 1, 2)));
 void log_warnx(const char *fmt, ...) __attribute__((format(printf, 1, 2)));

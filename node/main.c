@@ -136,13 +136,53 @@ on_signal(evutil_socket_t sig, short ev, void *arg)
 	event_base_loopexit(n->base, NULL);
 }
 
-/* SIGHUP must not kill a daemon; it rereads nothing yet that can change
- * safely at run time, and says so. */
+struct override { const char *key, *val; };
+static struct override overrides[16];
+static int noverrides;
+
+/* SIGHUP rereads wispd.conf (command-line flags still win): the log level,
+ * htl-max, rtable-max and the "peer" lines apply at once, without touching
+ * the links that stay; addresses and store sizes need a restart, and a
+ * file with an error changes nothing. */
 static void
 on_hup(evutil_socket_t sig, short ev, void *arg)
 {
-	(void)sig; (void)ev; (void)arg;
-	log_info("SIGHUP: nothing to reload");
+	struct node *n = arg;
+	struct node_conf *c = malloc(sizeof(*c));
+	char err[PATH_MAX + 256];
+	int i;
+
+	(void)sig;
+	(void)ev;
+	if (!c) {
+		log_warnx("SIGHUP: out of memory; nothing reloaded");
+		return;
+	}
+	conf_defaults(c);
+	if (datadir_read_conf(n, c, err, sizeof(err)) != 0) {
+		log_warnx("SIGHUP: %s; the running configuration stays", err);
+		free(c);
+		return;
+	}
+	for (i = 0; i < noverrides; i++)
+		if (conf_set(c, overrides[i].key, overrides[i].val, err, sizeof(err)) != 0)
+			abort(); /* checked at start */
+	if (strcmp(c->listen, n->conf.listen) || strcmp(c->api, n->conf.api) || c->store_size != n->conf.store_size ||
+	    c->cache_percent != n->conf.cache_percent || c->map_budget != n->conf.map_budget)
+		log_info("SIGHUP: new addresses or store sizes take effect at the next start");
+	memcpy(c->listen, n->conf.listen, sizeof(c->listen));
+	memcpy(c->api, n->conf.api, sizeof(c->api));
+	c->store_size = n->conf.store_size;
+	c->cache_percent = n->conf.cache_percent;
+	c->map_budget = n->conf.map_budget;
+	n->conf = *c;
+	free(c);
+	log_set_level((enum log_level)n->conf.log_level);
+	if (node_route_reconfigure(n) != 0)
+		log_warnx("SIGHUP: the router kept its limits (out of memory)");
+	peers_sync_conf(n);
+	log_info("SIGHUP: configuration reloaded (htl-max %u, rtable-max %u, %u friends from the file)",
+	    n->conf.htl_max, n->conf.rtable_max, n->conf.npeers);
 }
 
 static void
@@ -158,8 +198,6 @@ on_flush(evutil_socket_t fd, short ev, void *arg)
 	if (++ticks % 60 == 0) /* every 5 minutes */
 		node_route_save(n);
 }
-
-struct override { const char *key, *val; };
 
 static int
 parse_args(int argc, char **argv, const char **datadir, int *foreground, struct override *ov, int *nov)
@@ -274,15 +312,14 @@ main(int argc, char **argv)
 {
 	static struct node node;
 	struct node *n = &node;
-	struct override ov[16];
 	struct store_config sc;
 	const char *dflag = NULL;
 	char err[1024], why[160];
-	int nov = 0, foreground = 0, lock_fd = -1, ready_fd = -1, i;
+	int foreground = 0, lock_fd = -1, ready_fd = -1, i;
 	struct event *sigs[3], *flush;
 	struct timeval five = { 5, 0 };
 
-	if (parse_args(argc, argv, &dflag, &foreground, ov, &nov) != 0)
+	if (parse_args(argc, argv, &dflag, &foreground, overrides, &noverrides) != 0)
 		return 2;
 	if (sodium_init() < 0) {
 		fprintf(stderr, "wispd: libsodium failed to initialise\n");
@@ -296,9 +333,9 @@ main(int argc, char **argv)
 	conf_defaults(&n->conf);
 	if (datadir_prepare(n, &lock_fd) != 0)
 		return 1;
-	for (i = 0; i < nov; i++)
-		if (conf_set(&n->conf, ov[i].key, ov[i].val, why, sizeof(why)) != 0) {
-			fprintf(stderr, "wispd: --%s: %s\n", ov[i].key, why);
+	for (i = 0; i < noverrides; i++)
+		if (conf_set(&n->conf, overrides[i].key, overrides[i].val, why, sizeof(why)) != 0) {
+			fprintf(stderr, "wispd: --%s: %s\n", overrides[i].key, why);
 			return 2;
 		}
 	log_init((enum log_level)n->conf.log_level, -1);
@@ -327,6 +364,7 @@ main(int argc, char **argv)
 		return 1;
 	if (peers_load(n) != 0)
 		log_warnx("loading peers: %s", store_errmsg(n->store));
+	peers_sync_conf(n);
 	if (node_route_start(n) != 0)
 		fatalx("cannot start the router");
 	sigs[0] = evsignal_new(n->base, SIGTERM, on_signal, n);

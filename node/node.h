@@ -81,6 +81,8 @@ void node_route_run(struct node *n);
 void node_route_hold(struct node *n);
 void node_route_release(struct node *n);
 void node_route_save(struct node *n);
+/* node_route_reconfigure applies conf.htl_max and conf.rtable_max. */
+int node_route_reconfigure(struct node *n);
 void node_route_link(struct node *n, struct peer *p, int up);
 int node_route_msg(struct node *n, struct peer *p, const uint8_t *data, size_t len);
 void node_route_stats(const struct node *n, struct router_stats *st);
@@ -97,6 +99,9 @@ int node_parse_addr(const char *s, struct sockaddr_storage *ss, unsigned *len);
 
 /* datadir: the files of a data directory. */
 int datadir_prepare(struct node *n, int *lock_fd);
+/* datadir_read_conf applies <datadir>/wispd.conf to |c|; on error |err|
+ * names the file, line and fault. */
+int datadir_read_conf(const struct node *n, struct node_conf *c, char *err, size_t errlen);
 int datadir_write_addr(const struct node *n, const char *name, const char *addr);
 void datadir_remove_addrs(const struct node *n);
 int write_file_atomic(const char *path, const void *data, size_t len, int mode);

@@ -17,7 +17,7 @@
 #include "node/node.h"
 #include "store/store.h"
 
-enum { FLAG_SECRET = 1 };
+enum { FLAG_SECRET = 1, FLAG_CONF = 2 };
 
 struct peer *
 peers_find(struct node *n, const uint8_t pub[32])
@@ -56,7 +56,7 @@ peers_save(struct node *n, const struct peer *p)
 	uint8_t v[1 + INVITE_SECRET_LEN + NODEREF_BIN_MAX];
 	size_t len;
 
-	v[0] = p->has_secret ? FLAG_SECRET : 0;
+	v[0] = (uint8_t)((p->has_secret ? FLAG_SECRET : 0) | (p->from_conf ? FLAG_CONF : 0));
 	memcpy(v + 1, p->secret, INVITE_SECRET_LEN);
 	if (noderef_encode(&p->ref, v + 1 + INVITE_SECRET_LEN, NODEREF_BIN_MAX, &len) != 0)
 		return -1;
@@ -101,6 +101,7 @@ load_one(void *ctx, const uint8_t *key, size_t klen, const uint8_t *val, size_t 
 	if (!(p = peer_new(n, &ref)))
 		return 0;
 	p->has_secret = val[0] & FLAG_SECRET;
+	p->from_conf = (val[0] & FLAG_CONF) != 0;
 	memcpy(p->secret, val + 1, INVITE_SECRET_LEN);
 	return 0;
 }
@@ -193,6 +194,51 @@ peers_remove(struct node *n, struct peer *p)
 		event_free(p->dial_ev);
 	free(p);
 	return 0;
+}
+
+/* peers_sync_conf makes the friends named by "peer" lines in wispd.conf
+ * friends (a known one keeps its link), and drops those an earlier
+ * version of the file named that it no longer does. Friends added by
+ * `wisp peer add` are the API's, untouched unless the file names them. */
+void
+peers_sync_conf(struct node *n)
+{
+	unsigned i, k;
+	int keep;
+
+	for (i = 0; i < n->npeers;) {
+		struct peer *p = n->peers[i];
+		struct noderef ref;
+		keep = !p->from_conf;
+		for (k = 0; k < n->conf.npeers && !keep; k++)
+			keep = noderef_parse(&ref, n->conf.peers[k], strlen(n->conf.peers[k]), NULL) == 0 &&
+			    memcmp(ref.pub, p->pub, 32) == 0;
+		if (keep) {
+			i++;
+			continue;
+		}
+		log_info("a friend no longer in wispd.conf: removed");
+		peers_remove(n, p); /* moves the last peer into slot i */
+	}
+	for (k = 0; k < n->conf.npeers; k++) {
+		struct noderef ref;
+		struct peer *p;
+		if (noderef_parse(&ref, n->conf.peers[k], strlen(n->conf.peers[k]), NULL) != 0)
+			continue; /* conf_set checked it; cannot happen */
+		if (memcmp(ref.pub, n->id_public, 32) == 0)
+			continue;
+		if (!(p = peers_find(n, ref.pub)))
+			log_info("a friend from wispd.conf: added");
+		if (!(p = peers_add(n, &ref, NULL))) {
+			log_warnx("wispd.conf names more friends than the node keeps (%d)", PEERS_MAX);
+			break;
+		}
+		if (!p->from_conf) {
+			p->from_conf = 1;
+			if (peers_save(n, p) != 0)
+				log_warnx("saving a peer: %s", store_errmsg(n->store));
+		}
+	}
 }
 
 void

@@ -40,6 +40,7 @@ struct peer {
 	unsigned backoff_ms, next_addr;
 	struct event *dial_ev;
 	int dialing, removed;
+	int from_conf;                  /* named by a "peer" line in wispd.conf */
 };
 
 struct peer_stats {
@@ -49,6 +50,7 @@ struct peer_stats {
 int peers_load(struct node *n);
 void peers_start(struct node *n);   /* dial everyone, after the loop exists */
 void peers_stop(struct node *n);
+void peers_sync_conf(struct node *n);
 struct peer *peers_find(struct node *n, const uint8_t pub[32]);
 /* peers_find_prefix finds the one peer whose base64url id starts with
  * |prefix|; NULL if none or ambiguous. */

@@ -558,6 +558,12 @@ load_entry(void *ctx, const uint8_t *k, size_t kl, const uint8_t *v, size_t vl)
 }
 
 int
+node_route_reconfigure(struct node *n)
+{
+	return n->route ? router_set_limits(n->route->r, (uint8_t)n->conf.htl_max, n->conf.rtable_max) : 0;
+}
+
+int
 node_route_start(struct node *n)
 {
 	struct router_config cfg;

@@ -288,6 +288,35 @@ learn(struct router *r, const uint8_t *key, uint32_t peer)
 	return 0;
 }
 
+static int
+by_stamp_desc(const void *a, const void *b)
+{
+	uint64_t x = ((const struct rentry *)a)->stamp, y = ((const struct rentry *)b)->stamp;
+
+	return x < y ? 1 : x > y ? -1 : 0;
+}
+
+int
+router_set_limits(struct router *r, uint8_t htl_max, uint32_t rtable_max)
+{
+	struct rentry *rt;
+
+	if (!htl_max || htl_max > WIRE_HTL_MAX || !rtable_max)
+		return WISP_ERR_INVAL;
+	if (r->rt && rtable_max != r->cfg.rtable_max) {
+		if (r->nrt > rtable_max) { /* keep the most recently used */
+			qsort(r->rt, r->nrt, sizeof(*r->rt), by_stamp_desc);
+			r->nrt = rtable_max;
+		}
+		if (!(rt = realloc(r->rt, rtable_max * sizeof(*rt))))
+			return WISP_ERR_NOMEM;
+		r->rt = rt;
+	}
+	r->cfg.htl_max = htl_max;
+	r->cfg.rtable_max = rtable_max;
+	return 0;
+}
+
 int
 router_rtable_learn(struct router *r, const uint8_t key[static WIRE_KEY_LEN], uint32_t peer)
 {

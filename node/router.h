@@ -103,6 +103,10 @@ uint64_t router_next_deadline(const struct router *r);
  * call), 0 when none is left. */
 int router_poll(struct router *r, struct router_action *a);
 
+/* router_set_limits changes the maximum HTL (for requests from now on) and
+ * the routing table's size (the least recently used entries go first). */
+int router_set_limits(struct router *r, uint8_t htl_max, uint32_t rtable_max) WISP_WUR;
+
 void router_stats(const struct router *r, struct router_stats *st);
 unsigned router_inflight(const struct router *r);
 

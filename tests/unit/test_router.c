@@ -364,6 +364,48 @@ START_TEST(test_router_unknown_reply_ignored)
 }
 END_TEST
 
+static void
+count_entry(void *ctx, const uint8_t key[WIRE_KEY_LEN], uint32_t peer)
+{
+	unsigned *seen = ctx;
+
+	(void)peer;
+	seen[key[0]]++;
+}
+
+/* A smaller table (SIGHUP) keeps the most recently used entries. */
+START_TEST(test_router_set_limits)
+{
+	unsigned seen[256] = { 0 }, i, total = 0;
+	uint8_t k[32];
+
+	for (i = 1; i <= 10; i++) {
+		loc(k, (uint8_t)i);
+		ck_assert_int_eq(router_rtable_learn(r, k, i), 0);
+	}
+	loc(k, 2);
+	ck_assert_int_eq(router_rtable_learn(r, k, 2), 0); /* 2 is now the newest */
+	ck_assert_int_eq(router_set_limits(r, 10, 4), 0);
+	router_rtable_each(r, count_entry, seen);
+	for (i = 0; i < 256; i++)
+		total += seen[i];
+	ck_assert_uint_eq(total, 4);
+	ck_assert(seen[2] && seen[10] && seen[9] && seen[8]);
+	ck_assert_int_eq(router_set_limits(r, 0, 4), WISP_ERR_INVAL);
+	ck_assert_int_eq(router_set_limits(r, 10, 0), WISP_ERR_INVAL);
+	ck_assert_int_eq(router_set_limits(r, 10, 20), 0); /* and grows again */
+	for (i = 11; i <= 30; i++) {
+		loc(k, (uint8_t)i);
+		ck_assert_int_eq(router_rtable_learn(r, k, i), 0);
+	}
+	memset(seen, 0, sizeof(seen));
+	router_rtable_each(r, count_entry, seen);
+	for (total = 0, i = 0; i < 256; i++)
+		total += seen[i];
+	ck_assert_uint_eq(total, 20);
+}
+END_TEST
+
 Suite *
 router_suite(void)
 {
@@ -381,6 +423,7 @@ router_suite(void)
 	tcase_add_test(tc, test_router_coalescing);
 	tcase_add_test(tc, test_router_overload);
 	tcase_add_test(tc, test_router_unknown_reply_ignored);
+	tcase_add_test(tc, test_router_set_limits);
 	suite_add_tcase(s, tc);
 	return s;
 }
