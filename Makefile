@@ -60,7 +60,7 @@ $(BIN)/wisp: $(call obj,$(CLI_SRC)) $(B)/libwispcore.a
 $(B)/tests/unit/run: $(call obj,$(UNIT_SRC)) $(B)/libwispcore.a
 	$(Q)$(CC) $(LDFLAGS) -o $@ $^ $(LDLIBS) $(CHECK_LIBS)
 
-$(B)/tests/net/storetool: $(B)/tests/net/storetool.o
+$(B)/tests/net/storetool: $(B)/tests/net/storetool.o $(B)/libwispcore.a
 	$(Q)$(CC) $(LDFLAGS) -o $@ $^ $(LDLIBS)
 
 $(B)/tests/net/relay: $(B)/tests/net/relay.o

@@ -2,12 +2,16 @@
  * directly (never linked into wispd).
  *   storetool corrupt STOREDIR N   flip one byte in N blocks
  *   storetool drop STOREDIR PCT    delete PCT% of the blocks
- *   storetool count STOREDIR       print the number of blocks */
+ *   storetool count STOREDIR       print the number of blocks
+ *   storetool verify STOREDIR      print "N ok M bad": every block checked
+ *                                  against its routing key */
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 
 #include <lmdb.h>
+
+#include "crypto/block.h"
 
 static int
 die(const char *what, int rc)
@@ -28,7 +32,7 @@ main(int argc, char **argv)
 	int rc;
 
 	if (argc < 3)
-		return fprintf(stderr, "usage: storetool corrupt|drop|count STOREDIR [N]\n"), 2;
+		return fprintf(stderr, "usage: storetool corrupt|drop|count|verify STOREDIR [N]\n"), 2;
 	if ((rc = mdb_env_create(&env)) || (rc = mdb_env_set_maxdbs(env, 16)) ||
 	    (rc = mdb_env_set_mapsize(env, (size_t)1 << 36)) || (rc = mdb_env_open(env, argv[2], 0, 0600)))
 		return die("open", rc);
@@ -37,7 +41,10 @@ main(int argc, char **argv)
 		return die("txn", rc);
 	for (rc = mdb_cursor_get(cur, &k, &d, MDB_FIRST); rc == 0; rc = mdb_cursor_get(cur, &k, &d, MDB_NEXT)) {
 		seen++;
-		if (strcmp(argv[1], "corrupt") == 0 && done < want) {
+		if (strcmp(argv[1], "verify") == 0) {
+			if (k.mv_size != BLOCK_KEY_LEN || block_verify(d.mv_data, d.mv_size, k.mv_data) != 0)
+				done++;
+		} else if (strcmp(argv[1], "corrupt") == 0 && done < want) {
 			unsigned char *copy = malloc(d.mv_size);
 			MDB_val nd = { d.mv_size, copy };
 			memcpy(copy, d.mv_data, d.mv_size);
@@ -58,6 +65,9 @@ main(int argc, char **argv)
 	if ((rc = mdb_txn_commit(txn)))
 		return die("commit", rc);
 	mdb_env_close(env);
-	printf("%ld\n", strcmp(argv[1], "count") == 0 ? seen : done);
+	if (strcmp(argv[1], "verify") == 0)
+		printf("%ld ok %ld bad\n", seen - done, done);
+	else
+		printf("%ld\n", strcmp(argv[1], "count") == 0 ? seen : done);
 	return 0;
 }
