@@ -8,18 +8,20 @@
 
 enum rstate { RS_STORE = 1, RS_FORWARDED, RS_DONE };
 
+/* Kept small: a simulation holds a million routers. */
 struct rpeer {
 	uint32_t id;
-	int up;
-	uint8_t loc[WIRE_KEY_LEN];
+	uint8_t up;
 	uint8_t decr_max, decr_min; /* drawn once per link, as Hyphanet does */
+	uint16_t refs;              /* routing-table entries naming this peer */
 	uint32_t from_inflight;     /* requests from this peer in progress here */
+	uint8_t loc[WIRE_KEY_LEN];
 };
 
 struct rentry {
 	uint8_t key[WIRE_KEY_LEN];
 	uint32_t peer;
-	uint64_t stamp;
+	uint32_t stamp;             /* recency; renumbered before it wraps */
 };
 
 struct waiter {
@@ -49,8 +51,10 @@ struct router {
 	struct rpeer *peers;
 	unsigned npeers, cappeers;
 	struct rentry *rt;
-	unsigned nrt;
-	uint64_t stamp, next_token, next_req;
+	unsigned nrt, caprt;
+	uint32_t stamp;
+	int observe;                /* probes: learn nothing, cache nothing */
+	uint64_t next_token, next_req;
 	uint64_t *seen;
 	unsigned nseen, seen_pos;
 	struct rreq **reqs;
@@ -205,7 +209,11 @@ send_msg(struct router *r, uint32_t peer, uint8_t type, uint64_t id, uint8_t htl
 static void
 store_put(struct router *r, const uint8_t *key, uint64_t blk, enum router_part part)
 {
-	struct router_action *a = emit(r, ROUTER_ACT_STORE_PUT);
+	struct router_action *a;
+
+	if (r->observe)
+		return;
+	a = emit(r, ROUTER_ACT_STORE_PUT);
 
 	memcpy(a->key, key, WIRE_KEY_LEN);
 	a->blk = blk;
@@ -263,58 +271,116 @@ router_distance_cmp(const uint8_t t[WIRE_KEY_LEN], const uint8_t a[WIRE_KEY_LEN]
 
 /* ---- routing table ---- */
 
+static void
+peer_refs(struct router *r, uint32_t id, int delta)
+{
+	struct rpeer *p = peer_get(r, id);
+
+	if (p && (delta > 0 || p->refs))
+		p->refs = (uint16_t)(p->refs + delta);
+}
+
+static int
+by_stamp(const void *a, const void *b)
+{
+	uint32_t x = ((const struct rentry *)a)->stamp, y = ((const struct rentry *)b)->stamp;
+
+	return x < y ? -1 : x > y;
+}
+
+/* next_stamp: recency numbers stay 32-bit; before they wrap, the table
+ * is renumbered 1..n in its current order. */
+static uint32_t
+next_stamp(struct router *r)
+{
+	unsigned i;
+
+	if (r->stamp == UINT32_MAX) {
+		qsort(r->rt, r->nrt, sizeof(*r->rt), by_stamp);
+		for (i = 0; i < r->nrt; i++)
+			r->rt[i].stamp = i + 1;
+		r->stamp = r->nrt;
+	}
+	return ++r->stamp;
+}
+
 static int
 learn(struct router *r, const uint8_t *key, uint32_t peer)
 {
 	unsigned i, oldest = 0;
 
+	if (r->observe)
+		return 0;
 	for (i = 0; i < r->nrt; i++) {
 		if (memcmp(r->rt[i].key, key, WIRE_KEY_LEN) == 0) {
+			if (r->rt[i].peer != peer) {
+				peer_refs(r, r->rt[i].peer, -1);
+				peer_refs(r, peer, 1);
+			}
 			r->rt[i].peer = peer;
-			r->rt[i].stamp = ++r->stamp;
+			r->rt[i].stamp = next_stamp(r);
 			return 0;
 		}
 		if (r->rt[i].stamp < r->rt[oldest].stamp)
 			oldest = i;
 	}
 	if (r->nrt < r->cfg.rtable_max) {
-		if (!r->rt && !(r->rt = calloc(r->cfg.rtable_max, sizeof(*r->rt))))
-			return WISP_ERR_NOMEM;
+		if (r->nrt == r->caprt) { /* grown as used: most tables stay small */
+			unsigned cap = r->caprt ? r->caprt * 2 : 16;
+			struct rentry *n;
+			if (cap > r->cfg.rtable_max)
+				cap = r->cfg.rtable_max;
+			if (!(n = realloc(r->rt, cap * sizeof(*n))))
+				return WISP_ERR_NOMEM;
+			r->rt = n;
+			r->caprt = cap;
+		}
 		oldest = r->nrt++;
+	} else {
+		peer_refs(r, r->rt[oldest].peer, -1);
 	}
 	memcpy(r->rt[oldest].key, key, WIRE_KEY_LEN);
 	r->rt[oldest].peer = peer;
-	r->rt[oldest].stamp = ++r->stamp;
+	r->rt[oldest].stamp = next_stamp(r);
+	peer_refs(r, peer, 1);
 	return 0;
 }
 
 static int
 by_stamp_desc(const void *a, const void *b)
 {
-	uint64_t x = ((const struct rentry *)a)->stamp, y = ((const struct rentry *)b)->stamp;
-
-	return x < y ? 1 : x > y ? -1 : 0;
+	return by_stamp(b, a);
 }
 
 int
 router_set_limits(struct router *r, uint8_t htl_max, uint32_t rtable_max)
 {
 	struct rentry *rt;
+	unsigned i;
 
 	if (!htl_max || htl_max > WIRE_HTL_MAX || !rtable_max)
 		return WISP_ERR_INVAL;
-	if (r->rt && rtable_max != r->cfg.rtable_max) {
-		if (r->nrt > rtable_max) { /* keep the most recently used */
-			qsort(r->rt, r->nrt, sizeof(*r->rt), by_stamp_desc);
-			r->nrt = rtable_max;
-		}
+	if (r->nrt > rtable_max) { /* keep the most recently used */
+		qsort(r->rt, r->nrt, sizeof(*r->rt), by_stamp_desc);
+		for (i = rtable_max; i < r->nrt; i++)
+			peer_refs(r, r->rt[i].peer, -1);
+		r->nrt = rtable_max;
+	}
+	if (r->caprt > rtable_max) {
 		if (!(rt = realloc(r->rt, rtable_max * sizeof(*rt))))
 			return WISP_ERR_NOMEM;
 		r->rt = rt;
+		r->caprt = rtable_max;
 	}
 	r->cfg.htl_max = htl_max;
 	r->cfg.rtable_max = rtable_max;
 	return 0;
+}
+
+void
+router_set_observe(struct router *r, int on)
+{
+	r->observe = on;
 }
 
 int
@@ -765,16 +831,68 @@ router_local_put(struct router *r, const uint8_t key[static WIRE_KEY_LEN], uint6
 	return local(r, WIRE_INSERT, key, blk, now, req);
 }
 
+/* busy: is peer |id| part of a request in progress? */
+static int
+busy(const struct router *r, uint32_t id)
+{
+	unsigned i, j;
+
+	for (i = 0; i < r->nreq; i++) {
+		if (r->reqs[i]->state == RS_FORWARDED && r->reqs[i]->to == id)
+			return 1;
+		for (j = 0; j < r->reqs[i]->nwait; j++)
+			if (r->reqs[i]->w[j].peer == id)
+				return 1;
+	}
+	return 0;
+}
+
+/* evict makes room for a new peer: the least useful one not in any
+ * request goes (a peer that is down first, then the one fewest routing
+ * entries name), with its entries. Its slot is reused in place, so the
+ * tried-bits of requests in progress keep their meaning once that slot's
+ * bit is cleared. NULL if every peer is busy. */
+static struct rpeer *
+evict(struct router *r)
+{
+	struct rpeer *v = NULL;
+	unsigned i, slot;
+
+	for (i = 0; i < r->npeers; i++) {
+		struct rpeer *p = &r->peers[i];
+		if (busy(r, p->id))
+			continue;
+		if (!v || (!p->up && v->up) || (p->up == v->up && p->refs < v->refs))
+			v = p;
+	}
+	if (!v)
+		return NULL;
+	for (i = 0; i < r->nrt;) {
+		if (r->rt[i].peer == v->id)
+			r->rt[i] = r->rt[--r->nrt];
+		else
+			i++;
+	}
+	slot = peer_slot(r, v);
+	for (i = 0; i < r->nreq; i++)
+		r->reqs[i]->tried[slot / 8] &= (uint8_t)~(1u << (slot % 8));
+	return v;
+}
+
 int
 router_link_up(struct router *r, uint32_t id, const uint8_t loc[static WIRE_KEY_LEN], uint64_t now)
 {
 	struct rpeer *p = peer_get(r, id);
+	int fresh = !p || !p->up;
 	uint8_t coin;
 
 	(void)now;
-	if (!p) {
-		if (r->npeers == ROUTER_PEERS_MAX)
+	if (!p && r->npeers == ROUTER_PEERS_MAX) {
+		if (!(p = evict(r)))
 			return WISP_ERR_FULL;
+		memset(p, 0, sizeof(*p));
+		p->id = id;
+	} else if (!p) {
 		if (r->npeers == r->cappeers) {
 			unsigned cap = r->cappeers ? r->cappeers * 2 : 8;
 			struct rpeer *n = realloc(r->peers, cap * sizeof(*n));
@@ -788,10 +906,12 @@ router_link_up(struct router *r, uint32_t id, const uint8_t loc[static WIRE_KEY_
 		p->id = id;
 	}
 	p->up = 1;
-	memcpy(p->loc, loc, WIRE_KEY_LEN);
-	r->ops->rand(r->ctx, &coin, 1);
-	p->decr_max = coin & 1;          /* probability 1/2 */
-	p->decr_min = (coin >> 1 & 3) == 0; /* probability 1/4 */
+	memcpy(p->loc, loc, WIRE_KEY_LEN); /* an up peer may move (location swapping) */
+	if (fresh) {
+		r->ops->rand(r->ctx, &coin, 1);
+		p->decr_max = coin & 1;          /* probability 1/2 */
+		p->decr_min = (coin >> 1 & 3) == 0; /* probability 1/4 */
+	}
 	return 0;
 }
 

@@ -86,6 +86,9 @@ void router_free(struct router *r);
 
 /* Events. Each returns 0, WISP_ERR_FULL (drain the actions and call
  * again), or another negative error. */
+/* router_link_up: a peer's link is up (or, if it is up already, the peer
+ * has a new location). With ROUTER_PEERS_MAX peers known, the least
+ * useful one not in a request is forgotten to make room. */
 int router_link_up(struct router *r, uint32_t peer, const uint8_t loc[static WIRE_KEY_LEN], uint64_t now) WISP_WUR;
 int router_link_down(struct router *r, uint32_t peer, uint64_t now) WISP_WUR;
 /* router_on_msg: |m| decoded; a block in it already verified against
@@ -106,6 +109,10 @@ int router_poll(struct router *r, struct router_action *a);
 /* router_set_limits changes the maximum HTL (for requests from now on) and
  * the routing table's size (the least recently used entries go first). */
 int router_set_limits(struct router *r, uint8_t htl_max, uint32_t rtable_max) WISP_WUR;
+
+/* router_set_observe: while on, the router learns nothing and caches
+ * nothing, so a simulation's probes measure without changing the network. */
+void router_set_observe(struct router *r, int on);
 
 void router_stats(const struct router *r, struct router_stats *st);
 unsigned router_inflight(const struct router *r);

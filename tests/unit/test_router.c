@@ -406,6 +406,45 @@ START_TEST(test_router_set_limits)
 }
 END_TEST
 
+/* A full peer table makes room: a peer that is down goes first, then the
+ * one the fewest routing entries name, never one in a request. */
+START_TEST(test_router_evicts_least_useful_peer)
+{
+	unsigned seen[256] = { 0 }, i;
+	uint8_t k[32];
+
+	for (i = 1; i <= ROUTER_PEERS_MAX; i++)
+		up(i, (uint8_t)i);
+	for (i = 1; i <= ROUTER_PEERS_MAX; i++) { /* every peer named twice, 7 once */
+		loc(k, (uint8_t)i);
+		k[31] = 1;
+		ck_assert_int_eq(router_rtable_learn(r, k, i), 0);
+	}
+	ck_assert_int_eq(router_link_down(r, 200, 0), 0);
+	up(1000, 0x55); /* 200 is down: it goes, with its entries */
+	router_rtable_each(r, count_entry, seen);
+	ck_assert_uint_eq(seen[200], 0);
+	ck_assert_uint_eq(seen[199], 1);
+	/* now every peer is up: the least named goes (1000 has none) */
+	up(1001, 0x56);
+	memset(seen, 0, sizeof(seen));
+	router_rtable_each(r, count_entry, seen);
+	ck_assert_uint_eq(seen[199], 1);
+	/* a peer in a request is never forgotten */
+	{
+		uint64_t req;
+		loc(K, 0x56);
+		ck_assert_int_eq(router_local_get(r, K, 0, &req), 0);
+		store_miss();
+		sent(1001, WIRE_REQUEST);
+		up(1002, 0x57);
+		/* 1001 is still known: losing its link backtracks the request */
+		ck_assert_int_eq(router_link_down(r, 1001, 1), 0);
+		next(ROUTER_ACT_SEND);
+	}
+}
+END_TEST
+
 Suite *
 router_suite(void)
 {
@@ -424,6 +463,7 @@ router_suite(void)
 	tcase_add_test(tc, test_router_overload);
 	tcase_add_test(tc, test_router_unknown_reply_ignored);
 	tcase_add_test(tc, test_router_set_limits);
+	tcase_add_test(tc, test_router_evicts_least_useful_peer);
 	suite_add_tcase(s, tc);
 	return s;
 }
