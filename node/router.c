@@ -11,7 +11,7 @@ enum rstate { RS_STORE = 1, RS_FORWARDED, RS_DONE };
 /* Kept small: a simulation holds a million routers. */
 struct rpeer {
 	uint32_t id;
-	uint8_t up;
+	uint8_t up, has_loc;
 	uint8_t decr_max, decr_min; /* drawn once per link, as Hyphanet does */
 	uint16_t refs;              /* routing-table entries naming this peer */
 	uint32_t from_inflight;     /* requests from this peer in progress here */
@@ -20,7 +20,7 @@ struct rpeer {
 
 struct rentry {
 	uint8_t key[WIRE_KEY_LEN];
-	uint32_t peer;
+	uint16_t slot;              /* the peer's slot in peers[] (slots never move) */
 	uint32_t stamp;             /* recency; renumbered before it wraps */
 };
 
@@ -272,13 +272,15 @@ router_distance_cmp(const uint8_t t[WIRE_KEY_LEN], const uint8_t a[WIRE_KEY_LEN]
 /* ---- routing table ---- */
 
 static void
-peer_refs(struct router *r, uint32_t id, int delta)
+peer_refs(struct router *r, unsigned slot, int delta)
 {
-	struct rpeer *p = peer_get(r, id);
+	struct rpeer *p = &r->peers[slot];
 
-	if (p && (delta > 0 || p->refs))
+	if (delta > 0 || p->refs)
 		p->refs = (uint16_t)(p->refs + delta);
 }
+
+static struct rpeer *peer_add(struct router *r, uint32_t id);
 
 static int
 by_stamp(const void *a, const void *b)
@@ -304,20 +306,27 @@ next_stamp(struct router *r)
 	return ++r->stamp;
 }
 
+/* learn files |key| under peer |id| (a peer not known yet is recorded,
+ * down, until its link comes up: a table loaded at start names friends
+ * before they connect). */
 static int
-learn(struct router *r, const uint8_t *key, uint32_t peer)
+learn(struct router *r, const uint8_t *key, uint32_t id)
 {
-	unsigned i, oldest = 0;
+	struct rpeer *p;
+	unsigned i, oldest = 0, peer;
 
 	if (r->observe)
 		return 0;
+	if (!(p = peer_get(r, id)) && !(p = peer_add(r, id)))
+		return WISP_ERR_FULL;
+	peer = peer_slot(r, p);
 	for (i = 0; i < r->nrt; i++) {
 		if (memcmp(r->rt[i].key, key, WIRE_KEY_LEN) == 0) {
-			if (r->rt[i].peer != peer) {
-				peer_refs(r, r->rt[i].peer, -1);
+			if (r->rt[i].slot != peer) {
+				peer_refs(r, r->rt[i].slot, -1);
 				peer_refs(r, peer, 1);
 			}
-			r->rt[i].peer = peer;
+			r->rt[i].slot = (uint16_t)peer;
 			r->rt[i].stamp = next_stamp(r);
 			return 0;
 		}
@@ -337,10 +346,10 @@ learn(struct router *r, const uint8_t *key, uint32_t peer)
 		}
 		oldest = r->nrt++;
 	} else {
-		peer_refs(r, r->rt[oldest].peer, -1);
+		peer_refs(r, r->rt[oldest].slot, -1);
 	}
 	memcpy(r->rt[oldest].key, key, WIRE_KEY_LEN);
-	r->rt[oldest].peer = peer;
+	r->rt[oldest].slot = (uint16_t)peer;
 	r->rt[oldest].stamp = next_stamp(r);
 	peer_refs(r, peer, 1);
 	return 0;
@@ -363,7 +372,7 @@ router_set_limits(struct router *r, uint8_t htl_max, uint32_t rtable_max)
 	if (r->nrt > rtable_max) { /* keep the most recently used */
 		qsort(r->rt, r->nrt, sizeof(*r->rt), by_stamp_desc);
 		for (i = rtable_max; i < r->nrt; i++)
-			peer_refs(r, r->rt[i].peer, -1);
+			peer_refs(r, r->rt[i].slot, -1);
 		r->nrt = rtable_max;
 	}
 	if (r->caprt > rtable_max) {
@@ -395,33 +404,75 @@ router_rtable_each(const struct router *r, router_entry_fn fn, void *ctx)
 	unsigned i;
 
 	for (i = 0; i < r->nrt; i++)
-		fn(ctx, r->rt[i].key, r->rt[i].peer);
+		fn(ctx, r->rt[i].key, r->peers[r->rt[i].slot].id);
+}
+
+/* top64: the top 64 bits of |a - b| mod 2^256, less one at most (the
+ * borrow from the bits below is ignored). */
+static uint64_t
+top64(const uint8_t a[WIRE_KEY_LEN], const uint8_t b[WIRE_KEY_LEN])
+{
+	uint64_t x = 0, y = 0;
+	int i;
+
+	for (i = 0; i < 8; i++) {
+		x = x << 8 | a[i];
+		y = y << 8 | b[i];
+	}
+	return x - y;
+}
+
+/* cdist64: the circular distance of |k| and |t| to 64 bits, within one. */
+static uint64_t
+cdist64(const uint8_t t[WIRE_KEY_LEN], const uint8_t k[WIRE_KEY_LEN])
+{
+	uint64_t d1 = top64(t, k), d2 = top64(k, t);
+
+	return d1 < d2 ? d1 : d2;
+}
+
+/* nearer: is key |a| (approximate distance |da|) nearer |t| than |b|? The
+ * 64-bit approximations decide unless they are within one; then the
+ * whole 256 bits do. */
+static int
+nearer(const uint8_t *t, const uint8_t *a, uint64_t da, const uint8_t *b, uint64_t db)
+{
+	if (!b)
+		return 1;
+	if (da + 1 < da || db + 1 < db || (da > db ? da - db : db - da) <= 1)
+		return router_distance_cmp(t, a, b) < 0;
+	return da < db;
 }
 
 /* closest: the up, untried peer whose best routing-table key (or own
- * location) is nearest |key|. Steepest ascent: always the best first.
- * Each candidate's distance is computed once, then compared as bytes. */
+ * location) is nearest |key|. Steepest ascent: always the best first. */
 static struct rpeer *
 closest(struct router *r, const struct rreq *q)
 {
-	uint8_t best[ROUTER_PEERS_MAX][WIRE_KEY_LEN], d[WIRE_KEY_LEN];
+	const uint8_t *best[ROUTER_PEERS_MAX];
+	uint64_t bd[ROUTER_PEERS_MAX];
 	struct rpeer *pick = NULL;
 	unsigned i, s, ps = 0;
 
-	for (i = 0; i < r->npeers; i++)
-		dist(best[i], q->key, r->peers[i].loc);
+	for (i = 0; i < r->npeers; i++) {
+		best[i] = r->peers[i].has_loc ? r->peers[i].loc : NULL; /* without: only its entries count */
+		bd[i] = best[i] ? cdist64(q->key, best[i]) : UINT64_MAX;
+	}
 	for (i = 0; i < r->nrt; i++) {
-		struct rpeer *p = peer_get(r, r->rt[i].peer);
-		if (!p || !p->up || tried(q, s = peer_slot(r, p)))
+		uint64_t d;
+		s = r->rt[i].slot;
+		if (!r->peers[s].up || tried(q, s))
 			continue;
-		dist(d, q->key, r->rt[i].key);
-		if (memcmp(d, best[s], WIRE_KEY_LEN) < 0)
-			memcpy(best[s], d, WIRE_KEY_LEN);
+		d = cdist64(q->key, r->rt[i].key);
+		if (nearer(q->key, r->rt[i].key, d, best[s], bd[s])) {
+			best[s] = r->rt[i].key;
+			bd[s] = d;
+		}
 	}
 	for (i = 0; i < r->npeers; i++) {
-		if (!r->peers[i].up || tried(q, i))
+		if (!r->peers[i].up || tried(q, i) || !best[i])
 			continue;
-		if (!pick || memcmp(best[i], best[ps], WIRE_KEY_LEN) < 0) {
+		if (!pick || nearer(q->key, best[i], bd[i], best[ps], bd[ps])) {
 			pick = &r->peers[i];
 			ps = i;
 		}
@@ -867,46 +918,59 @@ evict(struct router *r)
 	}
 	if (!v)
 		return NULL;
+	slot = peer_slot(r, v);
 	for (i = 0; i < r->nrt;) {
-		if (r->rt[i].peer == v->id)
+		if (r->rt[i].slot == slot)
 			r->rt[i] = r->rt[--r->nrt];
 		else
 			i++;
 	}
-	slot = peer_slot(r, v);
+	r->st.evicted++;
 	for (i = 0; i < r->nreq; i++)
 		r->reqs[i]->tried[slot / 8] &= (uint8_t)~(1u << (slot % 8));
 	return v;
 }
 
+/* peer_add records peer |id|, down and without a location: in a free
+ * slot, or in the slot of the least useful peer. NULL if neither. */
+static struct rpeer *
+peer_add(struct router *r, uint32_t id)
+{
+	struct rpeer *p;
+
+	if (r->npeers == ROUTER_PEERS_MAX) {
+		if (!(p = evict(r)))
+			return NULL;
+	} else {
+		if (r->npeers == r->cappeers) {
+			unsigned cap = r->cappeers ? r->cappeers * 2 : 8;
+			struct rpeer *n = realloc(r->peers, cap * sizeof(*n));
+			if (!n)
+				return NULL;
+			r->peers = n;
+			r->cappeers = cap;
+		}
+		p = &r->peers[r->npeers++];
+	}
+	memset(p, 0, sizeof(*p));
+	p->id = id;
+	return p;
+}
+
 int
-router_link_up(struct router *r, uint32_t id, const uint8_t loc[static WIRE_KEY_LEN], uint64_t now)
+router_link_up(struct router *r, uint32_t id, const uint8_t *loc, uint64_t now)
 {
 	struct rpeer *p = peer_get(r, id);
 	int fresh = !p || !p->up;
 	uint8_t coin;
 
 	(void)now;
-	if (!p && r->npeers == ROUTER_PEERS_MAX) {
-		if (!(p = evict(r)))
-			return WISP_ERR_FULL;
-		memset(p, 0, sizeof(*p));
-		p->id = id;
-	} else if (!p) {
-		if (r->npeers == r->cappeers) {
-			unsigned cap = r->cappeers ? r->cappeers * 2 : 8;
-			struct rpeer *n = realloc(r->peers, cap * sizeof(*n));
-			if (!n)
-				return WISP_ERR_NOMEM;
-			r->peers = n;
-			r->cappeers = cap;
-		}
-		p = &r->peers[r->npeers++];
-		memset(p, 0, sizeof(*p));
-		p->id = id;
-	}
+	if (!p && !(p = peer_add(r, id)))
+		return WISP_ERR_FULL;
 	p->up = 1;
-	memcpy(p->loc, loc, WIRE_KEY_LEN); /* an up peer may move (location swapping) */
+	p->has_loc = loc != NULL;
+	if (loc) /* an up peer may move (location swapping) */
+		memcpy(p->loc, loc, WIRE_KEY_LEN);
 	if (fresh) {
 		r->ops->rand(r->ctx, &coin, 1);
 		p->decr_max = coin & 1;          /* probability 1/2 */

@@ -71,7 +71,7 @@ struct router_action {
 
 struct router_stats {
 	uint64_t requests, inserts, found_local, forwarded, backtracks, timeouts;
-	uint64_t rejected_loop, rejected_overload, coalesced, cached;
+	uint64_t rejected_loop, rejected_overload, coalesced, cached, evicted;
 };
 
 struct router;
@@ -87,9 +87,11 @@ void router_free(struct router *r);
 /* Events. Each returns 0, WISP_ERR_FULL (drain the actions and call
  * again), or another negative error. */
 /* router_link_up: a peer's link is up (or, if it is up already, the peer
- * has a new location). With ROUTER_PEERS_MAX peers known, the least
- * useful one not in a request is forgotten to make room. */
-int router_link_up(struct router *r, uint32_t peer, const uint8_t loc[static WIRE_KEY_LEN], uint64_t now) WISP_WUR;
+ * has a new location). |loc| NULL: a peer with no location of its own
+ * (an open network's contact), chosen only through routing entries that
+ * name it. With ROUTER_PEERS_MAX peers known, the least useful one not in
+ * a request is forgotten to make room. */
+int router_link_up(struct router *r, uint32_t peer, const uint8_t *loc, uint64_t now) WISP_WUR;
 int router_link_down(struct router *r, uint32_t peer, uint64_t now) WISP_WUR;
 /* router_on_msg: |m| decoded; a block in it already verified against
  * m->key, with its handle in m->blk (a reference the router takes). */
