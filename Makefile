@@ -31,14 +31,15 @@ NODE_SRC   := $(filter-out $(NODE_PURE),$(wildcard node/*.c))
 CLI_SRC    := $(wildcard client/*.c)
 UNIT_SRC   := $(wildcard tests/unit/*.c)
 BENCH_SRC  := $(wildcard tests/bench/*.c)
+SIM_SRC    := $(wildcard tests/sim/*.c)
 FUZZ_SRC   := $(wildcard tests/fuzz/fuzz_*.c)
 
 obj = $(patsubst %.c,$(B)/%.o,$(1))
 CORE_OBJ   := $(call obj,$(CORE_SRC))
-ALL_OBJ    := $(call obj,$(CORE_SRC) $(NODE_SRC) $(CLI_SRC) $(UNIT_SRC) $(BENCH_SRC) $(FUZZ_SRC) tests/fuzz/replay_main.c tests/net/storetool.c tests/net/relay.c tests/net/reref.c tests/net/forge.c)
+ALL_OBJ    := $(call obj,$(CORE_SRC) $(NODE_SRC) $(CLI_SRC) $(UNIT_SRC) $(BENCH_SRC) $(SIM_SRC) $(FUZZ_SRC) tests/fuzz/replay_main.c tests/net/storetool.c tests/net/relay.c tests/net/reref.c tests/net/forge.c)
 
 .SECONDARY:
-.PHONY: all check unit net asan clang bench fuzz fuzzers clean install run deps check-layers demo
+.PHONY: all check unit net asan clang bench fuzz fuzzers clean install run deps check-layers demo sim
 all: $(BIN)/wispd $(BIN)/wisp
 
 $(B)/%.o: %.c
@@ -74,6 +75,11 @@ $(B)/tests/net/forge: $(B)/tests/net/forge.o $(B)/libwispcore.a
 
 NET_TOOLS := $(B)/tests/net/storetool $(B)/tests/net/relay $(B)/tests/net/reref $(B)/tests/net/forge
 
+# the simulator links the same router as wispd (libwispcore.a)
+$(BIN)/wisp-sim: $(call obj,$(SIM_SRC)) $(B)/libwispcore.a
+	@mkdir -p $(dir $@)
+	$(Q)$(CC) $(LDFLAGS) -o $@ $^ $(LDLIBS) -lm
+
 $(B)/tests/bench/run: $(call obj,$(BENCH_SRC)) $(B)/libwispcore.a
 	$(Q)$(CC) $(LDFLAGS) -o $@ $^ $(LDLIBS)
 
@@ -90,10 +96,11 @@ unit: $(B)/tests/unit/run
 	$(B)/tests/unit/run
 
 check: deps
-	@$(MAKE) --no-print-directory all $(B)/tests/unit/run $(NET_TOOLS) $(FUZZ_BINS)
+	@$(MAKE) --no-print-directory all $(B)/tests/unit/run $(NET_TOOLS) $(FUZZ_BINS) $(BIN)/wisp-sim
 	@$(MAKE) --no-print-directory check-layers
 	$(B)/tests/unit/run
 	sh tests/fuzz/replay.sh $(B)
+	sh tests/sim/check.sh $(BIN) $(B)
 	sh tests/net/run.sh $(BIN) $(B)
 
 net: all $(NET_TOOLS)
@@ -106,8 +113,9 @@ check-layers:
 
 # the same tree must build clean with clang too; its unit tests run
 clang:
-	$(MAKE) CC=clang B=build-clang BIN=build-clang/bin all build-clang/tests/unit/run
+	$(MAKE) CC=clang B=build-clang BIN=build-clang/bin all build-clang/tests/unit/run build-clang/bin/wisp-sim
 	build-clang/tests/unit/run
+	sh tests/sim/check.sh build-clang/bin build-clang
 
 asan:
 	$(MAKE) B=build-asan BIN=build-asan/bin CFLAGS="-O1 -g" \
@@ -119,6 +127,10 @@ bench: deps
 	$(B)/tests/bench/run
 	sh tests/bench/node.sh $(BIN) $(B)
 	sh tests/bench/chain.sh $(BIN) $(B)
+
+# the simulator's experiments (minutes to an hour each); docs/sim.md
+sim: $(BIN)/wisp-sim
+	sh tests/sim/run.sh $(BIN)
 
 demo: deps
 	@$(MAKE) --no-print-directory all

@@ -59,8 +59,8 @@ struct router {
 	unsigned nseen, seen_pos;
 	struct rreq **reqs;
 	unsigned nreq, capreq;
-	struct router_action act[ROUTER_ACTIONS_MAX];
-	unsigned act_head, act_n;
+	struct router_action *act;  /* a ring, grown as needed up to ROUTER_ACTIONS_MAX */
+	unsigned act_cap, act_head, act_n;
 	struct router_stats st;
 };
 
@@ -127,9 +127,10 @@ router_free(struct router *r)
 		req_free(r, r->reqs[i]);
 	while (r->act_n) { /* actions never polled still hold references */
 		unref(r, r->act[r->act_head].blk);
-		r->act_head = (r->act_head + 1) % ROUTER_ACTIONS_MAX;
+		r->act_head = (r->act_head + 1) % r->act_cap;
 		r->act_n--;
 	}
+	free(r->act);
 	free(r->reqs);
 	free(r->peers);
 	free(r->rt);
@@ -160,7 +161,7 @@ rand_pct(struct router *r)
 static struct router_action *
 emit(struct router *r, enum router_act_type t)
 {
-	struct router_action *a = &r->act[(r->act_head + r->act_n) % ROUTER_ACTIONS_MAX];
+	struct router_action *a = &r->act[(r->act_head + r->act_n) % r->act_cap];
 
 	r->act_n++;
 	memset(a, 0, sizeof(*a));
@@ -171,9 +172,31 @@ emit(struct router *r, enum router_act_type t)
 /* Every event needs room for its worst case before it starts, so an event
  * is handled whole or not at all. */
 static int
-room(const struct router *r)
+room(struct router *r)
 {
-	return ROUTER_ACTIONS_MAX - r->act_n >= ROUTER_WAITERS_MAX + 4;
+	unsigned need = r->act_n + ROUTER_WAITERS_MAX + 4, cap, i;
+	struct router_action *n;
+
+	if (need <= r->act_cap)
+		return 1;
+	if (need > ROUTER_ACTIONS_MAX)
+		return 0;
+	/* Most routers never need more than a few: a simulation holds a
+	 * million of them. */
+	cap = r->act_cap ? r->act_cap * 2 : 16;
+	if (cap < need)
+		cap = need;
+	if (cap > ROUTER_ACTIONS_MAX)
+		cap = ROUTER_ACTIONS_MAX;
+	if (!(n = malloc(cap * sizeof(*n))))
+		return 0;
+	for (i = 0; i < r->act_n; i++)
+		n[i] = r->act[(r->act_head + i) % r->act_cap];
+	free(r->act);
+	r->act = n;
+	r->act_cap = cap;
+	r->act_head = 0;
+	return 1;
 }
 
 int
@@ -182,7 +205,7 @@ router_poll(struct router *r, struct router_action *a)
 	if (!r->act_n)
 		return 0;
 	*a = r->act[r->act_head];
-	r->act_head = (r->act_head + 1) % ROUTER_ACTIONS_MAX;
+	r->act_head = (r->act_head + 1) % r->act_cap;
 	r->act_n--;
 	return 1;
 }
@@ -976,6 +999,46 @@ router_link_up(struct router *r, uint32_t id, const uint8_t *loc, uint64_t now)
 		p->decr_max = coin & 1;          /* probability 1/2 */
 		p->decr_min = (coin >> 1 & 3) == 0; /* probability 1/4 */
 	}
+	return 0;
+}
+
+int
+router_peer_entries(struct router *r, uint32_t id)
+{
+	struct rpeer *p = peer_get(r, id);
+
+	return p ? p->refs : -1;
+}
+
+int
+router_peer_forget(struct router *r, uint32_t id)
+{
+	struct rpeer *p = peer_get(r, id);
+	unsigned slot, last, i;
+
+	if (!p)
+		return 0;
+	if (busy(r, id))
+		return WISP_ERR_FULL;
+	slot = peer_slot(r, p);
+	last = r->npeers - 1;
+	for (i = 0; i < r->nrt;) {
+		if (r->rt[i].slot == slot) {
+			r->rt[i] = r->rt[--r->nrt];
+			continue;
+		}
+		if (r->rt[i].slot == last) /* the last peer moves into the hole */
+			r->rt[i].slot = (uint16_t)slot;
+		i++;
+	}
+	for (i = 0; i < r->nreq; i++) {
+		uint8_t *t = r->reqs[i]->tried;
+		int was = t[last / 8] >> (last % 8) & 1;
+		t[slot / 8] = (uint8_t)((t[slot / 8] & ~(1u << (slot % 8))) | (unsigned)was << (slot % 8));
+		t[last / 8] &= (uint8_t)~(1u << (last % 8));
+	}
+	r->peers[slot] = r->peers[last];
+	r->npeers--;
 	return 0;
 }
 

@@ -93,6 +93,13 @@ void router_free(struct router *r);
  * a request is forgotten to make room. */
 int router_link_up(struct router *r, uint32_t peer, const uint8_t *loc, uint64_t now) WISP_WUR;
 int router_link_down(struct router *r, uint32_t peer, uint64_t now) WISP_WUR;
+/* router_peer_forget: the peer is gone for good (a friend removed, a
+ * contact closed), with its routing entries. WISP_ERR_FULL while it is
+ * part of a request in progress. */
+int router_peer_forget(struct router *r, uint32_t peer) WISP_WUR;
+/* router_peer_entries: how many routing entries name the peer; -1 if the
+ * router does not know it. */
+int router_peer_entries(struct router *r, uint32_t peer);
 /* router_on_msg: |m| decoded; a block in it already verified against
  * m->key, with its handle in m->blk (a reference the router takes). */
 int router_on_msg(struct router *r, uint32_t peer, const struct wire_msg *m, uint64_t now) WISP_WUR;

@@ -1,0 +1,1290 @@
+/* wisp-sim: wispd's own router (node/router.c, linked, not rewritten) in a
+ * simulated network of up to a million nodes, with simulated time and one
+ * seeded random stream, so a run is a function of its arguments.
+ * docs/sim.md describes the models, the experiments and their settings.
+ *
+ * The driver does what wispd's route.c does, in memory: it delivers each
+ * SEND to the peer's router after a simulated latency, answers STORE_GET
+ * from the node's store (an LRU of 50 keys, as in the paper), keeps
+ * STORE_PUT, and calls router_on_timer at router_next_deadline. Each
+ * operation runs until the network is quiet again, so one step's inserts
+ * and requests happen one after another, as in the paper. */
+#include <errno.h>
+#include <inttypes.h>
+#include <math.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/stat.h>
+#include <time.h>
+
+#include "node/router.h"
+
+static uint8_t WORK_HTL = 20;      /* the paper's inserts and requests */
+enum {
+	STORE_ITEMS = 50,     /* the paper's datastore */
+	LATENCY_MS = 10,      /* per hop, plus up to as much again */
+	PROBE_HTL = 64,       /* the wire's largest HTL; the paper used 500 */
+	ANNOUNCE_HTL = 10,    /* the paper's announcement */
+};
+
+/* ---- randomness: one splitmix64 stream for everything ---- */
+
+static uint64_t rng_state;
+
+static uint64_t
+rnd64(void)
+{
+	uint64_t z = (rng_state += 0x9e3779b97f4a7c15ull);
+
+	z = (z ^ (z >> 30)) * 0xbf58476d1ce4e5b9ull;
+	z = (z ^ (z >> 27)) * 0x94d049bb133111ebull;
+	return z ^ (z >> 31);
+}
+
+static uint32_t
+rnd_below(uint32_t n)
+{
+	return (uint32_t)(((rnd64() >> 32) * (uint64_t)n) >> 32);
+}
+
+static double
+rnd_unit(void)
+{
+	return (double)(rnd64() >> 11) / 9007199254740992.0;
+}
+
+static void
+rnd_bytes(void *buf, size_t n)
+{
+	uint8_t *p = buf;
+
+	while (n >= 8) {
+		uint64_t v = rnd64();
+		memcpy(p, &v, 8);
+		p += 8;
+		n -= 8;
+	}
+	if (n) {
+		uint64_t v = rnd64();
+		memcpy(p, &v, n);
+	}
+}
+
+/* ---- the network ---- */
+
+struct node {
+	struct router *r;
+	uint8_t loc[WIRE_KEY_LEN];
+	uint8_t alive, nstore;
+	uint64_t timer_at;               /* the timer event that counts, or 0 */
+	uint32_t store[STORE_ITEMS];     /* document numbers, most recent last */
+};
+
+struct ev {
+	uint64_t t, seq;
+	uint32_t to, from;
+	uint8_t kind;                    /* EV_MSG or EV_TIMER */
+	struct wire_msg m;
+};
+enum { EV_MSG = 1, EV_TIMER = 2 };
+
+enum model { OPEN, DARK };
+
+static struct {
+	enum model model;
+	struct node *nodes;
+	uint32_t n, cap;
+	uint8_t (*keys)[WIRE_KEY_LEN];   /* every document's routing key */
+	uint16_t *holders;               /* live nodes holding each document */
+	uint32_t *born;                  /* the step each document was inserted at */
+	uint32_t step_now, window;       /* probes: documents of the last |window| steps */
+	uint32_t ndocs, capdocs;
+	uint64_t *khash;                 /* key prefix → document + 1 */
+	uint32_t khash_cap;
+	uint64_t *lhash;                 /* location prefix → node + 1 */
+	uint32_t lhash_cap;
+	struct ev *heap;
+	size_t nheap, capheap;
+	uint64_t now, seq;
+	/* the operation in progress */
+	int op_done;
+	enum router_status op_status;
+	uint64_t op_sends;
+	uint32_t *reached;               /* an insert's or announcement's nodes */
+	size_t nreached, capreached;
+	int collect;
+	struct { uint32_t at, peer; } *opened; /* contacts opened by this operation */
+	size_t nopened, capopened;
+	/* darknet friends: adjacency lists */
+	uint32_t **adj;
+	uint32_t *deg;
+	uint64_t requests, messages;
+} S;
+
+static void
+die(const char *what)
+{
+	fprintf(stderr, "wisp-sim: %s\n", what);
+	exit(1);
+}
+
+static void *
+xrealloc(void *p, size_t n)
+{
+	if (!(p = realloc(p, n)))
+		die("out of memory");
+	return p;
+}
+
+static uint64_t
+prefix(const uint8_t k[WIRE_KEY_LEN])
+{
+	uint64_t v;
+
+	memcpy(&v, k, 8);
+	return v ? v : 1;
+}
+
+/* Open addressing, prefix → index + 1 (the prefix's top bits pick the
+ * slot; a zero entry is empty). Prefixes are 64 random bits: equal ones
+ * are treated as the same key, which at a few million keys never occurs. */
+static void hash_put(uint64_t **tab, uint32_t *cap, uint64_t pre, uint32_t idx);
+
+static uint32_t
+hash_get(const uint64_t *tab, uint32_t cap, uint64_t pre)
+{
+	uint32_t i;
+
+	if (!cap)
+		return 0;
+	for (i = (uint32_t)(pre >> 32) & (cap - 1);; i = (i + 1) & (cap - 1)) {
+		uint64_t e = tab[2 * i];
+		if (!e)
+			return 0;
+		if (e == pre)
+			return (uint32_t)tab[2 * i + 1];
+	}
+}
+
+static void
+hash_grow(uint64_t **tab, uint32_t *cap)
+{
+	uint64_t *old = *tab;
+	uint32_t oc = *cap, i;
+
+	*cap = oc ? oc * 2 : 1024;
+	*tab = calloc((size_t)*cap * 2, sizeof(uint64_t));
+	if (!*tab)
+		die("out of memory");
+	for (i = 0; i < oc; i++)
+		if (old[2 * i])
+			hash_put(tab, cap, old[2 * i], (uint32_t)old[2 * i + 1] - 1);
+	free(old);
+}
+
+static uint32_t hash_fill[2];
+
+static void
+hash_put(uint64_t **tab, uint32_t *cap, uint64_t pre, uint32_t idx)
+{
+	uint32_t i, *fill = tab == &S.khash ? &hash_fill[0] : &hash_fill[1];
+
+	if (!*cap || (*fill + 1) * 2 > *cap) {
+		*fill = 0;
+		hash_grow(tab, cap);
+		for (i = 0; i < *cap; i++)
+			*fill += (*tab)[2 * i] != 0;
+	}
+	for (i = (uint32_t)(pre >> 32) & (*cap - 1);; i = (i + 1) & (*cap - 1)) {
+		if (!(*tab)[2 * i]) {
+			(*tab)[2 * i] = pre;
+			(*tab)[2 * i + 1] = (uint64_t)idx + 1;
+			(*fill)++;
+			return;
+		}
+		if ((*tab)[2 * i] == pre) {
+			(*tab)[2 * i + 1] = (uint64_t)idx + 1;
+			return;
+		}
+	}
+}
+
+/* ---- the router's operations ---- */
+
+static void op_rand(void *ctx, void *buf, size_t n) { (void)ctx; rnd_bytes(buf, n); }
+static const struct router_ops ops = { op_rand, NULL, NULL };
+
+static struct router_config rcfg;
+static uint8_t rewrite_pct;        /* --rewrite: data-source rewriting, percent */
+
+static uint32_t
+node_new(void)
+{
+	struct node *x;
+	uint32_t id = S.n;
+
+	if (S.n == S.cap) {
+		S.cap = S.cap ? S.cap * 2 : 1024;
+		S.nodes = xrealloc(S.nodes, (size_t)S.cap * sizeof(*S.nodes));
+	}
+	x = &S.nodes[S.n++];
+	memset(x, 0, sizeof(*x));
+	rnd_bytes(x->loc, WIRE_KEY_LEN);
+	x->alive = 1;
+	if (router_new(&x->r, &rcfg, &ops, NULL, x->loc) != 0)
+		die("router_new failed");
+	hash_put(&S.lhash, &S.lhash_cap, prefix(x->loc), id);
+	return id;
+}
+
+/* link_one: |a| can send to |b|. In the darknet a friend's location is
+ * its routing key; in the open network a node is known only by the
+ * routing entries that name it (the paper's model). */
+static void
+link_one(uint32_t a, uint32_t b)
+{
+	if (router_link_up(S.nodes[a].r, b, S.model == DARK ? S.nodes[b].loc : NULL, S.now) != 0)
+		die("router_link_up failed");
+}
+
+/* know: |a| links to |b| and files it under |b|'s location. */
+static void
+know(uint32_t a, uint32_t b)
+{
+	link_one(a, b);
+	if (S.model == OPEN && router_rtable_learn(S.nodes[a].r, S.nodes[b].loc, b) != 0)
+		die("learn failed");
+}
+
+static void
+link_both(uint32_t a, uint32_t b)
+{
+	if (a == b)
+		return;
+	link_one(a, b);
+	link_one(b, a);
+}
+
+/* ---- events ---- */
+
+static int
+ev_less(const struct ev *a, const struct ev *b)
+{
+	return a->t < b->t || (a->t == b->t && a->seq < b->seq);
+}
+
+static void
+ev_push(const struct ev *e)
+{
+	size_t i;
+
+	if (S.nheap == S.capheap) {
+		S.capheap = S.capheap ? S.capheap * 2 : 1024;
+		S.heap = xrealloc(S.heap, S.capheap * sizeof(*S.heap));
+	}
+	i = S.nheap++;
+	S.heap[i] = *e;
+	S.heap[i].seq = ++S.seq;
+	while (i && ev_less(&S.heap[i], &S.heap[(i - 1) / 2])) {
+		struct ev t = S.heap[i];
+		S.heap[i] = S.heap[(i - 1) / 2];
+		S.heap[(i - 1) / 2] = t;
+		i = (i - 1) / 2;
+	}
+}
+
+static struct ev
+ev_pop(void)
+{
+	struct ev top = S.heap[0];
+	size_t i = 0;
+
+	S.heap[0] = S.heap[--S.nheap];
+	for (;;) {
+		size_t l = 2 * i + 1, r = l + 1, m = i;
+		if (l < S.nheap && ev_less(&S.heap[l], &S.heap[m]))
+			m = l;
+		if (r < S.nheap && ev_less(&S.heap[r], &S.heap[m]))
+			m = r;
+		if (m == i)
+			break;
+		struct ev t = S.heap[i];
+		S.heap[i] = S.heap[m];
+		S.heap[m] = t;
+		i = m;
+	}
+	return top;
+}
+
+/* ---- a node's store ---- */
+
+static int
+store_find(const struct node *x, uint32_t doc)
+{
+	int i;
+
+	for (i = 0; i < x->nstore; i++)
+		if (x->store[i] == doc)
+			return i;
+	return -1;
+}
+
+static void
+store_keep(struct node *x, uint32_t doc)
+{
+	int i = store_find(x, doc);
+
+	if (i >= 0) { /* most recent goes last */
+		memmove(&x->store[i], &x->store[i + 1], (size_t)(x->nstore - i - 1) * sizeof(uint32_t));
+		x->store[x->nstore - 1] = doc;
+		return;
+	}
+	if (x->nstore == STORE_ITEMS) {
+		S.holders[x->store[0]]--;
+		memmove(&x->store[0], &x->store[1], (STORE_ITEMS - 1) * sizeof(uint32_t));
+		x->nstore--;
+	}
+	x->store[x->nstore++] = doc;
+	S.holders[doc]++;
+}
+
+/* ---- driving one router ---- */
+
+static void
+schedule_timer(uint32_t id)
+{
+	struct node *x = &S.nodes[id];
+	uint64_t d = router_next_deadline(x->r);
+	struct ev e = { 0 };
+
+	if (d == UINT64_MAX || (x->timer_at && x->timer_at <= d))
+		return;
+	x->timer_at = d;
+	e.t = d;
+	e.to = id;
+	e.kind = EV_TIMER;
+	ev_push(&e);
+}
+
+/* drain carries out every action |id|'s router has for us. */
+static void
+drain(uint32_t id)
+{
+	struct node *x = &S.nodes[id];
+	struct router_action a;
+	struct { uint64_t token; int found; uint64_t blk; } later[ROUTER_ACTIONS_MAX];
+	size_t nlater, i;
+
+	do {
+		nlater = 0;
+		while (router_poll(x->r, &a)) {
+			switch (a.type) {
+			case ROUTER_ACT_SEND: {
+				struct ev e = { 0 };
+				e.t = S.now + LATENCY_MS + rnd_below(LATENCY_MS + 1);
+				e.to = a.peer;
+				e.from = id;
+				e.kind = EV_MSG;
+				e.m = a.msg;
+				e.m.block = NULL;
+				ev_push(&e);
+				S.messages++;
+				if (a.msg.type == WIRE_REQUEST || a.msg.type == WIRE_INSERT)
+					S.op_sends++;
+				if (S.collect) {
+					if (S.nreached == S.capreached) {
+						S.capreached = S.capreached ? S.capreached * 2 : 64;
+						S.reached = xrealloc(S.reached, S.capreached * sizeof(*S.reached));
+					}
+					S.reached[S.nreached++] = a.peer;
+				}
+				break;
+			}
+			case ROUTER_ACT_STORE_GET: {
+				uint32_t doc = hash_get(S.khash, S.khash_cap, prefix(a.key));
+				int found = doc && store_find(x, doc - 1) >= 0;
+				later[nlater].token = a.token;
+				later[nlater].found = found;
+				later[nlater++].blk = found ? doc : 0;
+				break;
+			}
+			case ROUTER_ACT_STORE_PUT:
+				if (a.blk)
+					store_keep(x, (uint32_t)a.blk - 1);
+				break;
+			case ROUTER_ACT_ANSWER: /* one operation at a time: it is ours */
+				S.op_done = 1;
+				S.op_status = a.status;
+				break;
+			}
+		}
+		for (i = 0; i < nlater; i++) {
+			struct node *y = &S.nodes[id];
+			if (router_on_store(y->r, later[i].token, later[i].found, later[i].blk, S.now) != 0)
+				die("router_on_store failed");
+		}
+	} while (nlater);
+	schedule_timer(id);
+}
+
+/* Contacts opened during an operation are closed when it ends, unless a
+ * routing entry now names the other node. */
+static void
+contact_add(uint32_t at, uint32_t peer)
+{
+	if (S.nopened == S.capopened) {
+		S.capopened = S.capopened ? S.capopened * 2 : 256;
+		S.opened = xrealloc(S.opened, S.capopened * sizeof(*S.opened));
+	}
+	S.opened[S.nopened].at = at;
+	S.opened[S.nopened++].peer = peer;
+}
+
+static void
+contacts_close(void)
+{
+	size_t i;
+
+	for (i = 0; i < S.nopened; i++) {
+		struct router *r = S.nodes[S.opened[i].at].r;
+		if (router_peer_entries(r, S.opened[i].peer) == 0 && router_peer_forget(r, S.opened[i].peer) != 0)
+			die("router_peer_forget failed");
+	}
+	S.nopened = 0;
+}
+
+/* deliver: one message arrives (or finds its receiver gone). */
+static void
+deliver(const struct ev *e)
+{
+	struct node *to = &S.nodes[e->to];
+	int rc;
+
+	if (!to->alive) {
+		/* A failed node refuses the connection: the sender learns at once. */
+		if (router_link_down(S.nodes[e->from].r, e->to, S.now) != 0)
+			die("router_link_down failed");
+		drain(e->from);
+		return;
+	}
+	if (S.model == OPEN && (e->m.type == WIRE_REQUEST || e->m.type == WIRE_INSERT) &&
+	    router_peer_entries(to->r, e->from) < 0) {
+		/* Open network: a node may be contacted by any other; the
+		 * contact makes them peers (as a connection would) until the
+		 * operation is over, unless a routing entry keeps it. */
+		link_one(e->to, e->from);
+		contact_add(e->to, e->from);
+	}
+	rc = router_on_msg(to->r, e->from, &e->m, S.now);
+	if (rc == WISP_ERR_FULL) {
+		drain(e->to);
+		rc = router_on_msg(to->r, e->from, &e->m, S.now);
+	}
+	if (rc != 0)
+		die("router_on_msg failed");
+	if (S.model == OPEN && e->m.type == WIRE_DATA) {
+		/* The paper's rule: a reply teaches where the data came from,
+		 * and the node may contact that source directly from now on. */
+		uint32_t src = hash_get(S.lhash, S.lhash_cap, prefix(e->m.source));
+		if (src && src - 1 != e->to && S.nodes[src - 1].alive) {
+			link_one(e->to, src - 1);
+			if (router_rtable_learn(to->r, e->m.key, src - 1) != 0)
+				die("learn failed");
+		}
+	}
+	drain(e->to);
+}
+
+static void
+run(void)
+{
+	while (S.nheap) {
+		struct ev e = ev_pop();
+		S.now = e.t;
+		if (e.kind == EV_TIMER) {
+			struct node *x = &S.nodes[e.to];
+			if (x->timer_at != e.t)
+				continue; /* superseded */
+			x->timer_at = 0;
+			if (!x->alive)
+				continue;
+			if (router_on_timer(x->r, S.now) != 0)
+				die("router_on_timer failed");
+			drain(e.to);
+		} else {
+			deliver(&e);
+		}
+	}
+}
+
+/* ---- operations ---- */
+
+static uint32_t
+doc_new(void)
+{
+	if (S.ndocs == S.capdocs) {
+		S.capdocs = S.capdocs ? S.capdocs * 2 : 4096;
+		S.keys = xrealloc(S.keys, (size_t)S.capdocs * WIRE_KEY_LEN);
+		S.holders = xrealloc(S.holders, (size_t)S.capdocs * sizeof(*S.holders));
+		S.born = xrealloc(S.born, (size_t)S.capdocs * sizeof(*S.born));
+	}
+	S.holders[S.ndocs] = 0;
+	S.born[S.ndocs] = S.step_now;
+	rnd_bytes(S.keys[S.ndocs], WIRE_KEY_LEN);
+	hash_put(&S.khash, &S.khash_cap, prefix(S.keys[S.ndocs]), S.ndocs);
+	return S.ndocs++;
+}
+
+/* op runs one insert or request from |at| to the end. Returns the status;
+ * |sends| is how many Request/Insert messages it took. */
+static enum router_status
+op(uint32_t at, int insert, uint32_t doc, uint64_t *sends)
+{
+	struct node *x = &S.nodes[at];
+	uint64_t req;
+	int rc;
+
+	S.op_done = 0;
+	S.op_sends = 0;
+	rc = insert ? router_local_put(x->r, S.keys[doc], (uint64_t)doc + 1, S.now, &req)
+	    : router_local_get(x->r, S.keys[doc], S.now, &req);
+	if (rc != 0)
+		die("local operation failed");
+	(void)req;
+	drain(at);
+	run();
+	contacts_close();
+	S.requests++;
+	if (sends)
+		*sends = S.op_sends;
+	return S.op_done ? S.op_status : ROUTER_ROUTE_NOT_FOUND;
+}
+
+static uint32_t
+random_alive(void)
+{
+	uint32_t i;
+
+	do
+		i = rnd_below(S.n);
+	while (!S.nodes[i].alive);
+	return i;
+}
+
+static void
+set_htl(uint8_t htl)
+{
+	uint32_t i;
+
+	for (i = 0; i < S.n; i++)
+		if (router_set_limits(S.nodes[i].r, htl, rcfg.rtable_max) != 0)
+			die("router_set_limits failed");
+}
+
+static void
+observe(int on)
+{
+	uint32_t i;
+
+	for (i = 0; i < S.n; i++)
+		router_set_observe(S.nodes[i].r, on);
+}
+
+/* step: the workload of one time step: |per| operations, each an insert
+ * of a new document or a request for an inserted one, half and half. */
+/* insert_op: the paper's insert. In the open model every node the insert
+ * reached also files the key under the inserter and may contact it
+ * directly: Freenet (2000) carried the inserter as the insert's data
+ * source. (wisp's wire format does not: a darknet insert names no one.) */
+static void
+insert_op(uint32_t at, uint32_t doc)
+{
+	size_t i;
+
+	S.collect = S.model == OPEN;
+	S.nreached = 0;
+	(void)op(at, 1, doc, NULL);
+	S.collect = 0;
+	for (i = 0; S.model == OPEN && i < S.nreached; i++) {
+		uint32_t y = S.reached[i];
+		if (y == at || !S.nodes[y].alive)
+			continue;
+		link_one(y, at);
+		if (router_rtable_learn(S.nodes[y].r, S.keys[doc], at) != 0)
+			die("learn failed");
+	}
+}
+
+/* step: the workload of one time step: |per| operations, each an insert
+ * of a new document or a request for an inserted one, half and half. */
+static void
+step(int per)
+{
+	int k;
+
+	S.step_now++;
+	/* One random draw per statement: C leaves the order in which a
+	 * call's arguments are evaluated open, and the run must not depend
+	 * on the compiler. */
+	for (k = 0; k < per; k++) {
+		uint32_t at, doc;
+		if (S.ndocs == 0 || rnd_below(2) == 0) {
+			at = random_alive();
+			doc = doc_new();
+			insert_op(at, doc);
+		} else {
+			at = random_alive();
+			doc = rnd_below(S.ndocs);
+			(void)op(at, 0, doc, NULL);
+		}
+	}
+}
+
+/* ---- probes ---- */
+
+struct probe_result {
+	double q1, median, q3, success, mean;
+};
+
+static int
+cmp_u64(const void *a, const void *b)
+{
+	uint64_t x = *(const uint64_t *)a, y = *(const uint64_t *)b;
+
+	return x < y ? -1 : x > y;
+}
+
+static double
+quantile(const uint64_t *v, size_t n, double q)
+{
+	double pos = q * (double)(n - 1);
+	size_t i = (size_t)pos;
+
+	return i + 1 < n ? (double)v[i] + (pos - (double)i) * (double)(v[i + 1] - v[i]) : (double)v[i];
+}
+
+/* stored_doc: a random document that some live node still holds. Stores
+ * are LRU and small (the paper's 50 items), so old documents leave the
+ * network; a probe for one of those measures the stores, not routing. */
+static uint32_t
+stored_doc(int recent)
+{
+	uint32_t d, lo = 0, tries = 0;
+
+	if (recent) { /* the first document of the window: born is sorted */
+		uint32_t hi = S.ndocs, since = S.step_now > S.window ? S.step_now - S.window : 0;
+		while (lo < hi) {
+			uint32_t mid = lo + (hi - lo) / 2;
+			if (S.born[mid] < since)
+				lo = mid + 1;
+			else
+				hi = mid;
+		}
+		if (lo == S.ndocs)
+			lo = 0;
+	}
+	do
+		d = lo + rnd_below(S.ndocs - lo);
+	while (!S.holders[d] && ++tries < 1000000);
+	return d;
+}
+
+static double
+stored_share(void)
+{
+	uint32_t d, n = 0;
+
+	for (d = 0; d < S.ndocs; d++)
+		n += S.holders[d] != 0;
+	return S.ndocs ? 100.0 * n / S.ndocs : 0;
+}
+
+/* probes: |count| requests for random stored documents from random live
+ * nodes, with the routers observing only: nothing learnt or cached. A
+ * failed probe counts as PROBE_HTL hops (the failure cap). */
+static struct probe_result
+probes(int count, int recent)
+{
+	uint64_t *len = calloc((size_t)count, sizeof(uint64_t)), sum = 0;
+	struct probe_result pr;
+	int k, ok = 0;
+
+	if (!len)
+		die("out of memory");
+	set_htl(PROBE_HTL);
+	observe(1);
+	for (k = 0; k < count; k++) {
+		uint64_t sends;
+		uint32_t at = random_alive(), doc = stored_doc(recent); /* in this order */
+		enum router_status st = op(at, 0, doc, &sends);
+		if (st == ROUTER_FOUND) {
+			ok++;
+			len[k] = sends;
+		} else {
+			len[k] = PROBE_HTL;
+		}
+		sum += len[k];
+	}
+	observe(0);
+	set_htl(WORK_HTL);
+	qsort(len, (size_t)count, sizeof(uint64_t), cmp_u64);
+	pr.q1 = quantile(len, (size_t)count, 0.25);
+	pr.median = quantile(len, (size_t)count, 0.5);
+	pr.q3 = quantile(len, (size_t)count, 0.75);
+	pr.success = 100.0 * ok / count;
+	pr.mean = (double)sum / count;
+	free(len);
+	return pr;
+}
+
+/* ---- building networks ---- */
+
+/* ring: the paper's start, each node knowing two neighbours each side. */
+static void
+ring(uint32_t n)
+{
+	uint32_t i, k;
+
+	for (i = 0; i < n; i++)
+		(void)node_new();
+	for (i = 0; i < n; i++)
+		for (k = 1; k <= 2 && k < n; k++) {
+			know(i, (i + k) % n);
+			know((i + k) % n, i);
+		}
+}
+
+/* announce: a newcomer joins through a random live node. Its announcement
+ * is routed by the routers themselves toward the newcomer's own location
+ * (a key no one holds) with HTL 10; every node it reaches, and the seed,
+ * link with the newcomer. Nothing is learnt or cached on the way (no
+ * data comes back). */
+static void
+announce(void)
+{
+	uint32_t seed = random_alive(), id;
+	uint64_t req;
+	size_t i;
+
+	id = node_new();
+	if (router_set_limits(S.nodes[seed].r, ANNOUNCE_HTL, rcfg.rtable_max) != 0)
+		die("router_set_limits failed");
+	S.collect = 1;
+	S.nreached = 0;
+	if (router_local_get(S.nodes[seed].r, S.nodes[id].loc, S.now, &req) != 0)
+		die("announce failed");
+	drain(seed);
+	run();
+	S.collect = 0;
+	if (router_set_limits(S.nodes[seed].r, WORK_HTL, rcfg.rtable_max) != 0)
+		die("router_set_limits failed");
+	know(id, seed);
+	know(seed, id);
+	for (i = 0; i < S.nreached; i++)
+		if (S.reached[i] != id && S.nodes[S.reached[i]].alive) {
+			know(id, S.reached[i]);
+			know(S.reached[i], id);
+		}
+	contacts_close();
+}
+
+/* ---- the darknet: a fixed friend graph ---- */
+
+static void
+friend_add(uint32_t a, uint32_t b)
+{
+	uint32_t i;
+
+	if (a == b)
+		return;
+	for (i = 0; i < S.deg[a]; i++)
+		if (S.adj[a][i] == b)
+			return;
+	S.adj[a] = xrealloc(S.adj[a], (S.deg[a] + 1) * sizeof(uint32_t));
+	S.adj[a][S.deg[a]++] = b;
+	S.adj[b] = xrealloc(S.adj[b], (S.deg[b] + 1) * sizeof(uint32_t));
+	S.adj[b][S.deg[b]++] = a;
+	link_both(a, b);
+}
+
+/* darknet: N nodes on a ring, each with (degree - 2) / 2 more friends at
+ * ring distance d drawn with probability proportional to 1/d (Kleinberg's
+ * small world, which greedy routing can use once locations follow the
+ * ring). Locations start random: nothing about the graph is in them. */
+static void
+darknet(uint32_t n, unsigned degree)
+{
+	uint32_t i, k;
+	double hn = 0;
+
+	S.adj = calloc(n, sizeof(*S.adj));
+	S.deg = calloc(n, sizeof(*S.deg));
+	if (!S.adj || !S.deg)
+		die("out of memory");
+	for (i = 0; i < n; i++)
+		(void)node_new();
+	for (i = 1; i <= n / 2; i++)
+		hn += 1.0 / i;
+	for (i = 0; i < n; i++)
+		friend_add(i, (i + 1) % n);
+	for (i = 0; i < n; i++) {
+		for (k = 0; k + 2 < degree; k += 2) {
+			/* d from the harmonic distribution on 1..n/2 */
+			double u = rnd_unit() * hn, c = 0;
+			uint32_t d = 1;
+			for (d = 1; d < n / 2; d++) {
+				c += 1.0 / d;
+				if (c >= u)
+					break;
+			}
+			friend_add(i, (uint32_t)((i + (rnd_below(2) ? d : n - d)) % n));
+		}
+	}
+}
+
+static double
+loc_pos(const uint8_t loc[WIRE_KEY_LEN])
+{
+	uint64_t v = 0;
+	int i;
+
+	for (i = 0; i < 8; i++)
+		v = v << 8 | loc[i];
+	return (double)v / 18446744073709551616.0;
+}
+
+static double
+circ(double a, double b)
+{
+	double d = fabs(a - b);
+
+	return d < 0.5 ? d : 1 - d;
+}
+
+/* log of the product of a node's distances to its friends, were it at |at| */
+static double
+log_dist(uint32_t x, double at, uint32_t skip)
+{
+	double s = 0;
+	uint32_t i;
+
+	for (i = 0; i < S.deg[x]; i++) {
+		uint32_t f = S.adj[x][i];
+		double d = circ(at, loc_pos(S.nodes[f == skip ? x : f].loc));
+		s += log(d > 1e-12 ? d : 1e-12);
+	}
+	return s;
+}
+
+/* swap_once: Sandberg's Metropolis-Hastings step. A node finds a partner
+ * by a random walk of 6 friends; they exchange locations if that brings
+ * their friends closer (the product of distances falls), or else with
+ * the ratio of the products as the probability. Every friend's router
+ * learns the new locations. Returns 1 on a swap. */
+static int
+swap_once(void)
+{
+	uint32_t a = rnd_below(S.n), b = a, i;
+	uint8_t t[WIRE_KEY_LEN];
+	double before, after;
+
+	for (i = 0; i < 6; i++)
+		b = S.adj[b][rnd_below(S.deg[b])];
+	if (a == b)
+		return 0;
+	before = log_dist(a, loc_pos(S.nodes[a].loc), UINT32_MAX) + log_dist(b, loc_pos(S.nodes[b].loc), UINT32_MAX);
+	after = log_dist(a, loc_pos(S.nodes[b].loc), b) + log_dist(b, loc_pos(S.nodes[a].loc), a);
+	if (after > before && rnd_unit() >= exp(before - after))
+		return 0;
+	memcpy(t, S.nodes[a].loc, WIRE_KEY_LEN);
+	memcpy(S.nodes[a].loc, S.nodes[b].loc, WIRE_KEY_LEN);
+	memcpy(S.nodes[b].loc, t, WIRE_KEY_LEN);
+	for (i = 0; i < S.deg[a]; i++)
+		link_one(S.adj[a][i], a);
+	for (i = 0; i < S.deg[b]; i++)
+		link_one(S.adj[b][i], b);
+	return 1;
+}
+
+/* ---- experiments ---- */
+
+struct opts {
+	uint64_t seed;
+	uint32_t nodes, start, max_nodes, every, steps, probe_every, count, degree, swaps, warm, window;
+	int per;
+	const char *out;
+	double fractions[16];
+	int nfractions;
+};
+
+#define COLS "q1,median,q3,success,all_q1,all_median,all_q3,all_success,stored"
+
+/* measure: a round of probes for recent documents and one for any stored
+ * document; |csv| gets both, |line| (after its own fields) too. */
+static void
+measure(const struct opts *o, FILE *csv, const char *csv_head, const char *line)
+{
+	struct probe_result r = probes((int)o->count, 1), a = probes((int)o->count, 0);
+	double st = stored_share();
+
+	fprintf(csv, "%s,%.1f,%.1f,%.1f,%.2f,%.1f,%.1f,%.1f,%.2f,%.1f\n", csv_head, r.q1, r.median, r.q3, r.success,
+	    a.q1, a.median, a.q3, a.success, st);
+	fflush(csv);
+	printf("%s median=%.1f q1=%.1f q3=%.1f success=%.1f%% all_median=%.1f all_success=%.1f%% stored=%.0f%%\n",
+	    line, r.median, r.q1, r.q3, r.success, a.median, a.success, st);
+	fflush(stdout);
+}
+
+static FILE *
+csv_open(const struct opts *o, const char *name, const char *header)
+{
+	char path[4096];
+	FILE *f;
+
+	if (mkdir(o->out, 0755) != 0 && errno != EEXIST)
+		die("cannot create the output folder");
+	snprintf(path, sizeof(path), "%s/%s", o->out, name);
+	if (!(f = fopen(path, "w")))
+		die("cannot write a CSV file");
+	fprintf(f, "%s\n", header);
+	return f;
+}
+
+static uint32_t window_steps = 1000;
+
+static void
+reset(uint64_t seed)
+{
+	uint32_t i;
+
+	for (i = 0; i < S.n; i++)
+		router_free(S.nodes[i].r);
+	if (S.adj)
+		for (i = 0; i < S.n; i++)
+			free(S.adj[i]);
+	free(S.adj);
+	free(S.deg);
+	free(S.nodes);
+	free(S.keys);
+	free(S.holders);
+	free(S.born);
+	free(S.khash);
+	free(S.lhash);
+	free(S.heap);
+	free(S.reached);
+	free(S.opened);
+	memset(&S, 0, sizeof(S));
+	hash_fill[0] = hash_fill[1] = 0;
+	S.window = window_steps;
+	rng_state = seed;
+	router_config_default(&rcfg);
+	rcfg.htl_max = WORK_HTL;
+	rcfg.rtable_max = 250;       /* the paper's routing table */
+	rcfg.seen_max = 64;          /* one operation at a time: little to remember */
+	rcfg.source_rewrite_pct = rewrite_pct;
+}
+
+static double
+now_s(void)
+{
+	struct timespec ts;
+
+	clock_gettime(CLOCK_MONOTONIC, &ts);
+	return (double)ts.tv_sec + (double)ts.tv_nsec / 1e9;
+}
+
+static long
+peak_rss_kib(void)
+{
+	FILE *f = fopen("/proc/self/status", "r");
+	char line[256];
+	long v = -1;
+
+	if (!f)
+		return -1;
+	while (fgets(line, sizeof(line), f))
+		if (sscanf(line, "VmHWM: %ld kB", &v) == 1)
+			break;
+	fclose(f);
+	return v;
+}
+
+static void
+cost_line(const char *name, double t0)
+{
+	double dt = now_s() - t0;
+
+	printf("sim %s cost nodes=%u requests=%" PRIu64 " messages=%" PRIu64 " seconds=%.1f us_per_request=%.1f "
+	    "peak_rss_mib=%.0f bytes_per_node=%.0f\n", name, S.n, S.requests, S.messages, dt,
+	    S.requests ? dt * 1e6 / (double)S.requests : 0.0, peak_rss_kib() / 1024.0,
+	    S.n ? peak_rss_kib() * 1024.0 / S.n : 0.0);
+}
+
+static void
+e1(const struct opts *o)
+{
+	FILE *f = csv_open(o, "e1.csv", "step," COLS);
+	double t0 = now_s();
+	uint32_t st;
+
+	reset(o->seed);
+	ring(o->nodes);
+	for (st = 1; st <= o->steps; st++) {
+		step(o->per);
+		if (st % o->probe_every == 0) {
+			char head[32], line[96];
+			snprintf(head, sizeof(head), "%u", st);
+			snprintf(line, sizeof(line), "sim E1 nodes=%u step=%u", S.n, st);
+			measure(o, f, head, line);
+		}
+	}
+	fclose(f);
+	cost_line("E1", t0);
+}
+
+/* next_size: the 1-2-5 series: 50, 100, 200, 500, 1000, … */
+static uint32_t
+next_size(uint32_t n)
+{
+	uint32_t p = 1;
+
+	while (p <= n / 10)
+		p *= 10;
+	return n / p < 2 ? 2 * p : n / p < 5 ? 5 * p : 10 * p;
+}
+
+/* grow: from a ring of |start| nodes, one newcomer announced every
+ * |every| steps until there are |target|; |at| is called at each size of
+ * the 1-2-5 series (and at the end). */
+static void
+grow(const struct opts *o, uint32_t target, void (*at)(const struct opts *, FILE *), FILE *f)
+{
+	uint64_t st = 0;
+	uint32_t next = 50;
+
+	ring(o->start);
+	while (S.n < target) {
+		step(o->per);
+		if (++st % o->every == 0)
+			announce();
+		if (at && (S.n >= next || S.n == target) && S.ndocs) {
+			at(o, f);
+			while (next <= S.n)
+				next = next_size(next);
+		}
+	}
+}
+
+static void
+e2_at(const struct opts *o, FILE *f)
+{
+	char head[32], line[96];
+
+	snprintf(head, sizeof(head), "%u", S.n);
+	snprintf(line, sizeof(line), "sim E2 nodes=%u", S.n);
+	measure(o, f, head, line);
+}
+
+static void
+e2(const struct opts *o)
+{
+	FILE *f = csv_open(o, "e2.csv", "nodes," COLS);
+	double t0 = now_s();
+
+	reset(o->seed);
+	grow(o, o->max_nodes, e2_at, f);
+	fclose(f);
+	cost_line("E2", t0);
+}
+
+static void
+e3(const struct opts *o)
+{
+	FILE *f = csv_open(o, "e3.csv", "failed," COLS);
+	double t0 = now_s();
+	int k;
+
+	for (k = 0; k < o->nfractions; k++) {
+		uint32_t i, kill;
+		char head[32], line[96];
+		reset(o->seed); /* the same network each time, then a different loss */
+		grow(o, o->nodes, NULL, NULL);
+		for (i = 0; i < o->warm; i++)
+			step(o->per);
+		kill = (uint32_t)(o->fractions[k] * S.n + 0.5);
+		for (i = 0; i < kill;) {
+			uint32_t v = rnd_below(S.n);
+			if (S.nodes[v].alive) {
+				uint8_t j;
+				S.nodes[v].alive = 0; /* what it held is gone with it */
+				for (j = 0; j < S.nodes[v].nstore; j++)
+					S.holders[S.nodes[v].store[j]]--;
+				i++;
+			}
+		}
+		snprintf(head, sizeof(head), "%.2f", o->fractions[k]);
+		snprintf(line, sizeof(line), "sim E3 nodes=%u failed=%.0f%%", S.n, 100 * o->fractions[k]);
+		measure(o, f, head, line);
+	}
+	fclose(f);
+	cost_line("E3", t0);
+}
+
+static void
+dark(const struct opts *o)
+{
+	FILE *f = csv_open(o, "dark.csv", "swapping,swaps_accepted," COLS);
+	double t0 = now_s();
+	int sw;
+
+	for (sw = 0; sw <= 1; sw++) {
+		uint64_t accepted = 0, i;
+		char head[48], line[128];
+		reset(o->seed);
+		S.model = DARK;
+		darknet(o->nodes, o->degree);
+		if (sw)
+			for (i = 0; i < (uint64_t)o->swaps * o->nodes; i++)
+				accepted += (uint64_t)swap_once();
+		for (i = 0; i < o->warm; i++)
+			step(o->per);
+		snprintf(head, sizeof(head), "%d,%" PRIu64, sw, accepted);
+		snprintf(line, sizeof(line), "sim DARK nodes=%u degree=%u swapping=%s swaps=%" PRIu64, S.n, o->degree,
+		    sw ? "on" : "off", accepted);
+		measure(o, f, head, line);
+	}
+	fclose(f);
+	cost_line("DARK", t0);
+}
+
+static void
+usage(void)
+{
+	fprintf(stderr,
+	    "usage: wisp-sim e1|e2|e3|dark|check [options]   (docs/sim.md)\n"
+	    "  --seed N         the run's one random seed (1)\n"
+	    "  --out DIR        CSV files go here (sim-out)\n"
+	    "  --nodes N        E1, E3, dark: network size (1000; dark 10000)\n"
+	    "  --steps N        E1: time steps (5000)\n"
+	    "  --per N          operations per step, half inserts, half requests (2)\n"
+	    "  --probe-every N  E1: steps between probe rounds (100)\n"
+	    "  --probes N       probe requests per round (300)\n"
+	    "  --start N        E2, E3: the first ring's size (20)\n"
+	    "  --every N        E2, E3: steps between newcomers (5)\n"
+	    "  --max-nodes N    E2: grow to this size (200000)\n"
+	    "  --fractions LIST E3: failed fractions, comma-separated (0,0.1,0.2,0.3,0.4,0.5)\n"
+	    "  --warm N         E3, dark: workload steps before probing (E3 2000, dark 20000)\n"
+	    "  --degree N       dark: friends per node on average (10)\n"
+	    "  --swaps N        dark: swap attempts per node (500)\n"
+	    "  --htl N          the workload's hops-to-live (20; probes use 64)\n"
+	    "  --window N       \"recent\" probes ask for documents of the last N steps (1000)\n"
+	    "  --rewrite PCT    chance a node names itself as a reply's data source (0)\n");
+	exit(2);
+}
+
+static uint32_t
+num(const char *s)
+{
+	char *end;
+	unsigned long v = strtoul(s, &end, 10);
+
+	if (*end || !*s || v > UINT32_MAX)
+		usage();
+	return (uint32_t)v;
+}
+
+int
+main(int argc, char **argv)
+{
+	struct opts o = { .seed = 1, .nodes = 0, .start = 20, .max_nodes = 200000, .every = 5, .steps = 5000,
+		.probe_every = 100, .count = 300, .degree = 10, .swaps = 500, .warm = 0, .per = 2, .out = "sim-out",
+		.fractions = { 0, 0.1, 0.2, 0.3, 0.4, 0.5 }, .nfractions = 6, .window = 1000 };
+	const char *cmd;
+	int i;
+
+	if (argc < 2)
+		usage();
+	cmd = argv[1];
+	for (i = 2; i < argc; i++) {
+		const char *a = argv[i], *v = i + 1 < argc ? argv[i + 1] : NULL;
+		if (!v)
+			usage();
+		i++;
+		if (!strcmp(a, "--seed"))
+			o.seed = strtoull(v, NULL, 10);
+		else if (!strcmp(a, "--out"))
+			o.out = v;
+		else if (!strcmp(a, "--nodes"))
+			o.nodes = num(v);
+		else if (!strcmp(a, "--steps"))
+			o.steps = num(v);
+		else if (!strcmp(a, "--per"))
+			o.per = (int)num(v);
+		else if (!strcmp(a, "--probe-every"))
+			o.probe_every = num(v);
+		else if (!strcmp(a, "--probes"))
+			o.count = num(v);
+		else if (!strcmp(a, "--start"))
+			o.start = num(v);
+		else if (!strcmp(a, "--every"))
+			o.every = num(v);
+		else if (!strcmp(a, "--max-nodes"))
+			o.max_nodes = num(v);
+		else if (!strcmp(a, "--warm"))
+			o.warm = num(v);
+		else if (!strcmp(a, "--degree"))
+			o.degree = num(v);
+		else if (!strcmp(a, "--swaps"))
+			o.swaps = num(v);
+		else if (!strcmp(a, "--window"))
+			o.window = num(v);
+		else if (!strcmp(a, "--htl")) {
+			WORK_HTL = (uint8_t)num(v);
+			if (WORK_HTL < 2 || WORK_HTL > PROBE_HTL)
+				usage();
+		} else if (!strcmp(a, "--rewrite")) {
+			rewrite_pct = (uint8_t)num(v);
+			if (rewrite_pct > 100)
+				usage();
+		}
+		else if (!strcmp(a, "--fractions")) {
+			char *copy = strdup(v), *tok, *save = NULL;
+			o.nfractions = 0;
+			for (tok = strtok_r(copy, ",", &save); tok && o.nfractions < 16; tok = strtok_r(NULL, ",", &save))
+				o.fractions[o.nfractions++] = atof(tok);
+			free(copy);
+		} else
+			usage();
+	}
+	window_steps = o.window;
+	if (o.count == 0 || o.probe_every == 0 || o.every == 0 || o.start < 3 || o.per < 1)
+		usage();
+	if (!strcmp(cmd, "e1")) {
+		o.nodes = o.nodes ? o.nodes : 1000;
+		e1(&o);
+	} else if (!strcmp(cmd, "e2")) {
+		e2(&o);
+	} else if (!strcmp(cmd, "e3")) {
+		o.nodes = o.nodes ? o.nodes : 1000;
+		o.warm = o.warm ? o.warm : 2000;
+		e3(&o);
+	} else if (!strcmp(cmd, "dark")) {
+		o.nodes = o.nodes ? o.nodes : 10000;
+		o.warm = o.warm ? o.warm : 20000;
+		if (o.degree < 2 || o.nodes < 8)
+			usage();
+		dark(&o);
+	} else if (!strcmp(cmd, "check")) {
+		/* make check: a small deterministic run whose line is pinned */
+		o.nodes = 200;
+		o.steps = 1000;
+		o.probe_every = 1000;
+		o.count = 200;
+		e1(&o);
+	} else {
+		usage();
+	}
+	reset(0);
+	return 0;
+}
