@@ -1,0 +1,39 @@
+#!/bin/sh
+# Plot the simulator's CSV files (from tests/sim/run.sh) as PNGs with
+# gnuplot (Debian's gnuplot-nox, installed when missing).
+# usage: plot.sh DIR   (DIR holds e1.csv, e2.csv, e3.csv, dark.csv)
+set -e
+D=${1:-docs/sim}
+if ! command -v gnuplot >/dev/null 2>&1; then
+	SUDO=""; [ "$(id -u)" -eq 0 ] || SUDO="sudo"
+	DEBIAN_FRONTEND=noninteractive $SUDO apt-get install -y -qq gnuplot-nox >/dev/null
+fi
+common='set datafile separator ","; set terminal pngcairo size 800,480 font "sans,11"; set grid; set key top right'
+[ -f "$D/e1.csv" ] && gnuplot -e "$common; set output '$D/e1.png';
+	set title 'E1 convergence: 1000 nodes, request pathlength of probes (recent documents)';
+	set xlabel 'time step'; set ylabel 'hops'; set yrange [0:66]; set y2label 'success %'; set y2range [0:105]; set y2tics;
+	plot '$D/e1.csv' skip 1 using 1:3 with lines lw 2 title 'median',
+	     '' skip 1 using 1:2 with lines dt 2 title 'first quartile',
+	     '' skip 1 using 1:4 with lines dt 2 title 'third quartile',
+	     '' skip 1 using 1:7 with lines lc rgb 'gray' title 'median, any stored document',
+	     '' skip 1 using 1:5 axes x1y2 with lines lc rgb 'dark-green' title 'success % (right)'"
+[ -f "$D/e2.csv" ] && gnuplot -e "$common; set output '$D/e2.png'; set logscale x; set key top left;
+	set title 'E2 scalability: pathlength as the network grows by announcement';
+	set xlabel 'nodes'; set ylabel 'hops'; set yrange [0:*];
+	plot '$D/e2.csv' skip 1 using 1:3 with linespoints lw 2 title 'median',
+	     '' skip 1 using 1:2 with lines dt 2 title 'first quartile',
+	     '' skip 1 using 1:4 with lines dt 2 title 'third quartile',
+	     '' skip 1 using 1:7 with linespoints lc rgb 'gray' title 'median, any stored document'"
+[ -f "$D/e3.csv" ] && gnuplot -e "$common; set output '$D/e3.png'; set key top left;
+	set title 'E3 fault tolerance: 1000 nodes, a random fraction failed';
+	set xlabel 'failed fraction of nodes'; set ylabel 'hops'; set yrange [0:*]; set y2label 'success %'; set y2range [0:105]; set y2tics;
+	plot '$D/e3.csv' skip 1 using 1:3 with linespoints lw 2 title 'median',
+	     '' skip 1 using 1:2 with lines dt 2 title 'first quartile',
+	     '' skip 1 using 1:4 with lines dt 2 title 'third quartile',
+	     '' skip 1 using 1:5 axes x1y2 with linespoints lc rgb 'dark-green' title 'success % (right)',
+	     '' skip 1 using 1:9 axes x1y2 with linespoints lc rgb 'gray' title 'success %, any stored (right)'"
+[ -f "$D/dark.csv" ] && gnuplot -e "$common; set output '$D/dark.png'; set style data histograms; set style fill solid 0.6;
+	set title 'Darknet, 10000 nodes, degree 10: without and with location swapping';
+	set ylabel 'hops / percent'; set yrange [0:105]; set xtics ('no swapping' 0, 'swapping' 1);
+	plot '$D/dark.csv' skip 1 using 4 title 'median hops', '' skip 1 using 6 title 'success %'"
+ls "$D"/*.png

@@ -1,0 +1,14 @@
+#!/bin/sh
+# The simulator's experiments as docs/sim/ shows them: every command that
+# made a CSV there, then the plots. E2 to 1,000,000 nodes takes about an
+# hour and 17 GB here; SIM_MAX_NODES=200000 stops it at 200,000.
+set -e
+BIN=${1:-bin}
+OUT=${SIM_OUT:-docs/sim}
+mkdir -p "$OUT"
+run() { name=$1; shift; echo "== wisp-sim $*"; /usr/bin/time -f "$name: %e s, peak %M KiB" "$BIN/wisp-sim" "$@" | tee "$OUT/$name.log"; }
+run e1 e1 --out "$OUT"
+run e3 e3 --out "$OUT"
+run dark dark --swaps 2000 --out "$OUT"
+run e2 e2 --max-nodes "${SIM_MAX_NODES:-1000000}" --out "$OUT"
+sh tests/sim/plot.sh "$OUT"
