@@ -36,7 +36,7 @@ FUZZ_SRC   := $(wildcard tests/fuzz/fuzz_*.c)
 
 obj = $(patsubst %.c,$(B)/%.o,$(1))
 CORE_OBJ   := $(call obj,$(CORE_SRC))
-ALL_OBJ    := $(call obj,$(CORE_SRC) $(NODE_SRC) $(CLI_SRC) $(UNIT_SRC) $(BENCH_SRC) $(SIM_SRC) $(FUZZ_SRC) tests/fuzz/replay_main.c tests/net/storetool.c tests/net/relay.c tests/net/reref.c tests/net/forge.c)
+ALL_OBJ    := $(call obj,$(CORE_SRC) $(NODE_SRC) $(CLI_SRC) $(UNIT_SRC) $(BENCH_SRC) $(SIM_SRC) $(FUZZ_SRC) tests/fuzz/replay_main.c tests/net/storetool.c tests/net/relay.c tests/net/reref.c tests/net/forge.c tests/net/rogue.c)
 
 .SECONDARY:
 .PHONY: all check unit net asan clang bench fuzz fuzzers clean install run deps check-layers demo sim
@@ -73,7 +73,11 @@ $(B)/tests/net/reref: $(B)/tests/net/reref.o $(B)/libwispcore.a
 $(B)/tests/net/forge: $(B)/tests/net/forge.o $(B)/libwispcore.a
 	$(Q)$(CC) $(LDFLAGS) -o $@ $^ $(LDLIBS)
 
-NET_TOOLS := $(B)/tests/net/storetool $(B)/tests/net/relay $(B)/tests/net/reref $(B)/tests/net/forge
+$(B)/tests/net/rogue: $(B)/tests/net/rogue.o $(B)/libwispcore.a
+	$(Q)$(CC) $(LDFLAGS) -o $@ $^ $(LDLIBS)
+
+NET_TOOLS := $(B)/tests/net/storetool $(B)/tests/net/relay $(B)/tests/net/reref $(B)/tests/net/forge \
+             $(B)/tests/net/rogue
 
 # the simulator links the same router as wispd (libwispcore.a)
 $(BIN)/wisp-sim: $(call obj,$(SIM_SRC)) $(B)/libwispcore.a

@@ -257,6 +257,10 @@ on_hs1(struct link *l, const uint8_t *msg, size_t len)
 		refuse(l, "unknown identity");
 		return;
 	}
+	if (peers_shunned(p)) {
+		refuse(l, "a friend backed off after faults");
+		return;
+	}
 	if (h.ref.naddr && sodium_memcmp(h.ref.pub, p->pub, 32) == 0 && memcmp(&h.ref, &p->ref, sizeof(h.ref))) {
 		p->ref = h.ref; /* a friend's addresses change: keep up */
 		(void)peers_save(n, p);
@@ -305,6 +309,7 @@ on_record(struct link *l, const uint8_t *rec, size_t len)
 	if (frame_open(&l->rx, rec, len, l->plain, &type, &payload, &plen) != 0) {
 		l->n->pstats.frames_bad++;
 		log_ratelim(&bad_rate, 6, "bad record from %s: closing that link", l->addr);
+		peers_fault(l->n, l->peer, "a record that does not open (forged, replayed or garbage)");
 		link_close(l, "bad record");
 		return -1;
 	}
@@ -319,6 +324,7 @@ on_record(struct link *l, const uint8_t *rec, size_t len)
 		if (node_route_msg(l->n, l->peer, payload, plen) == 0)
 			return 0;
 		l->n->pstats.frames_bad++;
+		peers_fault(l->n, l->peer, "a malformed routing message or a block that does not verify");
 		link_close(l, "bad routing message");
 		return -1;
 	case FRAME_BYE:
@@ -326,6 +332,7 @@ on_record(struct link *l, const uint8_t *rec, size_t len)
 		return -1;
 	}
 	l->n->pstats.frames_bad++;
+	peers_fault(l->n, l->peer, "a record of unknown type");
 	link_close(l, "unknown record type");
 	return -1;
 }

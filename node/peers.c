@@ -119,9 +119,12 @@ schedule_dial(struct peer *p, unsigned ms)
 {
 	struct timeval tv;
 	unsigned jitter = ms / 2 ? randombytes_uniform(ms / 2 + 1) : 0;
+	uint64_t now = node_now_ms();
 
 	if (!p->dial_ev || p->removed || p->ref.naddr == 0)
 		return;
+	if (p->shun_until > now && p->shun_until - now > ms) /* not before its backoff ends */
+		ms = (unsigned)(p->shun_until - now);
 	ms = ms - ms / 4 + jitter;
 	tv.tv_sec = ms / 1000;
 	tv.tv_usec = (ms % 1000) * 1000;
@@ -268,6 +271,51 @@ peers_link_up(struct node *n, struct peer *p, struct link *l)
 	if (p->dial_ev)
 		evtimer_del(p->dial_ev);
 	node_route_link(n, p, 1);
+}
+
+void
+peers_fault(struct node *n, struct peer *p, const char *what)
+{
+	static struct log_rate rate;
+	uint64_t now = node_now_ms(), backoff;
+
+	(void)n;
+	if (!p)
+		return;
+	if (now - p->last_fault > PEER_FAULT_FORGET_MS)
+		p->faults = 0;
+	p->faults++;
+	p->last_fault = now;
+	backoff = (uint64_t)PEER_FAULT_BACKOFF_MS << (p->faults - 1 < 10 ? p->faults - 1 : 10);
+	if (backoff > PEER_FAULT_BACKOFF_MAX_MS)
+		backoff = PEER_FAULT_BACKOFF_MAX_MS;
+	p->shun_until = now + backoff;
+	log_ratelim(&rate, 10, "a friend sent %s (fault %u): link closed, refused for %llu s", what, p->faults,
+	    (unsigned long long)(backoff / 1000));
+}
+
+int
+peers_shunned(const struct peer *p)
+{
+	return p->shun_until > node_now_ms();
+}
+
+int
+peers_take_request(struct peer *p)
+{
+	uint64_t now = node_now_ms();
+
+	if (!p->bucket_ms)
+		p->bucket = (uint64_t)PEER_REQ_BURST * 1000;
+	else
+		p->bucket += (now - p->bucket_ms) * PEER_REQ_RATE;
+	if (p->bucket > (uint64_t)PEER_REQ_BURST * 1000)
+		p->bucket = (uint64_t)PEER_REQ_BURST * 1000;
+	p->bucket_ms = now;
+	if (p->bucket < 1000)
+		return 0;
+	p->bucket -= 1000;
+	return 1;
 }
 
 void

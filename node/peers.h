@@ -24,6 +24,12 @@ enum peer_limits {
 	DIAL_BACKOFF_MIN_MS = 500,
 	DIAL_BACKOFF_MAX_MS = 60000,
 	INVITE_TTL_S = 7 * 24 * 3600,
+	/* A friend that misbehaves (docs/threat-model.md, "Abuse by a friend") */
+	PEER_FAULT_BACKOFF_MS = 2000,     /* after the first fault; doubles with each */
+	PEER_FAULT_BACKOFF_MAX_MS = 600000,
+	PEER_FAULT_FORGET_MS = 600000,    /* faults older than this are forgiven */
+	PEER_REQ_RATE = 5000,             /* requests and inserts a second, sustained */
+	PEER_REQ_BURST = 10000,
 };
 #define LINK_REKEY_BYTES (1ull << 30)
 
@@ -41,6 +47,9 @@ struct peer {
 	struct event *dial_ev;
 	int dialing, removed;
 	int from_conf;                  /* named by a "peer" line in wispd.conf */
+	unsigned faults;                /* bad records, messages or blocks, recently */
+	uint64_t last_fault, shun_until; /* monotonic ms */
+	uint64_t bucket, bucket_ms;     /* request tokens, in thousandths */
 };
 
 struct peer_stats {
@@ -61,6 +70,14 @@ struct peer *peers_add(struct node *n, const struct noderef *ref, const uint8_t 
 int peers_remove(struct node *n, struct peer *p);
 int peers_save(struct node *n, const struct peer *p);
 void peers_link_up(struct node *n, struct peer *p, struct link *l);
+/* peers_fault: |p| sent something no friend should (the link is closed
+ * by the caller); its handshakes are refused for a while that doubles
+ * with each fault. peers_shunned: is that while still running? */
+void peers_fault(struct node *n, struct peer *p, const char *what);
+int peers_shunned(const struct peer *p);
+/* peers_take_request: a token for one more request or insert from |p|;
+ * 0 when it is sending faster than PEER_REQ_RATE. */
+int peers_take_request(struct peer *p);
 void peers_link_down(struct node *n, struct peer *p, struct link *l);
 /* peers_noderef fills this node's own noderef. */
 void peers_self(const struct node *n, struct noderef *ref);

@@ -57,6 +57,7 @@ struct route_state {
 	 * not "not found". */
 	uint8_t corrupt[16][32];
 	unsigned ncorrupt;
+	uint64_t rejected_direct; /* requests refused before the router: rate, memory */
 	/* Write-behind for the cache partition: blocks passing through are
 	 * kept together and written in one transaction when CACHE_BATCH
 	 * gather or CACHE_DELAY_MS pass, not synced one run at a time. A
@@ -459,6 +460,22 @@ node_insert_block(struct node *n, const uint8_t key[32], const uint8_t *block, s
 	return 0;
 }
 
+static void
+reject_overload(struct node *n, struct peer *p, const struct wire_msg *m)
+{
+	struct wire_msg r = *m;
+	size_t l;
+
+	n->route->rejected_direct++;
+	if (!p->link)
+		return;
+	r.type = WIRE_REJECTED_OVERLOAD;
+	r.block = NULL;
+	r.block_len = 0;
+	if (wire_encode(&r, n->route->msgbuf, sizeof(n->route->msgbuf), &l) == 0)
+		(void)link_send(p->link, FRAME_ROUTE, n->route->msgbuf, l);
+}
+
 /* node_route_msg handles a FRAME_ROUTE record from a friend. A block that
  * does not verify is never stored or forwarded, and costs the sender its
  * link. Returns -1 to close the link. */
@@ -472,6 +489,11 @@ node_route_msg(struct node *n, struct peer *p, const uint8_t *data, size_t len)
 		log_ratelim(&fault_rate, 10, "a malformed routing message: closing that link");
 		return -1;
 	}
+	if ((m.type == WIRE_REQUEST || m.type == WIRE_INSERT) && !peers_take_request(p)) {
+		/* Faster than any friend needs: refused, cheaply, link kept. */
+		reject_overload(n, p, &m);
+		return 0;
+	}
 	if (m.block) {
 		if (block_verify(m.block, m.block_len, m.key) != 0) {
 			n->traffic.verify_failed++;
@@ -480,14 +502,8 @@ node_route_msg(struct node *n, struct peer *p, const uint8_t *data, size_t len)
 		}
 		if (!(m.blk = blk_new(n, m.block, m.block_len))) {
 			/* Out of block memory: refuse the work, keep the link. */
-			if (m.type == WIRE_INSERT && p->link) {
-				struct wire_msg r = m;
-				size_t l;
-				r.type = WIRE_REJECTED_OVERLOAD;
-				r.block = NULL;
-				if (wire_encode(&r, n->route->msgbuf, sizeof(n->route->msgbuf), &l) == 0)
-					(void)link_send(p->link, FRAME_ROUTE, n->route->msgbuf, l);
-			}
+			if (m.type == WIRE_INSERT)
+				reject_overload(n, p, &m);
 			return 0;
 		}
 	}
@@ -612,6 +628,7 @@ void
 node_route_stats(const struct node *n, struct router_stats *st)
 {
 	router_stats(n->route->r, st);
+	st->rejected_overload += n->route->rejected_direct;
 }
 
 unsigned

@@ -1,0 +1,258 @@
+/* rogue: a friend gone bad, for tests of how a node treats one. It speaks
+ * the real link protocol (Noise IK, sealed records, routing messages) with
+ * its own identity, which the test makes a friend of the target first.
+ *
+ *   rogue id KEYFILE                    print this identity's noderef
+ *   rogue KEYFILE TARGET_NODEREF MODE [N]
+ *     flood N    N Requests for random keys at once; then count the replies
+ *     garbage    a record of random bytes
+ *     replay     a valid keep-alive, then the same bytes again
+ *     badblock   an Insert whose block does not match its key (prints the
+ *                document's URI first, so the test can ask for it)
+ *
+ * Prints what happened ("closed", "open", reply counts) on stdout. Exit 0
+ * if the link was set up, 1 if the target refused the handshake. */
+#include <arpa/inet.h>
+#include <errno.h>
+#include <fcntl.h>
+#include <netinet/in.h>
+#include <poll.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/socket.h>
+#include <time.h>
+#include <unistd.h>
+
+#include <sodium.h>
+
+#include "crypto/b64.h"
+#include "crypto/chk.h"
+#include "crypto/err.h"
+#include "crypto/noderef.h"
+#include "crypto/noise.h"
+#include "crypto/uri.h"
+#include "node/frame.h"
+#include "node/wire.h"
+
+static uint8_t sk[32], pk[32];
+
+static int
+load_key(const char *path)
+{
+	FILE *f = fopen(path, "rb");
+
+	if (f) {
+		size_t n = fread(sk, 1, 32, f);
+		fclose(f);
+		if (n != 32)
+			return -1;
+	} else {
+		randombytes_buf(sk, 32);
+		if (!(f = fopen(path, "wb")) || fwrite(sk, 1, 32, f) != 32)
+			return -1;
+		fclose(f);
+	}
+	crypto_scalarmult_base(pk, sk);
+	return 0;
+}
+
+static int
+read_full(int fd, uint8_t *p, size_t n, int ms)
+{
+	size_t got = 0;
+
+	while (got < n) {
+		struct pollfd pf = { fd, POLLIN, 0 };
+		ssize_t r;
+		if (poll(&pf, 1, ms) <= 0)
+			return -2; /* quiet */
+		r = read(fd, p + got, n - got);
+		if (r <= 0)
+			return -1; /* closed */
+		got += (size_t)r;
+	}
+	return 0;
+}
+
+static int
+write_full(int fd, const uint8_t *p, size_t n)
+{
+	while (n) {
+		ssize_t w = write(fd, p, n);
+		if (w < 0 && errno == EINTR)
+			continue;
+		if (w <= 0)
+			return -1;
+		p += w;
+		n -= (size_t)w;
+	}
+	return 0;
+}
+
+/* closed_within: does the target close the link within |ms|? Drains what
+ * it sends meanwhile. */
+static int
+closed_within(int fd, int ms)
+{
+	uint8_t buf[65536];
+	struct timespec t0, t;
+
+	clock_gettime(CLOCK_MONOTONIC, &t0);
+	for (;;) {
+		struct pollfd pf = { fd, POLLIN, 0 };
+		long left;
+		clock_gettime(CLOCK_MONOTONIC, &t);
+		left = ms - ((t.tv_sec - t0.tv_sec) * 1000 + (t.tv_nsec - t0.tv_nsec) / 1000000);
+		if (left <= 0 || poll(&pf, 1, (int)left) <= 0)
+			return 0;
+		if (read(fd, buf, sizeof(buf)) <= 0)
+			return 1;
+	}
+}
+
+static int
+seal_send(int fd, struct noise_cipher *tx, uint8_t type, const uint8_t *p, size_t len, uint8_t *rec, size_t *rl)
+{
+	if (frame_seal(tx, type, p, len, rec, rl) != 0)
+		return -1;
+	return write_full(fd, rec, *rl);
+}
+
+int
+main(int argc, char **argv)
+{
+	static uint8_t rec[FRAME_WIRE_MAX], plain[FRAME_BUCKET_L], msg[WIRE_MSG_MAX];
+	uint8_t payload[HS1_PAYLOAD], e[32], out[2 + HS1_LEN], in[HS2_LEN], p2[HS2_PAYLOAD];
+	struct noise_cipher tx, rx;
+	struct noise_hs hs;
+	struct noderef target, self = { 0 };
+	struct hs1 h = { 0 };
+	struct sockaddr_in sa = { 0 };
+	const char *why, *mode;
+	char host[64], text[NODEREF_TEXT_MAX];
+	size_t ol, pl, rl;
+	int fd;
+
+	if (wisp_crypto_init() != 0 || argc < 3)
+		return 2;
+	if (!strcmp(argv[1], "id")) {
+		if (load_key(argv[2]) != 0)
+			return 2;
+		memcpy(self.pub, pk, 32);
+		if (noderef_format(&self, text, sizeof(text)) != 0)
+			return 2;
+		printf("%s\n", text);
+		return 0;
+	}
+	if (argc < 4 || load_key(argv[1]) != 0 || noderef_parse(&target, argv[2], strlen(argv[2]), &why) != 0 ||
+	    target.naddr == 0 || noderef_addr_format(&target.addr[0], host, sizeof(host)) != 0)
+		return 2;
+	mode = argv[3];
+	{
+		char *colon = strrchr(host, ':');
+		if (!colon)
+			return 2;
+		*colon = '\0';
+		sa.sin_family = AF_INET;
+		sa.sin_port = htons((uint16_t)atoi(colon + 1));
+		if (inet_pton(AF_INET, host, &sa.sin_addr) != 1)
+			return 2;
+	}
+	if ((fd = socket(AF_INET, SOCK_STREAM, 0)) < 0 || connect(fd, (struct sockaddr *)&sa, sizeof(sa)) != 0)
+		return 2;
+	memcpy(h.ref.pub, pk, 32);
+	noise_ik_init(&hs, 1, (const uint8_t *)FRAME_PROLOGUE, sizeof(FRAME_PROLOGUE) - 1, sk, target.pub);
+	randombytes_buf(e, sizeof(e));
+	if (hs1_encode(&h, payload) != 0 || noise_ik_write_msg1(&hs, e, payload, sizeof(payload), out + 2, HS1_LEN, &ol))
+		return 2;
+	out[0] = (uint8_t)(HS1_LEN >> 8);
+	out[1] = (uint8_t)HS1_LEN;
+	if (write_full(fd, out, sizeof(out)) != 0 || read_full(fd, out, 2, 5000) != 0 ||
+	    read_full(fd, in, HS2_LEN, 5000) != 0 || noise_ik_read_msg2(&hs, in, HS2_LEN, p2, sizeof(p2), &pl) != 0) {
+		printf("refused\n");
+		return 1;
+	}
+	noise_split(&hs, &tx, &rx, NULL);
+
+	if (!strcmp(mode, "garbage")) {
+		uint8_t g[2 + FRAME_BUCKET_S + NOISE_MAC_LEN];
+		randombytes_buf(g, sizeof(g));
+		g[0] = (uint8_t)((FRAME_BUCKET_S + NOISE_MAC_LEN) >> 8);
+		g[1] = (uint8_t)(FRAME_BUCKET_S + NOISE_MAC_LEN);
+		(void)write_full(fd, g, sizeof(g));
+		printf("%s\n", closed_within(fd, 3000) ? "closed" : "open");
+	} else if (!strcmp(mode, "replay")) {
+		if (seal_send(fd, &tx, FRAME_KEEPALIVE, NULL, 0, rec, &rl) != 0)
+			return 2;
+		(void)write_full(fd, rec, rl); /* the same record again */
+		printf("%s\n", closed_within(fd, 3000) ? "closed" : "open");
+	} else if (!strcmp(mode, "badblock")) {
+		uint8_t data[1000], block[CHK_BLOCK_LEN];
+		struct chk_keys k;
+		struct uri u = { .type = URI_CHK, .alg = URI_ALG_V1, .kind = URI_KIND_DOC };
+		struct wire_msg m = { .type = WIRE_INSERT, .htl = 10 };
+		size_t ml;
+		randombytes_buf(data, sizeof(data));
+		if (chk_encode(block, &k, data, sizeof(data)) != 0)
+			return 2;
+		memcpy(u.key, k.routing, 32);
+		memcpy(u.ckey, k.crypto, 32);
+		if (uri_format(text, sizeof(text), &u, 0) != 0)
+			return 2;
+		printf("%s\n", text);
+		block[CHK_BLOCK_LEN / 2] ^= 0x20; /* no longer the block its key names */
+		randombytes_buf(&m.id, sizeof(m.id));
+		memcpy(m.key, k.routing, 32);
+		m.block = block;
+		m.block_len = sizeof(block);
+		if (wire_encode(&m, msg, sizeof(msg), &ml) != 0 || seal_send(fd, &tx, FRAME_ROUTE, msg, ml, rec, &rl) != 0)
+			return 2;
+		printf("%s\n", closed_within(fd, 3000) ? "closed" : "open");
+	} else if (!strcmp(mode, "flood")) {
+		long n = argc > 4 ? atol(argv[4]) : 1000, i, counts[WIRE_TYPE_MAX + 1] = { 0 }, replies = 0;
+		int closed = 0;
+		for (i = 0; i < n; i++) {
+			struct wire_msg m = { .type = WIRE_REQUEST, .htl = 18 };
+			size_t ml;
+			randombytes_buf(&m.id, sizeof(m.id));
+			randombytes_buf(m.key, sizeof(m.key));
+			if (wire_encode(&m, msg, sizeof(msg), &ml) != 0)
+				return 2;
+			if (seal_send(fd, &tx, FRAME_ROUTE, msg, ml, rec, &rl) != 0) {
+				closed = 1;
+				break;
+			}
+		}
+		/* Read the answers until the target goes quiet for 3 s. */
+		while (!closed) {
+			uint8_t hdr[2], type;
+			const uint8_t *pp;
+			size_t total, plen;
+			struct wire_msg m;
+			int r = read_full(fd, hdr, 2, 3000);
+			if (r == -2)
+				break;
+			if (r != 0 || frame_wire_len(hdr, &total) != 0 || read_full(fd, rec + 2, total - 2, 3000) != 0) {
+				closed = 1;
+				break;
+			}
+			memcpy(rec, hdr, 2);
+			if (frame_open(&rx, rec, total, plain, &type, &pp, &plen) != 0)
+				return 2;
+			if (type == FRAME_REKEY)
+				noise_rekey(&rx);
+			if (type != FRAME_ROUTE || wire_decode(&m, pp, plen) != 0)
+				continue;
+			counts[m.type]++;
+			replies++;
+		}
+		printf("sent %ld replies %ld overload %ld notfound %ld routenotfound %ld %s\n", i, replies,
+		    counts[WIRE_REJECTED_OVERLOAD], counts[WIRE_DATA_NOT_FOUND], counts[WIRE_ROUTE_NOT_FOUND],
+		    closed ? "closed" : "open");
+	} else {
+		return 2;
+	}
+	close(fd);
+	return 0;
+}
