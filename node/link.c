@@ -374,6 +374,8 @@ on_read(struct bufferevent *bev, void *arg)
 				log_ratelim(&bad_rate, 6, "bad record length from %s: closing that link", l->addr);
 			else
 				l->n->pstats.handshakes_refused++;
+			if (l->state == L_UP)
+				peers_fault(l->n, l->peer, "a record of impossible length");
 			link_close(l, "bad record length");
 			return;
 		}
@@ -390,7 +392,9 @@ on_read(struct bufferevent *bev, void *arg)
 			on_hs2(l, l->rec + 2, need - 2);
 			if (!still_open(node, l))
 				return;
-		} else if (on_record(l, l->rec, need) != 0) {
+		} else if (on_record(l, l->rec, need) != 0 || !still_open(node, l)) {
+			/* Gone: a bad record, or the routing it set off found this
+			 * very link over its output quota and closed it. */
 			return;
 		}
 	}

@@ -9,6 +9,8 @@
  *     replay     a valid keep-alive, then the same bytes again
  *     badblock   an Insert whose block does not match its key (prints the
  *                document's URI first, so the test can ask for it)
+ *     stall URI N  N Requests for the URI's root block, never reading the
+ *                replies: does the target drop the link rather than buffer?
  *
  * Prints what happened ("closed", "open", reply counts) on stdout. Exit 0
  * if the link was set up, 1 if the target refused the handshake. */
@@ -209,6 +211,36 @@ main(int argc, char **argv)
 		if (wire_encode(&m, msg, sizeof(msg), &ml) != 0 || seal_send(fd, &tx, FRAME_ROUTE, msg, ml, rec, &rl) != 0)
 			return 2;
 		printf("%s\n", closed_within(fd, 3000) ? "closed" : "open");
+	} else if (!strcmp(mode, "stall")) {
+		struct uri u;
+		long n = argc > 5 ? atol(argv[5]) : 1000, i;
+		int fl;
+		if (argc < 5 || uri_parse(&u, argv[4], strlen(argv[4]), &why) != 0)
+			return 2;
+		fl = fcntl(fd, F_GETFL);
+		(void)fcntl(fd, F_SETFL, fl | O_NONBLOCK); /* a write that would block: the target stopped reading too */
+		for (i = 0; i < n; i++) {
+			struct wire_msg m = { .type = WIRE_REQUEST, .htl = 18 };
+			size_t ml, off = 0;
+			randombytes_buf(&m.id, sizeof(m.id));
+			memcpy(m.key, u.key, 32);
+			if (wire_encode(&m, msg, sizeof(msg), &ml) != 0 || frame_seal(&tx, FRAME_ROUTE, msg, ml, rec, &rl) != 0)
+				return 2;
+			while (off < rl) {
+				ssize_t w = write(fd, rec + off, rl - off);
+				if (w > 0)
+					off += (size_t)w;
+				else if (w < 0 && errno == EAGAIN)
+					usleep(1000);
+				else
+					break;
+			}
+			if (off < rl)
+				break;
+		}
+		(void)fcntl(fd, F_SETFL, fl);
+		sleep(3); /* not reading: the replies pile up at the target */
+		printf("sent %ld %s\n", i, closed_within(fd, 3000) ? "closed" : "open");
 	} else if (!strcmp(mode, "flood")) {
 		long n = argc > 4 ? atol(argv[4]) : 1000, i, counts[WIRE_TYPE_MAX + 1] = { 0 }, replies = 0;
 		int closed = 0;
