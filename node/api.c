@@ -127,7 +127,7 @@ api_status(struct node *n, struct evhttp_request *req)
 struct batch {
 	struct node *n;
 	struct evhttp_request *req;
-	size_t pending, count, failed, collisions;
+	size_t pending, count, failed, collisions, unstored;
 	int gone;
 };
 
@@ -149,13 +149,18 @@ batch_done(void *cookie, enum router_status st, const uint8_t *block, size_t len
 	(void)hops;
 	if (st == ROUTER_COLLISION)
 		b->collisions++;
+	else if (st == NODE_STORE_FAILED)
+		b->unstored++;
 	else if (st != ROUTER_INSERTED)
 		b->failed++;
 	if (--b->pending)
 		return;
 	if (!b->gone && evhttp_request_get_connection(b->req))
 		evhttp_connection_set_closecb(evhttp_request_get_connection(b->req), NULL, NULL);
-	if (b->failed) {
+	if (b->unstored) {
+		reply_error(b->req, 507, "store", "the node's store could not write the blocks (disk full or failing; "
+		    "see its log)");
+	} else if (b->failed) {
 		reply_error(b->req, 503, "overload", "the node is overloaded; try again");
 	} else if ((out = evbuffer_new())) {
 		evbuffer_add_printf(out, "{\"stored\": %zu, \"collisions\": %zu}", b->count, b->collisions);

@@ -68,7 +68,7 @@ struct ingest {
 	uint64_t entry_len, site_bytes;
 	int sniff;
 	/* inserting */
-	uint64_t blocks_total, blocks_done, blocks_failed, inflight;
+	uint64_t blocks_total, blocks_done, blocks_failed, blocks_unstored, inflight;
 	struct event *pump, *expire;
 	uint8_t *buf;
 	char uri[URI_MAX], reason[160];
@@ -162,6 +162,8 @@ block_done(void *cookie, enum router_status st, const uint8_t *block, size_t len
 	g->inflight--;
 	if (st == ROUTER_INSERTED || st == ROUTER_COLLISION)
 		g->blocks_done++;
+	else if (st == NODE_STORE_FAILED)
+		g->blocks_unstored++;
 	else
 		g->blocks_failed++;
 	event_active(g->pump, 0, 0);
@@ -333,7 +335,10 @@ on_pump(evutil_socket_t fd, short ev, void *arg)
 		more = g->zip ? site_step(g) : file_step(g);
 	node_route_release(g->n);
 	if (g->state == IN_INSERTING && g->uri[0] && g->inflight == 0) {
-		if (g->blocks_failed) {
+		if (g->blocks_unstored) {
+			fail(g, "the node's store could not write %" PRIu64 " blocks (disk full or failing)",
+			    g->blocks_unstored);
+		} else if (g->blocks_failed) {
 			fail(g, "%" PRIu64 " blocks could not be inserted (the node is overloaded); try again",
 			    g->blocks_failed);
 		} else {

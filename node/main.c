@@ -7,6 +7,7 @@
 #include <signal.h>
 #include <stdio.h>
 #include <stdlib.h>
+#include <sys/stat.h>
 #include <string.h>
 #include <sys/socket.h>
 #include <time.h>
@@ -352,7 +353,20 @@ main(int argc, char **argv)
 		int k = snprintf(sdir, sizeof(sdir), "%s/store", n->datadir);
 		if (k < 0 || (size_t)k >= sizeof(sdir))
 			fatalx("data directory path too long");
-		if (store_open(&n->store, sdir, &sc, err, sizeof(err)) != 0) {
+		int rc = store_open(&n->store, sdir, &sc, err, sizeof(err));
+		if (rc == WISP_ERR_MALFORMED) {
+			/* A damaged store is set aside, not deleted, and the node
+			 * starts with an empty one: it keeps routing. */
+			char aside[sizeof(sdir) + 32];
+			snprintf(aside, sizeof(aside), "%s.damaged-%lld", sdir, (long long)time(NULL));
+			log_warnx("%s; moved to %s, starting with an empty store", err, aside);
+			if (rename(sdir, aside) != 0 || mkdir(sdir, 0700) != 0) {
+				fprintf(stderr, "wispd: cannot set the damaged store aside: %s\n", strerror(errno));
+				return 1;
+			}
+			rc = store_open(&n->store, sdir, &sc, err, sizeof(err));
+		}
+		if (rc != 0) {
 			fprintf(stderr, "wispd: %s\n", err);
 			return 1;
 		}

@@ -71,6 +71,7 @@ void api_stop(struct node *n);
  * call of |cb|: |block| is valid only during the call; |hops| is how far
  * the answer came from (0: this node's store). */
 #define NODE_BLOCK_CORRUPT ((enum router_status)100) /* our copy rotted; none found elsewhere */
+#define NODE_STORE_FAILED ((enum router_status)101)  /* an insert to keep here: the store could not write it */
 typedef void (*node_block_cb)(void *cookie, enum router_status st, const uint8_t *block, size_t len,
     unsigned hops);
 int node_route_start(struct node *n);

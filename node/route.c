@@ -58,6 +58,11 @@ struct route_state {
 	uint8_t corrupt[16][32];
 	unsigned ncorrupt;
 	uint64_t rejected_direct; /* requests refused before the router: rate, memory */
+	/* Answers to local requests wait for the run's store transaction: an
+	 * insert kept here is only "inserted" once it is on disk. */
+	struct router_action *later;
+	unsigned nlater, caplater;
+	int put_failed;             /* a store put of this run failed outright */
 	/* Write-behind for the cache partition: blocks passing through are
 	 * kept together and written in one transaction when CACHE_BATCH
 	 * gather or CACHE_DELAY_MS pass, not synced one run at a time. A
@@ -285,9 +290,10 @@ do_store_put(struct node *n, const struct router_action *a)
 	if (!n->route->batch)
 		n->route->batch = store_begin(n->store) == 0;
 	if (store_put(n->store, a->key, b->data, b->len,
-	    a->part == ROUTER_PART_STORE ? STORE_PART_STORE : STORE_PART_CACHE) != 0)
+	    a->part == ROUTER_PART_STORE ? STORE_PART_STORE : STORE_PART_CACHE) != 0) {
 		log_ratelim(&fault_rate, 10, "%s", store_errmsg(n->store));
-	else
+		rs->put_failed |= a->part == ROUTER_PART_STORE;
+	} else
 		n->traffic.blocks_stored++;
 }
 
@@ -316,13 +322,58 @@ do_answer(struct node *n, const struct router_action *a)
 }
 
 static void
+answer_later(struct node *n, const struct router_action *a)
+{
+	struct route_state *rs = n->route;
+
+	if (!rs->batch) { /* nothing written in this run: answer now */
+		do_answer(n, a);
+		if (a->blk)
+			op_unref(NULL, a->blk);
+		return;
+	}
+	if (rs->nlater == rs->caplater) {
+		unsigned cap = rs->caplater ? rs->caplater * 2 : 16;
+		struct router_action *l = realloc(rs->later, cap * sizeof(*l));
+		if (!l) {
+			do_answer(n, a);
+			if (a->blk)
+				op_unref(NULL, a->blk);
+			return;
+		}
+		rs->later = l;
+		rs->caplater = cap;
+	}
+	rs->later[rs->nlater++] = *a;
+}
+
+/* answers_release answers what waited for the transaction; if it failed,
+ * an insert that was to be kept here failed with it. */
+static void
+answers_release(struct node *n, int failed)
+{
+	struct route_state *rs = n->route;
+	unsigned i, k = rs->nlater;
+
+	rs->nlater = 0;
+	for (i = 0; i < k; i++) {
+		struct router_action a = rs->later[i];
+		if (failed && a.status == ROUTER_INSERTED)
+			a.status = NODE_STORE_FAILED;
+		do_answer(n, &a);
+		if (a.blk)
+			op_unref(NULL, a.blk);
+	}
+}
+
+static void
 perform(struct node *n, const struct router_action *a)
 {
 	switch (a->type) {
 	case ROUTER_ACT_SEND: do_send(n, a); break;
 	case ROUTER_ACT_STORE_GET: do_store_get(n, a); break;
 	case ROUTER_ACT_STORE_PUT: do_store_put(n, a); break;
-	case ROUTER_ACT_ANSWER: do_answer(n, a); break;
+	case ROUTER_ACT_ANSWER: answer_later(n, a); return; /* keeps its block reference */
 	}
 	if (a->blk)
 		op_unref(NULL, a->blk);
@@ -370,20 +421,29 @@ node_route_run(struct node *n)
 		return;
 	rs->running = 1;
 	for (;;) {
+		int failed = 0;
 		while (router_poll(rs->r, &a))
 			perform(n, &a);
-		if (!rs->in_n)
+		if (rs->in_n) {
+			struct input in = rs->in[rs->in_head];
+			rs->in_head = (rs->in_head + 1) % rs->in_cap;
+			rs->in_n--;
+			feed(n, &in);
+			continue;
+		}
+		/* One run's stores and caches go to disk in one transaction, one
+		 * sync, rather than one per 32 KiB block. */
+		if (rs->batch && store_commit(n->store) != 0) {
+			log_warnx("%s", store_errmsg(n->store));
+			failed = 1;
+		}
+		rs->batch = 0;
+		failed |= rs->put_failed;
+		rs->put_failed = 0;
+		if (!rs->nlater)
 			break;
-		struct input in = rs->in[rs->in_head];
-		rs->in_head = (rs->in_head + 1) % rs->in_cap;
-		rs->in_n--;
-		feed(n, &in);
+		answers_release(n, failed); /* their callbacks may bring more work */
 	}
-	/* One event's stores and caches go to disk in one transaction, one
-	 * sync, rather than one per 32 KiB block. */
-	if (rs->batch && store_commit(n->store) != 0)
-		log_warnx("%s", store_errmsg(n->store));
-	rs->batch = 0;
 	rs->running = 0;
 	arm_timer(n);
 }
@@ -620,6 +680,7 @@ node_route_stop(struct node *n)
 		event_free(n->route->timer);
 	free(n->route->in);
 	free(n->route->wait);
+	free(n->route->later); /* empty: answers are released before a run ends */
 	free(n->route);
 	n->route = NULL;
 }

@@ -250,6 +250,20 @@ open_env(struct store *s, const char *dir)
 		if (mdb_env_stat(s->env, &ms) == 0)
 			s->psize = ms.ms_psize;
 	}
+	/* A data file shorter than its own last page (cut off by a failing
+	 * disk or a careless copy) would fault the process when the map is
+	 * read there: refuse it here, with the reason. */
+	{
+		char path[PATH_MAX];
+		struct stat fs;
+		snprintf(path, sizeof(path), "%s/data.mdb", dir);
+		if (s->psize && mdb_env_info(s->env, &info) == 0 && stat(path, &fs) == 0 &&
+		    (uint64_t)fs.st_size < ((uint64_t)info.me_last_pgno + 1) * s->psize) {
+			snprintf(s->err, sizeof(s->err), "store %s: data.mdb is truncated (%lld bytes, its pages need %llu)",
+			    dir, (long long)fs.st_size, (unsigned long long)(info.me_last_pgno + 1) * s->psize);
+			return WISP_ERR_MALFORMED;
+		}
+	}
 	return 0;
 }
 
