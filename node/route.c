@@ -23,7 +23,7 @@ struct blk {
 	uint8_t data[];
 };
 
-enum in_kind { IN_GET = 1, IN_PUT, IN_STORE_ANSWER };
+enum in_kind { IN_GET = 1, IN_PUT, IN_STORE_ANSWER, IN_LINK_DOWN };
 
 struct input {
 	enum in_kind kind;
@@ -394,6 +394,16 @@ feed(struct node *n, struct input *in)
 		if (in->blk)
 			op_unref(NULL, in->blk);
 		break;
+	case IN_LINK_DOWN:
+		/* Every request forwarded on the lost link backtracks now; there
+		 * may be more of them than the router has room for actions at
+		 * once, so it is called again after each drain until done. */
+		while ((rc = router_link_down(rs->r, (uint32_t)in->token, now)) == WISP_ERR_FULL) {
+			struct router_action a;
+			while (router_poll(rs->r, &a))
+				perform(n, &a);
+		}
+		break;
 	case IN_GET:
 	case IN_PUT:
 		rc = in->kind == IN_GET ? router_local_get(rs->r, in->key, now, &req)
@@ -586,9 +596,14 @@ node_route_link(struct node *n, struct peer *p, int up)
 	uint8_t loc[32];
 
 	location(loc, p->pub);
-	if (up ? router_link_up(n->route->r, p->rid, loc, node_now_ms()) != 0
-	    : router_link_down(n->route->r, p->rid, node_now_ms()) != 0)
-		log_warnx("router: link %s not recorded", up ? "up" : "down");
+	if (up) {
+		if (router_link_up(n->route->r, p->rid, loc, node_now_ms()) != 0)
+			log_warnx("router: link up not recorded (out of memory)");
+	} else {
+		struct input in = { .kind = IN_LINK_DOWN, .token = p->rid };
+		if (push(n->route, &in) != 0)
+			log_warnx("router: link down not recorded (out of memory)");
+	}
 	node_route_run(n);
 }
 

@@ -445,6 +445,49 @@ START_TEST(test_router_evicts_least_useful_peer)
 }
 END_TEST
 
+/* A lost link with more requests on it than the router has room for
+ * actions: link_down says FULL, the driver drains and calls again, and
+ * in the end every one of them has backtracked (none left waiting). */
+START_TEST(test_router_link_down_resumes)
+{
+	struct router_action a;
+	unsigned i, answered = 0, rounds = 0;
+	uint64_t req;
+	int rc;
+
+	up(1, 0x40);
+	for (i = 0; i < 80; i++) {
+		loc(K, (uint8_t)(0x40 + i % 8));
+		K[1] = (uint8_t)i; /* 80 different keys */
+		ck_assert_int_eq(router_local_get(r, K, 0, &req), 0);
+		while (router_poll(r, &a)) {
+			if (a.type == ROUTER_ACT_STORE_GET)
+				ck_assert_int_eq(router_on_store(r, a.token, 0, 0, 0), 0);
+			if (a.blk)
+				t_unref(NULL, a.blk);
+		}
+	}
+	ck_assert_uint_eq(router_inflight(r), 80);
+	while ((rc = router_link_down(r, 1, 1)) == WISP_ERR_FULL) {
+		rounds++;
+		while (router_poll(r, &a)) {
+			answered += a.type == ROUTER_ACT_ANSWER;
+			if (a.blk)
+				t_unref(NULL, a.blk);
+		}
+	}
+	ck_assert_int_eq(rc, 0);
+	while (router_poll(r, &a)) {
+		answered += a.type == ROUTER_ACT_ANSWER;
+		if (a.blk)
+			t_unref(NULL, a.blk);
+	}
+	ck_assert_uint_ge(rounds, 1);
+	ck_assert_uint_eq(answered, 80);
+	ck_assert_uint_eq(router_inflight(r), 0);
+}
+END_TEST
+
 Suite *
 router_suite(void)
 {
@@ -464,6 +507,7 @@ router_suite(void)
 	tcase_add_test(tc, test_router_unknown_reply_ignored);
 	tcase_add_test(tc, test_router_set_limits);
 	tcase_add_test(tc, test_router_evicts_least_useful_peer);
+	tcase_add_test(tc, test_router_link_down_resumes);
 	suite_add_tcase(s, tc);
 	return s;
 }
