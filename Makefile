@@ -122,7 +122,7 @@ clang:
 	sh tests/sim/check.sh build-clang/bin build-clang
 
 asan:
-	$(MAKE) B=build-asan BIN=build-asan/bin CFLAGS="-O1 -g" \
+	WISP_ASAN=1 $(MAKE) B=build-asan BIN=build-asan/bin CFLAGS="-O1 -g" \
 	  XCFLAGS="-fsanitize=address,undefined -fno-omit-frame-pointer -fno-sanitize-recover=all" \
 	  XLDFLAGS="-fsanitize=address,undefined" check
 

@@ -53,7 +53,11 @@ check "is dropped once its replies pass the 8 MiB quota" sh -c "echo '$out' | gr
 
 rss=$(awk '/VmHWM/ { print $2 }' "/proc/$pid/status")
 echo "  node peak RSS over the whole test: $((rss / 1024)) MB"
-check "peak RSS stayed under 400 MB (32 fetches × 3 MiB, blocks in flight ≤ 256 MiB)" [ "$rss" -lt 409600 ]
+if [ -n "${WISP_ASAN:-}" ]; then
+	echo "  (an ASan build: its shadow memory and quarantine inflate RSS, so the bound is not checked here)"
+else
+	check "peak RSS stayed under 400 MB (32 fetches × 3 MiB, blocks in flight ≤ 256 MiB)" [ "$rss" -lt 409600 ]
+fi
 w a get -q "$uri" -o "$T/after"
 check "after the load, a normal fetch works, byte for byte" cmp -s "$T/doc" "$T/after"
 finish
