@@ -95,3 +95,36 @@ connected() { # connected NAME N: node NAME has N connected peers
 
 port_of() { sed 's/.*://' "$T/$1/node.addr"; }
 FORGE="$BUILD/tests/net/forge"
+
+# small_world N MAXDEG SEED: start nodes n0…n(N-1) and link them as a ring
+# plus random chords while both ends have fewer than MAXDEG friends (those
+# already at 3 take one only half the time); the edges go to $T/edges.
+small_world() {
+	_swn=$1; _swmax=$2; _swseed=$3; _swi=0
+	while [ $_swi -lt "$_swn" ]; do start_node "n$_swi" ${SW_NODE_ARGS:-} || return 1; _swi=$((_swi + 1)); done
+	_swi=0
+	while [ $_swi -lt "$_swn" ]; do w "n$_swi" noderef >"$T/ref$_swi"; _swi=$((_swi + 1)); done
+	awk -v n="$_swn" -v max="$_swmax" -v seed="$_swseed" 'BEGIN {
+		srand(seed);
+		for (i = 0; i < n; i++) { a = i; b = (i + 1) % n; e[a "," b] = 1; d[a]++; d[b]++; print a, b }
+		for (t = 0; t < 20 * n; t++) {
+			a = int(rand() * n); b = int(rand() * n);
+			if (a == b || e[a "," b] || e[b "," a] || d[a] >= max || d[b] >= max) continue;
+			if (d[a] >= 3 && d[b] >= 3 && rand() < 0.5) continue;
+			e[a "," b] = 1; d[a]++; d[b]++; print a, b
+		}
+	}' >"$T/edges"
+	while read -r _swa _swb; do
+		w "n$_swa" peer add "$(cat "$T/ref$_swb")" >/dev/null
+		w "n$_swb" peer add "$(cat "$T/ref$_swa")" >/dev/null
+	done <"$T/edges"
+}
+
+# all_up N: every node of the small world has all its links up.
+all_up() {
+	_u=0
+	while [ $_u -lt "$1" ]; do
+		connected "n$_u" "$(awk -v i=$_u '$1 == i || $2 == i' "$T/edges" | wc -l)" || return 1
+		_u=$((_u + 1))
+	done
+}

@@ -10,29 +10,8 @@ ROUNDS=${WISP_CHURN_ROUNDS:-3}
 SEED=${WISP_TEST_SEED:-$(date +%s)}
 echo "  seed $SEED (WISP_TEST_SEED=$SEED to repeat)"
 rnd() { awk -v s="$1" -v m="$2" 'BEGIN { srand(s); print int(rand() * m) }'; }
-i=0
-while [ $i -lt $N ]; do start_node "n$i" --store-size 64M || exit 1; i=$((i + 1)); done
-i=0
-while [ $i -lt $N ]; do w "n$i" noderef >"$T/ref$i"; i=$((i + 1)); done
-awk -v n=$N -v seed="$SEED" 'BEGIN {
-	srand(seed);
-	for (i = 0; i < n; i++) { a = i; b = (i + 1) % n; e[a "," b] = 1; d[a]++; d[b]++; print a, b }
-	for (t = 0; t < 600; t++) {
-		a = int(rand() * n); b = int(rand() * n);
-		if (a == b || e[a "," b] || e[b "," a] || d[a] >= 5 || d[b] >= 5) continue;
-		e[a "," b] = 1; d[a]++; d[b]++; print a, b
-	}
-}' >"$T/edges"
-while read -r a b; do
-	w "n$a" peer add "$(cat "$T/ref$b")" >/dev/null
-	w "n$b" peer add "$(cat "$T/ref$a")" >/dev/null
-done <"$T/edges"
-deg() { awk -v i="$1" '$1 == i || $2 == i' "$T/edges" | wc -l; }
-all_up() {
-	_u=0
-	while [ $_u -lt $N ]; do connected "n$_u" "$(deg $_u)" || return 1; _u=$((_u + 1)); done
-}
-check "$(wc -l <"$T/edges" | tr -d ' ') links up" wait_for 30 all_up
+SW_NODE_ARGS="--store-size=64M" small_world $N 5 "$SEED" || exit 1
+check "$(wc -l <"$T/edges" | tr -d ' ') links up" wait_for 30 all_up $N
 
 d=0
 while [ $d -lt $DOCS ]; do
@@ -87,7 +66,7 @@ while [ $r -lt $ROUNDS ]; do
 	r=$((r + 1))
 done
 t_re=$(date +%s)
-check "every friend reconnects by itself after the restarts" wait_for 60 all_up
+check "every friend reconnects by itself after the restarts" wait_for 60 all_up $N
 echo "  all links back $(($(date +%s) - t_re)) s after the last restart"
 echo "  during churn: $during/$during_n fetches succeeded"
 check "during churn at least 80% succeed ($during/$during_n)" [ $((during * 100)) -ge $((during_n * 80)) ]

@@ -5,36 +5,9 @@
 N=20
 SEED=${WISP_TEST_SEED:-$(date +%s)}
 echo "  seed $SEED (WISP_TEST_SEED=$SEED to repeat)"
-i=0
-while [ $i -lt $N ]; do start_node "n$i" || exit 1; i=$((i + 1)); done
-i=0
-while [ $i -lt $N ]; do w "n$i" noderef >"$T/ref$i"; i=$((i + 1)); done
-
-# The graph: ring edges, then chords while both ends have room.
-awk -v n=$N -v seed="$SEED" 'BEGIN {
-	srand(seed);
-	for (i = 0; i < n; i++) { a = i; b = (i + 1) % n; e[a "," b] = 1; d[a]++; d[b]++; print a, b }
-	for (t = 0; t < 400; t++) {
-		a = int(rand() * n); b = int(rand() * n);
-		if (a == b || e[a "," b] || e[b "," a] || d[a] >= 6 || d[b] >= 6) continue;
-		if (d[a] >= 3 && d[b] >= 3 && rand() < 0.5) continue;
-		e[a "," b] = 1; d[a]++; d[b]++; print a, b
-	}
-}' >"$T/edges"
-while read -r a b; do
-	w "n$a" peer add "$(cat "$T/ref$b")" >/dev/null
-	w "n$b" peer add "$(cat "$T/ref$a")" >/dev/null
-done <"$T/edges"
+small_world $N 6 "$SEED" || exit 1
 echo "  $(wc -l <"$T/edges") links"
-all_up() {
-	_u=0
-	while [ $_u -lt $N ]; do
-		deg=$(awk -v i=$_u '$1 == i || $2 == i' "$T/edges" | wc -l)
-		connected "n$_u" "$deg" || return 1
-		_u=$((_u + 1))
-	done
-}
-check "every link up" wait_for 20 all_up
+check "every link up" wait_for 20 all_up $N
 
 rnd() { awk -v s="$1" -v m="$2" 'BEGIN { srand(s); print int(rand() * m) }'; }
 
