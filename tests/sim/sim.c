@@ -644,7 +644,7 @@ step(int per)
 /* ---- probes ---- */
 
 struct probe_result {
-	double q1, median, q3, success, mean;
+	double q1, median, q3, success;
 };
 
 static int
@@ -706,7 +706,7 @@ stored_share(void)
 static struct probe_result
 probes(int count, int recent)
 {
-	uint64_t *len = calloc((size_t)count, sizeof(uint64_t)), sum = 0;
+	uint64_t *len = calloc((size_t)count, sizeof(uint64_t));
 	struct probe_result pr;
 	int k, ok = 0;
 
@@ -724,7 +724,6 @@ probes(int count, int recent)
 		} else {
 			len[k] = PROBE_HTL;
 		}
-		sum += len[k];
 	}
 	observe(0);
 	set_htl(WORK_HTL);
@@ -733,7 +732,6 @@ probes(int count, int recent)
 	pr.median = quantile(len, (size_t)count, 0.5);
 	pr.q3 = quantile(len, (size_t)count, 0.75);
 	pr.success = 100.0 * ok / count;
-	pr.mean = (double)sum / count;
 	free(len);
 	return pr;
 }
