@@ -91,6 +91,13 @@ enum { EV_MSG = 1, EV_TIMER = 2 };
 
 enum model { OPEN, DARK };
 
+/* A hash map of 64-bit prefixes (below). */
+struct hmap {
+	uint64_t *tab;                   /* pairs: prefix, index + 1 */
+	uint32_t cap, fill;
+};
+
+
 static struct {
 	enum model model;
 	struct node *nodes;
@@ -100,10 +107,8 @@ static struct {
 	uint32_t *born;                  /* the step each document was inserted at */
 	uint32_t step_now, window;       /* probes: documents of the last |window| steps */
 	uint32_t ndocs, capdocs;
-	uint64_t *khash;                 /* key prefix → document + 1 */
-	uint32_t khash_cap;
-	uint64_t *lhash;                 /* location prefix → node + 1 */
-	uint32_t lhash_cap;
+	struct hmap khash;               /* key prefix → document */
+	struct hmap lhash;               /* location prefix → node */
 	struct ev *heap;
 	size_t nheap, capheap;
 	uint64_t now, seq;
@@ -149,65 +154,57 @@ prefix(const uint8_t k[WIRE_KEY_LEN])
 /* Open addressing, prefix → index + 1 (the prefix's top bits pick the
  * slot; a zero entry is empty). Prefixes are 64 random bits: equal ones
  * are treated as the same key, which at a few million keys never occurs. */
-static void hash_put(uint64_t **tab, uint32_t *cap, uint64_t pre, uint32_t idx);
-
 static uint32_t
-hash_get(const uint64_t *tab, uint32_t cap, uint64_t pre)
+hash_get(const struct hmap *h, uint64_t pre)
 {
 	uint32_t i;
 
-	if (!cap)
+	if (!h->cap)
 		return 0;
-	for (i = (uint32_t)(pre >> 32) & (cap - 1);; i = (i + 1) & (cap - 1)) {
-		uint64_t e = tab[2 * i];
+	for (i = (uint32_t)(pre >> 32) & (h->cap - 1);; i = (i + 1) & (h->cap - 1)) {
+		uint64_t e = h->tab[2 * i];
 		if (!e)
 			return 0;
 		if (e == pre)
-			return (uint32_t)tab[2 * i + 1];
+			return (uint32_t)h->tab[2 * i + 1];
 	}
 }
 
-static void
-hash_grow(uint64_t **tab, uint32_t *cap)
+/* slot: where |pre| is, or the empty slot it would go to. */
+static uint32_t
+slot(const struct hmap *h, uint64_t pre)
 {
-	uint64_t *old = *tab;
-	uint32_t oc = *cap, i;
+	uint32_t i = (uint32_t)(pre >> 32) & (h->cap - 1);
 
-	*cap = oc ? oc * 2 : 1024;
-	*tab = calloc((size_t)*cap * 2, sizeof(uint64_t));
-	if (!*tab)
-		die("out of memory");
-	for (i = 0; i < oc; i++)
-		if (old[2 * i])
-			hash_put(tab, cap, old[2 * i], (uint32_t)old[2 * i + 1] - 1);
-	free(old);
+	while (h->tab[2 * i] && h->tab[2 * i] != pre)
+		i = (i + 1) & (h->cap - 1);
+	return i;
 }
 
-static uint32_t hash_fill[2];
-
 static void
-hash_put(uint64_t **tab, uint32_t *cap, uint64_t pre, uint32_t idx)
+hash_put(struct hmap *h, uint64_t pre, uint32_t idx)
 {
-	uint32_t i, *fill = tab == &S.khash ? &hash_fill[0] : &hash_fill[1];
+	uint32_t i;
 
-	if (!*cap || (*fill + 1) * 2 > *cap) {
-		*fill = 0;
-		hash_grow(tab, cap);
-		for (i = 0; i < *cap; i++)
-			*fill += (*tab)[2 * i] != 0;
-	}
-	for (i = (uint32_t)(pre >> 32) & (*cap - 1);; i = (i + 1) & (*cap - 1)) {
-		if (!(*tab)[2 * i]) {
-			(*tab)[2 * i] = pre;
-			(*tab)[2 * i + 1] = (uint64_t)idx + 1;
-			(*fill)++;
-			return;
+	if ((h->fill + 1) * 2 > h->cap) { /* at most half full */
+		struct hmap g = { calloc((size_t)(h->cap ? h->cap * 2 : 1024) * 2, sizeof(uint64_t)),
+			h->cap ? h->cap * 2 : 1024, h->fill };
+		if (!g.tab)
+			die("out of memory");
+		for (i = 0; i < h->cap; i++) {
+			if (h->tab[2 * i]) {
+				uint32_t j = slot(&g, h->tab[2 * i]);
+				g.tab[2 * j] = h->tab[2 * i];
+				g.tab[2 * j + 1] = h->tab[2 * i + 1];
+			}
 		}
-		if ((*tab)[2 * i] == pre) {
-			(*tab)[2 * i + 1] = (uint64_t)idx + 1;
-			return;
-		}
+		free(h->tab);
+		*h = g;
 	}
+	i = slot(h, pre);
+	h->fill += !h->tab[2 * i];
+	h->tab[2 * i] = pre;
+	h->tab[2 * i + 1] = (uint64_t)idx + 1;
 }
 
 /* ---- the router's operations ---- */
@@ -234,7 +231,7 @@ node_new(void)
 	x->alive = 1;
 	if (router_new(&x->r, &rcfg, &ops, NULL, x->loc) != 0)
 		die("router_new failed");
-	hash_put(&S.lhash, &S.lhash_cap, prefix(x->loc), id);
+	hash_put(&S.lhash, prefix(x->loc), id);
 	return id;
 }
 
@@ -402,7 +399,7 @@ drain(uint32_t id)
 				break;
 			}
 			case ROUTER_ACT_STORE_GET: {
-				uint32_t doc = hash_get(S.khash, S.khash_cap, prefix(a.key));
+				uint32_t doc = hash_get(&S.khash, prefix(a.key));
 				int found = doc && store_find(x, doc - 1) >= 0;
 				later[nlater].token = a.token;
 				later[nlater].found = found;
@@ -486,7 +483,7 @@ deliver(const struct ev *e)
 	if (S.model == OPEN && e->m.type == WIRE_DATA) {
 		/* The paper's rule: a reply teaches where the data came from,
 		 * and the node may contact that source directly from now on. */
-		uint32_t src = hash_get(S.lhash, S.lhash_cap, prefix(e->m.source));
+		uint32_t src = hash_get(&S.lhash, prefix(e->m.source));
 		if (src && src - 1 != e->to && S.nodes[src - 1].alive) {
 			link_one(e->to, src - 1);
 			if (router_rtable_learn(to->r, e->m.key, src - 1) != 0)
@@ -532,7 +529,7 @@ doc_new(void)
 	S.holders[S.ndocs] = 0;
 	S.born[S.ndocs] = S.step_now;
 	rnd_bytes(S.keys[S.ndocs], WIRE_KEY_LEN);
-	hash_put(&S.khash, &S.khash_cap, prefix(S.keys[S.ndocs]), S.ndocs);
+	hash_put(&S.khash, prefix(S.keys[S.ndocs]), S.ndocs);
 	return S.ndocs++;
 }
 
@@ -967,13 +964,12 @@ reset(uint64_t seed)
 	free(S.keys);
 	free(S.holders);
 	free(S.born);
-	free(S.khash);
-	free(S.lhash);
+	free(S.khash.tab);
+	free(S.lhash.tab);
 	free(S.heap);
 	free(S.reached);
 	free(S.opened);
 	memset(&S, 0, sizeof(S));
-	hash_fill[0] = hash_fill[1] = 0;
 	S.window = window_steps;
 	rng_state = seed;
 	router_config_default(&rcfg);
