@@ -7,7 +7,7 @@ WARN       := -Wall -Wextra -Werror -Wshadow -Wstrict-prototypes -Wmissing-proto
               -Wpointer-arith -Wcast-qual -Wwrite-strings -Wformat=2 -Wvla
 override CFLAGS += -std=c17 -D_POSIX_C_SOURCE=200809L -D_DEFAULT_SOURCE -I. -MMD -MP $(WARN) $(XCFLAGS)
 override LDFLAGS += $(XLDFLAGS)
-DEPS       := libsodium lmdb libevent libzip
+DEPS       := libsodium lmdb libevent libzip libisal
 # objects, test binaries and libwispcore.a go under $(B)/
 B          ?= build
 BIN        ?= bin
@@ -25,7 +25,7 @@ LDLIBS     += $(PKG_LIBS) -lpthread
 
 # core: pure code every program links (no libevent in it); the node's
 # pure modules are listed by name so the layer gate below can check them
-NODE_PURE  := $(wildcard $(addprefix node/,fetch.c conf.c upload.c router.c rtable.c wire.c frame.c html.c))
+NODE_PURE  := $(wildcard $(addprefix node/,fetch.c splitfetch.c conf.c upload.c router.c rtable.c wire.c frame.c html.c))
 CORE_SRC   := $(wildcard crypto/*.c store/*.c) $(NODE_PURE)
 NODE_SRC   := $(filter-out $(NODE_PURE),$(wildcard node/*.c))
 CLI_SRC    := $(wildcard client/*.c)

@@ -19,6 +19,7 @@
 #include "client/cli.h"
 #include "crypto/mime.h"
 #include "crypto/bytes.h"
+#include "crypto/fec.h"
 #include "crypto/manifest.h"
 #include "crypto/tree.h"
 #include "crypto/uri.h"
@@ -31,6 +32,7 @@ struct put {
 	uint8_t *batch;       /* evhttp copies it when sent, so one suffices */
 	size_t fill, nblocks;
 	uint64_t blocks;
+	unsigned checks;      /* of a full segment of FEC_K_DEFAULT: --redundancy */
 	int rc, said;         /* said: a failure was already reported */
 };
 
@@ -99,7 +101,8 @@ static void
 put_usage(void)
 {
 	fprintf(stderr, "usage: wisp put [FILE|-] [--name NAME] [--key-only | --key SSK@…/NAME | --key USK@…/SITE/N]\n"
-	    "       wisp put --dir DIR [--key-only | --key USK@…/SITE/N]\n");
+	    "                [--redundancy PERCENT]\n"
+	    "       wisp put --dir DIR [--key-only | --key USK@…/SITE/N] [--redundancy PERCENT]\n");
 }
 
 /* put_stream encodes what |fd| yields as one document, uploading its
@@ -112,7 +115,7 @@ put_stream(struct put *p, int fd, const char *mime, struct chk_keys *root, uint6
 	int sniffed = mime != NULL, rc = CLI_FAIL;
 
 	*bytes = 0;
-	if (tree_enc_new(&e, mime, emit, p) != 0)
+	if (tree_enc_new_fec(&e, mime, FEC_K_DEFAULT, p->checks, emit, p) != 0)
 		return cli_fail(CLI_FAIL, "put: out of memory");
 	for (;;) {
 		ssize_t n = read(fd, p->buf, READ_CHUNK);
@@ -219,7 +222,7 @@ put_buffer(struct put *p, const uint8_t *data, size_t len, const char *mime, str
 	struct tree_enc *e = NULL;
 	int rc;
 
-	if (tree_enc_new(&e, mime, emit, p) != 0)
+	if (tree_enc_new_fec(&e, mime, FEC_K_DEFAULT, p->checks, emit, p) != 0)
 		return cli_fail(CLI_FAIL, "put: out of memory");
 	rc = tree_enc_write(e, data, len) == 0 && tree_enc_finish(e, root) == 0 ? CLI_OK
 	    : p->said ? p->rc : cli_fail(CLI_FAIL, "put: encoding the manifest failed");
@@ -281,6 +284,22 @@ out:
 	return rc;
 }
 
+/* parse_redundancy: check blocks per full segment for PERCENT (0: a
+ * plain tree, as before erasure coding). */
+static int
+parse_redundancy(const char *s, unsigned *checks)
+{
+	char *end;
+	unsigned long v;
+
+	errno = 0;
+	v = strtoul(s, &end, 10);
+	if (errno || end == s || *end || v > 100 || *s == '-' || *s == '+')
+		return -1;
+	*checks = (unsigned)((v * FEC_K_DEFAULT + 50) / 100);
+	return 0;
+}
+
 int
 cli_put(struct cli *c, int argc, char **argv)
 {
@@ -290,11 +309,12 @@ cli_put(struct cli *c, int argc, char **argv)
 		{ "key", required_argument, NULL, 'K' },
 		{ "dir", required_argument, NULL, 'D' },
 		{ "quiet", no_argument, NULL, 'q' },
+		{ "redundancy", required_argument, NULL, 'r' },
 		{ NULL, 0, NULL, 0 },
 	};
 	const char *file = "-", *name = NULL, *mime = NULL, *key = NULL, *dir = NULL;
 	struct uri ku, u = { .type = URI_CHK, .alg = URI_ALG_V1, .kind = URI_KIND_DOC };
-	struct put p = { .rc = CLI_FAIL };
+	struct put p = { .rc = CLI_FAIL, .checks = FEC_M_DEFAULT };
 	struct progress *pg = NULL;
 	struct chk_keys root;
 	char text[URI_MAX];
@@ -314,7 +334,9 @@ cli_put(struct cli *c, int argc, char **argv)
 			dir = optarg;
 		else if (o == 'q')
 			c->quiet = 1;
-		else
+		else if (o == 'r' && parse_redundancy(optarg, &p.checks) != 0)
+			return cli_fail(CLI_USAGE, "put: --redundancy is a percentage from 0 to 100");
+		else if (o != 'r')
 			return put_usage(), CLI_USAGE;
 	}
 	if (optind < argc && !dir)

@@ -4,6 +4,7 @@
 #include <sodium.h>
 
 #include "crypto/bytes.h"
+#include "crypto/split.h"
 #include "crypto/tree.h"
 
 static const uint8_t ROOT_MAGIC[4] = { 'W', 'S', 'P', 'R' };
@@ -44,6 +45,7 @@ static size_t inline_max(size_t mimelen) { return CHK_DATA_MAX - TREE_ROOT_HDR -
 /* ---- encoder ---- */
 
 struct tree_enc {
+	struct split_enc *fec;   /* set: the document is a splitfile */
 	tree_emit_fn emit;
 	void *ctx;
 	char mime[TREE_MIME_MAX + 1];
@@ -81,6 +83,7 @@ tree_enc_free(struct tree_enc *e)
 
 	if (!e)
 		return;
+	split_enc_free(e->fec);
 	for (i = 0; i < TREE_LEVELS_MAX; i++)
 		free(e->level[i]);
 	sodium_memzero(e->chunk, sizeof(e->chunk));
@@ -88,12 +91,26 @@ tree_enc_free(struct tree_enc *e)
 	free(e);
 }
 
-uint64_t tree_enc_blocks(const struct tree_enc *e) { return e->blocks; }
+uint64_t tree_enc_blocks(const struct tree_enc *e) { return e->fec ? split_enc_blocks(e->fec) : e->blocks; }
+
+int
+tree_enc_new_fec(struct tree_enc **out, const char *mime, unsigned k, unsigned m, tree_emit_fn emit, void *ctx)
+{
+	int rc = tree_enc_new(out, mime, emit, ctx);
+
+	if (rc == 0 && m && (rc = split_enc_new(&(*out)->fec, (*out)->mime, k, m, emit, ctx)) != 0) {
+		tree_enc_free(*out);
+		*out = NULL;
+	}
+	return rc;
+}
 
 int
 tree_enc_set_mime(struct tree_enc *e, const char *mime)
 {
 	if (!tree_mime_ok(mime))
+		return WISP_ERR_INVAL;
+	if (e->fec && split_enc_set_mime(e->fec, mime) != 0)
 		return WISP_ERR_INVAL;
 	memcpy(e->mime, mime, strlen(mime) + 1);
 	return 0;
@@ -160,6 +177,8 @@ tree_enc_write(struct tree_enc *e, const uint8_t *data, size_t len)
 {
 	int rc;
 
+	if (e->fec)
+		return split_enc_write(e->fec, data, len);
 	while (len) {
 		size_t n = CHK_DATA_MAX - e->chunk_len;
 		if (n > len)
@@ -198,6 +217,8 @@ tree_enc_finish(struct tree_enc *e, struct chk_keys *root)
 	struct wr w;
 	int rc, top = -1;
 
+	if (e->fec)
+		return split_enc_finish(e->fec, root);
 	if (e->length > inline_max(mlen) || e->blocks > 0) {
 		if (e->chunk_len && (rc = emit_chunk(e)) != 0)
 			return rc;

@@ -38,6 +38,11 @@ int tree_mime_ok(const char *mime);
 /* tree_enc_new starts a file of type |mime| (NULL: application/octet-stream).
  * Returns 0, WISP_ERR_NOMEM or WISP_ERR_INVAL. */
 int tree_enc_new(struct tree_enc **out, const char *mime, tree_emit_fn emit, void *ctx) WISP_WUR;
+/* tree_enc_new_fec: the same, for an erasure-coded splitfile (split.h)
+ * with segments of |k| data and |m| check blocks; m = 0 is tree_enc_new.
+ * Files that fit in the root are the same either way. */
+int tree_enc_new_fec(struct tree_enc **out, const char *mime, unsigned k, unsigned m, tree_emit_fn emit,
+    void *ctx) WISP_WUR;
 int tree_enc_write(struct tree_enc *e, const uint8_t *data, size_t len) WISP_WUR;
 /* tree_enc_set_mime changes the type recorded in the root (any time
  * before finish: sniffing may need the first bytes). 0 or WISP_ERR_INVAL. */

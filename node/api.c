@@ -101,9 +101,9 @@ api_status(struct node *n, struct evhttp_request *req)
 	part_json(b, "cache", &st.part[STORE_PART_CACHE]);
 	evbuffer_add_printf(b, "}, \"traffic\": {\"api_in\": %" PRIu64 ", \"api_out\": %" PRIu64
 	    ", \"blocks_stored\": %" PRIu64 ", \"blocks_served\": %" PRIu64
-	    ", \"verify_failed\": %" PRIu64 "}, \"fetches\": %u}",
+	    ", \"verify_failed\": %" PRIu64 ", \"blocks_healed\": %" PRIu64 "}, \"fetches\": %u}",
 	    n->traffic.api_in, n->traffic.api_out, n->traffic.blocks_stored,
-	    n->traffic.blocks_served, n->traffic.verify_failed, n->fetches);
+	    n->traffic.blocks_served, n->traffic.verify_failed, n->traffic.blocks_healed, n->fetches);
 	{
 		struct router_stats rs;
 		node_route_stats(n, &rs);

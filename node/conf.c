@@ -18,6 +18,7 @@ conf_defaults(struct node_conf *c)
 	c->map_budget = STORE_MAP_BUDGET_DEFAULT;
 	c->cache_percent = STORE_CACHE_PERCENT_DEFAULT;
 	c->log_level = 1; /* info */
+	c->heal = 1;
 	c->htl_max = 18;
 	c->rtable_max = 250;
 }
@@ -112,6 +113,10 @@ conf_set(struct node_conf *c, const char *key, const char *val, char *why, size_
 		if (parse_uint(val, 8, 100000, &u))
 			goto bad;
 		c->rtable_max = u;
+	} else if (strcmp(key, "heal") == 0) {
+		if (strcmp(val, "yes") != 0 && strcmp(val, "no") != 0)
+			goto bad;
+		c->heal = strcmp(val, "yes") == 0;
 	} else if (strcmp(key, "peer") == 0) {
 		struct noderef ref;
 		const char *w = NULL;
@@ -184,10 +189,11 @@ conf_write(const struct node_conf *c, char *out, size_t outlen)
 	    "cache-percent = %u\n"
 	    "log-level = %s\n"
 	    "htl-max = %u\n"
-	    "rtable-max = %u\n",
+	    "rtable-max = %u\n"
+	    "heal = %s\n",
 	    c->listen, c->api,
 	    (unsigned long long)(c->store_size % (1u << 20) ? c->store_size : c->store_size >> 20),
 	    c->store_size % (1u << 20) ? "" : "M", c->cache_percent,
-	    lv[c->log_level & 3], c->htl_max, c->rtable_max);
+	    lv[c->log_level & 3], c->htl_max, c->rtable_max, c->heal ? "yes" : "no");
 	return n < 0 || (size_t)n >= outlen ? WISP_ERR_TOOBIG : 0;
 }

@@ -19,6 +19,7 @@ struct node_conf {
 	int log_level;              /* enum log_level */
 	unsigned htl_max;
 	unsigned rtable_max;
+	int heal;                   /* re-insert rebuilt blocks of splitfiles */
 	/* "peer = wisp1:…" lines: friends kept as the file says (docs/operator.md) */
 	char peers[CONF_PEERS_MAX][CONF_REF_MAX];
 	unsigned npeers;

@@ -3,8 +3,10 @@
 
 #include <sodium.h>
 
+#include "crypto/split.h"
 #include "crypto/tree.h"
 #include "node/fetch.h"
+#include "node/splitfetch.h"
 
 enum slot_state { SLOT_FREE, SLOT_WAIT, SLOT_READY };
 
@@ -23,6 +25,7 @@ struct fetch {
 	const struct fetch_sink *sink;
 	void *sink_ctx;
 	struct tree_reader *reader;
+	struct splitfetch *split; /* an erasure-coded document: it reads it */
 	uint64_t first, last;   /* byte range wanted, inclusive */
 	struct slot slot[FETCH_WINDOW + 1]; /* the extra one holds the root */
 	uint32_t head, tail;    /* data slots in file order: [head, tail) mod window */
@@ -65,13 +68,15 @@ fetch_free(struct fetch *f)
 	if (!f)
 		return;
 	tree_reader_free(f->reader);
+	splitfetch_free(f->split);
 	for (i = 0; i <= FETCH_WINDOW; i++)
 		sodium_memzero(f->slot[i].buf, sizeof(f->slot[i].buf));
 	free(f);
 }
 
-unsigned fetch_pending(const struct fetch *f) { return f->pending; }
-uint64_t fetch_blocks_done(const struct fetch *f) { return f->blocks; }
+unsigned fetch_pending(const struct fetch *f) { return f->pending + (f->split ? splitfetch_pending(f->split) : 0); }
+uint64_t fetch_blocks_done(const struct fetch *f) { return f->blocks + (f->split ? splitfetch_blocks(f->split) : 0); }
+uint64_t fetch_blocks_healed(const struct fetch *f) { return f->split ? splitfetch_healed(f->split) : 0; }
 
 static void
 finish(struct fetch *f, enum fetch_status st, const char *reason)
@@ -100,6 +105,56 @@ fetch_start(struct fetch *f)
 }
 
 static void pump(struct fetch *f);
+
+static void
+split_ask(void *ctx, uint32_t tag, const uint8_t rkey[CHK_KEY_LEN])
+{
+	struct fetch *f = ctx;
+
+	f->src->get(f->src_ctx, f, tag, rkey);
+}
+
+static int
+split_data(void *ctx, const uint8_t *p, size_t len)
+{
+	struct fetch *f = ctx;
+
+	return f->sink->data(f->sink_ctx, p, len);
+}
+
+static void
+split_heal(void *ctx, const uint8_t *block, const uint8_t rkey[CHK_KEY_LEN])
+{
+	struct fetch *f = ctx;
+
+	f->src->heal(f->src_ctx, block, rkey);
+}
+
+static void
+split_end(void *ctx, enum fetch_status st, const char *reason)
+{
+	finish(ctx, st, reason);
+}
+
+static const struct splitfetch_io split_io = { split_ask, split_data, split_heal, split_end };
+static const struct splitfetch_io split_io_noheal = { split_ask, split_data, NULL, split_end };
+
+/* open_split hands an erasure-coded document to splitfetch. */
+static void
+open_split(struct fetch *f, const struct split_doc *doc)
+{
+	uint64_t len = doc->len[0];
+
+	f->sink->start(f->sink_ctx, len, doc->mime);
+	if (f->last == UINT64_MAX || f->last >= len)
+		f->last = len - 1;
+	if (splitfetch_new(&f->split, doc, f->first, f->last, f->src->heal ? &split_io : &split_io_noheal,
+	    f) != 0) {
+		finish(f, FETCH_FAILED, "out of memory");
+		return;
+	}
+	splitfetch_resume(f->split);
+}
 
 static int
 open_root(struct fetch *f, struct slot *s)
@@ -136,9 +191,15 @@ fetch_block_done(struct fetch *f, uint32_t tag, enum fetch_status st, const uint
     size_t len)
 {
 	uint32_t i = tag & 0xff;
+	struct split_doc doc;
 	struct slot *s;
 	int rc;
 
+	if (tag & SPLITFETCH_TAG) {
+		if (f->split)
+			splitfetch_block_done(f->split, tag, st, block, len);
+		return;
+	}
 	if ((tag >> 8) != (f->gen & 0xffffff) || i > ROOT_SLOT || f->slot[i].state != SLOT_WAIT)
 		return;
 	s = &f->slot[i];
@@ -165,6 +226,11 @@ fetch_block_done(struct fetch *f, uint32_t tag, enum fetch_status st, const uint
 		if (s->len && f->first <= last)
 			(void)f->sink->data(f->sink_ctx, s->buf + f->first, (size_t)(last - f->first + 1));
 		finish(f, FETCH_OK, "ok");
+		return;
+	}
+	if (i == ROOT_SLOT && split_root_parse(&doc, s->buf, s->len) == 0) {
+		s->state = SLOT_FREE;
+		open_split(f, &doc);
 		return;
 	}
 	if (i == ROOT_SLOT) {
@@ -288,6 +354,10 @@ fetch_range(struct fetch *f, uint64_t first, uint64_t last)
 void
 fetch_resume(struct fetch *f)
 {
+	if (f->split) {
+		splitfetch_resume(f->split);
+		return;
+	}
 	f->paused = 0;
 	pump(f);
 }

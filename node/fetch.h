@@ -30,6 +30,10 @@ struct fetch_source {
 	/* get asks for block |rkey|; the answer comes through
 	 * fetch_block_done(f, tag, …), now or later. */
 	void (*get)(void *ctx, struct fetch *f, uint32_t tag, const uint8_t rkey[CHK_KEY_LEN]);
+	/* heal (NULL: never) inserts a block of an erasure-coded document
+	 * that was not found and has been rebuilt; |block| is CHK_BLOCK_LEN
+	 * bytes, valid during the call. */
+	void (*heal)(void *ctx, const uint8_t *block, const uint8_t rkey[CHK_KEY_LEN]);
 };
 
 struct fetch_sink {
@@ -39,7 +43,7 @@ struct fetch_sink {
 	/* data: bytes in file order. Return 0 to go on, 1 to pause until
 	 * fetch_resume. */
 	int (*data)(void *ctx, const uint8_t *p, size_t len);
-	/* end: the last call; |reason| is static text. */
+	/* end: the last call; |reason| is valid during the call. */
 	void (*end)(void *ctx, enum fetch_status st, const char *reason);
 };
 
@@ -65,5 +69,7 @@ void fetch_free(struct fetch *f);
  * before fetch_free). */
 unsigned fetch_pending(const struct fetch *f);
 uint64_t fetch_blocks_done(const struct fetch *f);
+/* fetch_blocks_healed: rebuilt blocks handed to source->heal. */
+uint64_t fetch_blocks_healed(const struct fetch *f);
 
 #endif

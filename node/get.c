@@ -658,7 +658,30 @@ net_get(void *ctx, struct fetch *f, uint32_t tag, const uint8_t rkey[CHK_KEY_LEN
 	}
 }
 
-static const struct fetch_source net_source = { net_get };
+static void
+healed(void *cookie, enum router_status st, const uint8_t *block, size_t len, unsigned hops)
+{
+	struct node *n = cookie;
+
+	(void)block;
+	(void)len;
+	(void)hops;
+	if (st == ROUTER_INSERTED || st == ROUTER_COLLISION)
+		n->traffic.blocks_healed++;
+}
+
+/* net_heal inserts a rebuilt block like any upload; the fetch goes on. */
+static void
+net_heal(void *ctx, const uint8_t *block, const uint8_t rkey[CHK_KEY_LEN])
+{
+	struct get_job *j = ctx;
+
+	if (node_insert_block(j->n, rkey, block, CHK_BLOCK_LEN, healed, j->n) != 0)
+		log_debug("heal: a rebuilt block could not be inserted (overloaded)");
+}
+
+static const struct fetch_source net_source = { net_get, net_heal };
+static const struct fetch_source net_source_noheal = { net_get, NULL };
 
 static void
 job_fail(struct get_job *j, int code, const char *kind, const char *reason)
@@ -702,7 +725,8 @@ start_chk(struct get_job *j, const struct chk_keys *root)
 		job_finish_later(j);
 		return;
 	}
-	if (fetch_new(&j->f, root, j->raw, 0, UINT64_MAX, &net_source, j, &http_sink, j) != 0) {
+	if (fetch_new(&j->f, root, j->raw, 0, UINT64_MAX, j->n->conf.heal ? &net_source : &net_source_noheal, j,
+	    &http_sink, j) != 0) {
 		job_fail(j, 500, "internal", "out of memory");
 		return;
 	}

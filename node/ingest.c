@@ -27,8 +27,10 @@
 #include <sodium.h>
 #include <zip.h>
 
+#include "crypto/fec.h"
 #include "crypto/manifest.h"
 #include "crypto/mime.h"
+#include "crypto/split.h"
 #include "crypto/tree.h"
 #include "crypto/uri.h"
 #include "node/gateway.h"
@@ -245,7 +247,7 @@ site_manifest(struct ingest *g)
 	for (i = 0; i < g->ne; i++)
 		size += manifest_entry_size(&g->e[i]);
 	ok = size <= MANIFEST_BYTES_MAX && (man = malloc(size)) && manifest_encode(g->e, g->ne, man, size, &len) == 0 &&
-	    tree_enc_new(&g->enc, MANIFEST_MIME, emit, g) == 0 && tree_enc_write(g->enc, man, len) == 0 &&
+	    tree_enc_new_fec(&g->enc, MANIFEST_MIME, FEC_K_DEFAULT, FEC_M_DEFAULT, emit, g) == 0 && tree_enc_write(g->enc, man, len) == 0 &&
 	    tree_enc_finish(g->enc, &root) == 0;
 	free(man);
 	if (!ok) {
@@ -274,7 +276,8 @@ site_step(struct ingest *g)
 		}
 		g->entry_len = 0;
 		g->sniff = mime_from_name(e->path) == NULL;
-		if (tree_enc_new(&g->enc, g->sniff ? NULL : mime_from_name(e->path), emit, g) != 0) {
+		if (tree_enc_new_fec(&g->enc, g->sniff ? NULL : mime_from_name(e->path), FEC_K_DEFAULT,
+		    FEC_M_DEFAULT, emit, g) != 0) {
 			fail(g, "out of memory");
 			return 0;
 		}
@@ -451,8 +454,8 @@ start_inserting(struct ingest *g)
 	} else {
 		const char *mime = mime_from_name(g->name);
 		g->sniff = mime == NULL;
-		g->blocks_total = tree_blocks_for(g->size, mime ? strlen(mime) : 32);
-		if (tree_enc_new(&g->enc, mime, emit, g) != 0) {
+		g->blocks_total = split_blocks_for(g->size, mime ? strlen(mime) : 32, FEC_K_DEFAULT, FEC_M_DEFAULT);
+		if (tree_enc_new_fec(&g->enc, mime, FEC_K_DEFAULT, FEC_M_DEFAULT, emit, g) != 0) {
 			fail(g, "out of memory");
 			return;
 		}

@@ -32,7 +32,7 @@ struct sockaddr_storage;
 #include "node/peers.h"
 
 struct node_traffic {
-	uint64_t api_in, api_out, blocks_served, blocks_stored, verify_failed;
+	uint64_t api_in, api_out, blocks_served, blocks_stored, verify_failed, blocks_healed;
 };
 
 struct node {

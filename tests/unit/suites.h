@@ -15,5 +15,6 @@ Suite *frame_suite(void);
 Suite *router_suite(void);
 Suite *manifest_suite(void);
 Suite *html_suite(void);
+Suite *fec_suite(void);
 
 #endif
