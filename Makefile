@@ -36,7 +36,7 @@ FUZZ_SRC   := $(wildcard tests/fuzz/fuzz_*.c)
 
 obj = $(patsubst %.c,$(B)/%.o,$(1))
 CORE_OBJ   := $(call obj,$(CORE_SRC))
-ALL_OBJ    := $(call obj,$(CORE_SRC) $(NODE_SRC) $(CLI_SRC) $(UNIT_SRC) $(BENCH_SRC) $(SIM_SRC) $(FUZZ_SRC) tests/fuzz/replay_main.c tests/net/storetool.c tests/net/relay.c tests/net/reref.c tests/net/forge.c tests/net/rogue.c)
+ALL_OBJ    := $(call obj,$(CORE_SRC) $(NODE_SRC) $(CLI_SRC) $(UNIT_SRC) $(BENCH_SRC) $(SIM_SRC) $(FUZZ_SRC) tests/fuzz/replay_main.c $(wildcard tests/net/*.c))
 
 .SECONDARY:
 .PHONY: all check unit net asan clang bench fuzz fuzzers clean install run deps check-layers demo sim
@@ -61,23 +61,11 @@ $(BIN)/wisp: $(call obj,$(CLI_SRC)) $(B)/libwispcore.a
 $(B)/tests/unit/run: $(call obj,$(UNIT_SRC)) $(B)/libwispcore.a
 	$(Q)$(CC) $(LDFLAGS) -o $@ $^ $(LDLIBS) $(CHECK_LIBS)
 
-$(B)/tests/net/storetool: $(B)/tests/net/storetool.o $(B)/libwispcore.a
+# test-only helpers, one source file each (never installed)
+NET_TOOL_NAMES := storetool relay reref forge rogue datakeys
+NET_TOOLS := $(addprefix $(B)/tests/net/,$(NET_TOOL_NAMES))
+$(NET_TOOLS): $(B)/tests/net/%: $(B)/tests/net/%.o $(B)/libwispcore.a
 	$(Q)$(CC) $(LDFLAGS) -o $@ $^ $(LDLIBS)
-
-$(B)/tests/net/relay: $(B)/tests/net/relay.o
-	$(Q)$(CC) $(LDFLAGS) -o $@ $^
-
-$(B)/tests/net/reref: $(B)/tests/net/reref.o $(B)/libwispcore.a
-	$(Q)$(CC) $(LDFLAGS) -o $@ $^ $(LDLIBS)
-
-$(B)/tests/net/forge: $(B)/tests/net/forge.o $(B)/libwispcore.a
-	$(Q)$(CC) $(LDFLAGS) -o $@ $^ $(LDLIBS)
-
-$(B)/tests/net/rogue: $(B)/tests/net/rogue.o $(B)/libwispcore.a
-	$(Q)$(CC) $(LDFLAGS) -o $@ $^ $(LDLIBS)
-
-NET_TOOLS := $(B)/tests/net/storetool $(B)/tests/net/relay $(B)/tests/net/reref $(B)/tests/net/forge \
-             $(B)/tests/net/rogue
 
 # the simulator links the same router as wispd (libwispcore.a)
 $(BIN)/wisp-sim: $(call obj,$(SIM_SRC)) $(B)/libwispcore.a

@@ -229,6 +229,11 @@ static const struct route routes[] = {
 	{ EVHTTP_REQ_POST, "/api/v1/invite", api_invite },
 };
 
+static const struct route test_routes[] = {
+	{ EVHTTP_REQ_GET, "/api/v1/test/blocks", api_test_blocks },
+	{ EVHTTP_REQ_POST, "/api/v1/test/drop", api_test_drop },
+};
+
 static void
 dispatch(struct evhttp_request *req, void *arg)
 {
@@ -249,12 +254,14 @@ dispatch(struct evhttp_request *req, void *arg)
 		reply_error(req, 401, "unauthorized", "missing or wrong API token (see <datadir>/api.token)");
 		return;
 	}
-	for (i = 0; i < sizeof(routes) / sizeof(routes[0]); i++) {
-		if (strcmp(path, routes[i].path) != 0)
+	for (i = 0; i < sizeof(routes) / sizeof(routes[0]) + 2; i++) {
+		const struct route *r = i < sizeof(routes) / sizeof(routes[0]) ? &routes[i]
+		    : n->test_admin ? &test_routes[i - sizeof(routes) / sizeof(routes[0])] : NULL;
+		if (!r || strcmp(path, r->path) != 0)
 			continue;
 		path_known = 1;
-		if (evhttp_request_get_command(req) == routes[i].method) {
-			routes[i].fn(n, req);
+		if (evhttp_request_get_command(req) == r->method) {
+			r->fn(n, req);
 			return;
 		}
 	}
@@ -278,6 +285,7 @@ api_start(struct node *n)
 	}
 	if (!(n->http = evhttp_new(n->base)))
 		return -1;
+	n->test_admin = api_test_enabled();
 	evhttp_set_max_body_size(n->http, NODE_UPLOAD_MAX);
 	evhttp_set_max_headers_size(n->http, 16384);
 	evhttp_set_timeout(n->http, 120);

@@ -11,6 +11,10 @@ void api_peers(struct node *n, struct evhttp_request *req);
 void api_peer_add(struct node *n, struct evhttp_request *req);
 void api_peer_remove(struct node *n, struct evhttp_request *req);
 void api_invite(struct node *n, struct evhttp_request *req);
+/* api_test.c: only when api_test_enabled() */
+int api_test_enabled(void);
+void api_test_blocks(struct node *n, struct evhttp_request *req);
+void api_test_drop(struct node *n, struct evhttp_request *req);
 /* get.c */
 void api_get(struct node *n, struct evhttp_request *req);
 void gateway_handle(struct node *n, struct evhttp_request *req, const char *path);

@@ -52,6 +52,7 @@ struct node {
 	struct evconnlistener *peer_listener;
 	char api_addr[CONF_ADDR_MAX], node_addr[CONF_ADDR_MAX];
 	unsigned fetches;
+	int test_admin;              /* WISP_TEST_ADMIN=1: api_test.c's endpoints */
 	struct node_traffic traffic;
 	struct peer *peers[PEERS_MAX];
 	unsigned npeers;
