@@ -2,7 +2,7 @@
  *
  * A stream of bytes is cut into 32 KiB data blocks, and the data blocks
  * into segments of at most k; a segment of d data blocks gets
- * c = ceil(d·m/k) check blocks, so that any d of its d + c blocks rebuild
+ * c = ceil(d·m/k) check blocks (index levels more: fec_checks), so that any d of its d + c blocks rebuild
  * it. The code is Reed–Solomon over GF(2^8) with a Cauchy generator
  * matrix (every square submatrix invertible: the code is MDS), computed
  * by Intel ISA-L. The layout is a pure function of the block count, k and
@@ -30,16 +30,17 @@ struct fec_seg {
 
 /* fec_params_ok: 1 if k data and m check blocks a segment can be coded. */
 int fec_params_ok(unsigned k, unsigned m);
-/* fec_checks: check blocks of a segment of |d| data blocks. */
-unsigned fec_checks(unsigned d, unsigned k, unsigned m);
+/* fec_checks: check blocks of a segment of |d| data blocks; |index|: of
+ * an index level, which gets at least d + 8 (at most 256 blocks in all). */
+unsigned fec_checks(unsigned d, unsigned k, unsigned m, int index);
 /* fec_nsegs: segments of a stream of |blocks| data blocks. */
 uint64_t fec_nsegs(uint64_t blocks, unsigned k);
 /* fec_seg_at fills |s| for segment |i| (< fec_nsegs). */
-void fec_seg_at(uint64_t blocks, unsigned k, unsigned m, uint64_t i, struct fec_seg *s);
+void fec_seg_at(uint64_t blocks, unsigned k, unsigned m, int index, uint64_t i, struct fec_seg *s);
 /* fec_seg_of: the segment holding data block |b|. */
 uint64_t fec_seg_of(uint64_t blocks, unsigned k, uint64_t b);
 /* fec_leaves: data and check blocks of the whole stream. */
-uint64_t fec_leaves(uint64_t blocks, unsigned k, unsigned m);
+uint64_t fec_leaves(uint64_t blocks, unsigned k, unsigned m, int index);
 
 /* fec_encode computes the |c| check blocks of |d| data blocks, each of
  * |len| bytes. Returns 0, WISP_ERR_INVAL or WISP_ERR_NOMEM. */

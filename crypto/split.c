@@ -110,7 +110,7 @@ static int
 flush_segment(struct split_enc *e, unsigned lvl, unsigned d)
 {
 	struct stream *s = &e->lv[lvl];
-	unsigned c = fec_checks(d, e->k, e->m), i;
+	unsigned c = fec_checks(d, e->k, e->m, lvl > 0), i;
 	uint8_t *tmp[FEC_BLOCKS_MAX];
 	int rc;
 
@@ -274,7 +274,7 @@ shape(struct split_doc *d, uint64_t length, size_t mlen)
 	for (lvl = 0; lvl == 0 || d->len[lvl] > root_cap(mlen); lvl++) {
 		if (lvl + 1 >= SPLIT_LEVELS_MAX)
 			return WISP_ERR_MALFORMED;
-		d->len[lvl + 1] = fec_leaves(blocks_of(d->len[lvl]), d->k, d->m) * TREE_KEYS_LEN;
+		d->len[lvl + 1] = fec_leaves(blocks_of(d->len[lvl]), d->k, d->m, lvl > 0) * TREE_KEYS_LEN;
 	}
 	d->levels = lvl;
 	return 0;

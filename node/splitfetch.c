@@ -86,7 +86,7 @@ job_reset(struct splitfetch *s, struct job *j, unsigned lvl, uint64_t seg)
 	j->lvl = lvl;
 	j->seg = seg;
 	j->gen = ++s->gen & 0x7fff;
-	fec_seg_at(level_blocks(s, lvl), s->doc.k, s->doc.m, seg, &j->fs);
+	fec_seg_at(level_blocks(s, lvl), s->doc.k, s->doc.m, lvl > 0, seg, &j->fs);
 	j->n = j->fs.d + j->fs.c;
 	j->need_hi = j->fs.d;
 	if (lvl == 0) {

@@ -8,6 +8,7 @@
 double bench_now(void);
 int bench_store(const char *tmpdir);
 int bench_crypto(void);
+int bench_fec(void);
 /* bench_inproc prints "PUT GET" in MiB/s for |file|, for node.sh. */
 int bench_inproc(const char *dir, const char *file);
 

@@ -33,6 +33,8 @@ main(int argc, char **argv)
 		rc |= bench_store(dir);
 	if (argc == 1 || (argc > 1 && strcmp(argv[1], "crypto") == 0))
 		rc |= bench_crypto();
+	if (argc == 1 || (argc > 1 && strcmp(argv[1], "fec") == 0))
+		rc |= bench_fec();
 	snprintf(cmd, sizeof(cmd), "rm -rf '%s'", dir);
 	if (system(cmd) != 0)
 		rc = 1;

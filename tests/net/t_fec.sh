@@ -39,8 +39,8 @@ total=$(wc -l <"$T/keys")
 python3 -c 'import random,sys; r=random.Random(int(sys.argv[1])); k=open(sys.argv[2]).read().split(); print("\n".join(r.sample(k, len(k) * 30 // 100)))' \
 	"$SEED" "$T/keys" >"$T/drop"
 ndrop=$(wc -l <"$T/drop")
-echo "  the file is $total blocks besides its root: 640 data, 640 check, and an index of 3 and its 3 checks"
-check "the network holds all 1,286 non-root blocks" [ "$total" -eq 1286 ]
+echo "  the file is $total blocks besides its root: 640 data, 640 check, and an index of 3 and its 11 checks"
+check "the network holds all 1,294 non-root blocks" [ "$total" -eq 1294 ]
 i=0
 while [ $i -lt $N ]; do api "n$i" POST /api/v1/test/drop --data-binary "@$T/drop" >/dev/null; i=$((i + 1)); done
 present() { # present: how many of $T/drop some store holds

@@ -19,15 +19,17 @@ START_TEST(layout_covers_stream)
 	static const unsigned ks[][2] = { { 1, 1 }, { 3, 2 }, { 4, 4 }, { 7, 3 }, { 128, 128 }, { 200, 56 } };
 	uint64_t blocks;
 	size_t t;
+	int idx;
 
 	for (t = 0; t < sizeof(ks) / sizeof(ks[0]); t++) {
 		unsigned k = ks[t][0], m = ks[t][1];
 		ck_assert(fec_params_ok(k, m));
+		for (idx = 0; idx < 2; idx++)
 		for (blocks = 1; blocks < 700; blocks += blocks < 40 ? 1 : 37) {
 			uint64_t n = fec_nsegs(blocks, k), i, data = 0, leaf = 0, b;
 			for (i = 0; i < n; i++) {
 				struct fec_seg s;
-				fec_seg_at(blocks, k, m, i, &s);
+				fec_seg_at(blocks, k, m, idx, i, &s);
 				ck_assert_uint_eq(s.first_data, data);
 				ck_assert_uint_eq(s.first_leaf, leaf);
 				ck_assert_uint_ge(s.d, 1);
@@ -35,14 +37,17 @@ START_TEST(layout_covers_stream)
 				/* no segment is much weaker than a full one */
 				if (n > 1)
 					ck_assert_uint_ge(s.d, k / 2);
-				ck_assert_uint_eq(s.c, fec_checks(s.d, k, m));
+				ck_assert_uint_eq(s.c, fec_checks(s.d, k, m, idx));
+				ck_assert_uint_le(s.d + s.c, FEC_BLOCKS_MAX);
+				if (idx)
+					ck_assert_uint_ge(s.c, s.d + 8 < FEC_BLOCKS_MAX - s.d ? s.d + 8 : FEC_BLOCKS_MAX - s.d);
 				for (b = s.first_data; b < s.first_data + s.d; b++)
 					ck_assert_uint_eq(fec_seg_of(blocks, k, b), i);
 				data += s.d;
 				leaf += s.d + s.c;
 			}
 			ck_assert_uint_eq(data, blocks);
-			ck_assert_uint_eq(fec_leaves(blocks, k, m), leaf);
+			ck_assert_uint_eq(fec_leaves(blocks, k, m, idx), leaf);
 		}
 	}
 	ck_assert(!fec_params_ok(0, 0));
