@@ -18,6 +18,7 @@
 #include <sys/stat.h>
 #include <time.h>
 
+#include "crypto/fec.h"
 #include "node/router.h"
 
 static uint8_t WORK_HTL = 20;      /* the paper's inserts and requests */
@@ -906,7 +907,7 @@ swap_once(void)
 
 struct opts {
 	uint64_t seed;
-	uint32_t nodes, start, max_nodes, every, steps, probe_every, count, degree, swaps, warm, window;
+	uint32_t nodes, start, max_nodes, every, steps, probe_every, count, degree, swaps, warm, window, files, file_blocks;
 	int per;
 	const char *out;
 	double fractions[16];
@@ -1152,11 +1153,86 @@ dark(const struct opts *o)
 	cost_line("DARK", t0);
 }
 
+/* fec: do erasure-coded files outlive their blocks? For each redundancy
+ * in turn, the same warmed network (same seed) gets --files files of
+ * --file-blocks data blocks, each inserted block by block from one
+ * node, with ceil(d·m/k) check blocks per segment as crypto/fec.c lays
+ * them out; the workload then runs on, and at each age a random node asks
+ * for every block of every file (observing: nothing cached). A file is
+ * read if each segment has d blocks found. */
+enum { FEC_AGES = 4 };
+
+static void
+fec(const struct opts *o)
+{
+	static const unsigned pcts[] = { 0, 25, 50, 100 };
+	static const uint32_t ages[FEC_AGES] = { 250, 500, 1000, 2000 };
+	FILE *f = csv_open(o, "fec.csv", "redundancy,age,blocks_found,files_read");
+	double t0 = now_s();
+	size_t p;
+
+	for (p = 0; p < sizeof(pcts) / sizeof(pcts[0]); p++) {
+		unsigned m = (pcts[p] * FEC_K_DEFAULT + 50) / 100;
+		uint64_t nseg = fec_nsegs(o->file_blocks, FEC_K_DEFAULT), per_file = 0, i;
+		uint32_t *first = xrealloc(NULL, o->files * sizeof(*first)), st, age = 0;
+		unsigned a, fi;
+
+		reset(o->seed);
+		ring(o->nodes);
+		for (st = 0; st < o->warm; st++)
+			step(o->per);
+		for (i = 0; i < nseg; i++) {
+			struct fec_seg sg;
+			fec_seg_at(o->file_blocks, FEC_K_DEFAULT, m, 0, i, &sg);
+			per_file += sg.d + (m ? sg.c : 0);
+		}
+		for (fi = 0; fi < o->files; fi++) {
+			uint32_t at = random_alive();
+			first[fi] = S.ndocs;
+			for (i = 0; i < per_file; i++)
+				insert_op(at, doc_new());
+		}
+		for (a = 0; a < FEC_AGES; a++) {
+			uint64_t found = 0, asked = 0;
+			unsigned read = 0;
+			for (; age < ages[a]; age++)
+				step(o->per);
+			set_htl(PROBE_HTL);
+			observe(1);
+			for (fi = 0; fi < o->files; fi++) {
+				uint32_t at = random_alive(), doc = first[fi];
+				int whole = 1;
+				for (i = 0; i < nseg; i++) {
+					struct fec_seg sg;
+					unsigned got = 0, b;
+					fec_seg_at(o->file_blocks, FEC_K_DEFAULT, m, 0, i, &sg);
+					for (b = 0; b < sg.d + (m ? sg.c : 0); b++, doc++)
+						got += op(at, 0, doc, NULL) == ROUTER_FOUND;
+					found += got;
+					asked += sg.d + (m ? sg.c : 0);
+					whole &= got >= sg.d;
+				}
+				read += whole;
+			}
+			observe(0);
+			set_htl(WORK_HTL);
+			fprintf(f, "%u,%u,%.1f,%.0f\n", pcts[p], ages[a], 100.0 * found / asked, 100.0 * read / o->files);
+			fflush(f);
+			printf("sim FEC redundancy=%u%% age=%u blocks_found=%.1f%% files_read=%u/%u\n", pcts[p], ages[a],
+			    100.0 * found / asked, read, o->files);
+			fflush(stdout);
+		}
+		free(first);
+	}
+	fclose(f);
+	cost_line("FEC", t0);
+}
+
 static void
 usage(void)
 {
 	fprintf(stderr,
-	    "usage: wisp-sim e1|e2|e3|dark|check [options]   (docs/sim.md)\n"
+	    "usage: wisp-sim e1|e2|e3|dark|fec|check [options]   (docs/sim.md)\n"
 	    "  --seed N         the run's one random seed (1)\n"
 	    "  --out DIR        CSV files go here (sim-out)\n"
 	    "  --nodes N        E1, E3, dark: network size (1000; dark 10000)\n"
@@ -1168,8 +1244,10 @@ usage(void)
 	    "  --every N        E2, E3: steps between newcomers (5)\n"
 	    "  --max-nodes N    E2: grow to this size (200000)\n"
 	    "  --fractions LIST E3: failed fractions, comma-separated (0,0.1,0.2,0.3,0.4,0.5)\n"
-	    "  --warm N         E3, dark: workload steps before probing (E3 2000, dark 20000)\n"
+	    "  --warm N         E3, dark, fec: workload steps before probing (E3 2000, dark 20000, fec 1500)\n"
 	    "  --degree N       dark: friends per node on average (10)\n"
+	    "  --files N        fec: files per redundancy (10)\n"
+	    "  --file-blocks N  fec: data blocks per file (64)\n"
 	    "  --swaps N        dark: swap attempts per node (500)\n"
 	    "  --htl N          the workload's hops-to-live (20; probes use 64)\n"
 	    "  --window N       \"recent\" probes ask for documents of the last N steps (1000)\n"
@@ -1193,7 +1271,8 @@ main(int argc, char **argv)
 {
 	struct opts o = { .seed = 1, .nodes = 0, .start = 20, .max_nodes = 200000, .every = 5, .steps = 5000,
 		.probe_every = 100, .count = 300, .degree = 10, .swaps = 500, .warm = 0, .per = 2, .out = "sim-out",
-		.fractions = { 0, 0.1, 0.2, 0.3, 0.4, 0.5 }, .nfractions = 6, .window = 1000 };
+		.fractions = { 0, 0.1, 0.2, 0.3, 0.4, 0.5 }, .nfractions = 6, .window = 1000, .files = 10,
+		.file_blocks = 64 };
 	const char *cmd;
 	int i;
 
@@ -1229,6 +1308,10 @@ main(int argc, char **argv)
 			o.warm = num(v);
 		else if (!strcmp(a, "--degree"))
 			o.degree = num(v);
+		else if (!strcmp(a, "--files"))
+			o.files = num(v);
+		else if (!strcmp(a, "--file-blocks"))
+			o.file_blocks = num(v);
 		else if (!strcmp(a, "--swaps"))
 			o.swaps = num(v);
 		else if (!strcmp(a, "--window"))
@@ -1252,7 +1335,7 @@ main(int argc, char **argv)
 			usage();
 	}
 	window_steps = o.window;
-	if (o.count == 0 || o.probe_every == 0 || o.every == 0 || o.start < 3 || o.per < 1)
+	if (o.files == 0 || o.file_blocks == 0 || o.count == 0 || o.probe_every == 0 || o.every == 0 || o.start < 3 || o.per < 1)
 		usage();
 	if (!strcmp(cmd, "e1")) {
 		o.nodes = o.nodes ? o.nodes : 1000;
@@ -1269,6 +1352,10 @@ main(int argc, char **argv)
 		if (o.degree < 2 || o.nodes < 8)
 			usage();
 		dark(&o);
+	} else if (!strcmp(cmd, "fec")) {
+		o.nodes = o.nodes ? o.nodes : 1000;
+		o.warm = o.warm ? o.warm : 1500;
+		fec(&o);
 	} else if (!strcmp(cmd, "check")) {
 		/* make check: a small deterministic run whose line is pinned */
 		o.nodes = 200;
