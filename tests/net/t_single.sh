@@ -79,9 +79,11 @@ done
 check "every document survives a restart" [ $all -eq 1 ]
 
 # A block corrupted on disk: exit 5, and the bad block is removed. A node
-# of its own holds just this document, so the damaged block is its.
+# of its own holds just this document, so the damaged block is its. The
+# document is a plain tree (--redundancy 0), where every block is needed;
+# an erasure-coded one reads on without a bad block (t_fec, unit fec).
 start_node c || exit 1
-curi=$(w c put -q "$T/in.1048576")
+curi=$(w c put -q --redundancy 0 "$T/in.1048576")
 nblocks() { w "$1" status --json | sed -E 's/.*"store": \{"blocks": ([0-9]+).*/\1/'; }
 before=$(nblocks c)
 stop_node c

@@ -10,5 +10,6 @@ run() { name=$1; shift; echo "== wisp-sim $*"; /usr/bin/time -f "$name: %e s, pe
 run e1 e1 --out "$OUT"
 run e3 e3 --out "$OUT"
 run dark dark --swaps 2000 --out "$OUT"
+run fec fec --files 20 --out "$OUT"
 run e2 e2 --max-nodes "${SIM_MAX_NODES:-1000000}" --out "$OUT"
 sh tests/sim/plot.sh "$OUT"
