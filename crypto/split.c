@@ -199,6 +199,10 @@ finish_level(struct split_enc *e, unsigned lvl)
 
 	if (s->fill && (rc = close_chunk(e, lvl)) != 0)
 		return rc;
+	/* A last block that fills the hold makes the rest exactly ⌈k/2⌉: a
+	 * segment of its own, as while streaming (fec.c's layout). */
+	if (s->full == e->hold && (rc = flush_segment(e, lvl, e->k)) != 0)
+		return rc;
 	if (s->full <= e->k)
 		return flush_segment(e, lvl, s->full);
 	a = (s->full + 1) / 2;

@@ -401,6 +401,34 @@ START_TEST(split_roundtrip_sizes)
 }
 END_TEST
 
+/* Every shape small codes make (each count of blocks around the segment
+ * and hold boundaries), encoded streaming and read back: the encoder's
+ * layout must be the reader's. A file of exactly k + ceil(k/2) blocks
+ * once differed (found by fuzz_split). */
+START_TEST(split_every_small_shape)
+{
+	unsigned k, m, blocks;
+
+	for (k = 1; k <= 5; k++)
+		for (m = 1; m <= k; m++)
+			for (blocks = 1; blocks <= 3 * k + 2; blocks++) {
+				size_t len = (size_t)blocks * CHK_DATA_MAX - (blocks % 3) * 1000;
+				uint8_t *file = make_file(len, k * 100 + m * 10 + blocks);
+				struct chk_keys root;
+				struct mem mm;
+				struct rig r;
+				encode(&mm, file, len, k, m, &root);
+				ck_assert_msg(read_doc(&r, &mm, &root, 0, UINT64_MAX, 0, 0) == FETCH_OK,
+				    "k %u m %u blocks %u: %s", k, m, blocks, r.reason);
+				ck_assert_uint_eq(r.outlen, len);
+				ck_assert_mem_eq(r.out, file, len);
+				free(r.out);
+				mem_free(&mm);
+				free(file);
+			}
+}
+END_TEST
+
 /* lose marks a random |pct|% of the blocks (never the root, the last
  * one emitted) lost, or corrupt if |corrupt|; returns how many. */
 static size_t
@@ -633,6 +661,7 @@ fec_suite(void)
 	tcase_add_test(t, rebuild_every_erasure_pattern);
 	tcase_add_test(t, rebuild_full_segment);
 	tcase_add_test(t, split_roundtrip_sizes);
+	tcase_add_test(t, split_every_small_shape);
 	tcase_add_loop_test(t, split_survives_losses_and_heals, 0, 2);
 	tcase_add_test(t, split_too_many_lost_fails_with_count);
 	tcase_add_test(t, split_forged_checks_refused);
