@@ -17,7 +17,8 @@ struct store;
 enum node_limits {
 	NODE_BLK_BYTES_MAX = 256 << 20, /* blocks held in memory by requests in flight */
 	NODE_INPUTS_MAX = 1 << 16,
-	NODE_FETCHES_MAX = 32,       /* concurrent API/gateway fetches (3 MiB each); more get 503 */
+	NODE_FETCHES_MAX = 32,       /* concurrent API/gateway fetches (3 MiB each, 4 more while one
+	                                rebuilds a segment: splitfetch.h); more get 503 */
 	NODE_UPLOAD_BLOCKS = 64,     /* blocks in one POST /blocks */
 	NODE_UPLOAD_MAX = NODE_UPLOAD_BLOCKS * (36 + 32792), /* its body */
 };

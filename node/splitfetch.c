@@ -9,8 +9,11 @@
 #include "node/splitfetch.h"
 
 /* A block's story: asked, then got, or lost (not found: healable), or
- * bad (did not decode, or the node could not ask: never healed). */
-enum bstate { B_NONE, B_ASKED, B_GOT, B_LOST, B_BAD };
+ * bad (did not decode, or the node could not ask: never healed). A data
+ * block delivered while nothing needs rebuilding is sent: its memory is
+ * freed, and should the segment need rebuilding after all, it is asked
+ * for again (from the node's store, which now holds it). */
+enum bstate { B_NONE, B_ASKED, B_GOT, B_LOST, B_BAD, B_SENT };
 enum { LOW_JOBS = 2, JOBS = LOW_JOBS + SPLIT_LEVELS_MAX };
 
 /* A job reads one segment of one level. Level 0 has two (the one being
@@ -303,7 +306,7 @@ ready(const struct job *j)
 	if (j->decode)
 		return j->got >= j->fs.d;
 	for (i = j->need_lo; i < j->need_hi; i++)
-		if (j->state[i] != B_GOT)
+		if (j->state[i] != B_GOT && j->state[i] != B_SENT)
 			return 0;
 	return 1;
 }
@@ -336,6 +339,12 @@ deliver(struct splitfetch *s)
 			j->next++;
 			if (from < to && s->io->data(s->ctx, j->buf[j->next - 1] + from, (size_t)(to - from)))
 				s->paused = 1;
+			if (!j->decode || j->done) {
+				sodium_memzero(j->buf[j->next - 1], CHK_DATA_MAX);
+				free(j->buf[j->next - 1]);
+				j->buf[j->next - 1] = NULL;
+				j->state[j->next - 1] = B_SENT;
+			}
 			if (s->ended)
 				return;
 		}
@@ -445,6 +454,21 @@ splitfetch_resume(struct splitfetch *s)
 	pump(s);
 }
 
+/* start_decode: a needed block is lost, so any d blocks will do; those
+ * already sent and freed are asked for again. */
+static void
+start_decode(struct job *j)
+{
+	unsigned i;
+
+	j->decode = 1;
+	for (i = 0; i < j->fs.d; i++)
+		if (j->state[i] == B_SENT) {
+			j->state[i] = B_NONE;
+			j->got--;
+		}
+}
+
 /* take decodes an answer into the job; 0, or -1 if it is not the block
  * the key names (it is then never given to the decoder). */
 static int
@@ -500,8 +524,8 @@ splitfetch_block_done(struct splitfetch *s, uint32_t tag, enum fetch_status st, 
 		j->bad += j->state[i] == B_BAD;
 		j->unavailable++;
 		s->misses++;
-		if (i >= j->need_lo && i < j->need_hi)
-			j->decode = 1;
+		if (i >= j->need_lo && i < j->need_hi && !j->decode)
+			start_decode(j);
 		if (j->unavailable > j->fs.c) {
 			segment_lost(s, j);
 			return;

@@ -7,8 +7,11 @@
  * and the rest is rebuilt. Rebuilt data is checked against its keys
  * before anything is delivered, and blocks that were not found can be
  * inserted again (healing). The index levels above are read the same
- * way, one segment each at a time. Memory: at most 2 + levels segments'
- * data blocks (4 MiB each at k = 128). */
+ * way, one segment each at a time. Memory: data blocks are freed once
+ * delivered, so a fetch holds what its window brought ahead of delivery
+ * (3 MiB), plus, while it rebuilds a segment, that segment's d blocks
+ * (4 MiB at k = 128), plus one index segment per level above (small:
+ * 96 KiB for a 20 MiB file, 4 MiB from about 1 GiB up). */
 #ifndef WISP_SPLITFETCH_H
 #define WISP_SPLITFETCH_H
 

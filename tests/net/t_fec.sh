@@ -92,6 +92,13 @@ while [ $i -lt $N ]; do api "n$i" POST /api/v1/test/drop --data-binary "@$T/drop
 expect_exit 4 "a segment that lost more than it can fails with exit 4" w n8 get -q "$(cat "$T/uri2")" -o "$T/x"
 check "naming how many blocks were missing" grep -q "of the 160 blocks of segment 1 of 1 are missing" "$T/err"
 
+# The form before erasure coding still inserts and fetches across nodes.
+head -c $((3 << 20)) /dev/urandom >"$T/plainfile"
+check "a plain tree (--redundancy 0) fetches across the network" sh -c "
+	'$WISP' -d '$T/n1' put -q --redundancy 0 '$T/plainfile' >'$T/uri3' &&
+	'$WISP' -d '$T/n6' get -q \"\$(cat '$T/uri3')\" | cmp -s - '$T/plainfile'"
+expect_exit 2 "--redundancy above 100 is refused" w n1 put -q --redundancy 101 "$T/plainfile"
+
 unset WISP_TEST_ADMIN
 start_node plain || exit 1
 expect_exit 0 "without WISP_TEST_ADMIN the admin calls do not exist" sh -c "
