@@ -1,6 +1,7 @@
-/* The baseline for the node benchmark: the same CHK encoding and store
- * writes (64 blocks a transaction, as the node does), and the same tree
- * walk and block reads, done in one process without HTTP. */
+/* The baseline for the node benchmark: the same encoding as wisp put (an
+ * erasure-coded splitfile) and store writes (64 blocks a transaction, as
+ * the node does), and the same fetch engine reading the store, done in
+ * one process without HTTP or the router. */
 #include <fcntl.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -8,7 +9,9 @@
 #include <unistd.h>
 
 #include "crypto/chk.h"
+#include "crypto/fec.h"
 #include "crypto/tree.h"
+#include "node/fetch.h"
 #include "store/store.h"
 #include "tests/bench/bench.h"
 
@@ -30,33 +33,41 @@ put_block(void *ctx, const uint8_t block[CHK_BLOCK_LEN], const struct chk_keys *
 	return 0;
 }
 
+static struct store *src_store;
+static uint64_t got_bytes;
+static int got_status = -1;
+
+static void
+src_get(void *ctx, struct fetch *f, uint32_t tag, const uint8_t rkey[CHK_KEY_LEN])
+{
+	static uint8_t blk[CHK_BLOCK_LEN];
+	size_t len;
+
+	(void)ctx;
+	if (store_get(src_store, rkey, blk, sizeof(blk), &len) || chk_verify(blk, len, rkey))
+		fetch_block_done(f, tag, FETCH_NOTFOUND, NULL, 0);
+	else
+		fetch_block_done(f, tag, FETCH_OK, blk, len);
+}
+
+static void sink_start(void *ctx, uint64_t l, const char *m) { (void)ctx; (void)l; (void)m; }
+static int sink_data(void *ctx, const uint8_t *p, size_t n) { (void)ctx; (void)p; got_bytes += n; return 0; }
+static void sink_end(void *ctx, enum fetch_status st, const char *why) { (void)ctx; (void)why; got_status = st; }
+
 static int
 read_doc(struct store *s, const struct chk_keys *root, uint64_t *total)
 {
-	static uint8_t blk[CHK_BLOCK_LEN], plain[CHK_PAYLOAD_LEN];
-	struct tree_reader *r;
-	struct tree_want w;
-	size_t len, n;
-	int st;
+	static const struct fetch_source src = { src_get, NULL };
+	static const struct fetch_sink sink = { sink_start, sink_data, sink_end };
+	struct fetch *f;
 
-	if (store_get(s, root->routing, blk, sizeof(blk), &len) || chk_verify(blk, len, root->routing) ||
-	    chk_decode(plain, &n, blk, len, root->crypto) || tree_reader_new(&r, plain, n))
+	src_store = s;
+	if (fetch_new(&f, root, 0, 0, UINT64_MAX, &src, NULL, &sink, NULL) != 0)
 		return -1;
-	while ((st = tree_reader_next(r, &w)) > 0) {
-		if (st == TREE_INLINE) {
-			*total += w.len;
-			continue;
-		}
-		if (store_get(s, w.keys.routing, blk, sizeof(blk), &len) || chk_verify(blk, len, w.keys.routing) ||
-		    chk_decode(plain, &n, blk, len, w.keys.crypto))
-			return -1;
-		if (st == TREE_NEED_INDEX && tree_reader_feed_index(r, plain, n))
-			return -1;
-		if (st == TREE_NEED_DATA)
-			*total += n;
-	}
-	tree_reader_free(r);
-	return st;
+	fetch_start(f);
+	fetch_free(f);
+	*total = got_bytes;
+	return got_status == FETCH_OK ? 0 : -1;
 }
 
 int
@@ -74,7 +85,7 @@ bench_inproc(const char *dir, const char *file)
 	int fd = open(file, O_RDONLY);
 
 	if (fd < 0 || store_open(&sk.s, dir, &cfg, err, sizeof(err)) != 0 ||
-	    tree_enc_new(&e, NULL, put_block, &sk) != 0)
+	    tree_enc_new_fec(&e, NULL, FEC_K_DEFAULT, FEC_M_DEFAULT, put_block, &sk) != 0)
 		return 1;
 	t0 = bench_now();
 	while ((n = read(fd, buf, sizeof(buf))) > 0) {
