@@ -21,34 +21,41 @@ frame_wire_len(const uint8_t hdr[2], size_t *total)
 	return WISP_ERR_MALFORMED;
 }
 
+size_t
+frame_record_len(size_t len)
+{
+	size_t i;
+
+	for (i = 0; i < 3; i++)
+		if (len + 3 <= buckets[i])
+			return 2 + buckets[i] + NOISE_MAC_LEN;
+	return 0;
+}
+
+/* The record is built where it will be sent and encrypted in place (the
+ * AEAD reads each byte before it writes it): no plaintext copy to wipe. */
 int
 frame_seal(struct noise_cipher *c, uint8_t type, const uint8_t *p, size_t len, uint8_t *out,
     size_t *outlen)
 {
-	uint8_t plain[FRAME_BUCKET_L];
-	size_t b = 0, i;
+	size_t n = frame_record_len(len), b;
+	uint8_t *plain = out + 2;
 	int rc;
 
-	if (len > FRAME_PAYLOAD_MAX)
+	if (n == 0)
 		return WISP_ERR_TOOBIG;
-	for (i = 0; i < 3; i++)
-		if (len + 3 <= buckets[i]) {
-			b = buckets[i];
-			break;
-		}
+	b = n - 2 - NOISE_MAC_LEN;
 	plain[0] = type;
 	plain[1] = (uint8_t)(len >> 8);
 	plain[2] = (uint8_t)len;
 	if (len)
-		memcpy(plain + 3, p, len);
+		memmove(plain + 3, p, len);
 	memset(plain + 3 + len, 0, b - 3 - len);
 	out[0] = (uint8_t)((b + NOISE_MAC_LEN) >> 8);
 	out[1] = (uint8_t)(b + NOISE_MAC_LEN);
-	rc = noise_encrypt(c, NULL, 0, plain, b, out + 2);
-	sodium_memzero(plain, b);
-	if (rc)
+	if ((rc = noise_encrypt(c, NULL, 0, plain, b, plain)) != 0)
 		return rc;
-	*outlen = 2 + b + NOISE_MAC_LEN;
+	*outlen = n;
 	return 0;
 }
 

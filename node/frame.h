@@ -40,8 +40,12 @@ enum frame_limits {
 /* frame_wire_len: from a record's 2-byte header, its whole length, if it
  * is one a sealed record can have. 0 or WISP_ERR_MALFORMED. */
 int frame_wire_len(const uint8_t hdr[2], size_t *total) WISP_WUR;
+/* frame_record_len: the bytes on the wire of a record carrying |len|
+ * payload bytes (its bucket), or 0 if it is too long for one. */
+size_t frame_record_len(size_t len);
 /* frame_seal writes one record of |type| carrying |len| bytes into |out|
- * (FRAME_WIRE_MAX bytes). Returns 0, WISP_ERR_TOOBIG or WISP_ERR_FULL. */
+ * (frame_record_len(len) bytes). Returns 0, WISP_ERR_TOOBIG or
+ * WISP_ERR_FULL. */
 int frame_seal(struct noise_cipher *c, uint8_t type, const uint8_t *p, size_t len, uint8_t *out,
     size_t *outlen) WISP_WUR;
 /* frame_open checks and decrypts a whole record into |plain|

@@ -130,13 +130,29 @@ send_raw(struct link *l, const uint8_t *p, size_t len)
 	return 0;
 }
 
+/* link_send seals the record straight into the socket's output buffer:
+ * a block crossing a node is copied once on its way out, not three times. */
 int
 link_send(struct link *l, uint8_t type, const uint8_t *p, size_t len)
 {
-	size_t n;
+	struct evbuffer *out;
+	struct evbuffer_iovec v;
+	size_t n = frame_record_len(len);
 
-	if (l->state != L_UP || frame_seal(&l->tx, type, p, len, l->rec, &n) != 0 || send_raw(l, l->rec, n) != 0)
+	if (l->state != L_UP || n == 0)
 		return -1;
+	out = bufferevent_get_output(l->bev);
+	if (evbuffer_get_length(out) + n > LINK_OUTPUT_MAX)
+		return -1; /* the peer stopped reading: drop it, not our memory */
+	if (evbuffer_reserve_space(out, (ev_ssize_t)n, &v, 1) != 1 || v.iov_len < n ||
+	    frame_seal(&l->tx, type, p, len, v.iov_base, &n) != 0)
+		return -1; /* nothing committed: nothing sent */
+	v.iov_len = n;
+	if (evbuffer_commit_space(out, &v, 1) != 0)
+		return -1;
+	l->last_tx = now_ms();
+	if (l->peer)
+		l->peer->bytes_out += n;
 	l->since_rekey += n;
 	return 0;
 }
@@ -298,15 +314,12 @@ on_hs2(struct link *l, const uint8_t *msg, size_t len)
 	went_up(l);
 }
 
-/* on_record handles one sealed record; returns -1 once the link is gone. */
+/* on_record handles one record, opened (|opened| 0) into l->plain;
+ * returns -1 once the link is gone. */
 static int
-on_record(struct link *l, const uint8_t *rec, size_t len)
+on_record(struct link *l, int opened, uint8_t type, const uint8_t *payload, size_t plen)
 {
-	const uint8_t *payload;
-	uint8_t type;
-	size_t plen;
-
-	if (frame_open(&l->rx, rec, len, l->plain, &type, &payload, &plen) != 0) {
+	if (opened != 0) {
 		l->n->pstats.frames_bad++;
 		log_ratelim(&bad_rate, 6, "bad record from %s: closing that link", l->addr);
 		peers_fault(l->n, l->peer, "a record that does not open (forged, replayed or garbage)");
@@ -381,9 +394,23 @@ on_read(struct bufferevent *bev, void *arg)
 		}
 		if (evbuffer_get_length(in) < need)
 			return;
-		evbuffer_remove(in, l->rec, need);
 		if (l->peer)
 			l->peer->bytes_in += need;
+		if (l->state == L_UP) {
+			/* Opened where it lies in the input buffer (contiguous unless
+			 * it straddles two reads) and drained before anything it
+			 * sets off can close this link. */
+			const uint8_t *rec = evbuffer_pullup(in, (ev_ssize_t)need), *payload = NULL;
+			uint8_t type = 0;
+			size_t plen = 0;
+			int opened = rec ? frame_open(&l->rx, rec, need, l->plain, &type, &payload, &plen) : -1;
+			evbuffer_drain(in, need);
+			if (on_record(l, opened, type, payload, plen) != 0 || !still_open(node, l))
+				return; /* gone: a bad record, or the routing it set off
+				         * found this link over its output quota */
+			continue;
+		}
+		evbuffer_remove(in, l->rec, need);
 		if (l->state == L_WAIT_HS1) {
 			on_hs1(l, l->rec + 2, need - 2);
 			if (!still_open(node, l))
@@ -392,10 +419,6 @@ on_read(struct bufferevent *bev, void *arg)
 			on_hs2(l, l->rec + 2, need - 2);
 			if (!still_open(node, l))
 				return;
-		} else if (on_record(l, l->rec, need) != 0 || !still_open(node, l)) {
-			/* Gone: a bad record, or the routing it set off found this
-			 * very link over its output quota and closed it. */
-			return;
 		}
 	}
 }
