@@ -48,7 +48,7 @@ frame_seal(struct noise_cipher *c, uint8_t type, const uint8_t *p, size_t len, u
 	plain[0] = type;
 	plain[1] = (uint8_t)(len >> 8);
 	plain[2] = (uint8_t)len;
-	if (len)
+	if (len && p != plain + 3)
 		memmove(plain + 3, p, len);
 	memset(plain + 3 + len, 0, b - 3 - len);
 	out[0] = (uint8_t)((b + NOISE_MAC_LEN) >> 8);

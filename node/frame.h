@@ -29,6 +29,7 @@ enum frame_limits {
 	FRAME_BUCKET_L = 33280,
 	FRAME_PAYLOAD_MAX = FRAME_BUCKET_L - 3,
 	FRAME_WIRE_MAX = 2 + FRAME_BUCKET_L + NOISE_MAC_LEN,
+	FRAME_HDR_LEN = 2 + 3, /* record length, then type and payload length: the payload's offset */
 	HS1_PAYLOAD = 384, /* version, flags, invite secret, noderef, zeros */
 	HS2_PAYLOAD = 32,
 	HS1_LEN = NOISE_MSG1_OVERHEAD + HS1_PAYLOAD,

@@ -17,6 +17,7 @@
 
 #include "crypto/b64.h"
 #include "node/frame.h"
+#include "node/wire.h"
 #include "node/log.h"
 #include "node/node.h"
 
@@ -130,31 +131,64 @@ send_raw(struct link *l, const uint8_t *p, size_t len)
 	return 0;
 }
 
-/* link_send seals the record straight into the socket's output buffer:
- * a block crossing a node is copied once on its way out, not three times. */
-int
-link_send(struct link *l, uint8_t type, const uint8_t *p, size_t len)
+/* Records are sealed straight into the socket's output buffer: space is
+ * reserved there, the record built and encrypted in place, and committed
+ * only if the peer's quota allows. A block crossing a node is copied once
+ * on its way out. */
+static int
+reserve(struct link *l, struct evbuffer_iovec *v)
 {
-	struct evbuffer *out;
-	struct evbuffer_iovec v;
-	size_t n = frame_record_len(len);
-
-	if (l->state != L_UP || n == 0)
+	if (l->state != L_UP)
 		return -1;
-	out = bufferevent_get_output(l->bev);
+	return evbuffer_reserve_space(bufferevent_get_output(l->bev), FRAME_WIRE_MAX, v, 1) == 1 &&
+	    v->iov_len >= FRAME_WIRE_MAX ? 0 : -1;
+}
+
+static int
+commit(struct link *l, struct evbuffer_iovec *v, size_t n)
+{
+	struct evbuffer *out = bufferevent_get_output(l->bev);
+
 	if (evbuffer_get_length(out) + n > LINK_OUTPUT_MAX)
 		return -1; /* the peer stopped reading: drop it, not our memory */
-	if (evbuffer_reserve_space(out, (ev_ssize_t)n, &v, 1) != 1 || v.iov_len < n ||
-	    frame_seal(&l->tx, type, p, len, v.iov_base, &n) != 0)
-		return -1; /* nothing committed: nothing sent */
-	v.iov_len = n;
-	if (evbuffer_commit_space(out, &v, 1) != 0)
+	v->iov_len = n;
+	if (evbuffer_commit_space(out, v, 1) != 0)
 		return -1;
 	l->last_tx = now_ms();
 	if (l->peer)
 		l->peer->bytes_out += n;
 	l->since_rekey += n;
 	return 0;
+}
+
+int
+link_send(struct link *l, uint8_t type, const uint8_t *p, size_t len)
+{
+	struct evbuffer_iovec v;
+	size_t n;
+
+	if (reserve(l, &v) != 0 || frame_seal(&l->tx, type, p, len, v.iov_base, &n) != 0)
+		return -1;
+	return commit(l, &v, n);
+}
+
+_Static_assert((int)WIRE_MSG_MAX <= (int)FRAME_PAYLOAD_MAX, "every routing message fits in one record");
+
+int
+link_send_msg(struct link *l, const struct wire_msg *m)
+{
+	struct evbuffer_iovec v;
+	uint8_t *rec;
+	size_t len, n;
+
+	if (reserve(l, &v) != 0)
+		return -1;
+	/* encoded where frame_seal puts the payload, so it moves nothing */
+	rec = v.iov_base;
+	if (wire_encode(m, rec + FRAME_HDR_LEN, FRAME_PAYLOAD_MAX, &len) != 0 ||
+	    frame_seal(&l->tx, FRAME_ROUTE, rec + FRAME_HDR_LEN, len, rec, &n) != 0)
+		return -1;
+	return commit(l, &v, n);
 }
 
 static void

@@ -91,6 +91,9 @@ void link_accept(struct node *n, int fd, const char *from);
 int link_dial(struct node *n, struct peer *p);
 void link_close(struct link *l, const char *why);
 int link_send(struct link *l, uint8_t type, const uint8_t *p, size_t len);
+/* link_send_msg sends a routing message, encoded in place. */
+struct wire_msg;
+int link_send_msg(struct link *l, const struct wire_msg *m);
 int link_is_up(const struct link *l);
 const char *link_addr(const struct link *l);
 void links_close_all(struct node *n);

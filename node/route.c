@@ -70,7 +70,6 @@ struct route_state {
 	struct { uint8_t key[32]; uint64_t blk; } cache[CACHE_BATCH];
 	unsigned ncache;
 	struct event *cache_timer;
-	uint8_t msgbuf[WIRE_MSG_MAX];
 };
 
 static struct log_rate fault_rate;
@@ -186,7 +185,6 @@ do_send(struct node *n, const struct router_action *a)
 {
 	struct peer *p = peer_by_rid(n, a->peer);
 	struct wire_msg m = a->msg;
-	size_t len;
 
 	if (!p || !p->link)
 		return; /* the router's timer will notice */
@@ -194,8 +192,7 @@ do_send(struct node *n, const struct router_action *a)
 		m.block = B(a->blk)->data;
 		m.block_len = B(a->blk)->len;
 	}
-	if (wire_encode(&m, n->route->msgbuf, sizeof(n->route->msgbuf), &len) != 0 ||
-	    link_send(p->link, FRAME_ROUTE, n->route->msgbuf, len) != 0)
+	if (link_send_msg(p->link, &m) != 0)
 		link_close(p->link, "cannot send");
 }
 
@@ -534,7 +531,6 @@ static void
 reject_overload(struct node *n, struct peer *p, const struct wire_msg *m)
 {
 	struct wire_msg r = *m;
-	size_t l;
 
 	n->route->rejected_direct++;
 	if (!p->link)
@@ -542,8 +538,7 @@ reject_overload(struct node *n, struct peer *p, const struct wire_msg *m)
 	r.type = WIRE_REJECTED_OVERLOAD;
 	r.block = NULL;
 	r.block_len = 0;
-	if (wire_encode(&r, n->route->msgbuf, sizeof(n->route->msgbuf), &l) == 0)
-		(void)link_send(p->link, FRAME_ROUTE, n->route->msgbuf, l);
+	(void)link_send_msg(p->link, &r);
 }
 
 /* node_route_msg handles a FRAME_ROUTE record from a friend. A block that
