@@ -161,6 +161,8 @@ stream_write(struct split_enc *e, unsigned lvl, const uint8_t *data, size_t len)
 	if (!s->chunk && (!(s->chunk = calloc(e->hold, sizeof(*s->chunk))) ||
 	    !(s->keys = calloc(e->hold, sizeof(*s->keys)))))
 		return WISP_ERR_NOMEM;
+	if (s->length + len > SPLIT_LENGTH_MAX || s->length + len < s->length)
+		return WISP_ERR_TOOBIG;
 	while (len) {
 		size_t n = CHK_DATA_MAX - s->fill;
 		if (!s->chunk[s->full] && !(s->chunk[s->full] = malloc(CHK_DATA_MAX)))
@@ -309,7 +311,8 @@ split_root_parse(struct split_doc *d, const uint8_t *p, size_t len)
 	d->m = m;
 	/* Everything is implied by the length: a root that says otherwise is
 	 * forged, and is refused before anything is fetched. */
-	if (!fec_params_ok(k, m) || m == 0 || length <= inline_max(mlen) || shape(d, length, mlen) != 0 ||
+	if (!fec_params_ok(k, m) || m == 0 || length <= inline_max(mlen) || length > SPLIT_LENGTH_MAX ||
+	    shape(d, length, mlen) != 0 ||
 	    d->levels != levels || c.left != d->len[levels])
 		return WISP_ERR_MALFORMED;
 	d->top = c.p;
@@ -331,7 +334,7 @@ split_blocks_for(uint64_t len, size_t mimelen, unsigned k, unsigned m)
 
 	if (len <= inline_max(mimelen))
 		return 1;
-	if (!fec_params_ok(k, m) || m == 0 || shape(&d, len, mimelen) != 0)
+	if (!fec_params_ok(k, m) || m == 0 || len > SPLIT_LENGTH_MAX || shape(&d, len, mimelen) != 0)
 		return 0;
 	for (i = 0; i < d.levels; i++)
 		total += d.len[i + 1] / TREE_KEYS_LEN;

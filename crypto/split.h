@@ -24,6 +24,9 @@ enum split_limits {
 	SPLIT_KEYS_PER_BLOCK = CHK_DATA_MAX / TREE_KEYS_LEN, /* 512 */
 	SPLIT_MODE = 2,      /* the root's mode byte (tree.h: 0 inline, 1 tree) */
 };
+/* The largest file (2^60 bytes, an exabyte): every count of the layout
+ * then fits in 64 bits with room to spare. */
+#define SPLIT_LENGTH_MAX ((uint64_t)1 << 60)
 
 struct split_enc;
 
