@@ -36,7 +36,8 @@ usage(FILE *f)
 	    "  keygen                                      a new SSK insert URI and request URI\n"
 	    "  put FILE --key SSK@<insert>/NAME            publish under a signed name\n"
 	    "  put FILE --key USK@<insert>/SITE/N          publish edition N of an updatable site\n"
-	    "  put --dir DIR [--key USK@<insert>/SITE/N]   insert a directory as a site\n");
+	    "  put --dir DIR [--key USK@<insert>/SITE/N]   insert a directory as a site\n"
+	    "  put ... --redundancy PERCENT                check blocks per data block (100; 0: none)\n");
 }
 
 static const struct {
