@@ -755,15 +755,17 @@ ring(uint32_t n)
  * is routed by the routers themselves toward the newcomer's own location
  * (a key no one holds) with HTL 10; every node it reaches, and the seed,
  * link with the newcomer. Nothing is learnt or cached on the way (no
- * data comes back). */
+ * data comes back). With --announce-paths N it does so N times. */
+/* --announce-paths: a newcomer may announce along several paths, each
+ * from its own random seed (one is the paper's). */
+static unsigned announce_paths = 1;
+
 static void
-announce(void)
+announce_from(uint32_t seed, uint32_t id)
 {
-	uint32_t seed = random_alive(), id;
 	uint64_t req;
 	size_t i;
 
-	id = node_new();
 	if (router_set_limits(S.nodes[seed].r, ANNOUNCE_HTL, rcfg.rtable_max) != 0)
 		die("router_set_limits failed");
 	S.collect = 1;
@@ -783,6 +785,22 @@ announce(void)
 			know(S.reached[i], id);
 		}
 	contacts_close();
+}
+
+static void
+announce(void)
+{
+	uint32_t seed = random_alive(), id;
+	unsigned p;
+
+	id = node_new();
+	announce_from(seed, id);
+	for (p = 1; p < announce_paths; p++) {
+		do
+			seed = random_alive();
+		while (seed == id);
+		announce_from(seed, id);
+	}
 }
 
 /* ---- the darknet: a fixed friend graph ---- */
@@ -1246,6 +1264,7 @@ usage(void)
 	    "  --fractions LIST E3: failed fractions, comma-separated (0,0.1,0.2,0.3,0.4,0.5)\n"
 	    "  --warm N         E3, dark, fec: workload steps before probing (E3 2000, dark 20000, fec 1500)\n"
 	    "  --degree N       dark: friends per node on average (10)\n"
+	    "  --announce-paths N  E2, E3: a newcomer announces through N random seeds (1)\n"
 	    "  --files N        fec: files per redundancy (10)\n"
 	    "  --file-blocks N  fec: data blocks per file (64)\n"
 	    "  --swaps N        dark: swap attempts per node (500)\n"
@@ -1308,6 +1327,8 @@ main(int argc, char **argv)
 			o.warm = num(v);
 		else if (!strcmp(a, "--degree"))
 			o.degree = num(v);
+		else if (!strcmp(a, "--announce-paths"))
+			announce_paths = num(v);
 		else if (!strcmp(a, "--files"))
 			o.files = num(v);
 		else if (!strcmp(a, "--file-blocks"))
