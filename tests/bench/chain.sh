@@ -11,6 +11,10 @@ export BIN BUILD
 head -c $((MIB * 1048576)) /dev/urandom >"$T/file"
 now() { date +%s%N; }
 for hops in 1 3 5; do
+	# Each configuration starts with the disk quiet: the writeback of the
+	# benchmark before (node.sh writes 512 MiB) otherwise slows every
+	# commit's sync here, and a run measures its neighbour.
+	sync
 	i=0
 	while [ $i -le $hops ]; do start_node "c$hops-$i" --log-level error --store-size 1G || exit 1; i=$((i + 1)); done
 	uri=$(w "c$hops-0" put -q "$T/file")
