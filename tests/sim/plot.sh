@@ -17,13 +17,15 @@ common='set datafile separator ","; set terminal pngcairo size 800,480 font "san
 	     '' skip 1 using 1:4 with lines dt 2 title 'third quartile',
 	     '' skip 1 using 1:7 with lines lc rgb 'gray' title 'median, any stored document',
 	     '' skip 1 using 1:5 axes x1y2 with lines lc rgb 'dark-green' title 'success % (right)'"
+paths2=""
+[ -f "$D/e2-paths2.csv" ] && paths2=", '$D/e2-paths2.csv' skip 1 using 1:3 with linespoints lw 2 lc rgb 'dark-red' title 'median, two announcement paths'"
 [ -f "$D/e2.csv" ] && gnuplot -e "$common; set output '$D/e2.png'; set logscale x; set key top left;
 	set title 'E2 scalability: pathlength as the network grows by announcement';
 	set xlabel 'nodes'; set ylabel 'hops'; set yrange [0:*];
 	plot '$D/e2.csv' skip 1 using 1:3 with linespoints lw 2 title 'median',
 	     '' skip 1 using 1:2 with lines dt 2 title 'first quartile',
 	     '' skip 1 using 1:4 with lines dt 2 title 'third quartile',
-	     '' skip 1 using 1:7 with linespoints lc rgb 'gray' title 'median, any stored document'"
+	     '' skip 1 using 1:7 with linespoints lc rgb 'gray' title 'median, any stored document'$paths2"
 [ -f "$D/e3.csv" ] && gnuplot -e "$common; set output '$D/e3.png'; set key top left;
 	set title 'E3 fault tolerance: 1000 nodes, a random fraction failed';
 	set xlabel 'failed fraction of nodes'; set ylabel 'hops'; set yrange [0:*]; set y2label 'success %'; set y2range [0:105]; set y2tics;

@@ -1,7 +1,8 @@
 #!/bin/sh
 # The simulator's experiments as docs/sim/ shows them: every command that
 # made a CSV there, then the plots. E2 to 1,000,000 nodes takes about an
-# hour and 17 GB here; SIM_MAX_NODES=200000 stops it at 200,000.
+# hour and 17 GB here, and runs twice (once with two announcement paths);
+# SIM_MAX_NODES=200000 stops it at 200,000.
 set -e
 BIN=${1:-bin}
 OUT=${SIM_OUT:-docs/sim}
@@ -12,4 +13,8 @@ run e3 e3 --out "$OUT"
 run dark dark --swaps 2000 --out "$OUT"
 run fec fec --files 20 --out "$OUT"
 run e2 e2 --max-nodes "${SIM_MAX_NODES:-1000000}" --out "$OUT"
+# the same with two announcement paths per newcomer: another hour
+mkdir -p "$OUT/paths2"
+run e2-paths2 e2 --max-nodes "${SIM_MAX_NODES:-1000000}" --announce-paths 2 --out "$OUT/paths2"
+mv "$OUT/paths2/e2.csv" "$OUT/e2-paths2.csv" && rmdir "$OUT/paths2"
 sh tests/sim/plot.sh "$OUT"
