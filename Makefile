@@ -25,7 +25,7 @@ LDLIBS     += $(PKG_LIBS) -lpthread
 
 # core: pure code every program links (no libevent in it); the node's
 # pure modules are listed by name so the layer gate below can check them
-NODE_PURE  := $(wildcard $(addprefix node/,fetch.c splitfetch.c conf.c upload.c router.c rtable.c wire.c frame.c html.c))
+NODE_PURE  := $(wildcard $(addprefix node/,fetch.c splitfetch.c conf.c upload.c router.c rtable.c opennet.c wire.c frame.c html.c))
 CORE_SRC   := $(wildcard crypto/*.c store/*.c) $(NODE_PURE)
 NODE_SRC   := $(filter-out $(NODE_PURE),$(wildcard node/*.c))
 CLI_SRC    := $(wildcard client/*.c)

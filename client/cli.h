@@ -30,6 +30,7 @@ int cli_status(struct cli *c, int argc, char **argv);
 int cli_noderef(struct cli *c, int argc, char **argv);
 int cli_invite(struct cli *c, int argc, char **argv);
 int cli_peer(struct cli *c, int argc, char **argv);
+int cli_seed(struct cli *c, int argc, char **argv);
 int cli_keygen(struct cli *c, int argc, char **argv);
 struct uri;
 struct chk_keys;

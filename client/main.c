@@ -33,6 +33,7 @@ usage(FILE *f)
 	    "  noderef                                     this node's noderef (one line)\n"
 	    "  invite                                      a one-time invite for a friend\n"
 	    "  peer add NODEREF|INVITE | list | remove ID  manage friends\n"
+	    "  seed add NODEREF | list                     opennet nodes to join through\n"
 	    "  keygen                                      a new SSK insert URI and request URI\n"
 	    "  put FILE --key SSK@<insert>/NAME            publish under a signed name\n"
 	    "  put FILE --key USK@<insert>/SITE/N          publish edition N of an updatable site\n"
@@ -50,6 +51,7 @@ static const struct {
 	{ "noderef", cli_noderef },
 	{ "invite", cli_invite },
 	{ "peer", cli_peer },
+	{ "seed", cli_seed },
 	{ "keygen", cli_keygen },
 };
 

@@ -1,4 +1,4 @@
-/* wisp noderef | invite | peer add|list|remove */
+/* wisp noderef | invite | peer add|list|remove | seed add|list */
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -120,7 +120,7 @@ cli_invite(struct cli *c, int argc, char **argv)
 static int
 peer_list(struct cli *c)
 {
-	char *t, *p, id[64], addr[64], since[40];
+	char *t, *p, id[64], addr[64], since[40], kind[16];
 	int rc;
 
 	if ((rc = call(c, EVHTTP_REQ_GET, "/api/v1/peers", NULL, &t, "peer list")) != CLI_OK)
@@ -129,12 +129,14 @@ peer_list(struct cli *c)
 		time_t s = (time_t)num_field(p, "since");
 		if (str_field(p, "id", id, sizeof(id)) || str_field(p, "address", addr, sizeof(addr)))
 			break;
+		if (str_field(p, "kind", kind, sizeof(kind)))
+			snprintf(kind, sizeof(kind), "friend");
 		if (strncmp(strstr(p, "\"connected\": ") + 13, "true", 4) == 0)
 			strftime(since, sizeof(since), "connected since %Y-%m-%d %H:%M:%S", gmtime(&s));
 		else
 			snprintf(since, sizeof(since), "not connected");
-		printf("%s  %-22s  %s  in %llu out %llu bytes\n", id, addr, since, num_field(p, "bytes_in"),
-		    num_field(p, "bytes_out"));
+		printf("%s  %-9s  %-22s  %s  in %llu out %llu bytes\n", id, kind, addr, since,
+		    num_field(p, "bytes_in"), num_field(p, "bytes_out"));
 	}
 	free(t);
 	return CLI_OK;
@@ -172,4 +174,37 @@ cli_peer(struct cli *c, int argc, char **argv)
 		return CLI_OK;
 	}
 	return cli_fail(CLI_USAGE, "usage: wisp peer add NODEREF|INVITE | list | remove ID");
+}
+
+/* wisp seed add NODEREF | list: the opennet nodes to join through. */
+int
+cli_seed(struct cli *c, int argc, char **argv)
+{
+	char *t, *p, ref[NODEREF_TEXT_MAX];
+	const char *why;
+	struct noderef r;
+	int rc;
+
+	if (argc == 2 && strcmp(argv[1], "list") == 0) {
+		if ((rc = call(c, EVHTTP_REQ_GET, "/api/v1/seeds", NULL, &t, "seed list")) != CLI_OK)
+			return rc;
+		for (p = strstr(t, "\"wisp1:"); p; p = strstr(p + 1, "\"wisp1:")) {
+			size_t len = strcspn(p + 1, "\"");
+			if (len < sizeof(ref))
+				printf("%.*s\n", (int)len, p + 1);
+		}
+		free(t);
+		return CLI_OK;
+	}
+	if (argc == 3 && strcmp(argv[1], "add") == 0) {
+		if (noderef_parse(&r, argv[2], strlen(argv[2]), &why) != 0)
+			return cli_fail(CLI_USAGE, "seed add: %s", why);
+		if ((rc = call(c, EVHTTP_REQ_POST, "/api/v1/seeds", argv[2], &t, "seed add")) != CLI_OK)
+			return rc;
+		if (!c->quiet && strstr(t, "\"opennet\": false"))
+			fprintf(stderr, "wisp: seed kept; it is used once the node runs with opennet = on\n");
+		free(t);
+		return CLI_OK;
+	}
+	return cli_fail(CLI_USAGE, "usage: wisp seed add NODEREF | list");
 }

@@ -101,19 +101,33 @@ api_status(struct node *n, struct evhttp_request *req)
 	part_json(b, "cache", &st.part[STORE_PART_CACHE]);
 	evbuffer_add_printf(b, "}, \"traffic\": {\"api_in\": %" PRIu64 ", \"api_out\": %" PRIu64
 	    ", \"blocks_stored\": %" PRIu64 ", \"blocks_served\": %" PRIu64
-	    ", \"verify_failed\": %" PRIu64 ", \"blocks_healed\": %" PRIu64 "}, \"fetches\": %u}",
+	    ", \"verify_failed\": %" PRIu64 ", \"blocks_healed\": %" PRIu64 "}, \"fetches\": %u",
 	    n->traffic.api_in, n->traffic.api_out, n->traffic.blocks_stored,
 	    n->traffic.blocks_served, n->traffic.verify_failed, n->traffic.blocks_healed, n->fetches);
 	{
 		struct router_stats rs;
 		node_route_stats(n, &rs);
-		evbuffer_drain(b, 1); /* the closing brace: one more section */
 		evbuffer_add_printf(b, ", \"routing\": {\"requests\": %" PRIu64 ", \"inserts\": %" PRIu64
 		    ", \"found_here\": %" PRIu64 ", \"forwarded\": %" PRIu64 ", \"backtracks\": %" PRIu64
 		    ", \"timeouts\": %" PRIu64 ", \"rejected_loop\": %" PRIu64 ", \"rejected_overload\": %" PRIu64
-		    ", \"coalesced\": %" PRIu64 ", \"inflight\": %u}}", rs.requests, rs.inserts, rs.found_local,
+		    ", \"coalesced\": %" PRIu64 ", \"announces\": %" PRIu64 ", \"inflight\": %u}", rs.requests, rs.inserts, rs.found_local,
 		    rs.forwarded, rs.backtracks, rs.timeouts, rs.rejected_loop, rs.rejected_overload, rs.coalesced,
-		    router_inflight_of(n));
+		    rs.announces, router_inflight_of(n));
+	}
+	{
+		struct openlink_stats os;
+		unsigned peers, transient, nseeds;
+		const struct noderef *seeds;
+		int on;
+		openlink_stats(n, &os, &on, &peers, &transient);
+		nseeds = openlink_seeds(n, &seeds);
+		evbuffer_add_printf(b, ", \"opennet\": {\"on\": %s, \"peers\": %u, \"transient\": %u, "
+		    "\"limit\": %u, \"seeds\": %u, \"announces\": %" PRIu64 ", \"announces_relayed\": %" PRIu64
+		    ", \"announces_refused\": %" PRIu64 ", \"offers_made\": %" PRIu64 ", \"offers_taken\": %" PRIu64
+		    ", \"folds\": %" PRIu64 ", \"admitted\": %" PRIu64 ", \"refused\": %" PRIu64 "}}",
+		    on ? "true" : "false", peers, transient, n->conf.opennet_peers, nseeds, os.announces,
+		    os.announces_relayed, os.announces_refused, os.offers_made, os.offers_taken, os.folds,
+		    os.admitted, os.refused);
 	}
 	reply_json(req, 200, b);
 	evbuffer_free(b);
@@ -227,6 +241,8 @@ static const struct route routes[] = {
 	{ EVHTTP_REQ_POST, "/api/v1/peers", api_peer_add },
 	{ EVHTTP_REQ_DELETE, "/api/v1/peers", api_peer_remove },
 	{ EVHTTP_REQ_POST, "/api/v1/invite", api_invite },
+	{ EVHTTP_REQ_GET, "/api/v1/seeds", api_seeds },
+	{ EVHTTP_REQ_POST, "/api/v1/seeds", api_seed_add },
 };
 
 static const struct route test_routes[] = {

@@ -11,6 +11,8 @@ void api_peers(struct node *n, struct evhttp_request *req);
 void api_peer_add(struct node *n, struct evhttp_request *req);
 void api_peer_remove(struct node *n, struct evhttp_request *req);
 void api_invite(struct node *n, struct evhttp_request *req);
+void api_seeds(struct node *n, struct evhttp_request *req);
+void api_seed_add(struct node *n, struct evhttp_request *req);
 /* api_test.c: only when api_test_enabled() */
 int api_test_enabled(void);
 void api_test_blocks(struct node *n, struct evhttp_request *req);

@@ -54,8 +54,9 @@ api_peers(struct node *n, struct evhttp_request *req)
 			snprintf(addr, sizeof(addr), "-");
 		evbuffer_add_printf(b, "%s{\"id\": \"%s\", \"address\": \"%s\", \"connected\": %s, "
 		    "\"since\": %lld, \"bytes_in\": %" PRIu64 ", \"bytes_out\": %" PRIu64
-		    ", \"invite_pending\": %s}", i ? ", " : "", id, addr, p->link ? "true" : "false",
-		    (long long)p->since, p->bytes_in, p->bytes_out, p->has_secret ? "true" : "false");
+		    ", \"invite_pending\": %s, \"kind\": \"%s\"}", i ? ", " : "", id, addr, p->link ? "true" : "false",
+		    (long long)p->since, p->bytes_in, p->bytes_out, p->has_secret ? "true" : "false",
+		    !p->opennet ? "friend" : p->open_transient ? "transient" : "opennet");
 	}
 	evbuffer_add_printf(b, "], \"handshakes_refused\": %" PRIu64 ", \"bad_records\": %" PRIu64 "}",
 	    n->pstats.handshakes_refused, n->pstats.frames_bad);
@@ -127,6 +128,70 @@ api_peer_remove(struct node *n, struct evhttp_request *req)
 	peers_remove(n, p);
 	if ((b = evbuffer_new())) {
 		evbuffer_add_printf(b, "{\"removed\": true}");
+		reply_json(req, 200, b);
+		evbuffer_free(b);
+	}
+}
+
+void
+api_seeds(struct node *n, struct evhttp_request *req)
+{
+	struct evbuffer *b = evbuffer_new();
+	const struct noderef *seeds;
+	char text[NODEREF_TEXT_MAX];
+	unsigned i, k = openlink_seeds(n, &seeds);
+
+	if (!b) {
+		reply_error(req, 500, "internal", "out of memory");
+		return;
+	}
+	evbuffer_add_printf(b, "{\"seeds\": [");
+	for (i = 0; i < k; i++)
+		if (noderef_format(&seeds[i], text, sizeof(text)) == 0)
+			evbuffer_add_printf(b, "%s\"%s\"", i ? ", " : "", text);
+	evbuffer_add_printf(b, "]}");
+	reply_json(req, 200, b);
+	evbuffer_free(b);
+}
+
+/* POST /api/v1/seeds with a noderef: an opennet node to join through. */
+void
+api_seed_add(struct node *n, struct evhttp_request *req)
+{
+	struct evbuffer *in = evhttp_request_get_input_buffer(req), *b;
+	char text[NODEREF_TEXT_MAX + 16];
+	size_t len = evbuffer_get_length(in);
+	const char *why = NULL;
+	struct noderef ref;
+	int rc;
+
+	if (len == 0 || len >= sizeof(text)) {
+		reply_error(req, 400, "bad_noderef", "expected a noderef (wisp1:…)");
+		return;
+	}
+	evbuffer_copyout(in, text, len);
+	text[len] = '\0';
+	if (noderef_parse(&ref, text, len, &why) != 0) {
+		reply_error(req, 400, "bad_noderef", why);
+		return;
+	}
+	if (sodium_memcmp(ref.pub, n->id_public, 32) == 0) {
+		reply_error(req, 400, "bad_noderef", "that is this node's own noderef");
+		return;
+	}
+	if (ref.naddr == 0) {
+		reply_error(req, 400, "bad_noderef", "a seed needs an address");
+		return;
+	}
+	if ((rc = openlink_seed_add(n, &ref)) != 0) {
+		if (rc == WISP_ERR_FULL)
+			reply_error(req, 507, "full", "the seed list is full");
+		else
+			reply_error(req, 500, "internal", "cannot write the seeds file");
+		return;
+	}
+	if ((b = evbuffer_new())) {
+		evbuffer_add_printf(b, "{\"added\": true, \"opennet\": %s}", n->conf.opennet ? "true" : "false");
 		reply_json(req, 200, b);
 		evbuffer_free(b);
 	}

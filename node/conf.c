@@ -19,6 +19,7 @@ conf_defaults(struct node_conf *c)
 	c->cache_percent = STORE_CACHE_PERCENT_DEFAULT;
 	c->log_level = 1; /* info */
 	c->heal = 1;
+	c->opennet_peers = 16;
 	c->htl_max = 18;
 	c->rtable_max = 250;
 }
@@ -117,6 +118,14 @@ conf_set(struct node_conf *c, const char *key, const char *val, char *why, size_
 		if (strcmp(val, "yes") != 0 && strcmp(val, "no") != 0)
 			goto bad;
 		c->heal = strcmp(val, "yes") == 0;
+	} else if (strcmp(key, "opennet") == 0) {
+		if (strcmp(val, "on") != 0 && strcmp(val, "off") != 0)
+			goto bad;
+		c->opennet = strcmp(val, "on") == 0;
+	} else if (strcmp(key, "opennet-peers") == 0) {
+		if (parse_uint(val, 1, 128, &u))
+			goto bad;
+		c->opennet_peers = u;
 	} else if (strcmp(key, "peer") == 0) {
 		struct noderef ref;
 		const char *w = NULL;
@@ -190,10 +199,14 @@ conf_write(const struct node_conf *c, char *out, size_t outlen)
 	    "log-level = %s\n"
 	    "htl-max = %u\n"
 	    "rtable-max = %u\n"
-	    "heal = %s\n",
+	    "heal = %s\n"
+	    "# opennet = on links with strangers too; read docs/opennet.md first\n"
+	    "opennet = %s\n"
+	    "opennet-peers = %u\n",
 	    c->listen, c->api,
 	    (unsigned long long)(c->store_size % (1u << 20) ? c->store_size : c->store_size >> 20),
 	    c->store_size % (1u << 20) ? "" : "M", c->cache_percent,
-	    lv[c->log_level & 3], c->htl_max, c->rtable_max, c->heal ? "yes" : "no");
+	    lv[c->log_level & 3], c->htl_max, c->rtable_max, c->heal ? "yes" : "no",
+	    c->opennet ? "on" : "off", c->opennet_peers);
 	return n < 0 || (size_t)n >= outlen ? WISP_ERR_TOOBIG : 0;
 }

@@ -270,7 +270,7 @@ went_up(struct link *l)
 		(void)peers_save(n, p);
 	}
 	peers_link_up(n, p, l);
-	log_info("link up with a friend at %s", l->addr);
+	log_info("link up with %s at %s", p->opennet ? "an opennet peer" : "a friend", l->addr);
 }
 
 static void
@@ -303,9 +303,16 @@ on_hs1(struct link *l, const uint8_t *msg, size_t len)
 	if (!p && h.has_secret && sodium_memcmp(h.ref.pub, l->hs.rs, 32) == 0 &&
 	    invites_redeem(n, h.secret))
 		p = peers_add(n, &h.ref, NULL);
+	/* Opennet: a stranger, if it proved the key its noderef names (the
+	 * IK handshake's ss: only the holder of that key could have sent
+	 * this message) and the opennet policy has room. Without opennet
+	 * this refuses it: "unknown identity". */
 	if (!p) {
-		refuse(l, "unknown identity");
-		return;
+		const char *why = "unknown identity";
+		if (sodium_memcmp(h.ref.pub, l->hs.rs, 32) != 0 || !(p = openlink_admit(n, &h.ref, &why))) {
+			refuse(l, why);
+			return;
+		}
 	}
 	if (peers_shunned(p)) {
 		refuse(l, "a friend backed off after faults");

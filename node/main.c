@@ -28,7 +28,7 @@ usage(FILE *f)
 {
 	fprintf(f,
 	    "usage: wispd [-d DATADIR] [--listen ADDR:PORT] [--api ADDR:PORT] [--store-size SIZE]\n"
-	    "             [--foreground] [--log-level debug|info|warn|error]\n");
+	    "             [--foreground] [--log-level debug|info|warn|error] [--opennet]\n");
 }
 
 int
@@ -182,6 +182,8 @@ on_hup(evutil_socket_t sig, short ev, void *arg)
 	if (node_route_reconfigure(n) != 0)
 		log_warnx("SIGHUP: the router kept its limits (out of memory)");
 	peers_sync_conf(n);
+	if (openlink_reconfigure(n) != 0)
+		log_warnx("SIGHUP: opennet could not be turned on (out of memory)");
 	log_info("SIGHUP: configuration reloaded (htl-max %u, rtable-max %u, %u friends from the file)",
 	    n->conf.htl_max, n->conf.rtable_max, n->conf.npeers);
 }
@@ -210,6 +212,7 @@ parse_args(int argc, char **argv, const char **datadir, int *foreground, struct 
 		{ "store-size", required_argument, NULL, 's' },
 		{ "log-level", required_argument, NULL, 'L' },
 		{ "foreground", no_argument, NULL, 'f' },
+		{ "opennet", no_argument, NULL, 'o' },
 		{ "help", no_argument, NULL, 'h' },
 		{ "version", no_argument, NULL, 'V' },
 		{ NULL, 0, NULL, 0 },
@@ -224,6 +227,7 @@ parse_args(int argc, char **argv, const char **datadir, int *foreground, struct 
 		case 'a': ov[(*nov)++] = (struct override){ "api", optarg }; break;
 		case 's': ov[(*nov)++] = (struct override){ "store-size", optarg }; break;
 		case 'L': ov[(*nov)++] = (struct override){ "log-level", optarg }; break;
+		case 'o': ov[(*nov)++] = (struct override){ "opennet", "on" }; break;
 		case 'h': usage(stdout); exit(0);
 		case 'V': printf("wispd 0.1.0\n"); exit(0);
 		default: usage(stderr); return -1;
@@ -381,6 +385,8 @@ main(int argc, char **argv)
 	peers_sync_conf(n);
 	if (node_route_start(n) != 0)
 		fatalx("cannot start the router");
+	if (openlink_start(n) != 0)
+		fatalx("cannot start the opennet");
 	sigs[0] = evsignal_new(n->base, SIGTERM, on_signal, n);
 	sigs[1] = evsignal_new(n->base, SIGINT, on_signal, n);
 	sigs[2] = evsignal_new(n->base, SIGHUP, on_hup, n);
@@ -398,6 +404,7 @@ main(int argc, char **argv)
 	api_stop(n);
 	node_route_save(n); /* while the peers it names are still known */
 	peers_stop(n);
+	openlink_stop(n);
 	node_route_stop(n);
 	gateway_parked_free_all(n); /* no answer can come any more */
 	ingest_free_all(n);

@@ -61,6 +61,7 @@ struct node {
 	unsigned links_pending;
 	struct peer_stats pstats;
 	struct route_state *route;
+	struct openlink *open;
 	uint32_t next_rid;
 	int64_t started;             /* unix seconds */
 };
@@ -99,6 +100,37 @@ unsigned node_peers_connected(const struct node *n);
 int node_format_addr(const struct sockaddr_storage *ss, char *out, size_t outlen);
 /* node_parse_addr turns a "host:port" of wispd.conf into a socket address. */
 int node_parse_addr(const char *s, struct sockaddr_storage *ss, unsigned *len);
+
+/* node_location: a node's place on the key circle, from its identity. */
+void node_location(uint8_t loc[32], const uint8_t pub[32]);
+/* node_route_forget: |p| is gone for good, with its routing entries. */
+void node_route_forget(struct node *n, struct peer *p);
+/* node_announce: opennet; an announcement toward this node's location. */
+int node_announce(struct node *n);
+/* node_route_set_ref: the noderef offered as a data source (opennet). */
+int node_route_set_ref(struct node *n, const uint8_t *ref, size_t len);
+
+/* openlink.c: the opennet (docs/opennet.md). */
+enum { OPENLINK_SEEDS_MAX = 64 };
+struct openlink_stats {
+	uint64_t announces, announces_relayed, announces_refused, offers_made, offers_taken, folds;
+	uint64_t admitted, refused, seeds_dialled;
+};
+struct wire_msg;
+int openlink_start(struct node *n);
+void openlink_stop(struct node *n);
+int openlink_reconfigure(struct node *n);
+/* openlink_admit: a stranger |ref| completed a handshake (proving its
+ * key); the new opennet peer, or NULL with |why|. */
+struct peer *openlink_admit(struct node *n, const struct noderef *ref, const char **why);
+void openlink_link(struct node *n, struct peer *p, int up);
+/* openlink_on_announce: 0 to route it on, else the wire type to refuse with. */
+int openlink_on_announce(struct node *n, struct peer *from, const struct wire_msg *m);
+void openlink_offer(struct node *n, const uint8_t *ref, size_t len);
+void openlink_delivered(struct node *n, uint32_t rid, const uint8_t *ref, size_t len);
+int openlink_seed_add(struct node *n, const struct noderef *ref);
+unsigned openlink_seeds(const struct node *n, const struct noderef **out);
+void openlink_stats(const struct node *n, struct openlink_stats *st, int *on, unsigned *peers, unsigned *transient);
 
 /* datadir: the files of a data directory. */
 int datadir_prepare(struct node *n, int *lock_fd);

@@ -164,6 +164,11 @@ peers_add(struct node *n, const struct noderef *ref, const uint8_t *secret)
 
 	if (!p && !(p = peer_new(n, ref)))
 		return NULL;
+	if (p->opennet) { /* a stranger become a friend */
+		if (p->link)
+			openlink_link(n, p, 0);
+		p->opennet = p->open_transient = p->open_dead = 0;
+	}
 	if (ref->naddr)
 		p->ref = *ref;
 	if (secret) {
@@ -177,6 +182,19 @@ peers_add(struct node *n, const struct noderef *ref, const uint8_t *secret)
 	return p;
 }
 
+struct peer *
+peers_add_open(struct node *n, const struct noderef *ref, int dial, unsigned delay_ms)
+{
+	struct peer *p;
+
+	if (peers_find(n, ref->pub) || !(p = peer_new(n, ref)))
+		return NULL;
+	p->opennet = 1;
+	if (dial)
+		schedule_dial(p, delay_ms ? delay_ms : 1);
+	return p;
+}
+
 int
 peers_remove(struct node *n, struct peer *p)
 {
@@ -186,12 +204,15 @@ peers_remove(struct node *n, struct peer *p)
 		;
 	if (i == n->npeers)
 		return -1;
-	if (store_kv_del(n->store, STORE_T_PEERS, p->pub, 32) != 0)
+	if (!p->opennet && store_kv_del(n->store, STORE_T_PEERS, p->pub, 32) != 0)
 		log_warnx("removing a peer: %s", store_errmsg(n->store));
 	n->peers[i] = n->peers[--n->npeers];
 	p->removed = 1;
-	if (p->link)
+	if (p->link) {
 		node_route_link(n, p, 0);
+		openlink_link(n, p, 0);
+	}
+	node_route_forget(n, p);
 	links_forget_peer(n, p);
 	if (p->dial_ev)
 		event_free(p->dial_ev);
@@ -271,6 +292,7 @@ peers_link_up(struct node *n, struct peer *p, struct link *l)
 	if (p->dial_ev)
 		evtimer_del(p->dial_ev);
 	node_route_link(n, p, 1);
+	openlink_link(n, p, 1);
 }
 
 void
@@ -325,8 +347,11 @@ peers_link_down(struct node *n, struct peer *p, struct link *l)
 		p->link = NULL;
 		p->since = 0;
 		node_route_link(n, p, 0);
+		openlink_link(n, p, 0);
 	}
-	if (p->link || p->dialing || p->removed)
+	if (p->opennet)
+		p->open_dead = 1; /* a stranger lost (or never reached) is not redialled */
+	if (p->link || p->dialing || p->removed || p->opennet)
 		return;
 	schedule_dial(p, p->backoff_ms);
 	p->backoff_ms = p->backoff_ms * 2 > DIAL_BACKOFF_MAX_MS ? DIAL_BACKOFF_MAX_MS : p->backoff_ms * 2;

@@ -50,6 +50,8 @@ struct peer {
 	unsigned faults;                /* bad records, messages or blocks, recently */
 	uint64_t last_fault, shun_until; /* monotonic ms */
 	uint64_t bucket, bucket_ms;     /* request tokens, in thousandths */
+	/* opennet (openlink.c): a stranger, not a friend; never saved */
+	uint8_t opennet, open_transient, open_dead;
 };
 
 struct peer_stats {
@@ -68,6 +70,9 @@ struct peer *peers_find_prefix(struct node *n, const char *prefix);
  * present). Returns the peer, or NULL when full. */
 struct peer *peers_add(struct node *n, const struct noderef *ref, const uint8_t *secret);
 int peers_remove(struct node *n, struct peer *p);
+/* peers_add_open adds a stranger (opennet) and, with |dial|, dials it
+ * in |delay_ms|. Not saved: opennet peers are found anew. */
+struct peer *peers_add_open(struct node *n, const struct noderef *ref, int dial, unsigned delay_ms);
 int peers_save(struct node *n, const struct peer *p);
 void peers_link_up(struct node *n, struct peer *p, struct link *l);
 /* peers_fault: |p| sent something no friend should (the link is closed

@@ -23,7 +23,7 @@ struct blk {
 	uint8_t data[];
 };
 
-enum in_kind { IN_GET = 1, IN_PUT, IN_STORE_ANSWER, IN_LINK_DOWN };
+enum in_kind { IN_GET = 1, IN_PUT, IN_STORE_ANSWER, IN_LINK_DOWN, IN_ANNOUNCE };
 
 struct input {
 	enum in_kind kind;
@@ -374,6 +374,8 @@ perform(struct node *n, const struct router_action *a)
 	case ROUTER_ACT_STORE_GET: do_store_get(n, a); break;
 	case ROUTER_ACT_STORE_PUT: do_store_put(n, a); break;
 	case ROUTER_ACT_ANSWER: answer_later(n, a); return; /* keeps its block reference */
+	case ROUTER_ACT_OFFER: openlink_offer(n, a->msg.ref, a->msg.ref_len); break;
+	case ROUTER_ACT_DELIVERED: openlink_delivered(n, a->peer, a->msg.ref, a->msg.ref_len); break;
 	}
 	if (a->blk)
 		op_unref(NULL, a->blk);
@@ -404,6 +406,12 @@ feed(struct node *n, struct input *in)
 				perform(n, &a);
 		}
 		break;
+	case IN_ANNOUNCE: {
+		uint8_t self[32];
+		node_location(self, n->id_public);
+		rc = router_local_announce(rs->r, self, now, &req); /* its answer has no waiter */
+		break;
+	}
 	case IN_GET:
 	case IN_PUT:
 		rc = in->kind == IN_GET ? router_local_get(rs->r, in->key, now, &req)
@@ -501,6 +509,38 @@ node_route_release(struct node *n)
 		node_route_run(n);
 }
 
+void
+node_location(uint8_t loc[32], const uint8_t pub[32])
+{
+	crypto_generichash(loc, 32, pub, 32, (const uint8_t *)"wisp-location-v1", 16);
+}
+
+int
+node_announce(struct node *n)
+{
+	struct input in = { .kind = IN_ANNOUNCE };
+
+	if (push(n->route, &in) != 0)
+		return -1;
+	node_route_run(n);
+	return 0;
+}
+
+int
+node_route_set_ref(struct node *n, const uint8_t *ref, size_t len)
+{
+	return router_set_ref(n->route->r, ref, len);
+}
+
+void
+node_route_forget(struct node *n, struct peer *p)
+{
+	/* A peer in a request now is forgotten later, by the router's own
+	 * eviction, once it is not. */
+	if (n->route && router_peer_forget(n->route->r, p->rid) != 0)
+		log_debug("router: a gone peer is still in a request; forgotten later");
+}
+
 int
 node_fetch_block(struct node *n, const uint8_t key[32], node_block_cb cb, void *cookie)
 {
@@ -531,14 +571,14 @@ node_insert_block(struct node *n, const uint8_t key[32], const uint8_t *block, s
 }
 
 static void
-reject_overload(struct node *n, struct peer *p, const struct wire_msg *m)
+reject(struct node *n, struct peer *p, const struct wire_msg *m, uint8_t type)
 {
 	struct wire_msg r = *m;
 
-	n->route->rejected_direct++;
+	n->route->rejected_direct += type == WIRE_REJECTED_OVERLOAD;
 	if (!p->link)
 		return;
-	r.type = WIRE_REJECTED_OVERLOAD;
+	r.type = type;
 	r.block = NULL;
 	r.block_len = 0;
 	(void)link_send_msg(p->link, &r);
@@ -559,7 +599,11 @@ node_route_msg(struct node *n, struct peer *p, const uint8_t *data, size_t len)
 	}
 	if ((m.type == WIRE_REQUEST || m.type == WIRE_INSERT) && !peers_take_request(p)) {
 		/* Faster than any friend needs: refused, cheaply, link kept. */
-		reject_overload(n, p, &m);
+		reject(n, p, &m, WIRE_REJECTED_OVERLOAD);
+		return 0;
+	}
+	if (m.type == WIRE_ANNOUNCE && (rc = openlink_on_announce(n, p, &m)) != 0) {
+		reject(n, p, &m, (uint8_t)rc);
 		return 0;
 	}
 	if (m.block) {
@@ -571,7 +615,7 @@ node_route_msg(struct node *n, struct peer *p, const uint8_t *data, size_t len)
 		if (!(m.blk = blk_new(n, m.block, m.block_len))) {
 			/* Out of block memory: refuse the work, keep the link. */
 			if (m.type == WIRE_INSERT)
-				reject_overload(n, p, &m);
+				reject(n, p, &m, WIRE_REJECTED_OVERLOAD);
 			return 0;
 		}
 	}
@@ -582,18 +626,13 @@ node_route_msg(struct node *n, struct peer *p, const uint8_t *data, size_t len)
 	return rc == WISP_ERR_INVAL ? -1 : 0;
 }
 
-static void
-location(uint8_t loc[32], const uint8_t pub[32])
-{
-	crypto_generichash(loc, 32, pub, 32, (const uint8_t *)"wisp-location-v1", 16);
-}
 
 void
 node_route_link(struct node *n, struct peer *p, int up)
 {
 	uint8_t loc[32];
 
-	location(loc, p->pub);
+	node_location(loc, p->pub);
 	if (up) {
 		if (router_link_up(n->route->r, p->rid, loc, node_now_ms()) != 0)
 			log_warnx("router: link up not recorded (out of memory)");
@@ -663,7 +702,7 @@ node_route_start(struct node *n)
 	router_config_default(&cfg);
 	cfg.htl_max = (uint8_t)n->conf.htl_max;
 	cfg.rtable_max = n->conf.rtable_max;
-	location(self, n->id_public);
+	node_location(self, n->id_public);
 	if (router_new(&n->route->r, &cfg, &ops, n, self) != 0 ||
 	    !(n->route->timer = evtimer_new(n->base, on_timer, n)) ||
 	    !(n->route->cache_timer = evtimer_new(n->base, on_cache_timer, n)))

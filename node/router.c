@@ -48,6 +48,8 @@ struct router {
 	const struct router_ops *ops;
 	void *ctx;
 	uint8_t self[WIRE_KEY_LEN];
+	uint8_t *self_ref;          /* opennet: the link we offer; NULL in a darknet */
+	uint8_t self_ref_len;
 	struct rpeer *peers;
 	unsigned npeers, cappeers;
 	struct rentry *rt;
@@ -74,6 +76,7 @@ router_config_default(struct router_config *c)
 	c->seen_max = 4096;
 	c->hop_timeout_ms = 2000;
 	c->source_rewrite_pct = 30;
+	c->announce_htl = 10;
 }
 
 int
@@ -135,6 +138,7 @@ router_free(struct router *r)
 	free(r->peers);
 	free(r->rt);
 	free(r->seen);
+	free(r->self_ref);
 	free(r);
 }
 
@@ -210,7 +214,7 @@ router_poll(struct router *r, struct router_action *a)
 	return 1;
 }
 
-static void
+static struct router_action *
 send_msg(struct router *r, uint32_t peer, uint8_t type, uint64_t id, uint8_t htl, const uint8_t *key,
     uint64_t blk, const uint8_t *source)
 {
@@ -227,6 +231,15 @@ send_msg(struct router *r, uint32_t peer, uint8_t type, uint64_t id, uint8_t htl
 		a->msg.blk = a->blk = blk;
 		ref(r, blk);
 	}
+	return a;
+}
+
+static void
+set_ref(struct wire_msg *m, const uint8_t *ref, uint8_t len)
+{
+	m->ref_len = len;
+	if (len)
+		memcpy(m->ref, ref, len);
 }
 
 static void
@@ -580,22 +593,29 @@ req_by_out(struct router *r, uint64_t id, uint32_t peer)
 	return NULL;
 }
 
-/* answer tells every waiter how the request ended, then forgets it. */
+/* answer tells every waiter how the request ended, then forgets it.
+ * |src| is the data source a DATA names, with the link it offers. */
+struct source {
+	const uint8_t *loc, *ref;
+	uint8_t ref_len;
+};
+
 static void
-answer(struct router *r, struct rreq *q, uint8_t type, uint8_t htl, uint64_t blk, const uint8_t *source)
+answer(struct router *r, struct rreq *q, uint8_t type, uint8_t htl, uint64_t blk, const struct source *from)
 {
 	static const enum router_status local[] = {
 		[WIRE_DATA] = ROUTER_FOUND, [WIRE_INSERT_REPLY] = ROUTER_INSERTED,
 		[WIRE_COLLISION] = ROUTER_COLLISION, [WIRE_DATA_NOT_FOUND] = ROUTER_DATA_NOT_FOUND,
 		[WIRE_ROUTE_NOT_FOUND] = ROUTER_ROUTE_NOT_FOUND, [WIRE_REJECTED_OVERLOAD] = ROUTER_OVERLOADED,
 	};
-	uint8_t src[WIRE_KEY_LEN];
+	struct source self = { r->self, r->self_ref, r->self_ref_len }, src = from ? *from : self;
 	unsigned i;
 
-	/* The holder is hidden: sometimes we claim the data came from us. */
-	memcpy(src, source ? source : r->self, WIRE_KEY_LEN);
+	/* The holder is hidden: sometimes we claim the data came from us. A
+	 * darknet node names itself but offers no link, so it also hides an
+	 * opennet holder's offer. */
 	if (type == WIRE_DATA && rand_pct(r) < r->cfg.source_rewrite_pct)
-		memcpy(src, r->self, WIRE_KEY_LEN);
+		src = self;
 	for (i = 0; i < q->nwait; i++) {
 		if (q->w[i].peer == ROUTER_LOCAL) {
 			struct router_action *a = emit(r, ROUTER_ACT_ANSWER);
@@ -608,7 +628,9 @@ answer(struct router *r, struct rreq *q, uint8_t type, uint8_t htl, uint64_t blk
 				ref(r, blk);
 			}
 		} else {
-			send_msg(r, q->w[i].peer, type, q->w[i].id, htl, q->key, blk, src);
+			struct router_action *a = send_msg(r, q->w[i].peer, type, q->w[i].id, htl, q->key, blk, src.loc);
+			if (type == WIRE_DATA)
+				set_ref(&a->msg, src.ref, src.ref_len);
 		}
 	}
 	req_end(r, q);
@@ -677,9 +699,10 @@ on_request(struct router *r, uint32_t from, const struct wire_msg *m, uint64_t n
 	struct rreq *q;
 	unsigned i;
 
-	(void)now;
 	if (!p)
 		return 0;
+	if (m->type == WIRE_ANNOUNCE && htl > r->cfg.announce_htl)
+		htl = r->cfg.announce_htl; /* a newcomer reaches so far and no farther */
 	if (seen(r, m->id)) {
 		r->st.rejected_loop++;
 		reject(r, from, m, WIRE_REJECTED_LOOP);
@@ -730,6 +753,11 @@ on_request(struct router *r, uint32_t from, const struct wire_msg *m, uint64_t n
 		q->blk = m->blk;
 		ref(r, m->blk);
 		r->st.inserts++;
+	} else if (m->type == WIRE_ANNOUNCE) {
+		/* No store holds a location: straight on. */
+		r->st.announces++;
+		route(r, q, now);
+		return 0;
 	} else {
 		r->st.requests++;
 	}
@@ -770,7 +798,7 @@ router_on_store(struct router *r, uint64_t token, int found, uint64_t blk, uint6
 			store_put(r, q->key, blk, ROUTER_PART_STORE); /* it is wanted: keep it */
 			answer(r, q, WIRE_COLLISION, q->htl_in, blk, NULL);
 		} else {
-			answer(r, q, WIRE_DATA, q->htl_in, blk, r->self);
+			answer(r, q, WIRE_DATA, q->htl_in, blk, NULL);
 		}
 		return 0;
 	}
@@ -778,20 +806,64 @@ router_on_store(struct router *r, uint64_t token, int found, uint64_t blk, uint6
 	return 0;
 }
 
+/* offer passes a link offered to an announcement on toward the newcomer. */
+static void
+offer(struct router *r, struct rreq *q, const struct wire_msg *m)
+{
+	unsigned i;
+
+	for (i = 0; i < q->nwait; i++) {
+		struct router_action *a;
+		if (q->w[i].peer == ROUTER_LOCAL) {
+			a = emit(r, ROUTER_ACT_OFFER);
+			a->req = q->w[i].req;
+		} else {
+			a = send_msg(r, q->w[i].peer, WIRE_ANNOUNCE_REPLY, q->w[i].id, m->htl, q->key, 0, NULL);
+		}
+		set_ref(&a->msg, m->ref, m->ref_len);
+	}
+}
+
+/* delivered: |from| just brought data we asked for (a sign of a useful
+ * peer), naming a source that may offer a link (path folding). */
+static void
+delivered(struct router *r, uint32_t from, const struct wire_msg *m)
+{
+	struct router_action *a;
+
+	if (r->observe)
+		return;
+	a = emit(r, ROUTER_ACT_DELIVERED);
+	a->peer = from;
+	set_ref(&a->msg, m->ref, m->ref_len);
+}
+
 /* on_reply: an answer from the peer we forwarded |q| to. */
 static void
 on_reply(struct router *r, struct rreq *q, uint32_t from, const struct wire_msg *m, uint64_t now)
 {
-	switch (m->type) {
+	if (q->type == WIRE_ANNOUNCE && wire_has_block(m->type))
+		m = NULL; /* no block answers a location */
+	else if (m->type == WIRE_ANNOUNCE_REPLY && q->type != WIRE_ANNOUNCE)
+		m = NULL;
+	switch (m ? m->type : 0) {
+	case WIRE_ANNOUNCE_REPLY:
+		offer(r, q, m);
+		return; /* more may come: the announcement goes on */
 	case WIRE_DATA:
 	case WIRE_COLLISION:
 		if (learn(r, q->key, from) != 0)
 			break;
+		if (m->type == WIRE_DATA && q->type == WIRE_REQUEST)
+			delivered(r, from, m);
 		/* Reverse-path caching, but not next to the requester: its
 		 * store must not tell what its user fetched. */
 		if (q->htl_in + 2u <= r->cfg.htl_max)
 			store_put(r, q->key, m->blk, ROUTER_PART_CACHE);
-		answer(r, q, q->type == WIRE_INSERT ? WIRE_COLLISION : WIRE_DATA, m->htl, m->blk, m->source);
+		{
+			struct source src = { m->source, m->ref, m->ref_len };
+			answer(r, q, q->type == WIRE_INSERT ? WIRE_COLLISION : WIRE_DATA, m->htl, m->blk, &src);
+		}
 		return;
 	case WIRE_INSERT_REPLY:
 		if (q->type != WIRE_INSERT)
@@ -829,7 +901,7 @@ router_on_msg(struct router *r, uint32_t from, const struct wire_msg *m, uint64_
 
 	if (!room(r))
 		return WISP_ERR_FULL;
-	if (m->type == WIRE_REQUEST || m->type == WIRE_INSERT) {
+	if (m->type == WIRE_REQUEST || m->type == WIRE_INSERT || m->type == WIRE_ANNOUNCE) {
 		if (m->type == WIRE_INSERT && !m->blk)
 			return WISP_ERR_INVAL;
 		return on_request(r, from, m, now);
@@ -873,13 +945,18 @@ local(struct router *r, uint8_t type, const uint8_t *key, uint64_t blk, uint64_t
 	q->htl_in = q->htl = r->cfg.htl_max;
 	q->id_out = rand64(r);
 	remember(r, q->id_out);
+	if (type == WIRE_ANNOUNCE) {
+		q->htl_in = q->htl = r->cfg.announce_htl;
+		r->st.announces++;
+		route(r, q, now);
+		return 0;
+	}
 	if (type == WIRE_INSERT) {
 		/* Our own store is asked first too: a name already taken here
 		 * is a collision like anywhere else. */
 		q->blk = blk;
 		ref(r, blk);
 	}
-	(void)now;
 	q->state = RS_STORE;
 	q->token = ++r->next_token;
 	{
@@ -894,6 +971,29 @@ int
 router_local_get(struct router *r, const uint8_t key[static WIRE_KEY_LEN], uint64_t now, uint64_t *req)
 {
 	return local(r, WIRE_REQUEST, key, 0, now, req);
+}
+
+int
+router_local_announce(struct router *r, const uint8_t loc[static WIRE_KEY_LEN], uint64_t now, uint64_t *req)
+{
+	return local(r, WIRE_ANNOUNCE, loc, 0, now, req);
+}
+
+int
+router_set_ref(struct router *r, const uint8_t *ref, size_t len)
+{
+	uint8_t *c = NULL;
+
+	if (len > WIRE_REF_MAX)
+		return WISP_ERR_INVAL;
+	if (len && !(c = malloc(len)))
+		return WISP_ERR_NOMEM;
+	if (len)
+		memcpy(c, ref, len);
+	free(r->self_ref);
+	r->self_ref = c;
+	r->self_ref_len = (uint8_t)len;
+	return 0;
 }
 
 int

@@ -31,6 +31,7 @@ struct router_config {
 	uint32_t seen_max;          /* recent ids remembered for loop detection */
 	uint32_t hop_timeout_ms;    /* per HTL left: a hop's deadline scales with it */
 	uint8_t source_rewrite_pct; /* chance a DataReply's source becomes us */
+	uint8_t announce_htl;       /* 10: how far an opennet announcement goes */
 };
 
 struct router_ops {
@@ -44,6 +45,9 @@ enum router_act_type {
 	ROUTER_ACT_STORE_GET,     /* look |key| up; answer with router_on_store(token) */
 	ROUTER_ACT_STORE_PUT,     /* keep |blk| under |key| in partition |part| */
 	ROUTER_ACT_ANSWER,        /* a local request |req| ended with |status| */
+	ROUTER_ACT_OFFER,         /* our announcement |req| got a link offer: msg.ref */
+	ROUTER_ACT_DELIVERED,     /* |peer| brought data we asked for; msg.ref is
+	                           * the link its claimed source offers, if any */
 };
 
 enum router_part { ROUTER_PART_STORE = 0, ROUTER_PART_CACHE = 1 };
@@ -71,7 +75,7 @@ struct router_action {
 
 struct router_stats {
 	uint64_t requests, inserts, found_local, forwarded, backtracks, timeouts;
-	uint64_t rejected_loop, rejected_overload, coalesced, cached, evicted;
+	uint64_t rejected_loop, rejected_overload, coalesced, cached, evicted, announces;
 };
 
 struct router;
@@ -107,6 +111,16 @@ int router_on_store(struct router *r, uint64_t token, int found, uint64_t blk, u
 int router_local_get(struct router *r, const uint8_t key[static WIRE_KEY_LEN], uint64_t now, uint64_t *req) WISP_WUR;
 int router_local_put(struct router *r, const uint8_t key[static WIRE_KEY_LEN], uint64_t blk, uint64_t now,
     uint64_t *req) WISP_WUR;
+/* router_local_announce: opennet. Routes an announcement toward our own
+ * location |loc| (HTL announce_htl); nodes on its way may answer with
+ * offers (ROUTER_ACT_OFFER); it ends with an ANSWER (DATA_NOT_FOUND or
+ * ROUTER_NOT_FOUND: the way ended). The driver decides whether to offer
+ * when an ANNOUNCE arrives, and sends the ANNOUNCE_REPLY itself. */
+int router_local_announce(struct router *r, const uint8_t loc[static WIRE_KEY_LEN], uint64_t now,
+    uint64_t *req) WISP_WUR;
+/* router_set_ref: the link this node offers as a data source (an opennet
+ * node's noderef; |len| 0 for none, a darknet node's choice). */
+int router_set_ref(struct router *r, const uint8_t *ref, size_t len) WISP_WUR;
 int router_on_timer(struct router *r, uint64_t now) WISP_WUR;
 /* router_next_deadline: when to call router_on_timer; UINT64_MAX if never. */
 uint64_t router_next_deadline(const struct router *r);

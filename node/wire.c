@@ -18,6 +18,14 @@ wire_decode(struct wire_msg *m, const uint8_t *p, size_t len)
 		return WISP_ERR_MALFORMED;
 	if (m->type == WIRE_DATA && rd_bytes(&c, m->source, WIRE_KEY_LEN))
 		return WISP_ERR_TRUNCATED;
+	if (wire_has_ref(m->type)) {
+		if (rd_u8(&c, &m->ref_len))
+			return WISP_ERR_TRUNCATED;
+		if (m->ref_len > WIRE_REF_MAX || (m->type == WIRE_ANNOUNCE_REPLY && m->ref_len == 0))
+			return WISP_ERR_MALFORMED;
+		if (rd_bytes(&c, m->ref, m->ref_len))
+			return WISP_ERR_TRUNCATED;
+	}
 	if (wire_has_block(m->type)) {
 		if (rd_u32be(&c, &blen))
 			return WISP_ERR_TRUNCATED;
@@ -39,6 +47,8 @@ wire_encode(const struct wire_msg *m, uint8_t *out, size_t cap, size_t *len)
 		return WISP_ERR_INVAL;
 	if (wire_has_block(m->type) && (!m->block || !m->block_len || m->block_len > WIRE_BLOCK_MAX))
 		return WISP_ERR_INVAL;
+	if (wire_has_ref(m->type) && (m->ref_len > WIRE_REF_MAX || (m->type == WIRE_ANNOUNCE_REPLY && !m->ref_len)))
+		return WISP_ERR_INVAL;
 	wr_init(&w, out, cap);
 	wr_u8(&w, m->type);
 	wr_u64be(&w, m->id);
@@ -46,6 +56,10 @@ wire_encode(const struct wire_msg *m, uint8_t *out, size_t cap, size_t *len)
 	wr_bytes(&w, m->key, WIRE_KEY_LEN);
 	if (m->type == WIRE_DATA)
 		wr_bytes(&w, m->source, WIRE_KEY_LEN);
+	if (wire_has_ref(m->type)) {
+		wr_u8(&w, m->ref_len);
+		wr_bytes(&w, m->ref, m->ref_len);
+	}
 	if (wire_has_block(m->type)) {
 		wr_u32be(&w, (uint32_t)m->block_len);
 		wr_bytes(&w, m->block, m->block_len);
@@ -60,7 +74,7 @@ const char *
 wire_type_name(uint8_t t)
 {
 	static const char *names[] = { "?", "Request", "Insert", "DataReply", "InsertReply", "Collision",
-		"DataNotFound", "RouteNotFound", "RejectedLoop", "RejectedOverload" };
+		"DataNotFound", "RouteNotFound", "RejectedLoop", "RejectedOverload", "Announce", "AnnounceReply" };
 
 	return t <= WIRE_TYPE_MAX ? names[t] : "?";
 }

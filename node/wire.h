@@ -1,8 +1,13 @@
 /* wire.h: routing messages, as carried in FRAME_ROUTE records. Pure.
  *
  *   type (1) | id (8) | htl (1) | key (32)
- *   DATA adds source (32) | block length (4) | block
- *   INSERT and COLLISION add block length (4) | block */
+ *   DATA adds source (32) | ref length (1) | ref | block length (4) | block
+ *   INSERT and COLLISION add block length (4) | block
+ *   ANNOUNCE_REPLY adds ref length (1) | ref
+ *
+ * A ref is a node's noderef in binary (crypto/noderef.h), opaque here:
+ * how an opennet node offers a link (docs/opennet.md). Empty on DATA
+ * when the claimed source does not offer one. */
 #ifndef WISP_WIRE_H
 #define WISP_WIRE_H
 
@@ -21,7 +26,9 @@ enum wire_type {
 	WIRE_ROUTE_NOT_FOUND = 7,/* no peer left; htl says how much was left */
 	WIRE_REJECTED_LOOP = 8,
 	WIRE_REJECTED_OVERLOAD = 9,
-	WIRE_TYPE_MAX = 9,
+	WIRE_ANNOUNCE = 10,      /* opennet: a newcomer looks for peers near its location */
+	WIRE_ANNOUNCE_REPLY = 11,/* a node on the announcement's path offers a link */
+	WIRE_TYPE_MAX = 11,
 };
 
 enum wire_limits {
@@ -29,7 +36,8 @@ enum wire_limits {
 	WIRE_HEADER_LEN = 1 + 8 + 1 + 32,
 	WIRE_HTL_MAX = 64,
 	WIRE_BLOCK_MAX = 32792,
-	WIRE_MSG_MAX = WIRE_HEADER_LEN + 32 + 4 + WIRE_BLOCK_MAX,
+	WIRE_REF_MAX = 200,      /* a binary noderef is at most 190 */
+	WIRE_MSG_MAX = WIRE_HEADER_LEN + 32 + 1 + WIRE_REF_MAX + 4 + WIRE_BLOCK_MAX,
 };
 
 struct wire_msg {
@@ -37,12 +45,15 @@ struct wire_msg {
 	uint64_t id;
 	uint8_t key[WIRE_KEY_LEN];
 	uint8_t source[WIRE_KEY_LEN]; /* DATA: who claims to have had it */
+	uint8_t ref_len;              /* DATA, ANNOUNCE_REPLY: 0 for none */
+	uint8_t ref[WIRE_REF_MAX];
 	const uint8_t *block;         /* DATA, INSERT, COLLISION: points into the input */
 	size_t block_len;
 	uint64_t blk;                 /* the driver's handle for |block| */
 };
 
 static inline int wire_has_block(uint8_t t) { return t == WIRE_DATA || t == WIRE_INSERT || t == WIRE_COLLISION; }
+static inline int wire_has_ref(uint8_t t) { return t == WIRE_DATA || t == WIRE_ANNOUNCE_REPLY; }
 
 /* wire_decode checks every length and field; nothing is trusted.
  * Returns 0, WISP_ERR_TRUNCATED or WISP_ERR_MALFORMED. */
