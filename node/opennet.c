@@ -11,9 +11,11 @@ struct onpeer {
 	uint64_t since, useful;     /* link up; last data it brought (or since) */
 };
 
-/* A token bucket, in thousandths of a token. */
+/* A token bucket. A token is 60000 units, so |per_min| tokens a minute
+ * refill exactly |per_min| units a millisecond: nothing lost to rounding. */
+enum { TOKEN = 60000 };
 struct bucket {
-	uint64_t milli, at;
+	uint64_t units, at;
 	uint8_t started;
 };
 
@@ -84,22 +86,22 @@ opennet_configure(struct opennet *o, const struct opennet_config *c)
 		o->announce_wait = o->c.announce_min_ms;
 }
 
-/* bucket_left: whole tokens after refilling at |per_min| a minute. */
+/* bucket_fill: whole tokens after refilling at |per_min| a minute. */
 static uint64_t
 bucket_fill(struct bucket *b, unsigned per_min, uint64_t now)
 {
-	uint64_t cap = (uint64_t)per_min * 1000;
+	uint64_t cap = (uint64_t)per_min * TOKEN;
 
 	if (!b->started) {
 		b->started = 1;
-		b->milli = cap;
+		b->units = cap;
 	} else if (now > b->at) {
-		b->milli += (now - b->at) * per_min / 60;
+		b->units += (now - b->at) * per_min;
 	}
-	if (b->milli > cap)
-		b->milli = cap;
-	b->at = now;
-	return b->milli / 1000;
+	if (b->units > cap)
+		b->units = cap;
+	b->at = now > b->at ? now : b->at;
+	return b->units / TOKEN;
 }
 
 static int
@@ -107,7 +109,7 @@ bucket_take(struct bucket *b, unsigned per_min, uint64_t now)
 {
 	if (bucket_fill(b, per_min, now) < 1)
 		return 0;
-	b->milli -= 1000;
+	b->units -= TOKEN;
 	return 1;
 }
 

@@ -64,6 +64,11 @@ w() { # w NAME ARGS...: run wisp against node NAME
 	"$WISP" -d "$T/$name" "$@"
 }
 
+api() { # api NODE METHOD PATH [curl args]: the node's API, with its token
+	_n=$1 _m=$2 _p=$3; shift 3
+	curl -s -X "$_m" -H "Authorization: Bearer $(cat "$T/$_n/api.token")" "http://$(cat "$T/$_n/api.addr")$_p" "$@"
+}
+
 finish() {
 	# A sanitizer report in any node's log fails the test, even if every
 	# check above passed.

@@ -12,10 +12,6 @@ echo "  seed $SEED (WISP_TEST_SEED=$SEED to repeat)"
 small_world $N 4 "$SEED" || exit 1
 check "every link up" wait_for 20 all_up $N
 
-api() { # api NODE METHOD PATH [curl args]: the node's API, with its token
-	_n=$1 _m=$2 _p=$3; shift 3
-	curl -s -X "$_m" -H "Authorization: Bearer $(cat "$T/$_n/api.token")" "http://$(cat "$T/$_n/api.addr")$_p" "$@"
-}
 healed() { w "$1" status --json | sed -E 's/.*"blocks_healed": ([0-9]+).*/\1/'; }
 ms() { date +%s%3N; }
 

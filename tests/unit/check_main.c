@@ -22,6 +22,7 @@ main(void)
 	srunner_add_suite(sr, noise_suite());
 	srunner_add_suite(sr, frame_suite());
 	srunner_add_suite(sr, router_suite());
+	srunner_add_suite(sr, opennet_suite());
 	srunner_add_suite(sr, manifest_suite());
 	srunner_add_suite(sr, html_suite());
 	srunner_add_suite(sr, fec_suite());

@@ -16,5 +16,6 @@ Suite *router_suite(void);
 Suite *manifest_suite(void);
 Suite *html_suite(void);
 Suite *fec_suite(void);
+Suite *opennet_suite(void);
 
 #endif

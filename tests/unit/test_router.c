@@ -247,6 +247,8 @@ START_TEST(test_router_reverse_path)
 	memcpy(m.key, K, 32);
 	memset(m.source, 0xaa, 32);
 	ck_assert_int_eq(router_on_msg(r, 2, &m, 1), 0);
+	a = next(ROUTER_ACT_DELIVERED);
+	ck_assert_uint_eq(a.peer, 2);
 	a = next(ROUTER_ACT_STORE_PUT);
 	ck_assert_int_eq(a.part, ROUTER_PART_CACHE);
 	ck_assert_uint_eq(a.blk, 9);
@@ -264,6 +266,7 @@ START_TEST(test_router_reverse_path)
 	a = sent(2, WIRE_REQUEST);
 	m.id = a.msg.id;
 	ck_assert_int_eq(router_on_msg(r, 2, &m, 3), 0);
+	next(ROUTER_ACT_DELIVERED);
 	a = next(ROUTER_ACT_ANSWER);
 	ck_assert_int_eq(a.status, ROUTER_FOUND);
 	ck_assert_uint_eq(a.blk, 9);
@@ -322,6 +325,7 @@ START_TEST(test_router_coalescing)
 	m.id = a.msg.id;
 	memcpy(m.key, K, 32);
 	ck_assert_int_eq(router_on_msg(r, 2, &m, 2), 0);
+	next(ROUTER_ACT_DELIVERED);
 	next(ROUTER_ACT_STORE_PUT);
 	sent(1, WIRE_DATA);
 	sent(3, WIRE_DATA);
@@ -488,6 +492,140 @@ START_TEST(test_router_link_down_resumes)
 }
 END_TEST
 
+
+/* An announcement goes toward the newcomer's location without touching
+ * the store, at most announce_htl far; offers come back to its origin
+ * while it goes on. */
+START_TEST(test_router_announce_relay)
+{
+	struct wire_msg m = { .type = WIRE_ANNOUNCE_REPLY, .htl = 3, .ref_len = 5 };
+	struct router_action a;
+	uint64_t id;
+
+	up(1, 0x10);
+	up(2, 0x7f);
+	up(3, 0x20);
+	msg(1, WIRE_ANNOUNCE, 31, 40, 0, 0);
+	a = sent(2, WIRE_ANNOUNCE); /* no store lookup: straight on */
+	ck_assert_uint_le(a.msg.htl, 10);
+	id = a.msg.id;
+	none();
+	m.id = id;
+	memcpy(m.key, K, 32);
+	memcpy(m.ref, "offer", 5);
+	ck_assert_int_eq(router_on_msg(r, 2, &m, 1), 0);
+	a = sent(1, WIRE_ANNOUNCE_REPLY);
+	ck_assert_uint_eq(a.msg.id, 31);
+	ck_assert_uint_eq(a.msg.ref_len, 5);
+	ck_assert_mem_eq(a.msg.ref, "offer", 5);
+	none();
+	/* No block answers a location: a DataReply is a failure, and the
+	 * announcement backtracks to the next peer. */
+	m.type = WIRE_DATA;
+	m.blk = 7;
+	refs[7]++;
+	ck_assert_int_eq(router_on_msg(r, 2, &m, 2), 0);
+	refs[7]--;
+	a = sent(3, WIRE_ANNOUNCE);
+	m.type = WIRE_DATA_NOT_FOUND;
+	m.blk = 0;
+	m.id = a.msg.id;
+	ck_assert_int_eq(router_on_msg(r, 3, &m, 3), 0);
+	sent(1, WIRE_DATA_NOT_FOUND);
+	none();
+	/* An AnnounceReply to a request is not an answer to it. */
+	msg(1, WIRE_REQUEST, 32, 10, 0, 4);
+	store_miss();
+	a = sent(2, WIRE_REQUEST);
+	m.type = WIRE_ANNOUNCE_REPLY;
+	m.id = a.msg.id;
+	ck_assert_int_eq(router_on_msg(r, 2, &m, 5), 0);
+	a = sent(3, WIRE_REQUEST);
+	none();
+}
+END_TEST
+
+START_TEST(test_router_announce_local)
+{
+	struct wire_msg m = { .type = WIRE_ANNOUNCE_REPLY, .htl = 8, .ref_len = 3 };
+	struct router_action a;
+	uint64_t req;
+
+	up(1, 0x70);
+	ck_assert_int_eq(router_local_announce(r, K, 0, &req), 0);
+	a = sent(1, WIRE_ANNOUNCE);
+	ck_assert_uint_eq(a.msg.htl, 10);
+	m.id = a.msg.id;
+	memcpy(m.key, K, 32);
+	memcpy(m.ref, "abc", 3);
+	ck_assert_int_eq(router_on_msg(r, 1, &m, 1), 0);
+	a = next(ROUTER_ACT_OFFER);
+	ck_assert_uint_eq(a.req, req);
+	ck_assert_mem_eq(a.msg.ref, "abc", 3);
+	ck_assert_int_eq(router_on_msg(r, 1, &m, 2), 0);
+	next(ROUTER_ACT_OFFER);
+	m.type = WIRE_ROUTE_NOT_FOUND;
+	ck_assert_int_eq(router_on_msg(r, 1, &m, 3), 0);
+	a = next(ROUTER_ACT_ANSWER);
+	ck_assert_uint_eq(a.req, req);
+	ck_assert_int_eq(a.status, ROUTER_ROUTE_NOT_FOUND);
+	none();
+}
+END_TEST
+
+/* Path folding: a DataReply names its source's offer; each node tells
+ * its driver who delivered and what was offered, and passes the offer
+ * on, or its own (none, in a darknet) when it claims to be the source. */
+START_TEST(test_router_data_source_ref)
+{
+	struct wire_msg m = { .type = WIRE_DATA, .htl = 6, .blk = 9, .ref_len = 4 };
+	struct router_action a;
+	int mine = 0, theirs = 0, i;
+
+	ck_assert_int_eq(router_set_ref(r, (const uint8_t *)"SELF!", 5), 0);
+	up(1, 0x10);
+	up(2, 0x7f);
+	memset(m.source, 0xaa, 32);
+	memcpy(m.ref, "HOLD", 4);
+	for (i = 0; i < 40; i++) {
+		msg(1, WIRE_REQUEST, 100 + (uint64_t)i, 10, 0, (uint64_t)i);
+		if (i == 0)
+			store_miss();
+		else
+			ck_assert_int_eq(router_on_store(r, next(ROUTER_ACT_STORE_GET).token, 0, 0, (uint64_t)i), 0);
+		a = sent(2, WIRE_REQUEST);
+		m.id = a.msg.id;
+		memcpy(m.key, K, 32);
+		refs[9]++;
+		ck_assert_int_eq(router_on_msg(r, 2, &m, (uint64_t)i), 0);
+		refs[9]--;
+		a = next(ROUTER_ACT_DELIVERED);
+		ck_assert_uint_eq(a.peer, 2);
+		ck_assert_uint_eq(a.msg.ref_len, 4);
+		ck_assert_mem_eq(a.msg.ref, "HOLD", 4);
+		next(ROUTER_ACT_STORE_PUT);
+		a = sent(1, WIRE_DATA);
+		if (memcmp(a.msg.source, SELF, 32) == 0) {
+			ck_assert_uint_eq(a.msg.ref_len, 5);
+			ck_assert_mem_eq(a.msg.ref, "SELF!", 5);
+			mine++;
+		} else {
+			ck_assert_mem_eq(a.msg.source, m.source, 32);
+			ck_assert_uint_eq(a.msg.ref_len, 4);
+			ck_assert_mem_eq(a.msg.ref, "HOLD", 4);
+			theirs++;
+		}
+		none();
+		K[31]++; /* a new key each time: no coalescing */
+	}
+	ck_assert_int_gt(mine, 0);
+	ck_assert_int_gt(theirs, mine);
+	/* Without a ref of our own (a darknet node) a rewrite hides the offer. */
+	ck_assert_int_eq(router_set_ref(r, NULL, 0), 0);
+	ck_assert_int_eq(router_set_ref(r, (const uint8_t *)"x", WIRE_REF_MAX + 1), WISP_ERR_INVAL);
+}
+END_TEST
+
 Suite *
 router_suite(void)
 {
@@ -508,6 +646,9 @@ router_suite(void)
 	tcase_add_test(tc, test_router_set_limits);
 	tcase_add_test(tc, test_router_evicts_least_useful_peer);
 	tcase_add_test(tc, test_router_link_down_resumes);
+	tcase_add_test(tc, test_router_announce_relay);
+	tcase_add_test(tc, test_router_announce_local);
+	tcase_add_test(tc, test_router_data_source_ref);
 	suite_add_tcase(s, tc);
 	return s;
 }

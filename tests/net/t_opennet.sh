@@ -1,0 +1,99 @@
+# Opennet: 15 nodes that know only one seed grow their own links by
+# announcement and path folding; fetches across them succeed; a
+# darknet-only node beside them never takes a stranger.
+. tests/net/lib.sh
+
+N=15
+SEED=${WISP_TEST_SEED:-$(date +%s)}
+echo "  seed $SEED (WISP_TEST_SEED=$SEED to repeat)"
+rnd() { awk -v s="$1" -v m="$2" 'BEGIN { srand(s); print int(rand() * m) }'; }
+# field NAME EXPR: a value from node NAME's status, by a Python expression over d
+field() { w "$1" status --json | python3 -c "import json,sys; d=json.load(sys.stdin); print($2)"; }
+
+i=0
+while [ $i -lt $N ]; do start_node "n$i" --opennet || exit 1; i=$((i + 1)); done
+w n0 noderef >"$T/seed"
+i=1
+while [ $i -lt $N ]; do w "n$i" seed add "$(cat "$T/seed")" || bad "seed add at n$i"; i=$((i + 1)); done
+check "status --json is one JSON object, opennet on" [ "$(field n0 'd["opennet"]["on"]')" = True ]
+check "seed list shows the seed" sh -c "'$WISP' -d '$T/n1' seed list | grep -qx '$(cat "$T/seed")'"
+expect_exit 2 "seed add of a mangled noderef" w n1 seed add "wisp1:AAAA"
+
+# every node at 8 opennet peers or more
+enough() {
+	_e=0
+	while [ $_e -lt $N ]; do
+		[ "$(field "n$_e" 'd["opennet"]["peers"]')" -ge 8 ] || return 1
+		_e=$((_e + 1))
+	done
+}
+t0=$(date +%s)
+if wait_for 90 enough; then
+	ok "all $N nodes reached 8 opennet peers from one seed in $(($(date +%s) - t0)) s"
+else
+	bad "not every node reached 8 opennet peers in 90 s"
+fi
+peers=""
+i=0
+while [ $i -lt $N ]; do peers="$peers $(field "n$i" 'd["opennet"]["peers"]')"; i=$((i + 1)); done
+echo "  opennet peers per node:$peers"
+check "no node keeps more than its limit (16)" sh -c "for p in $peers; do [ \$p -le 16 ] || exit 1; done"
+
+# 50 documents of 1 KiB to 256 KiB at random nodes, each fetched from another
+d=0
+while [ $d -lt 50 ]; do
+	size=$((1024 + $(rnd $((SEED + d)) 261120)))
+	at=$(rnd $((SEED * 3 + d)) $N)
+	head -c $size /dev/urandom >"$T/doc$d"
+	w "n$at" put -q "$T/doc$d" >"$T/uri$d" || bad "insert of doc $d at n$at"
+	echo "$at" >"$T/at$d"
+	d=$((d + 1))
+done
+ok_n=0
+hops=""
+d=0
+while [ $d -lt 50 ]; do
+	from=$(rnd $((SEED * 7 + d)) $N)
+	[ "$from" = "$(cat "$T/at$d")" ] && from=$(((from + 1) % N))
+	if w "n$from" get -v "$(cat "$T/uri$d")" -o "$T/got" 2>"$T/v" && cmp -s "$T/doc$d" "$T/got"; then
+		ok_n=$((ok_n + 1))
+		hops="$hops $(sed -n 's/.*, \([0-9]*\) hops.*/\1/p' "$T/v")"
+	fi
+	d=$((d + 1))
+done
+echo "  fetched $ok_n/50; hops of the root block:$hops"
+check "at least 98% of fetches across the opennet succeed ($ok_n/50)" [ "$ok_n" -ge 49 ]
+folds=0
+i=0
+while [ $i -lt $N ]; do folds=$((folds + $(field "n$i" 'd["opennet"]["folds"]'))); i=$((i + 1)); done
+echo "  path-folding offers seen: $folds"
+
+# A darknet-only node D, the friend of opennet node n1
+start_node dark || exit 1
+w dark noderef >"$T/dref"
+w dark peer add "$(w n1 noderef)" >/dev/null
+w n1 peer add "$(cat "$T/dref")" >/dev/null
+check "the darknet node links with its opennet friend" wait_for 20 connected dark 1
+did=$(field dark 'd["identity"]')
+check "the friend sees it as a friend" sh -c "'$WISP' -d '$T/n1' peer list | grep -F -e '$did' | grep -q friend"
+# a stranger that knows D's noderef, and other opennet nodes told to seed from it
+start_node stranger --opennet || exit 1
+w stranger seed add "$(cat "$T/dref")"
+w n2 seed add "$(cat "$T/dref")"
+sleep 3
+# traffic through D: documents it inserts are fetched across the opennet
+w dark put -q "$T/doc0" >"$T/duri" || bad "insert at the darknet node"
+got=0
+for k in 3 4 5 6 7; do w "n$k" get -q "$(cat "$T/duri")" -o "$T/got" && cmp -s "$T/doc0" "$T/got" && got=$((got + 1)); done
+check "documents from the darknet node reach the opennet through its friend ($got/5)" [ "$got" -ge 4 ]
+w n1 get -q "$(cat "$T/uri1")" -o "$T/got" >/dev/null 2>&1
+check "the darknet node fetches through its friend" w dark get -q "$(cat "$T/uri3")" -o "$T/got"
+sleep 2
+refused=$(api dark GET /api/v1/peers | python3 -c 'import json,sys; print(json.load(sys.stdin)["handshakes_refused"])')
+check "the darknet node refused the stranger's handshakes ($refused)" [ "$refused" -ge 1 ]
+check "the darknet node has only its friend" [ "$(field dark 'd["peers"]["known"]')" -eq 1 ]
+check "the darknet node runs no opennet" [ "$(field dark 'd["opennet"]["on"]')" = False ]
+check "the stranger has no link to it" [ "$(field stranger 'd["peers"]["connected"]')" -eq 0 ]
+check "the darknet node relayed no announcement" [ "$(field dark 'd["opennet"]["announces_relayed"]')" -eq 0 ]
+
+finish
