@@ -56,7 +56,7 @@ api_peers(struct node *n, struct evhttp_request *req)
 		    "\"since\": %lld, \"bytes_in\": %" PRIu64 ", \"bytes_out\": %" PRIu64
 		    ", \"invite_pending\": %s, \"kind\": \"%s\"}", i ? ", " : "", id, addr, p->link ? "true" : "false",
 		    (long long)p->since, p->bytes_in, p->bytes_out, p->has_secret ? "true" : "false",
-		    !p->opennet ? "friend" : p->open_transient ? "transient" : "opennet");
+		    openlink_kind(n, p));
 	}
 	evbuffer_add_printf(b, "], \"handshakes_refused\": %" PRIu64 ", \"bad_records\": %" PRIu64 "}",
 	    n->pstats.handshakes_refused, n->pstats.frames_bad);

@@ -130,6 +130,7 @@ void openlink_offer(struct node *n, const uint8_t *ref, size_t len);
 void openlink_delivered(struct node *n, uint32_t rid, const uint8_t *ref, size_t len);
 int openlink_seed_add(struct node *n, const struct noderef *ref);
 unsigned openlink_seeds(const struct node *n, const struct noderef **out);
+const char *openlink_kind(const struct node *n, const struct peer *p); /* friend, opennet, transient */
 void openlink_stats(const struct node *n, struct openlink_stats *st, int *on, unsigned *peers, unsigned *transient);
 
 /* datadir: the files of a data directory. */

@@ -27,7 +27,7 @@ struct openlink {
 	size_t ref_len;
 	struct noderef seeds[OPENLINK_SEEDS_MAX];
 	unsigned nseeds, seed_next;
-	unsigned on_peers, on_low;   /* the policy's limits, as configured */
+	unsigned on_low;             /* announce while fewer peers are kept */
 	uint64_t announced;          /* when we last announced */
 	struct openlink_stats st;
 };
@@ -226,6 +226,8 @@ openlink_link(struct node *n, struct peer *p, int up)
 {
 	struct openlink *o = n->open;
 	uint64_t now = node_now_ms();
+	uint32_t victim;
+	struct peer *v;
 
 	if (!o->on || !p->opennet)
 		return;
@@ -234,18 +236,12 @@ openlink_link(struct node *n, struct peer *p, int up)
 		p->open_dead = 1; /* strangers are not redialled: others replace them */
 		return;
 	}
-	if (!p->open_transient && opennet_count(o->on) >= o->on_peers) {
-		uint32_t victim = opennet_victim(o->on, now);
-		struct peer *v = victim == OPENNET_NONE ? NULL : peer_of(n, victim);
-		if (v)
-			drop(v, "opennet: dropped for a newer peer");
-		else
-			p->open_transient = 1; /* more dials came through than room: it may stay a while */
-	}
-	if (opennet_up(o->on, p->rid, p->open_transient, now) != 0) {
+	if (opennet_joined(o->on, p->rid, p->open_transient, now, &victim) != 0) {
 		drop(p, "opennet: too many peers");
 		return;
 	}
+	if (victim != OPENNET_NONE && (v = peer_of(n, victim)))
+		drop(v, "opennet: dropped for a newer peer");
 	if (opennet_count(o->on) < o->on_low)
 		announce(n); /* a newcomer's first link is how it finds the rest */
 }
@@ -400,7 +396,6 @@ turn_on(struct node *n)
 	if (!o->on && opennet_new(&o->on, &c) != 0)
 		return -1;
 	opennet_configure(o->on, &c);
-	o->on_peers = c.peers;
 	o->on_low = c.low;
 	peers_self(n, &self);
 	if (noderef_encode(&self, o->ref, sizeof(o->ref), &o->ref_len) != 0 || node_route_set_ref(n, o->ref, o->ref_len) != 0)
@@ -468,6 +463,14 @@ openlink_stop(struct node *n)
 	opennet_free(n->open->on);
 	free(n->open);
 	n->open = NULL;
+}
+
+const char *
+openlink_kind(const struct node *n, const struct peer *p)
+{
+	if (!p->opennet)
+		return "friend";
+	return n->open->on && opennet_kept(n->open->on, p->rid) ? "opennet" : "transient";
 }
 
 void

@@ -134,6 +134,14 @@ find(struct opennet *o, uint32_t id)
 
 int opennet_has(const struct opennet *o, uint32_t peer) { return find_at(o, peer) >= 0; }
 
+int
+opennet_kept(const struct opennet *o, uint32_t peer)
+{
+	int i = find_at(o, peer);
+
+	return i >= 0 && !o->p[i].transient;
+}
+
 unsigned
 opennet_count(const struct opennet *o)
 {
@@ -160,6 +168,18 @@ opennet_up(struct opennet *o, uint32_t peer, int transient, uint64_t now)
 	}
 	p->transient = transient != 0;
 	return 0;
+}
+
+int
+opennet_joined(struct opennet *o, uint32_t peer, int transient, uint64_t now, uint32_t *drop)
+{
+	*drop = OPENNET_NONE;
+	if (!transient && !opennet_has(o, peer) && opennet_count(o) >= o->c.peers &&
+	    (*drop = opennet_victim(o, now)) == OPENNET_NONE)
+		transient = 1; /* more links came up than there is room for */
+	if (*drop != OPENNET_NONE)
+		opennet_down(o, *drop);
+	return opennet_up(o, peer, transient, now);
 }
 
 void

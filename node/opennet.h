@@ -49,8 +49,15 @@ void opennet_down(struct opennet *o, uint32_t peer);
 /* opennet_useful: |peer| just brought data we asked for. */
 void opennet_useful(struct opennet *o, uint32_t peer, uint64_t now);
 int opennet_has(const struct opennet *o, uint32_t peer);
+int opennet_kept(const struct opennet *o, uint32_t peer); /* has, and not transient */
 unsigned opennet_count(const struct opennet *o);      /* kept, not transient */
 unsigned opennet_transient(const struct opennet *o);
+
+/* opennet_joined: |peer|'s link is up (as opennet_up), and kept if
+ * there is room or a kept peer to drop for it (|*drop|, else
+ * OPENNET_NONE); with neither, it stays as a transient. WISP_ERR_FULL:
+ * not even that; close it. */
+int opennet_joined(struct opennet *o, uint32_t peer, int transient, uint64_t now, uint32_t *drop) WISP_WUR;
 
 /* opennet_victim: the kept peer to drop to make room, the one useful
  * least recently among those past their grace; OPENNET_NONE if none. */

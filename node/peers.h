@@ -50,7 +50,8 @@ struct peer {
 	unsigned faults;                /* bad records, messages or blocks, recently */
 	uint64_t last_fault, shun_until; /* monotonic ms */
 	uint64_t bucket, bucket_ms;     /* request tokens, in thousandths */
-	/* opennet (openlink.c): a stranger, not a friend; never saved */
+	/* opennet (openlink.c): a stranger, not a friend; never saved;
+	 * admitted only to announce; gone, to be forgotten */
 	uint8_t opennet, open_transient, open_dead;
 };
 

@@ -19,6 +19,7 @@
 #include <time.h>
 
 #include "crypto/fec.h"
+#include "node/opennet.h"
 #include "node/router.h"
 
 static uint8_t WORK_HTL = 20;      /* the paper's inserts and requests */
@@ -76,6 +77,7 @@ rnd_bytes(void *buf, size_t n)
 
 struct node {
 	struct router *r;
+	struct opennet *on;              /* the opennet model's policy, as in wispd */
 	uint8_t loc[WIRE_KEY_LEN];
 	uint8_t alive, nstore;
 	uint64_t timer_at;               /* the timer event that counts, or 0 */
@@ -90,7 +92,10 @@ struct ev {
 };
 enum { EV_MSG = 1, EV_TIMER = 2 };
 
-enum model { OPEN, DARK };
+/* OPEN: the paper's (any node may contact any); DARK: fixed friends;
+ * OPENNET: wispd's opennet, bounded peers grown by announcement and path
+ * folding under node/opennet.c. */
+enum model { OPEN, DARK, OPENNET };
 
 /* A hash map of 64-bit prefixes (below). */
 struct hmap {
@@ -116,6 +121,9 @@ static struct {
 	/* the operation in progress */
 	int op_done;
 	enum router_status op_status;
+	uint8_t op_htl;                  /* the answer's HTL (ROUTER_HTL_HERE: own store) */
+	struct { uint32_t from, to; } *dials; /* opennet links asked for during an operation */
+	size_t ndials, capdials;
 	uint64_t op_sends;
 	uint32_t *reached;               /* an insert's or announcement's nodes */
 	size_t nreached, capreached;
@@ -242,7 +250,7 @@ node_new(void)
 static void
 link_one(uint32_t a, uint32_t b)
 {
-	if (router_link_up(S.nodes[a].r, b, S.model == DARK ? S.nodes[b].loc : NULL, S.now) != 0)
+	if (router_link_up(S.nodes[a].r, b, S.model == OPEN ? NULL : S.nodes[b].loc, S.now) != 0)
 		die("router_link_up failed");
 }
 
@@ -365,6 +373,25 @@ schedule_timer(uint32_t id)
 	ev_push(&e);
 }
 
+/* dial_later: |from| asks for a link to the node a ref names (a 4-byte
+ * node number: the simulator's noderef); made once the operation is
+ * over, as wispd dials after a delay. */
+static void
+dial_later(uint32_t from, const uint8_t ref[4])
+{
+	uint32_t to;
+
+	memcpy(&to, ref, 4);
+	if (S.ndials == S.capdials) {
+		S.capdials = S.capdials ? S.capdials * 2 : 64;
+		S.dials = xrealloc(S.dials, S.capdials * sizeof(*S.dials));
+	}
+	S.dials[S.ndials].from = from;
+	S.dials[S.ndials++].to = to;
+}
+
+static void send_ev(uint32_t from, uint32_t to, const struct wire_msg *m);
+
 /* drain carries out every action |id|'s router has for us. */
 static void
 drain(uint32_t id)
@@ -379,15 +406,7 @@ drain(uint32_t id)
 		while (router_poll(x->r, &a)) {
 			switch (a.type) {
 			case ROUTER_ACT_SEND: {
-				struct ev e = { 0 };
-				e.t = S.now + LATENCY_MS + rnd_below(LATENCY_MS + 1);
-				e.to = a.peer;
-				e.from = id;
-				e.kind = EV_MSG;
-				e.m = a.msg;
-				e.m.block = NULL;
-				ev_push(&e);
-				S.messages++;
+				send_ev(id, a.peer, &a.msg);
 				if (a.msg.type == WIRE_REQUEST || a.msg.type == WIRE_INSERT)
 					S.op_sends++;
 				if (S.collect) {
@@ -414,6 +433,18 @@ drain(uint32_t id)
 			case ROUTER_ACT_ANSWER: /* one operation at a time: it is ours */
 				S.op_done = 1;
 				S.op_status = a.status;
+				S.op_htl = a.htl;
+				break;
+			case ROUTER_ACT_OFFER:
+				if (a.msg.ref_len == 4)
+					dial_later(id, a.msg.ref);
+				break;
+			case ROUTER_ACT_DELIVERED:
+				if (!x->on)
+					break;
+				opennet_useful(x->on, a.peer, S.now);
+				if (a.msg.ref_len == 4)
+					dial_later(id, a.msg.ref);
 				break;
 			}
 		}
@@ -452,6 +483,49 @@ contacts_close(void)
 	S.nopened = 0;
 }
 
+static void
+send_ev(uint32_t from, uint32_t to, const struct wire_msg *m)
+{
+	struct ev e = { 0 };
+
+	e.t = S.now + LATENCY_MS + rnd_below(LATENCY_MS + 1);
+	e.to = to;
+	e.from = from;
+	e.kind = EV_MSG;
+	e.m = *m;
+	e.m.block = NULL;
+	ev_push(&e);
+	S.messages++;
+}
+
+/* open_announced: what wispd's openlink_on_announce does, here: a node
+ * an announcement reaches may offer itself (the reply goes back before
+ * the announcement goes on), and refuses one from a source that sends
+ * too many. Returns 0 to pass the announcement to the router. */
+static int
+open_announced(uint32_t at, uint32_t from, const struct wire_msg *m)
+{
+	struct node *x = &S.nodes[at];
+	struct wire_msg r;
+
+	memset(&r, 0, sizeof(r));
+	r.id = m->id;
+	r.htl = m->htl;
+	memcpy(r.key, m->key, WIRE_KEY_LEN);
+	if (!opennet_relay_ok(x->on, from, S.now)) {
+		r.type = WIRE_REJECTED_OVERLOAD;
+		send_ev(at, from, &r);
+		return -1;
+	}
+	if (memcmp(m->key, S.nodes[from].loc, WIRE_KEY_LEN) != 0 && opennet_want(x->on, S.now)) {
+		r.type = WIRE_ANNOUNCE_REPLY;
+		r.ref_len = 4;
+		memcpy(r.ref, &at, 4);
+		send_ev(at, from, &r);
+	}
+	return 0;
+}
+
 /* deliver: one message arrives (or finds its receiver gone). */
 static void
 deliver(const struct ev *e)
@@ -473,6 +547,10 @@ deliver(const struct ev *e)
 		 * operation is over, unless a routing entry keeps it. */
 		link_one(e->to, e->from);
 		contact_add(e->to, e->from);
+	}
+	if (S.model == OPENNET && e->m.type == WIRE_ANNOUNCE && open_announced(e->to, e->from, &e->m) != 0) {
+		drain(e->to);
+		return;
 	}
 	rc = router_on_msg(to->r, e->from, &e->m, S.now);
 	if (rc == WISP_ERR_FULL) {
@@ -534,6 +612,8 @@ doc_new(void)
 	return S.ndocs++;
 }
 
+static void dials_run(void);
+
 /* op runs one insert or request from |at| to the end. Returns the status;
  * |sends| is how many Request/Insert messages it took. */
 static enum router_status
@@ -553,6 +633,7 @@ op(uint32_t at, int insert, uint32_t doc, uint64_t *sends)
 	drain(at);
 	run();
 	contacts_close();
+	dials_run();
 	S.requests++;
 	if (sends)
 		*sends = S.op_sends;
@@ -803,6 +884,120 @@ announce(void)
 	}
 }
 
+/* ---- the opennet: wispd's, bounded peers under node/opennet.c ---- */
+
+static struct opennet_config ocfg;
+static uint32_t open_seed;          /* the one seed every newcomer knows */
+
+static int linked(uint32_t a, uint32_t b) { return router_peer_entries(S.nodes[a].r, b) >= 0; }
+
+static void
+open_node(uint32_t id)
+{
+	if (opennet_new(&S.nodes[id].on, &ocfg) != 0 || router_set_ref(S.nodes[id].r, (const uint8_t *)&id, 4) != 0)
+		die("out of memory");
+}
+
+/* open_unlink closes a link, between operations, so no request holds
+ * either end and both forget each other at once (wispd: link closed,
+ * stranger forgotten). */
+static void
+open_unlink(uint32_t a, uint32_t b)
+{
+	if (router_link_down(S.nodes[a].r, b, S.now) != 0 || router_peer_forget(S.nodes[a].r, b) != 0 ||
+	    router_link_down(S.nodes[b].r, a, S.now) != 0 || router_peer_forget(S.nodes[b].r, a) != 0)
+		die("unlink failed");
+	opennet_down(S.nodes[a].on, b);
+	opennet_down(S.nodes[b].on, a);
+}
+
+/* open_joined: wispd's openlink_link for a link come up at |x|. */
+static void
+open_joined(uint32_t x, uint32_t peer, int transient)
+{
+	uint32_t drop;
+
+	if (opennet_joined(S.nodes[x].on, peer, transient, S.now, &drop) != 0) {
+		open_unlink(x, peer);
+		return;
+	}
+	if (drop != OPENNET_NONE)
+		open_unlink(x, drop);
+}
+
+/* open_dial: |a| links to |b| if both policies agree, as wispd's dial
+ * and openlink_admit do; the handshake is instant here. */
+static void
+open_dial(uint32_t a, uint32_t b)
+{
+	uint32_t victim;
+	int transient;
+
+	if (a == b || b >= S.n || !S.nodes[b].alive || linked(a, b))
+		return;
+	if (!opennet_want(S.nodes[a].on, S.now) || !opennet_take(S.nodes[a].on, S.now))
+		return;
+	if (!opennet_admit(S.nodes[b].on, S.now, &transient, &victim))
+		return;
+	if (victim != OPENNET_NONE)
+		open_unlink(b, victim);
+	link_both(a, b);
+	open_joined(b, a, transient);
+	if (linked(a, b))
+		open_joined(a, b, 0);
+}
+
+static void
+dials_run(void)
+{
+	size_t i;
+
+	for (i = 0; i < S.ndials; i++)
+		open_dial(S.dials[i].from, S.dials[i].to);
+	S.ndials = 0;
+}
+
+static void
+open_announce(uint32_t x)
+{
+	uint64_t req;
+
+	if (router_local_announce(S.nodes[x].r, S.nodes[x].loc, S.now, &req) != 0)
+		die("announce failed");
+	drain(x);
+	run();
+	dials_run();
+}
+
+/* open_maintain: wispd's opennet tick for one node: newcomers whose time
+ * is up go, and a node short of peers announces (or, alone, dials the
+ * seed). */
+static void
+open_maintain(uint32_t x)
+{
+	struct opennet *on = S.nodes[x].on;
+	uint32_t t;
+
+	while ((t = opennet_expired(on, S.now)) != OPENNET_NONE)
+		open_unlink(x, t);
+	if (!opennet_announce_due(on, S.now))
+		return;
+	if (opennet_count(on) + opennet_transient(on) > 0)
+		open_announce(x);
+	else
+		open_dial(x, open_seed);
+}
+
+static void
+open_join(void)
+{
+	uint32_t id = node_new();
+
+	open_node(id);
+	open_dial(id, open_seed);
+	open_maintain(id);
+}
+
 /* ---- the darknet: a fixed friend graph ---- */
 
 static void
@@ -926,6 +1121,7 @@ swap_once(void)
 struct opts {
 	uint64_t seed;
 	uint32_t nodes, start, max_nodes, every, steps, probe_every, count, degree, swaps, warm, window, files, file_blocks;
+	uint32_t peers;
 	int per;
 	const char *out;
 	double fractions[16];
@@ -972,8 +1168,10 @@ reset(uint64_t seed)
 {
 	uint32_t i;
 
-	for (i = 0; i < S.n; i++)
+	for (i = 0; i < S.n; i++) {
 		router_free(S.nodes[i].r);
+		opennet_free(S.nodes[i].on);
+	}
 	if (S.adj)
 		for (i = 0; i < S.n; i++)
 			free(S.adj[i]);
@@ -988,6 +1186,7 @@ reset(uint64_t seed)
 	free(S.heap);
 	free(S.reached);
 	free(S.opened);
+	free(S.dials);
 	memset(&S, 0, sizeof(S));
 	S.window = window_steps;
 	rng_state = seed;
@@ -1246,11 +1445,121 @@ fec(const struct opts *o)
 	cost_line("FEC", t0);
 }
 
+/* fetch_hops: what `wisp get -v` shows on a real network, here: |count|
+ * documents, each inserted at a random node and fetched from another at
+ * the workload's HTL; hops as wispd counts them from the answer's HTL
+ * (0: the fetching node had it). Ordinary operations: the network
+ * learns from them, as the real one does. */
+struct hops_result { double q1, median, q3, mean, success; };
+
+static struct hops_result
+fetch_hops(int count)
+{
+	uint64_t *h = calloc((size_t)count, sizeof(uint64_t));
+	struct hops_result hr = { 0 };
+	double sum = 0;
+	int k, ok = 0;
+
+	if (!h)
+		die("out of memory");
+	for (k = 0; k < count; k++) {
+		uint32_t at = random_alive(), from, doc;
+		doc = doc_new(); /* one random draw per statement */
+		insert_op(at, doc);
+		from = random_alive();
+		if (from == at)
+			continue;
+		if (op(from, 0, doc, NULL) != ROUTER_FOUND)
+			continue;
+		h[ok] = S.op_htl == ROUTER_HTL_HERE ? 0 : (uint64_t)(WORK_HTL - (S.op_htl < WORK_HTL ? S.op_htl : WORK_HTL) + 1);
+		sum += (double)h[ok++];
+	}
+	if (ok) {
+		qsort(h, (size_t)ok, sizeof(uint64_t), cmp_u64);
+		hr.q1 = quantile(h, (size_t)ok, 0.25);
+		hr.median = quantile(h, (size_t)ok, 0.5);
+		hr.q3 = quantile(h, (size_t)ok, 0.75);
+		hr.mean = sum / ok;
+	}
+	hr.success = 100.0 * ok / count;
+	free(h);
+	return hr;
+}
+
+static void
+open_at(const struct opts *o, FILE *f)
+{
+	struct probe_result r = probes((int)o->count, 1), a = probes((int)o->count, 0);
+	struct hops_result h = fetch_hops((int)o->count);
+	unsigned min = UINT32_MAX, t, tr = 0;
+	double sum = 0;
+	uint32_t i;
+
+	for (i = 0; i < S.n; i++) {
+		t = opennet_count(S.nodes[i].on);
+		tr += opennet_transient(S.nodes[i].on);
+		sum += t;
+		min = t < min ? t : min;
+	}
+	fprintf(f, "%u,%.1f,%.1f,%.1f,%.2f,%.1f,%.1f,%.1f,%.2f,%.1f,%.1f,%.1f,%.1f,%.2f,%.2f,%.2f,%u\n", S.n, r.q1, r.median,
+	    r.q3, r.success, a.q1, a.median, a.q3, a.success, stored_share(), h.q1, h.median, h.q3, h.mean, h.success,
+	    sum / S.n, min);
+	fflush(f);
+	printf("sim OPENNET nodes=%u median=%.1f q1=%.1f q3=%.1f success=%.1f%% all_median=%.1f all_success=%.1f%% "
+	    "get_hops_median=%.1f get_hops_mean=%.2f get_success=%.1f%% peers_mean=%.1f peers_min=%u transient=%u\n",
+	    S.n, r.median, r.q1, r.q3, r.success, a.median, a.success, h.median, h.mean, h.success, sum / S.n, min, tr);
+	fflush(stdout);
+}
+
+/* opennet: wispd's opennet grown from one seed: a newcomer every |every|
+ * steps knows only the seed, links with it, announces and takes the
+ * offers; path folding and announcements under node/opennet.c do the
+ * rest. Measured at each size of the 1-2-5 series. */
+static void
+opennet_exp(const struct opts *o)
+{
+	FILE *f = csv_open(o, "opennet.csv",
+	    "nodes," COLS ",get_q1,get_median,get_q3,get_mean,get_success,peers_mean,peers_min");
+	double t0 = now_s();
+	uint32_t next = 50, i;
+	uint64_t st = 0;
+
+	reset(o->seed);
+	S.model = OPENNET;
+	opennet_config_default(&ocfg);
+	ocfg.peers = o->peers;
+	ocfg.low = (o->peers * 3 + 3) / 4;
+	open_seed = node_new();
+	open_node(open_seed);
+	while (S.n < o->max_nodes || st % o->every) {
+		step(o->per);
+		if (++st % o->every == 0 && S.n < o->max_nodes)
+			open_join();
+		if (st % 10 == 0)
+			for (i = 0; i < S.n; i++)
+				open_maintain(i);
+		if (S.n >= next && st % o->every == 0) {
+			/* let the last newcomers settle as the real ones do */
+			for (i = 0; i < 50; i++) {
+				step(o->per);
+				if (++st % 10 == 0)
+					for (uint32_t k = 0; k < S.n; k++)
+						open_maintain(k);
+			}
+			open_at(o, f);
+			while (next <= S.n)
+				next = next_size(next);
+		}
+	}
+	fclose(f);
+	cost_line("OPENNET", t0);
+}
+
 static void
 usage(void)
 {
 	fprintf(stderr,
-	    "usage: wisp-sim e1|e2|e3|dark|fec|check [options]   (docs/sim.md)\n"
+	    "usage: wisp-sim e1|e2|e3|dark|fec|opennet|check [options]   (docs/sim.md)\n"
 	    "  --seed N         the run's one random seed (1)\n"
 	    "  --out DIR        CSV files go here (sim-out)\n"
 	    "  --nodes N        E1, E3, dark: network size (1000; dark 10000)\n"
@@ -1260,7 +1569,8 @@ usage(void)
 	    "  --probes N       probe requests per round (300)\n"
 	    "  --start N        E2, E3: the first ring's size (20)\n"
 	    "  --every N        E2, E3: steps between newcomers (5)\n"
-	    "  --max-nodes N    E2: grow to this size (200000)\n"
+	    "  --max-nodes N    E2, opennet: grow to this size (200000; opennet 1000)\n"
+	    "  --peers N        opennet: opennet peers a node keeps (16)\n"
 	    "  --fractions LIST E3: failed fractions, comma-separated (0,0.1,0.2,0.3,0.4,0.5)\n"
 	    "  --warm N         E3, dark, fec: workload steps before probing (E3 2000, dark 20000, fec 1500)\n"
 	    "  --degree N       dark: friends per node on average (10)\n"
@@ -1291,7 +1601,7 @@ main(int argc, char **argv)
 	struct opts o = { .seed = 1, .nodes = 0, .start = 20, .max_nodes = 200000, .every = 5, .steps = 5000,
 		.probe_every = 100, .count = 300, .degree = 10, .swaps = 500, .warm = 0, .per = 2, .out = "sim-out",
 		.fractions = { 0, 0.1, 0.2, 0.3, 0.4, 0.5 }, .nfractions = 6, .window = 1000, .files = 10,
-		.file_blocks = 64 };
+		.file_blocks = 64, .peers = 16 };
 	const char *cmd;
 	int i;
 
@@ -1327,6 +1637,8 @@ main(int argc, char **argv)
 			o.warm = num(v);
 		else if (!strcmp(a, "--degree"))
 			o.degree = num(v);
+		else if (!strcmp(a, "--peers"))
+			o.peers = num(v);
 		else if (!strcmp(a, "--announce-paths"))
 			announce_paths = num(v);
 		else if (!strcmp(a, "--files"))
@@ -1377,6 +1689,12 @@ main(int argc, char **argv)
 		o.nodes = o.nodes ? o.nodes : 1000;
 		o.warm = o.warm ? o.warm : 1500;
 		fec(&o);
+	} else if (!strcmp(cmd, "opennet")) {
+		if (o.max_nodes == 200000)
+			o.max_nodes = 1000;
+		if (o.peers < 1 || o.peers > OPENNET_PEERS_MAX)
+			usage();
+		opennet_exp(&o);
 	} else if (!strcmp(cmd, "check")) {
 		/* make check: a small deterministic run whose line is pinned */
 		o.nodes = 200;
