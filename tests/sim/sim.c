@@ -223,6 +223,7 @@ static const struct router_ops ops = { op_rand, NULL, NULL };
 
 static struct router_config rcfg;
 static uint8_t rewrite_pct;        /* --rewrite: data-source rewriting, percent */
+static int rewrite_given;          /* opennet: wispd's 30 unless --rewrite says */
 
 static uint32_t
 node_new(void)
@@ -1526,6 +1527,11 @@ opennet_exp(const struct opts *o)
 
 	reset(o->seed);
 	S.model = OPENNET;
+	if (!rewrite_given) {
+		struct router_config d;
+		router_config_default(&d);
+		rcfg.source_rewrite_pct = d.source_rewrite_pct; /* path folding as wispd does it */
+	}
 	opennet_config_default(&ocfg);
 	ocfg.peers = o->peers;
 	ocfg.low = (o->peers * 3 + 3) / 4;
@@ -1580,7 +1586,7 @@ usage(void)
 	    "  --swaps N        dark: swap attempts per node (500)\n"
 	    "  --htl N          the workload's hops-to-live (20; probes use 64)\n"
 	    "  --window N       \"recent\" probes ask for documents of the last N steps (1000)\n"
-	    "  --rewrite PCT    chance a node names itself as a reply's data source (0)\n");
+	    "  --rewrite PCT    chance a node names itself as a reply's data source (0; opennet 30, as wispd)\n");
 	exit(2);
 }
 
@@ -1655,6 +1661,7 @@ main(int argc, char **argv)
 				usage();
 		} else if (!strcmp(a, "--rewrite")) {
 			rewrite_pct = (uint8_t)num(v);
+			rewrite_given = 1;
 			if (rewrite_pct > 100)
 				usage();
 		}
