@@ -146,24 +146,13 @@ links_up(const struct node *n)
 	return 0;
 }
 
-/* drop closes an opennet peer's link; the tick forgets it. */
+/* drop marks an opennet peer to go: the tick closes its link and forgets
+ * it, outside the link callbacks this is called from. */
 static void
 drop(struct peer *p, const char *why)
 {
 	p->open_dead = 1;
-	if (p->link)
-		link_close(p->link, why);
-}
-
-static struct peer *
-peer_of(struct node *n, uint32_t rid)
-{
-	unsigned i;
-
-	for (i = 0; i < n->npeers; i++)
-		if (n->peers[i]->rid == rid)
-			return n->peers[i];
-	return NULL;
+	p->open_why = why;
 }
 
 static void
@@ -215,7 +204,7 @@ openlink_admit(struct node *n, const struct noderef *ref, const char **why)
 		return NULL;
 	}
 	p->open_transient = (uint8_t)transient;
-	if (victim != OPENNET_NONE && (v = peer_of(n, victim)))
+	if (victim != OPENNET_NONE && (v = peers_by_rid(n, victim)))
 		drop(v, "opennet: dropped for a newer peer");
 	o->st.admitted++;
 	return p;
@@ -233,14 +222,13 @@ openlink_link(struct node *n, struct peer *p, int up)
 		return;
 	if (!up) {
 		opennet_down(o->on, p->rid);
-		p->open_dead = 1; /* strangers are not redialled: others replace them */
 		return;
 	}
 	if (opennet_joined(o->on, p->rid, p->open_transient, now, &victim) != 0) {
 		drop(p, "opennet: too many peers");
 		return;
 	}
-	if (victim != OPENNET_NONE && (v = peer_of(n, victim)))
+	if (victim != OPENNET_NONE && (v = peers_by_rid(n, victim)))
 		drop(v, "opennet: dropped for a newer peer");
 	if (opennet_count(o->on) < o->on_low)
 		announce(n); /* a newcomer's first link is how it finds the rest */
@@ -342,6 +330,8 @@ on_tick(evutil_socket_t fd, short ev, void *arg)
 		return;
 	for (i = 0; i < n->npeers;) {
 		struct peer *p = n->peers[i];
+		if (p->opennet && p->open_dead && p->link)
+			link_close(p->link, p->open_why ? p->open_why : "opennet: dropped");
 		if (p->opennet && p->open_dead && !p->link && !p->dialing) {
 			peers_remove(n, p); /* moves the last peer into slot i */
 			continue;
@@ -349,7 +339,7 @@ on_tick(evutil_socket_t fd, short ev, void *arg)
 		i++;
 	}
 	while ((x = opennet_expired(o->on, now)) != OPENNET_NONE) {
-		struct peer *p = peer_of(n, x);
+		struct peer *p = peers_by_rid(n, x);
 		if (!p) {
 			opennet_down(o->on, x);
 			continue;

@@ -31,6 +31,17 @@ peers_find(struct node *n, const uint8_t pub[32])
 }
 
 struct peer *
+peers_by_rid(struct node *n, uint32_t rid)
+{
+	unsigned i;
+
+	for (i = 0; i < n->npeers; i++)
+		if (n->peers[i]->rid == rid)
+			return n->peers[i];
+	return NULL;
+}
+
+struct peer *
 peers_find_prefix(struct node *n, const char *prefix)
 {
 	char id[B64_LEN(32) + 1];
@@ -56,6 +67,8 @@ peers_save(struct node *n, const struct peer *p)
 	uint8_t v[1 + INVITE_SECRET_LEN + NODEREF_BIN_MAX];
 	size_t len;
 
+	if (p->opennet)
+		return 0; /* strangers are never saved: a restart must not make them friends */
 	v[0] = (uint8_t)((p->has_secret ? FLAG_SECRET : 0) | (p->from_conf ? FLAG_CONF : 0));
 	memcpy(v + 1, p->secret, INVITE_SECRET_LEN);
 	if (noderef_encode(&p->ref, v + 1 + INVITE_SECRET_LEN, NODEREF_BIN_MAX, &len) != 0)
@@ -349,10 +362,12 @@ peers_link_down(struct node *n, struct peer *p, struct link *l)
 		node_route_link(n, p, 0);
 		openlink_link(n, p, 0);
 	}
-	if (p->opennet)
-		p->open_dead = 1; /* a stranger lost (or never reached) is not redialled */
-	if (p->link || p->dialing || p->removed || p->opennet)
+	if (p->link || p->dialing || p->removed)
 		return;
+	if (p->opennet) {
+		p->open_dead = 1; /* a stranger lost (or never reached) is not redialled */
+		return;
+	}
 	schedule_dial(p, p->backoff_ms);
 	p->backoff_ms = p->backoff_ms * 2 > DIAL_BACKOFF_MAX_MS ? DIAL_BACKOFF_MAX_MS : p->backoff_ms * 2;
 }

@@ -53,6 +53,7 @@ struct peer {
 	/* opennet (openlink.c): a stranger, not a friend; never saved;
 	 * admitted only to announce; gone, to be forgotten */
 	uint8_t opennet, open_transient, open_dead;
+	const char *open_why;           /* why it is dropped, for the log */
 };
 
 struct peer_stats {
@@ -64,6 +65,7 @@ void peers_start(struct node *n);   /* dial everyone, after the loop exists */
 void peers_stop(struct node *n);
 void peers_sync_conf(struct node *n);
 struct peer *peers_find(struct node *n, const uint8_t pub[32]);
+struct peer *peers_by_rid(struct node *n, uint32_t rid); /* by the router's name */
 /* peers_find_prefix finds the one peer whose base64url id starts with
  * |prefix|; NULL if none or ambiguous. */
 struct peer *peers_find_prefix(struct node *n, const char *prefix);

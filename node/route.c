@@ -172,21 +172,10 @@ wait_add(struct route_state *rs, uint64_t req, node_block_cb cb, void *cookie)
 
 /* ---- actions ---- */
 
-static struct peer *
-peer_by_rid(struct node *n, uint32_t rid)
-{
-	unsigned i;
-
-	for (i = 0; i < n->npeers; i++)
-		if (n->peers[i]->rid == rid)
-			return n->peers[i];
-	return NULL;
-}
-
 static void
 do_send(struct node *n, const struct router_action *a)
 {
-	struct peer *p = peer_by_rid(n, a->peer);
+	struct peer *p = peers_by_rid(n, a->peer);
 	struct wire_msg m = a->msg;
 
 	if (!p || !p->link)
@@ -650,7 +639,7 @@ static void
 save_entry(void *ctx, const uint8_t key[32], uint32_t rid)
 {
 	struct save_ctx *s = ctx;
-	struct peer *p = peer_by_rid(s->n, rid);
+	struct peer *p = peers_by_rid(s->n, rid);
 
 	if (p && s->rc == 0)
 		s->rc = store_kv_put(s->n->store, STORE_T_RTABLE, key, 32, p->pub, 32);

@@ -96,4 +96,11 @@ check "the darknet node runs no opennet" [ "$(field dark 'd["opennet"]["on"]')" 
 check "the stranger has no link to it" [ "$(field stranger 'd["peers"]["connected"]')" -eq 0 ]
 check "the darknet node relayed no announcement" [ "$(field dark 'd["opennet"]["announces_relayed"]')" -eq 0 ]
 
+# Strangers are never saved: a node restarted without opennet has no peer.
+stop_node n5
+start_node n5 || exit 1
+sleep 1
+check "restarted without --opennet, a node kept no stranger" [ "$(field n5 'd["peers"]["known"]')" -eq 0 ]
+check "and it keeps its seed for later" [ "$(field n5 'd["opennet"]["seeds"]')" -eq 1 ]
+
 finish

@@ -12,6 +12,14 @@ run e1 e1 --out "$OUT"
 run e3 e3 --out "$OUT"
 run dark dark --swaps 2000 --out "$OUT"
 run fec fec --files 20 --out "$OUT"
+# wispd's opennet from one seed to 100,000 nodes (about 40 minutes), and at
+# 50 nodes beside the real one (tests/net/opennet_real.sh, docs/sim.md)
+run opennet opennet --max-nodes "${SIM_OPENNET_NODES:-100000}" --htl 18 --out "$OUT"
+for s in 1 2 3; do
+	mkdir -p "$OUT/o50"
+	run "opennet50-seed$s" opennet --max-nodes 50 --every 1 --htl 18 --probes 300 --seed $s --out "$OUT/o50"
+done
+rm -rf "$OUT/o50"
 run e2 e2 --max-nodes "${SIM_MAX_NODES:-1000000}" --out "$OUT"
 # the same with two announcement paths per newcomer: another hour
 mkdir -p "$OUT/paths2"
