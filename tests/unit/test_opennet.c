@@ -96,6 +96,31 @@ START_TEST(test_opennet_drops_least_recently_useful)
 }
 END_TEST
 
+/* More links came up than there was room for: the least useful old one
+ * goes, or, all young, the newcomer is held as a transient. */
+START_TEST(test_opennet_joined)
+{
+	uint64_t t = c.grace_ms + 1;
+	uint32_t drop;
+
+	admit_n(1, 4, 0);
+	ck_assert_int_eq(opennet_joined(o, 5, 0, 10, &drop), 0);
+	ck_assert_uint_eq(drop, OPENNET_NONE);
+	ck_assert_int_eq(opennet_kept(o, 5), 0);
+	ck_assert_int_eq(opennet_has(o, 5), 1);
+	opennet_useful(o, 1, 50);
+	ck_assert_int_eq(opennet_joined(o, 6, 0, t, &drop), 0);
+	ck_assert_uint_eq(drop, 2); /* 2, 3, 4 useful at 0, 1 at 50: 2 comes first */
+	ck_assert_int_eq(opennet_has(o, 2), 0);
+	ck_assert_int_eq(opennet_kept(o, 6), 1);
+	ck_assert_uint_eq(opennet_count(o), 4);
+	/* joined again (a duplicate link): nothing moves */
+	ck_assert_int_eq(opennet_joined(o, 6, 0, t, &drop), 0);
+	ck_assert_uint_eq(drop, OPENNET_NONE);
+	ck_assert_uint_eq(opennet_count(o), 4);
+}
+END_TEST
+
 START_TEST(test_opennet_link_rate)
 {
 	unsigned i, got = 0;
@@ -213,6 +238,7 @@ opennet_suite(void)
 	tcase_add_checked_fixture(tc, setup, teardown);
 	tcase_add_test(tc, test_opennet_full_of_young_peers);
 	tcase_add_test(tc, test_opennet_drops_least_recently_useful);
+	tcase_add_test(tc, test_opennet_joined);
 	tcase_add_test(tc, test_opennet_link_rate);
 	tcase_add_test(tc, test_opennet_announce_backoff);
 	tcase_add_test(tc, test_opennet_relay_rate);
