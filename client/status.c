@@ -60,6 +60,12 @@ cli_status(struct cli *c, int argc, char **argv)
 		printf("traffic: %llu blocks stored, %llu served, %llu refused\n",
 		    num(body, "\"traffic\"", "blocks_stored"), num(body, "\"traffic\"", "blocks_served"),
 		    num(body, "\"traffic\"", "verify_failed"));
+		if (strstr(body, "\"opennet\": {\"on\": true"))
+			printf("opennet: on, %llu peers of %llu (and %llu newcomers), %llu seeds\n",
+			    num(body, "\"opennet\"", "peers"), num(body, "\"opennet\"", "limit"),
+			    num(body, "\"opennet\"", "transient"), num(body, "\"opennet\"", "seeds"));
+		else
+			printf("opennet: off (friends only), %llu seeds kept\n", num(body, "\"opennet\"", "seeds"));
 		printf("uptime:  %llu s\n", num(body, NULL, "uptime"));
 	}
 	free(body);
