@@ -1,0 +1,120 @@
+/* simnet.h: the simulated network wisp-sim's experiments (sim.c) run on:
+ * nodes with wispd's own router and opennet policy, simulated time, one
+ * seeded random stream, the three network models (docs/sim.md), the
+ * workload and the probes. One network at a time, in S. */
+#ifndef WISP_SIMNET_H
+#define WISP_SIMNET_H
+
+#include <stddef.h>
+#include <stdint.h>
+
+#include "node/opennet.h"
+#include "node/router.h"
+
+enum {
+	STORE_ITEMS = 50,     /* the paper's datastore */
+	LATENCY_MS = 10,      /* per hop, plus up to as much again */
+	PROBE_HTL = 64,       /* the wire's largest HTL; the paper used 500 */
+	ANNOUNCE_HTL = 10,    /* the paper's announcement */
+};
+
+struct node {
+	struct router *r;
+	struct opennet *on;              /* the opennet model's policy, as in wispd */
+	uint8_t loc[WIRE_KEY_LEN];
+	uint8_t alive, nstore;
+	uint64_t timer_at;               /* the timer event that counts, or 0 */
+	uint32_t store[STORE_ITEMS];     /* document numbers, most recent last */
+};
+
+/* OPEN: the paper's (any node may contact any); DARK: fixed friends;
+ * OPENNET: wispd's opennet, bounded peers grown by announcement and path
+ * folding under node/opennet.c. */
+enum model { OPEN, DARK, OPENNET };
+
+/* A hash map of 64-bit prefixes (below). */
+struct hmap {
+	uint64_t *tab;                   /* pairs: prefix, index + 1 */
+	uint32_t cap, fill;
+};
+
+struct sim {
+	enum model model;
+	struct node *nodes;
+	uint32_t n, cap;
+	uint8_t (*keys)[WIRE_KEY_LEN];   /* every document's routing key */
+	uint16_t *holders;               /* live nodes holding each document */
+	uint32_t *born;                  /* the step each document was inserted at */
+	uint32_t step_now, window;       /* probes: documents of the last |window| steps */
+	uint32_t ndocs, capdocs;
+	struct hmap khash;               /* key prefix → document */
+	struct hmap lhash;               /* location prefix → node */
+	struct ev *heap;
+	size_t nheap, capheap;
+	uint64_t now, seq;
+	/* the operation in progress */
+	int op_done;
+	enum router_status op_status;
+	uint8_t op_htl;                  /* the answer's HTL (ROUTER_HTL_HERE: own store) */
+	struct { uint32_t from, to; } *dials; /* opennet links asked for during an operation */
+	size_t ndials, capdials;
+	uint64_t op_sends;
+	uint32_t *reached;               /* an insert's or announcement's nodes */
+	size_t nreached, capreached;
+	int collect;
+	struct { uint32_t at, peer; } *opened; /* contacts opened by this operation */
+	size_t nopened, capopened;
+	/* darknet friends: adjacency lists */
+	uint32_t **adj;
+	uint32_t *deg;
+	uint64_t requests, messages;
+};
+extern struct sim S;
+
+/* settings, from the command line */
+extern uint8_t WORK_HTL;                /* the workload's HTL (20, the paper's) */
+extern uint8_t rewrite_pct;             /* --rewrite: data-source rewriting, percent */
+extern int rewrite_given;               /* opennet: wispd's 30 unless --rewrite says */
+extern unsigned announce_paths;         /* --announce-paths */
+extern uint32_t window_steps;           /* --window */
+extern struct router_config rcfg;       /* every router's, set by reset() */
+extern struct opennet_config ocfg;      /* every opennet node's policy */
+extern uint32_t open_seed;              /* the opennet's one seed */
+
+/* reset frees the network and starts an empty one from |seed|. */
+void reset(uint64_t seed);
+void die(const char *what);
+void *xrealloc(void *p, size_t n);
+uint32_t rnd_below(uint32_t n);
+double rnd_unit(void);
+
+/* building networks */
+uint32_t node_new(void);
+void ring(uint32_t n);                  /* the paper's ring lattice, open model */
+void announce(void);                    /* a newcomer joins the open model */
+void darknet(uint32_t n, unsigned degree);
+int swap_once(void);                    /* one location swap attempt; 1 if swapped */
+void open_node(uint32_t id);            /* |id| runs opennet */
+void open_join(void);                   /* a newcomer joins the opennet through its seed */
+void open_maintain(uint32_t x);         /* wispd's opennet tick, for one node */
+
+/* the workload */
+uint32_t doc_new(void);
+enum router_status op(uint32_t at, int insert, uint32_t doc, uint64_t *sends);
+void insert_op(uint32_t at, uint32_t doc);
+void step(int per);
+void run(void);
+uint32_t random_alive(void);
+void set_htl(uint8_t htl);
+void observe(int on);
+
+/* probes */
+struct probe_result {
+	double q1, median, q3, success;
+};
+struct probe_result probes(int count, int recent);
+double stored_share(void);
+int cmp_u64(const void *a, const void *b);
+double quantile(const uint64_t *v, size_t n, double q);
+
+#endif
