@@ -23,8 +23,9 @@ enum {
 struct openlink {
 	struct opennet *on;          /* NULL while opennet is off */
 	struct event *tick;
-	uint8_t ref[NODEREF_BIN_MAX];
+	uint8_t ref[NODEREF_BIN_MAX];   /* our noderef, offered */
 	size_t ref_len;
+	uint8_t loc[32];                /* our location */
 	struct noderef seeds[OPENLINK_SEEDS_MAX];
 	unsigned nseeds, seed_next;
 	unsigned on_low;             /* announce while fewer peers are kept */
@@ -265,7 +266,9 @@ openlink_on_announce(struct node *n, struct peer *from, const struct wire_msg *m
 		return WIRE_REJECTED_OVERLOAD;
 	}
 	o->st.announces_relayed++;
-	if (o->ref_len && !known_at(n, m->key) && opennet_want(o->on, now)) {
+	/* No offer to a peer we have, nor to ourselves (our own announcement
+	 * come round a loop). */
+	if (o->ref_len && memcmp(m->key, o->loc, 32) != 0 && !known_at(n, m->key) && opennet_want(o->on, now)) {
 		memset(&r, 0, sizeof(r));
 		r.type = WIRE_ANNOUNCE_REPLY;
 		r.id = m->id;
@@ -387,6 +390,7 @@ turn_on(struct node *n)
 		return -1;
 	opennet_configure(o->on, &c);
 	o->on_low = c.low;
+	node_location(o->loc, n->id_public);
 	peers_self(n, &self);
 	if (noderef_encode(&self, o->ref, sizeof(o->ref), &o->ref_len) != 0 || node_route_set_ref(n, o->ref, o->ref_len) != 0)
 		return -1;
