@@ -19,7 +19,7 @@ conf_defaults(struct node_conf *c)
 	c->cache_percent = STORE_CACHE_PERCENT_DEFAULT;
 	c->log_level = 1; /* info */
 	c->heal = 1;
-	c->opennet_peers = 16;
+	c->opennet_peers = 20;
 	c->htl_max = 18;
 	c->rtable_max = 250;
 }

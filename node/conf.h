@@ -21,7 +21,7 @@ struct node_conf {
 	unsigned rtable_max;
 	int heal;                   /* re-insert rebuilt blocks of splitfiles */
 	int opennet;                /* link with strangers too (docs/opennet.md) */
-	unsigned opennet_peers;     /* opennet peers kept, besides friends */
+	unsigned opennet_peers;     /* opennet peers kept, besides friends (20) */
 	/* "peer = wisp1:…" lines: friends kept as the file says (docs/operator.md) */
 	char peers[CONF_PEERS_MAX][CONF_REF_MAX];
 	unsigned npeers;

@@ -38,14 +38,14 @@ struct opennet {
 void
 opennet_config_default(struct opennet_config *c)
 {
-	c->peers = 16;
-	c->low = 12;
+	c->peers = 20;
+	c->low = 15;
 	c->grace_ms = 120000;
 	c->transient_ms = 30000;
 	c->links_per_min = 30;
 	c->relay_per_min = 12;
 	c->announce_min_ms = 5000;
-	c->announce_max_ms = 300000;
+	c->announce_max_ms = 60000;
 }
 
 static void

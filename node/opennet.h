@@ -22,14 +22,15 @@ enum opennet_limits {
 };
 
 struct opennet_config {
-	unsigned peers;              /* opennet peers kept (16); friends come on top */
-	unsigned low;                /* announce while fewer than this (12) */
+	unsigned peers;              /* opennet peers kept (20); friends come on top */
+	unsigned low;                /* announce while fewer than this (15) */
 	uint32_t grace_ms;           /* a new peer is not dropped before (120 s) */
 	uint32_t transient_ms;       /* a newcomer let in beyond the limit stays (30 s) */
 	unsigned links_per_min;      /* new opennet links made or accepted (30) */
 	unsigned relay_per_min;      /* announcements relayed from one peer (12) */
 	uint32_t announce_min_ms;    /* the first retry of an announcement (5 s) */
-	uint32_t announce_max_ms;    /* retries back off to this (300 s) */
+	uint32_t announce_max_ms;    /* retries back off to this (60 s): a node
+	                              * alone keeps trying its seeds */
 };
 
 struct opennet;

@@ -37,7 +37,7 @@ peers=""
 i=0
 while [ $i -lt $N ]; do peers="$peers $(field "n$i" 'd["opennet"]["peers"]')"; i=$((i + 1)); done
 echo "  opennet peers per node:$peers"
-check "no node keeps more than its limit (16)" sh -c "for p in $peers; do [ \$p -le 16 ] || exit 1; done"
+check "no node keeps more than its limit (20)" sh -c "for p in $peers; do [ \$p -le 20 ] || exit 1; done"
 
 # 50 documents of 1 KiB to 256 KiB at random nodes, each fetched from another
 d=0

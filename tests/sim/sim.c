@@ -435,7 +435,7 @@ usage(void)
 	    "  --start N        E2, E3: the first ring's size (20)\n"
 	    "  --every N        E2, E3: steps between newcomers (5)\n"
 	    "  --max-nodes N    E2, opennet: grow to this size (200000; opennet 1000)\n"
-	    "  --peers N        opennet: opennet peers a node keeps (16)\n"
+	    "  --peers N        opennet: opennet peers a node keeps (20, as wispd)\n"
 	    "  --fractions LIST E3: failed fractions, comma-separated (0,0.1,0.2,0.3,0.4,0.5)\n"
 	    "  --warm N         E3, dark, fec: workload steps before probing (E3 2000, dark 20000, fec 1500)\n"
 	    "  --degree N       dark: friends per node on average (10)\n"
@@ -466,7 +466,7 @@ main(int argc, char **argv)
 	struct opts o = { .seed = 1, .nodes = 0, .start = 20, .max_nodes = 200000, .every = 5, .steps = 5000,
 		.probe_every = 100, .count = 300, .degree = 10, .swaps = 500, .warm = 0, .per = 2, .out = "sim-out",
 		.fractions = { 0, 0.1, 0.2, 0.3, 0.4, 0.5 }, .nfractions = 6, .window = 1000, .files = 10,
-		.file_blocks = 64, .peers = 16 };
+		.file_blocks = 64, .peers = 20 };
 	const char *cmd;
 	int i;
 
