@@ -38,12 +38,14 @@ paths2=""
 	set title 'Darknet, 10000 nodes, degree 10: without and with location swapping';
 	set ylabel 'hops / percent'; set yrange [0:105]; set xtics ('no swapping' 0, 'swapping' 1);
 	plot '$D/dark.csv' skip 1 using 4 title 'median hops', '' skip 1 using 6 title 'success %'"
+p16=""
+[ -f "$D/opennet-peers16.csv" ] && p16=", '$D/opennet-peers16.csv' skip 1 using 1:3 with linespoints lc rgb 'dark-red' title 'opennet, 16 peers: probe median'"
 [ -f "$D/opennet.csv" ] && gnuplot -e "$common; set output '$D/opennet.png'; set logscale x; set key top left;
-	set title 'Opennet (16 peers a node) grown from one seed, against the paper model (E2)';
+	set title 'Opennet grown from one seed, against the paper model (E2)';
 	set xlabel 'nodes'; set ylabel 'hops'; set yrange [0:*];
-	plot '$D/opennet.csv' skip 1 using 1:3 with linespoints lw 2 title 'opennet: probe median',
-	     '' skip 1 using 1:2 with lines dt 2 title 'opennet: first quartile',
-	     '' skip 1 using 1:4 with lines dt 2 title 'opennet: third quartile',
-	     '' skip 1 using 1:12 with linespoints lc rgb 'dark-green' title 'opennet: wisp get hops at HTL 18, median',
+	plot '$D/opennet.csv' skip 1 using 1:3 with linespoints lw 2 title 'opennet, 20 peers: probe median',
+	     '' skip 1 using 1:2 with lines dt 2 title 'first quartile',
+	     '' skip 1 using 1:4 with lines dt 2 title 'third quartile',
+	     '' skip 1 using 1:12 with linespoints lc rgb 'dark-green' title 'opennet, 20 peers: wisp get hops at HTL 18, median'$p16,
 	     '$D/e2.csv' skip 1 using 1:3 with linespoints lc rgb 'gray' title 'paper model (E2): probe median'"
 ls "$D"/*.png
