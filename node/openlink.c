@@ -16,6 +16,7 @@
 
 enum {
 	OPENLINK_TICK_MS = 1000,
+	OFFERED_IDS = 64,           /* announcements we offered to, lately */
 	ANNOUNCE_SPACING_MS = 2000, /* our own announcements, at most one per */
 	FOLD_DELAY_MS = 10000, /* a fold is dialled within this, not at once */
 };
@@ -30,6 +31,8 @@ struct openlink {
 	unsigned nseeds, seed_next;
 	unsigned on_low;             /* announce while fewer peers are kept */
 	uint64_t announced;          /* when we last announced */
+	uint64_t offered[OFFERED_IDS]; /* a ring: one offer per announcement, */
+	unsigned offered_pos;        /* however often it comes round */
 	struct openlink_stats st;
 };
 
@@ -237,6 +240,20 @@ openlink_link(struct node *n, struct peer *p, int up)
 
 /* ---- messages ---- */
 
+/* offered_to: have we offered a link to announcement |id| already? If
+ * not, it is now remembered. */
+static int
+offered_to(struct openlink *o, uint64_t id)
+{
+	unsigned i;
+
+	for (i = 0; i < OFFERED_IDS; i++)
+		if (o->offered[i] == id)
+			return 1;
+	o->offered[o->offered_pos++ % OFFERED_IDS] = id;
+	return 0;
+}
+
 /* known_at: is a peer of ours at location |loc| (the announcer itself)? */
 static int
 known_at(const struct node *n, const uint8_t loc[32])
@@ -267,8 +284,10 @@ openlink_on_announce(struct node *n, struct peer *from, const struct wire_msg *m
 	}
 	o->st.announces_relayed++;
 	/* No offer to a peer we have, nor to ourselves (our own announcement
-	 * come round a loop). */
-	if (o->ref_len && memcmp(m->key, o->loc, 32) != 0 && !known_at(n, m->key) && opennet_want(o->on, now)) {
+	 * come round a loop), nor twice to one announcement that backtracked
+	 * through us again. */
+	if (o->ref_len && memcmp(m->key, o->loc, 32) != 0 && !known_at(n, m->key) && opennet_want(o->on, now) &&
+	    !offered_to(o, m->id)) {
 		memset(&r, 0, sizeof(r));
 		r.type = WIRE_ANNOUNCE_REPLY;
 		r.id = m->id;

@@ -1,6 +1,7 @@
-/* rogue: a friend gone bad, for tests of how a node treats one. It speaks
- * the real link protocol (Noise IK, sealed records, routing messages) with
- * its own identity, which the test makes a friend of the target first.
+/* rogue: a friend (or an opennet stranger) gone bad, for tests of how a
+ * node treats one. It speaks the real link protocol (Noise IK, sealed
+ * records, routing messages) with its own identity, which the test makes
+ * a friend of the target first, or which an opennet target admits.
  *
  *   rogue id KEYFILE                    print this identity's noderef
  *   rogue KEYFILE TARGET_NODEREF MODE [N]
@@ -11,6 +12,9 @@
  *                document's URI first, so the test can ask for it)
  *     stall URI N  N Requests for the URI's root block, never reading the
  *                replies: does the target drop the link rather than buffer?
+ *     announce N N Announcements for random locations at once; then count
+ *                the replies (offers, overloads, …)
+ *     badoffer   an AnnounceReply that offers nothing (ref length 0)
  *
  * Prints what happened ("closed", "open", reply counts) on stdout. Exit 0
  * if the link was set up, 1 if the target refused the handshake. */
@@ -113,6 +117,35 @@ closed_within(int fd, int ms)
 	}
 }
 
+/* replies reads routing messages until the target is quiet for 3 s,
+ * counting them by type into |counts|. Returns 1 if the link closed. */
+static int
+replies(int fd, struct noise_cipher *rx, long counts[WIRE_TYPE_MAX + 1], long *total_replies)
+{
+	static uint8_t rec[FRAME_WIRE_MAX], plain[FRAME_BUCKET_L];
+
+	for (;;) {
+		uint8_t hdr[2], type;
+		const uint8_t *pp;
+		size_t total, plen;
+		struct wire_msg m;
+		int r = read_full(fd, hdr, 2, 3000);
+		if (r == -2)
+			return 0;
+		if (r != 0 || frame_wire_len(hdr, &total) != 0 || read_full(fd, rec + 2, total - 2, 3000) != 0)
+			return 1;
+		memcpy(rec, hdr, 2);
+		if (frame_open(rx, rec, total, plain, &type, &pp, &plen) != 0)
+			return 1;
+		if (type == FRAME_REKEY)
+			noise_rekey(rx);
+		if (type != FRAME_ROUTE || wire_decode(&m, pp, plen) != 0)
+			continue;
+		counts[m.type]++;
+		(*total_replies)++;
+	}
+}
+
 static int
 seal_send(int fd, struct noise_cipher *tx, uint8_t type, const uint8_t *p, size_t len, uint8_t *rec, size_t *rl)
 {
@@ -124,7 +157,7 @@ seal_send(int fd, struct noise_cipher *tx, uint8_t type, const uint8_t *p, size_
 int
 main(int argc, char **argv)
 {
-	static uint8_t rec[FRAME_WIRE_MAX], plain[FRAME_BUCKET_L], msg[WIRE_MSG_MAX];
+	static uint8_t rec[FRAME_WIRE_MAX], msg[WIRE_MSG_MAX];
 	uint8_t payload[HS1_PAYLOAD], e[32], out[2 + HS1_LEN], in[HS2_LEN], p2[HS2_PAYLOAD];
 	struct noise_cipher tx, rx;
 	struct noise_hs hs;
@@ -241,11 +274,11 @@ main(int argc, char **argv)
 		(void)fcntl(fd, F_SETFL, fl);
 		sleep(3); /* not reading: the replies pile up at the target */
 		printf("sent %ld %s\n", i, closed_within(fd, 3000) ? "closed" : "open");
-	} else if (!strcmp(mode, "flood")) {
-		long n = argc > 4 ? atol(argv[4]) : 1000, i, counts[WIRE_TYPE_MAX + 1] = { 0 }, replies = 0;
-		int closed = 0;
+	} else if (!strcmp(mode, "flood") || !strcmp(mode, "announce")) {
+		long n = argc > 4 ? atol(argv[4]) : 1000, i, counts[WIRE_TYPE_MAX + 1] = { 0 }, got = 0;
+		int closed = 0, ann = !strcmp(mode, "announce");
 		for (i = 0; i < n; i++) {
-			struct wire_msg m = { .type = WIRE_REQUEST, .htl = 18 };
+			struct wire_msg m = { .type = ann ? WIRE_ANNOUNCE : WIRE_REQUEST, .htl = ann ? 10 : 18 };
 			size_t ml;
 			randombytes_buf(&m.id, sizeof(m.id));
 			randombytes_buf(m.key, sizeof(m.key));
@@ -257,31 +290,20 @@ main(int argc, char **argv)
 			}
 		}
 		/* Read the answers until the target goes quiet for 3 s. */
-		while (!closed) {
-			uint8_t hdr[2], type;
-			const uint8_t *pp;
-			size_t total, plen;
-			struct wire_msg m;
-			int r = read_full(fd, hdr, 2, 3000);
-			if (r == -2)
-				break;
-			if (r != 0 || frame_wire_len(hdr, &total) != 0 || read_full(fd, rec + 2, total - 2, 3000) != 0) {
-				closed = 1;
-				break;
-			}
-			memcpy(rec, hdr, 2);
-			if (frame_open(&rx, rec, total, plain, &type, &pp, &plen) != 0)
-				return 2;
-			if (type == FRAME_REKEY)
-				noise_rekey(&rx);
-			if (type != FRAME_ROUTE || wire_decode(&m, pp, plen) != 0)
-				continue;
-			counts[m.type]++;
-			replies++;
-		}
-		printf("sent %ld replies %ld overload %ld notfound %ld routenotfound %ld %s\n", i, replies,
+		if (!closed)
+			closed = replies(fd, &rx, counts, &got);
+		printf("sent %ld replies %ld overload %ld notfound %ld routenotfound %ld offers %ld %s\n", i, got,
 		    counts[WIRE_REJECTED_OVERLOAD], counts[WIRE_DATA_NOT_FOUND], counts[WIRE_ROUTE_NOT_FOUND],
-		    closed ? "closed" : "open");
+		    counts[WIRE_ANNOUNCE_REPLY], closed ? "closed" : "open");
+	} else if (!strcmp(mode, "badoffer")) {
+		/* type, id, htl, key, ref length 0: wire_encode refuses to write it */
+		size_t ml = WIRE_HEADER_LEN + 1;
+		memset(msg, 0, ml);
+		msg[0] = WIRE_ANNOUNCE_REPLY;
+		msg[9] = 5;
+		if (seal_send(fd, &tx, FRAME_ROUTE, msg, ml, rec, &rl) != 0)
+			return 2;
+		printf("%s\n", closed_within(fd, 3000) ? "closed" : "open");
 	} else {
 		return 2;
 	}

@@ -73,6 +73,21 @@ i=0
 while [ $i -lt $N ]; do folds=$((folds + $(field "n$i" 'd["opennet"]["folds"]'))); i=$((i + 1)); done
 echo "  path-folding offers seen: $folds"
 
+# A stranger gone bad (tests/net/rogue): admitted, since its handshake
+# proves its key, but its announcements are rationed and a malformed offer
+# costs it the link.
+ROGUE="$BUILD/tests/net/rogue"
+out=$("$ROGUE" "$T/rogue.key" "$(cat "$T/seed")" announce 100)
+echo "  rogue: $out"
+over=$(echo "$out" | sed -n 's/.* overload \([0-9]*\).*/\1/p')
+offers=$(echo "$out" | sed -n 's/.* offers \([0-9]*\).*/\1/p')
+check "an opennet node admits a stranger that proves its key" [ -n "$over" ]
+check "of 100 announcements at once from one stranger, at least 88 are refused (${over:-?})" [ "${over:-0}" -ge 88 ]
+check "the ones relayed bring offers back (${offers:-?})" [ "${offers:-0}" -ge 1 ]
+check "the stranger keeps its link meanwhile" sh -c "echo '$out' | grep -q 'open\$'"
+check "an offer of nothing closes the stranger's link" [ "$("$ROGUE" "$T/rogue2.key" "$(w n1 noderef)" badoffer)" = closed ]
+check "and the node goes on serving" w n1 get -q "$(cat "$T/uri2")" -o "$T/got"
+
 # A darknet-only node D, the friend of opennet node n1
 start_node dark || exit 1
 w dark noderef >"$T/dref"
@@ -99,6 +114,7 @@ check "the darknet node refused the stranger's handshakes ($refused)" [ "$refuse
 check "the darknet node has only its friend" [ "$(field dark 'd["peers"]["known"]')" -eq 1 ]
 check "the darknet node runs no opennet" [ "$(field dark 'd["opennet"]["on"]')" = False ]
 check "the stranger has no link to it" [ "$(field stranger 'd["peers"]["connected"]')" -eq 0 ]
+check "a stranger speaking the protocol is refused by it" [ "$("$ROGUE" "$T/rogue3.key" "$(cat "$T/dref")" flood 1)" = refused ]
 check "the darknet node relayed no announcement" [ "$(field dark 'd["opennet"]["announces_relayed"]')" -eq 0 ]
 
 # Strangers are never saved: a node restarted without opennet has no peer.
