@@ -80,6 +80,23 @@ finish() {
 	[ "$FAIL" -eq 0 ]
 }
 
+# rnd SEED M: a number in 0..M-1, the same for the same SEED.
+rnd() { awk -v s="$1" -v m="$2" 'BEGIN { srand(s); print int(rand() * m) }'; }
+
+# put_docs COUNT MAXSIZE NODES SEED: COUNT documents of 1 KiB to MAXSIZE
+# bytes, each inserted at a random node of n0…n(NODES-1): $T/docD, its URI
+# in $T/uriD, the node in $T/atD.
+put_docs() {
+	_d=0
+	while [ $_d -lt "$1" ]; do
+		_at=$(rnd $(($4 * 3 + _d)) "$3")
+		head -c $((1024 + $(rnd $(($4 + _d)) $(($2 - 1024))))) /dev/urandom >"$T/doc$_d"
+		w "n$_at" put -q "$T/doc$_d" >"$T/uri$_d" || bad "insert of doc $_d at n$_at"
+		echo "$_at" >"$T/at$_d"
+		_d=$((_d + 1))
+	done
+}
+
 RELAY="$BUILD/tests/net/relay"
 REREF="$BUILD/tests/net/reref"
 

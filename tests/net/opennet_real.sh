@@ -9,7 +9,6 @@
 N=${1:-50}
 D=${2:-100}
 SEED=${3:-1}
-rnd() { awk -v s="$1" -v m="$2" 'BEGIN { srand(s); print int(rand() * m) }'; }
 field() { w "$1" status --json | python3 -c "import json,sys; d=json.load(sys.stdin); print($2)"; }
 
 i=0

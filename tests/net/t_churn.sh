@@ -9,7 +9,6 @@ DOCS=100
 ROUNDS=${WISP_CHURN_ROUNDS:-3}
 SEED=${WISP_TEST_SEED:-$(date +%s)}
 echo "  seed $SEED (WISP_TEST_SEED=$SEED to repeat)"
-rnd() { awk -v s="$1" -v m="$2" 'BEGIN { srand(s); print int(rand() * m) }'; }
 SW_NODE_ARGS="--store-size=64M" small_world $N 5 "$SEED" || exit 1
 check "$(wc -l <"$T/edges" | tr -d ' ') links up" wait_for 30 all_up $N
 

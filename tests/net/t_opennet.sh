@@ -6,7 +6,6 @@
 N=15
 SEED=${WISP_TEST_SEED:-$(date +%s)}
 echo "  seed $SEED (WISP_TEST_SEED=$SEED to repeat)"
-rnd() { awk -v s="$1" -v m="$2" 'BEGIN { srand(s); print int(rand() * m) }'; }
 # field NAME EXPR: a value from node NAME's status, by a Python expression over d
 field() { w "$1" status --json | python3 -c "import json,sys; d=json.load(sys.stdin); print($2)"; }
 
@@ -45,15 +44,7 @@ last=$(field "n$((N - 1))" 'd["opennet"]["peers"]')
 check "the node limited to 10 opennet peers keeps 8 to 10 ($last)" [ "$last" -ge 8 -a "$last" -le 10 ]
 
 # 50 documents of 1 KiB to 256 KiB at random nodes, each fetched from another
-d=0
-while [ $d -lt 50 ]; do
-	size=$((1024 + $(rnd $((SEED + d)) 261120)))
-	at=$(rnd $((SEED * 3 + d)) $N)
-	head -c $size /dev/urandom >"$T/doc$d"
-	w "n$at" put -q "$T/doc$d" >"$T/uri$d" || bad "insert of doc $d at n$at"
-	echo "$at" >"$T/at$d"
-	d=$((d + 1))
-done
+put_docs 50 262144 $N "$SEED"
 ok_n=0
 hops=""
 d=0

@@ -9,19 +9,10 @@ small_world $N 6 "$SEED" || exit 1
 echo "  $(wc -l <"$T/edges") links"
 check "every link up" wait_for 20 all_up $N
 
-rnd() { awk -v s="$1" -v m="$2" 'BEGIN { srand(s); print int(rand() * m) }'; }
 
 # 50 documents of 1 KiB to 2 MiB at random nodes.
 t_put=$(date +%s)
-d=0
-while [ $d -lt 50 ]; do
-	size=$((1024 + $(rnd $((SEED + d)) 2096128)))
-	at=$(rnd $((SEED * 3 + d)) $N)
-	head -c $size /dev/urandom >"$T/doc$d"
-	w "n$at" put -q "$T/doc$d" >"$T/uri$d" || bad "insert of doc $d at n$at"
-	echo "$at" >"$T/at$d"
-	d=$((d + 1))
-done
+put_docs 50 2097152 $N "$SEED"
 
 echo "  inserted 50 documents in $(($(date +%s) - t_put)) s"
 t_get=$(date +%s)
