@@ -403,6 +403,7 @@ main(int argc, char **argv)
 	/* Clean stop: no new requests, address files gone, store closed. */
 	api_stop(n);
 	node_route_save(n); /* while the peers it names are still known */
+	openlink_save(n);
 	peers_stop(n);
 	openlink_stop(n);
 	node_route_stop(n);

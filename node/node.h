@@ -120,6 +120,7 @@ struct wire_msg;
 int openlink_start(struct node *n);
 void openlink_stop(struct node *n);
 int openlink_reconfigure(struct node *n);
+void openlink_save(struct node *n);  /* the opennet peers, for the next start */
 /* openlink_admit: a stranger |ref| completed a handshake (proving its
  * key); the new opennet peer, or NULL with |why|. */
 struct peer *openlink_admit(struct node *n, const struct noderef *ref, const char **why);

@@ -16,6 +16,8 @@
 
 enum {
 	OPENLINK_TICK_MS = 1000,
+	OPENLINK_KNOWN_MAX = 32,    /* opennet peers remembered across a restart */
+	SAVE_MS = 60000,            /* how often they are written down */
 	OFFERED_IDS = 64,           /* announcements we offered to, lately */
 	ANNOUNCE_SPACING_MS = 2000, /* our own announcements, at most one per */
 	FOLD_DELAY_MS = 10000, /* a fold is dialled within this, not at once */
@@ -29,6 +31,9 @@ struct openlink {
 	uint8_t loc[32];                /* our location */
 	struct noderef seeds[OPENLINK_SEEDS_MAX];
 	unsigned nseeds, seed_next;
+	struct noderef known[OPENLINK_KNOWN_MAX]; /* opennet peers of an earlier run */
+	unsigned nknown, known_next;
+	uint64_t saved;              /* when opennet.peers was last written */
 	unsigned on_low;             /* announce while fewer peers are kept */
 	uint64_t announced;          /* when we last announced */
 	uint64_t offered[OFFERED_IDS]; /* a ring: one offer per announcement, */
@@ -38,32 +43,30 @@ struct openlink {
 
 static struct log_rate open_rate;
 
-/* ---- seeds ---- */
+/* ---- noderef files: the seeds, and the opennet peers we had ---- */
 
 static int
-seeds_path(const struct node *n, char *out, size_t cap)
+file_path(const struct node *n, const char *name, char *out, size_t cap)
 {
-	int k = snprintf(out, cap, "%s/seeds", n->datadir);
+	int k = snprintf(out, cap, "%s/%s", n->datadir, name);
 
 	return k < 0 || (size_t)k >= cap ? -1 : 0;
 }
 
-/* seeds_load reads <datadir>/seeds: one noderef a line, '#' comments.
- * A line that does not parse is skipped with a warning: the file is the
- * operator's, and one bad paste must not stop the node. */
-static void
-seeds_load(struct node *n)
+/* refs_load reads <datadir>/|name|: one noderef a line, '#' comments, at
+ * most |max|. A line that does not parse is skipped with a warning: the
+ * seeds file is the operator's, and one bad paste must not stop the node. */
+static unsigned
+refs_load(const struct node *n, const char *name, struct noderef *out, unsigned max)
 {
-	struct openlink *o = n->open;
-	char path[PATH_MAX + 8], line[CONF_REF_MAX + 2];
-	unsigned lineno = 0;
+	char path[PATH_MAX + 16], line[CONF_REF_MAX + 2];
+	unsigned lineno = 0, k = 0;
 	FILE *f;
 
-	o->nseeds = 0;
-	if (seeds_path(n, path, sizeof(path)) != 0 || !(f = fopen(path, "r"))) {
+	if (file_path(n, name, path, sizeof(path)) != 0 || !(f = fopen(path, "r"))) {
 		if (errno != ENOENT)
-			log_warnx("cannot read %s/seeds", n->datadir);
-		return;
+			log_warnx("cannot read %s/%s", n->datadir, name);
+		return 0;
 	}
 	while (fgets(line, sizeof(line), f)) {
 		size_t len = strcspn(line, "\r\n");
@@ -74,30 +77,30 @@ seeds_load(struct node *n)
 		if (len == 0 || line[0] == '#')
 			continue;
 		if (noderef_parse(&ref, line, len, &why) != 0) {
-			log_warnx("%s/seeds:%u: %s; skipped", n->datadir, lineno, why ? why : "bad noderef");
+			log_warnx("%s/%s:%u: %s; skipped", n->datadir, name, lineno, why ? why : "bad noderef");
 			continue;
 		}
-		if (sodium_memcmp(ref.pub, n->id_public, 32) == 0 || o->nseeds == OPENLINK_SEEDS_MAX)
+		if (sodium_memcmp(ref.pub, n->id_public, 32) == 0 || ref.naddr == 0 || k == max)
 			continue;
-		o->seeds[o->nseeds++] = ref;
+		out[k++] = ref;
 	}
 	fclose(f);
+	return k;
 }
 
 static int
-seeds_save(const struct node *n)
+refs_save(const struct node *n, const char *name, const char *header, const struct noderef *refs, unsigned count)
 {
-	const struct openlink *o = n->open;
-	char path[PATH_MAX + 8], *text;
-	size_t len = 0, cap = (size_t)(o->nseeds + 1) * NODEREF_TEXT_MAX + 64;
+	char path[PATH_MAX + 16], *text;
+	size_t len = 0, cap = (size_t)(count + 1) * NODEREF_TEXT_MAX + 128;
 	unsigned i;
 	int rc;
 
-	if (seeds_path(n, path, sizeof(path)) != 0 || !(text = malloc(cap)))
+	if (file_path(n, name, path, sizeof(path)) != 0 || !(text = malloc(cap)))
 		return -1;
-	len = (size_t)snprintf(text, cap, "# opennet seeds: one noderef a line (wisp seed add)\n");
-	for (i = 0; i < o->nseeds; i++) {
-		if (noderef_format(&o->seeds[i], text + len, cap - len) != 0) {
+	len = (size_t)snprintf(text, cap, "# %s\n", header);
+	for (i = 0; i < count; i++) {
+		if (noderef_format(&refs[i], text + len, cap - len) != 0) {
 			free(text);
 			return -1;
 		}
@@ -107,6 +110,41 @@ seeds_save(const struct node *n)
 	rc = write_file_atomic(path, text, len, 0600);
 	free(text);
 	return rc;
+}
+
+static void
+seeds_load(struct node *n)
+{
+	n->open->nseeds = refs_load(n, "seeds", n->open->seeds, OPENLINK_SEEDS_MAX);
+}
+
+static int
+seeds_save(const struct node *n)
+{
+	return refs_save(n, "seeds", "opennet seeds: one noderef a line (wisp seed add)", n->open->seeds,
+	    n->open->nseeds);
+}
+
+/* openlink_save keeps the noderefs of the opennet peers we have now in
+ * <datadir>/opennet.peers, to rejoin through after a restart should the
+ * seeds be gone. Never as friends: only dialled as strangers again. A node
+ * with none keeps the file it has. */
+void
+openlink_save(struct node *n)
+{
+	struct noderef refs[OPENLINK_KNOWN_MAX];
+	unsigned i, k = 0;
+
+	if (!n->open || !n->open->on)
+		return;
+	for (i = 0; i < n->npeers && k < OPENLINK_KNOWN_MAX; i++) {
+		const struct peer *p = n->peers[i];
+		if (p->opennet && p->link && !p->open_dead && p->ref.naddr && opennet_kept(n->open->on, p->rid))
+			refs[k++] = p->ref;
+	}
+	if (k && refs_save(n, "opennet.peers", "opennet peers this node had: rejoined through after a restart", refs,
+	    k) != 0)
+		log_warnx("cannot write %s/opennet.peers", n->datadir);
 }
 
 int
@@ -369,13 +407,25 @@ on_tick(evutil_socket_t fd, short ev, void *arg)
 		drop(p, "opennet: a newcomer's time is up");
 		opennet_down(o->on, x);
 	}
+	if (now - o->saved >= SAVE_MS) {
+		o->saved = now;
+		openlink_save(n);
+	}
 	if (!opennet_announce_due(o->on, now))
 		return;
 	if (links_up(n)) {
 		announce(n);
 		return;
 	}
-	/* Alone: through a seed, one at a time, round robin. */
+	/* Alone: through a peer of an earlier run and a seed, one of each at a
+	 * time, round robin. */
+	for (i = 0; i < o->nknown; i++) {
+		const struct noderef *r = &o->known[o->known_next++ % o->nknown];
+		if (peers_find(n, r->pub))
+			continue;
+		dial(n, r, 0);
+		break;
+	}
 	for (i = 0; i < o->nseeds; i++) {
 		const struct noderef *s = &o->seeds[o->seed_next++ % o->nseeds];
 		if (peers_find(n, s->pub))
@@ -405,8 +455,12 @@ turn_on(struct node *n)
 	struct noderef self;
 
 	opennet_cfg(n, &c);
-	if (!o->on && opennet_new(&o->on, &c) != 0)
-		return -1;
+	if (!o->on) {
+		if (opennet_new(&o->on, &c) != 0)
+			return -1;
+		o->nknown = refs_load(n, "opennet.peers", o->known, OPENLINK_KNOWN_MAX);
+		o->saved = node_now_ms();
+	}
 	opennet_configure(o->on, &c);
 	o->on_low = c.low;
 	node_location(o->loc, n->id_public);

@@ -108,6 +108,16 @@ check "the stranger has no link to it" [ "$(field stranger 'd["peers"]["connecte
 check "a stranger speaking the protocol is refused by it" [ "$("$ROGUE" "$T/rogue3.key" "$(cat "$T/dref")" flood 1)" = refused ]
 check "the darknet node relayed no announcement" [ "$(field dark 'd["opennet"]["announces_relayed"]')" -eq 0 ]
 
+# A node restarted without its seeds rejoins through the opennet peers it
+# had (DATADIR/opennet.peers, written at stop), as strangers still.
+has_peers() { [ "$(field "$1" 'd["opennet"]["peers"]')" -ge "$2" ]; }
+stop_node n6
+check "a node writes down its opennet peers when it stops" [ "$(grep -c '^wisp1:' "$T/n6/opennet.peers")" -ge 8 ]
+rm -f "$T/n6/seeds"
+start_node n6 --opennet || exit 1
+check "restarted without seeds, it rejoins through them" wait_for 30 has_peers n6 4
+check "and they are opennet peers, not friends" sh -c "! '$WISP' -d '$T/n6' peer list | grep -q friend"
+
 # Strangers are never saved: a node restarted without opennet has no peer.
 stop_node n5
 start_node n5 || exit 1
