@@ -1,38 +1,25 @@
 /* get.c: fetching documents for the API (framed streams) and for the
- * gateway (raw bytes for a browser): names resolved (SSK, USK editions),
- * sites' manifests read, the file streamed with flow control. */
-#include <arpa/inet.h>
-#include <errno.h>
-#include <sys/socket.h>
+ * gateway (get_gateway.c): the job, sites' manifests read, the file
+ * streamed with flow control from the network. Names are resolved first
+ * by get_name.c. */
 #include <inttypes.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
-#include <time.h>
 
 #include <event2/buffer.h>
 #include <event2/bufferevent.h>
 #include <event2/event.h>
 #include <event2/http.h>
 #include <event2/keyvalq_struct.h>
-#include <event2/listener.h>
 #include <sodium.h>
 
-#include "crypto/b64.h"
-#include "crypto/block.h"
 #include "crypto/manifest.h"
-#include "crypto/ssk.h"
-#include "crypto/tree.h"
-#include "crypto/uri.h"
 #include "node/api.h"
-#include "node/fetch.h"
-#include "node/gateway.h"
-#include "node/html.h"
+#include "node/get_job.h"
 #include "node/http_util.h"
 #include "node/log.h"
 #include "node/node.h"
-#include "node/upload.h"
-#include "store/store.h"
 
 
 enum { STREAM_HIGH_WATER = 1 << 20 };
@@ -41,42 +28,6 @@ enum { STREAM_HIGH_WATER = 1 << 20 };
 
 /* Frames: 'D' u32be length, data; then one 'E' u32be length, status
  * byte, reason text. docs/api.md has the details. */
-struct get_job {
-	struct node *n;
-	struct evhttp_request *req;
-	struct evhttp_connection *evcon;
-	struct fetch *f;
-	int started, paused, done, gone;
-	unsigned hops;          /* the farthest any block came from */
-	struct event *reap;
-	/* SSK/USK: the name is resolved to a CHK root first */
-	struct uri u;
-	int head, raw;
-	int64_t lo, hi, step, probe, edition;
-	int misses, pending_ssk;
-	struct chk_keys lo_root;
-	/* Sites: a manifest is read whole, then the path's file fetched. */
-	char site_path[URI_NAME_MAX + URI_PATH_MAX + 2];
-	int stage, collecting, answered;
-	/* The gateway: raw bytes for a browser, not frames for wisp. */
-	int gateway, slash;
-	char range[64], etag[48];
-	struct evbuffer *mbuf;
-	struct event *restart;
-	struct chk_keys next_root;
-	/* A browser's page load that takes long is answered "still looking"
-	 * and parked: the fetch goes on into |body|, and the page's reload
-	 * gets the outcome (gateway.h). Filtered pages are buffered too. */
-	char addr[URI_MAX + 2];
-	int nav, buffering, parked, counted;
-	enum gw_show show;
-	char mime[TREE_MIME_MAX + 1];
-	struct evbuffer *body;
-	struct event *patience;
-	int result;             /* parked: 0 running, -1 start afresh, else an HTTP code */
-	char rtitle[48], rtext[200];
-	struct get_job *pnext;
-};
 
 static void
 frame(struct evbuffer *b, char type, const void *p, size_t len, int status)
@@ -94,9 +45,8 @@ frame(struct evbuffer *b, char type, const void *p, size_t len, int status)
 }
 
 static void job_reap(evutil_socket_t fd, short ev, void *arg);
-static void job_free(struct get_job *j);
 
-static void
+void
 job_finish_later(struct get_job *j)
 {
 	j->done = 1;
@@ -123,192 +73,9 @@ on_drained(struct evhttp_connection *evcon, void *arg)
 	}
 }
 
-static void job_fail(struct get_job *j, int code, const char *kind, const char *reason);
 
 /* ---- the gateway: documents for a browser ---- */
 
-static void job_finish_later(struct get_job *j);
-
-static void
-gateway_redirect_slash(struct get_job *j)
-{
-	char loc[URI_MAX + 8];
-	const char *path;
-	struct evkeyvalq *h;
-
-	j->answered = 1;
-	if (j->parked) {
-		j->result = 301;
-		job_finish_later(j);
-		return;
-	}
-	if (j->evcon)
-		evhttp_connection_set_closecb(j->evcon, NULL, NULL);
-	if (!j->gone) {
-		path = evhttp_uri_get_path(evhttp_request_get_evhttp_uri(j->req));
-		h = evhttp_request_get_output_headers(j->req);
-		snprintf(loc, sizeof(loc), "%s/", path ? path : "/");
-		evhttp_add_header(h, "Location", loc);
-		gw_content_headers(h);
-		evhttp_send_reply(j->req, 301, "Moved Permanently", NULL);
-		j->req = NULL;
-	}
-	job_finish_later(j);
-}
-
-/* parse_range reads "bytes=A-B", "bytes=A-" or "bytes=-N" against a
- * document of |total| bytes. 1: a range; 0: none asked; -1: unsatisfiable. */
-static int
-parse_range(const char *r, uint64_t total, uint64_t *first, uint64_t *last)
-{
-	unsigned long long a, b;
-	char tail;
-
-	if (!r[0])
-		return 0;
-	if (total == 0)
-		return -1;
-	if (sscanf(r, "bytes=-%llu%c", &a, &tail) == 1) {
-		if (a == 0)
-			return -1;
-		*first = a >= total ? 0 : total - a;
-		*last = total - 1;
-		return 1;
-	}
-	if (sscanf(r, "bytes=%llu-%llu%c", &a, &b, &tail) == 2 && a <= b) {
-		if (a >= total)
-			return -1;
-		*first = a;
-		*last = b >= total ? total - 1 : b;
-		return 1;
-	}
-	if (sscanf(r, "bytes=%llu-%c", &a, &tail) == 1 && r[strlen(r) - 1] == '-') {
-		if (a >= total)
-			return -1;
-		*first = a;
-		*last = total - 1;
-		return 1;
-	}
-	return -1; /* several ranges or nonsense: we serve single ranges only */
-}
-
-/* content_headers: what every document from the network is served with. */
-static void
-content_headers(struct evkeyvalq *h, enum gw_show show, const char *mime, const char *etag)
-{
-	evhttp_add_header(h, "Content-Type", show == GW_TEXT ? "text/plain; charset=utf-8" : mime);
-	if (show == GW_DOWNLOAD)
-		evhttp_add_header(h, "Content-Disposition", "attachment");
-	evhttp_add_header(h, "ETag", etag);
-	gw_content_headers(h);
-}
-
-/* serve_body answers |req| with a document held whole in |j->body|:
- * a filtered page, or a parked fetch's bytes (ranges honoured). */
-static void
-serve_body(struct get_job *j, struct evhttp_request *req)
-{
-	struct evkeyvalq *h = evhttp_request_get_output_headers(req);
-	const char *rh = evhttp_find_header(evhttp_request_get_input_headers(req), "Range");
-	size_t len = evbuffer_get_length(j->body);
-	const uint8_t *p = evbuffer_pullup(j->body, -1);
-	uint64_t first = 0, last = len ? len - 1 : 0;
-	struct evbuffer *out = evbuffer_new();
-	char v[TREE_MIME_MAX + 32];
-	int r;
-
-	if (!out || (!p && len)) {
-		evbuffer_free(out);
-		gw_page(req, 500, "Could not show this", "out of memory");
-		return;
-	}
-	if (j->show == GW_FILTER) {
-		uint8_t *f;
-		size_t fl;
-		if (len >= 2 && ((p[0] == 0xfe && p[1] == 0xff) || (p[0] == 0xff && p[1] == 0xfe))) {
-			gw_page(req, 415, "Not shown", "This page is in UTF-16, which the gateway cannot check for "
-			    "links out of wisp. Fetch it with wisp get.");
-			evbuffer_free(out);
-			return;
-		}
-		if (html_filter(p, len, &f, &fl) != 0) {
-			gw_page(req, 500, "Could not show this", "out of memory");
-			evbuffer_free(out);
-			return;
-		}
-		evbuffer_add(out, f, fl);
-		free(f);
-		gw_html_type(j->mime, v, sizeof(v));
-		evhttp_add_header(h, "Content-Type", v);
-		evhttp_add_header(h, "ETag", j->etag);
-		gw_content_headers(h);
-		evhttp_send_reply(req, 200, "OK", out);
-		evbuffer_free(out);
-		return;
-	}
-	r = parse_range(rh && strlen(rh) < sizeof(j->range) ? rh : rh ? "bad" : "", len, &first, &last);
-	if (r < 0) {
-		snprintf(v, sizeof(v), "bytes */%zu", len);
-		evhttp_add_header(h, "Content-Range", v);
-		gw_page(req, 416, "Not in this document", "the requested range is not in this document");
-		evbuffer_free(out);
-		return;
-	}
-	if (len)
-		evbuffer_add(out, p + first, (size_t)(last - first + 1));
-	content_headers(h, j->show, j->mime, j->etag);
-	evhttp_add_header(h, "Accept-Ranges", "bytes");
-	if (r > 0) {
-		snprintf(v, sizeof(v), "bytes %" PRIu64 "-%" PRIu64 "/%zu", first, last, len);
-		evhttp_add_header(h, "Content-Range", v);
-	}
-	evhttp_send_reply(req, r > 0 ? 206 : 200, r > 0 ? "Partial Content" : "OK", out);
-	evbuffer_free(out);
-}
-
-/* answer_page ends a gateway job with one of the node's pages, or, for a
- * parked job, keeps it for the reload. */
-static void
-answer_page(struct get_job *j, int code, const char *title, const char *text)
-{
-	if (j->parked) {
-		j->result = code;
-		snprintf(j->rtitle, sizeof(j->rtitle), "%s", title);
-		snprintf(j->rtext, sizeof(j->rtext), "%s", text);
-		return;
-	}
-	if (!j->gone)
-		gw_page(j->req, code, title, text);
-}
-
-static void
-gateway_start(struct get_job *j, uint64_t total, const char *mime)
-{
-	struct evkeyvalq *h = evhttp_request_get_output_headers(j->req);
-	uint64_t first = 0, last = total ? total - 1 : 0;
-	char v[96];
-	int r = parse_range(j->range, total, &first, &last);
-
-	if (r < 0) {
-		j->answered = 1;
-		snprintf(v, sizeof(v), "bytes */%" PRIu64, total);
-		evhttp_add_header(h, "Content-Range", v);
-		job_fail(j, 416, "range", "the requested range is not in this document");
-		return;
-	}
-	fetch_range(j->f, first, last);
-	content_headers(h, j->show, mime, j->etag);
-	snprintf(v, sizeof(v), "%" PRIu64, total ? last - first + 1 : 0);
-	evhttp_add_header(h, "Content-Length", v);
-	evhttp_add_header(h, "Accept-Ranges", "bytes");
-	evhttp_add_header(h, "Connection", "close");
-	if (r > 0) {
-		snprintf(v, sizeof(v), "bytes %" PRIu64 "-%" PRIu64 "/%" PRIu64, first, last, total);
-		evhttp_add_header(h, "Content-Range", v);
-	}
-	evhttp_send_reply_start(j->req, r > 0 ? 206 : 200, r > 0 ? "Partial Content" : "OK");
-	j->started = 1;
-}
 
 static void
 sink_start(void *ctx, uint64_t length, const char *mime)
@@ -321,7 +88,7 @@ sink_start(void *ctx, uint64_t length, const char *mime)
 		return;
 	if (j->stage == 0 && strcmp(mime, MANIFEST_MIME) == 0) {
 		if (j->gateway && !j->site_path[0] && !j->slash) {
-			gateway_redirect_slash(j); /* so the site's relative links work */
+			getgw_redirect_slash(j); /* so the site's relative links work */
 			return;
 		}
 		j->collecting = 1; /* a site: read its manifest, then the path */
@@ -339,7 +106,7 @@ sink_start(void *ctx, uint64_t length, const char *mime)
 			j->buffering = 1;
 			return;
 		}
-		gateway_start(j, length, mime);
+		getgw_start(j, length, mime);
 		return;
 	}
 	h = evhttp_request_get_output_headers(j->req);
@@ -383,7 +150,7 @@ sink_data(void *ctx, const uint8_t *p, size_t len)
 		}
 		j->answered = 1;
 		if (j->show == GW_FILTER)
-			answer_page(j, 413, "Too large to show", "This page is larger than the gateway checks for links "
+			getgw_answer_page(j, 413, "Too large to show", "This page is larger than the gateway checks for links "
 			    "out of wisp (8 MiB). Fetch it with wisp get.");
 		else
 			j->result = -1; /* too big to keep: its reload streams it afresh */
@@ -438,12 +205,12 @@ sink_end(void *ctx, enum fetch_status st, const char *reason)
 		if (j->parked)
 			j->result = 200;
 		else if (!j->gone)
-			serve_body(j, j->req);
+			getgw_serve_body(j, j->req);
 	} else if (j->parked || (!j->gone && !j->started)) {
 		static const char *kinds[] = { "ok", "failed", "", "", "not_found", "integrity" };
 		int code = st == FETCH_NOTFOUND ? 404 : st == FETCH_INTEGRITY ? 502 : 500;
 		if (j->gateway)
-			answer_page(j, code, st == FETCH_NOTFOUND ? "Not found in the network" : "Could not fetch this",
+			getgw_answer_page(j, code, st == FETCH_NOTFOUND ? "Not found in the network" : "Could not fetch this",
 			    reason);
 		else
 			reply_error(j->req, code, kinds[st], reason);
@@ -504,7 +271,7 @@ job_reap(evutil_socket_t fd, short ev, void *arg)
 	job_free(j);
 }
 
-static void
+void
 job_free(struct get_job *j)
 {
 	sodium_memzero(&j->u, sizeof(j->u));
@@ -518,100 +285,6 @@ job_free(struct get_job *j)
 		event_free(j->patience);
 	event_free(j->reap);
 	free(j);
-}
-
-static void
-unpark(struct get_job *j)
-{
-	struct get_job **pp;
-
-	for (pp = &j->n->parked; *pp; pp = &(*pp)->pnext) {
-		if (*pp == j) {
-			*pp = j->pnext;
-			j->n->nparked--;
-			break;
-		}
-	}
-	j->parked = 0;
-}
-
-/* on_patience: the page load has waited long enough for a first byte;
- * or, once parked and settled, the outcome was never collected. */
-static void
-on_patience(evutil_socket_t fd, short ev, void *arg)
-{
-	struct get_job *j = arg;
-	struct node *n = j->n;
-
-	(void)fd;
-	(void)ev;
-	if (j->parked) { /* expired */
-		unpark(j);
-		job_free(j);
-		return;
-	}
-	if (j->gone || j->answered || j->started || j->done || n->nparked >= GATEWAY_PARKED_MAX)
-		return; /* too many parked already: this one simply waits */
-	gw_still_looking(j->req, j->addr);
-	if (j->evcon)
-		evhttp_connection_set_closecb(j->evcon, NULL, NULL);
-	j->req = NULL;
-	j->evcon = NULL;
-	j->parked = 1;
-	j->pnext = n->parked;
-	n->parked = j;
-	n->nparked++;
-}
-
-int
-gateway_parked(struct node *n, struct evhttp_request *req, const char *addr, int slash)
-{
-	struct get_job *j;
-	struct evkeyvalq *h;
-	char loc[URI_MAX + 4];
-
-	for (j = n->parked; j; j = j->pnext)
-		if (j->slash == slash && strcmp(j->addr, addr) == 0)
-			break;
-	if (!j)
-		return 0;
-	if (j->result == 0) {
-		gw_still_looking(req, addr);
-		return 1;
-	}
-	if (j->result == -1) {
-		unpark(j);
-		job_free(j);
-		return 0;
-	}
-	if (j->result == 200) {
-		serve_body(j, req);
-	} else if (j->result == 301) {
-		h = evhttp_request_get_output_headers(req);
-		snprintf(loc, sizeof(loc), "/%s/", addr);
-		evhttp_add_header(h, "Location", loc);
-		gw_content_headers(h);
-		evhttp_send_reply(req, 301, "Moved Permanently", NULL);
-	} else {
-		gw_page(req, j->result, j->rtitle, j->rtext);
-	}
-	unpark(j);
-	job_free(j);
-	return 1;
-}
-
-void
-gateway_parked_free_all(struct node *n)
-{
-	struct get_job *j, *next;
-
-	for (j = n->parked; j; j = next) {
-		next = j->pnext;
-		if (!j->f && !j->pending_ssk) { /* settled; running ones end with the router */
-			unpark(j);
-			job_free(j);
-		}
-	}
 }
 
 static const struct fetch_sink http_sink = { sink_start, sink_data, sink_end };
@@ -683,13 +356,13 @@ net_heal(void *ctx, const uint8_t *block, const uint8_t rkey[CHK_KEY_LEN])
 static const struct fetch_source net_source = { net_get, net_heal };
 static const struct fetch_source net_source_noheal = { net_get, NULL };
 
-static void
+void
 job_fail(struct get_job *j, int code, const char *kind, const char *reason)
 {
 	if (j->evcon)
 		evhttp_connection_set_closecb(j->evcon, NULL, NULL);
 	if (j->parked) {
-		answer_page(j, code, code == 404 ? "Not found" : "Could not fetch this", reason);
+		getgw_answer_page(j, code, code == 404 ? "Not found" : "Could not fetch this", reason);
 	} else if (!j->gone) {
 		if (j->gateway)
 			gw_page(j->req, code, code == 404 ? "Not found" : "Could not fetch this", reason);
@@ -701,7 +374,7 @@ job_fail(struct get_job *j, int code, const char *kind, const char *reason)
 }
 
 /* start_chk fetches the document whose root is |root|. */
-static void
+void
 start_chk(struct get_job *j, const struct chk_keys *root)
 {
 	if (j->head) {
@@ -733,8 +406,6 @@ start_chk(struct get_job *j, const struct chk_keys *root)
 	fetch_start(j->f);
 }
 
-static void usk_step(struct get_job *j);
-
 /* on_restart: the manifest named the file; fetch it. */
 static void
 on_restart(evutil_socket_t fd, short ev, void *arg)
@@ -753,106 +424,6 @@ on_restart(evutil_socket_t fd, short ev, void *arg)
 		return;
 	}
 	start_chk(j, &j->next_root);
-}
-
-static int
-ssk_name(const struct get_job *j, int64_t edition, char *name, size_t len, uint8_t rkey[32])
-{
-	if (uri_ssk_docname(name, len, &j->u, edition) != 0)
-		return -1;
-	ssk_request_key(rkey, j->u.key, j->u.ckey, name, strlen(name));
-	return 0;
-}
-
-/* got_ssk: the signed block of one name (an SSK, or one USK edition). */
-static void
-got_ssk(void *cookie, enum router_status st, const uint8_t *block, size_t len, unsigned hops)
-{
-	struct get_job *j = cookie;
-	uint8_t plain[SSK_PAYLOAD_LEN], rk[32];
-	char name[URI_NAME_MAX + 24];
-	struct chk_keys root;
-	size_t n;
-	int ok = 0;
-
-	j->pending_ssk = 0;
-	if (j->gone) {
-		job_finish_later(j);
-		return;
-	}
-	if (st == ROUTER_FOUND && ssk_name(j, j->probe, name, sizeof(name), rk) == 0 &&
-	    ssk_decode(plain, &n, block, len, j->u.ckey, name, strlen(name)) == 0 &&
-	    ssk_pointer_decode(plain, n, root.routing, root.crypto) == 0)
-		ok = 1;
-	else if (st == ROUTER_FOUND) {
-		job_fail(j, 502, "integrity", "the signed block does not decode with this key and name");
-		return;
-	}
-	if (ok && j->hops < hops)
-		j->hops = hops;
-	if (j->u.type == URI_USK && j->u.latest) {
-		if (ok) {
-			j->lo = j->probe;
-			j->lo_root = root;
-			j->step *= 2;
-		} else if (j->lo < 0 && j->misses < 2) {
-			j->misses++;
-		} else {
-			j->hi = j->probe;
-		}
-		usk_step(j);
-		return;
-	}
-	if (!ok) {
-		job_fail(j, 404, "not_found", st == ROUTER_OVERLOADED ? "the node is overloaded" : "no document under this name");
-		return;
-	}
-	j->edition = j->u.type == URI_USK ? j->probe : -1;
-	start_chk(j, &root);
-}
-
-static void
-probe(struct get_job *j, int64_t edition)
-{
-	char name[URI_NAME_MAX + 24];
-	uint8_t rk[32];
-
-	j->probe = edition;
-	if (ssk_name(j, edition, name, sizeof(name), rk) != 0) {
-		job_fail(j, 400, "bad_uri", "name too long");
-		return;
-	}
-	j->pending_ssk = 1;
-	if (node_fetch_block(j->n, rk, got_ssk, j) != 0) {
-		j->pending_ssk = 0;
-		job_fail(j, 503, "overload", "the node is overloaded; try again");
-	}
-}
-
-/* usk_step: the newest edition, searched forward from the hint: probe
- * hint, hint+1, … doubling the step while editions are found, then halve
- * the gap between the newest found and the first missing. About
- * 2·log2(editions since the hint) requests. */
-static void
-usk_step(struct get_job *j)
-{
-	if (j->hi == INT64_MAX) {
-		if (j->lo < 0)
-			probe(j, j->u.edition + j->misses);
-		else
-			probe(j, j->lo + j->step);
-		return;
-	}
-	if (j->lo < 0) {
-		job_fail(j, 404, "not_found", "no edition of this site was found");
-		return;
-	}
-	if (j->hi - j->lo > 1) {
-		probe(j, j->lo + (j->hi - j->lo) / 2);
-		return;
-	}
-	j->edition = j->lo;
-	start_chk(j, &j->lo_root);
 }
 
 /* get_begin starts a fetch of |text| for the API (framed) or the gateway
@@ -907,7 +478,7 @@ get_begin(struct node *n, struct evhttp_request *req, const char *text, int gate
 	n->fetches++;
 	j->counted = 1;
 	if (!(j->mbuf = evbuffer_new()) || !(j->restart = event_new(n->base, -1, 0, on_restart, j)) ||
-	    !(j->body = evbuffer_new()) || !(j->patience = event_new(n->base, -1, 0, on_patience, j))) {
+	    !(j->body = evbuffer_new()) || !(j->patience = event_new(n->base, -1, 0, getgw_on_patience, j))) {
 		reply_error(req, 500, "internal", "out of memory");
 		j->req = NULL;
 		job_finish_later(j);
@@ -935,13 +506,8 @@ get_begin(struct node *n, struct evhttp_request *req, const char *text, int gate
 		memcpy(root.routing, j->u.key, 32);
 		memcpy(root.crypto, j->u.ckey, 32);
 		start_chk(j, &root);
-	} else if (j->u.type == URI_USK && j->u.latest) {
-		j->lo = -1;
-		j->hi = INT64_MAX;
-		j->step = 1;
-		usk_step(j);
 	} else {
-		probe(j, j->u.type == URI_USK ? j->u.edition : 0);
+		getname_start(j);
 	}
 }
 
