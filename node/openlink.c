@@ -177,17 +177,6 @@ openlink_seeds(const struct node *n, const struct noderef **out)
 
 /* ---- peers ---- */
 
-static int
-links_up(const struct node *n)
-{
-	unsigned i;
-
-	for (i = 0; i < n->npeers; i++)
-		if (n->peers[i]->link && link_is_up(n->peers[i]->link))
-			return 1;
-	return 0;
-}
-
 /* drop marks an opennet peer to go: the tick closes its link and forgets
  * it, outside the link callbacks this is called from. */
 static void
@@ -296,14 +285,11 @@ offered_to(struct openlink *o, uint64_t id)
 static int
 known_at(const struct node *n, const uint8_t loc[32])
 {
-	uint8_t l[32];
 	unsigned i;
 
-	for (i = 0; i < n->npeers; i++) {
-		node_location(l, n->peers[i]->pub);
-		if (memcmp(l, loc, 32) == 0)
+	for (i = 0; i < n->npeers; i++)
+		if (memcmp(n->peers[i]->loc, loc, 32) == 0)
 			return 1;
-	}
 	return 0;
 }
 
@@ -413,7 +399,7 @@ on_tick(evutil_socket_t fd, short ev, void *arg)
 	}
 	if (!opennet_announce_due(o->on, now))
 		return;
-	if (links_up(n)) {
+	if (node_peers_connected(n) > 0) {
 		announce(n);
 		return;
 	}

@@ -86,6 +86,7 @@ peer_new(struct node *n, const struct noderef *ref)
 	if (n->npeers >= PEERS_MAX || !(p = calloc(1, sizeof(*p))))
 		return NULL;
 	memcpy(p->pub, ref->pub, 32);
+	node_location(p->loc, p->pub);
 	p->ref = *ref;
 	p->n = n;
 	p->rid = ++n->next_rid;

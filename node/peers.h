@@ -37,6 +37,7 @@ struct peer {
 	struct node *n;
 	uint32_t rid;                   /* the router's name for this peer */
 	uint8_t pub[32];
+	uint8_t loc[32];                /* its location (node_location), made once */
 	struct noderef ref;
 	int has_secret;                 /* an invite to present when dialling */
 	uint8_t secret[INVITE_SECRET_LEN];

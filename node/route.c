@@ -47,6 +47,7 @@ enum { CACHE_BATCH = 512, CACHE_DELAY_MS = 200 };
 
 struct route_state {
 	struct router *r;
+	uint8_t self[32];  /* this node's location: what announcements head for */
 	struct event *timer;
 	struct input *in;
 	unsigned in_head, in_n, in_cap;
@@ -395,12 +396,9 @@ feed(struct node *n, struct input *in)
 				perform(n, &a);
 		}
 		break;
-	case IN_ANNOUNCE: {
-		uint8_t self[32];
-		node_location(self, n->id_public);
-		rc = router_local_announce(rs->r, self, now, &req); /* its answer has no waiter */
+	case IN_ANNOUNCE:
+		rc = router_local_announce(rs->r, rs->self, now, &req); /* its answer has no waiter */
 		break;
-	}
 	case IN_GET:
 	case IN_PUT:
 		rc = in->kind == IN_GET ? router_local_get(rs->r, in->key, now, &req)
@@ -619,11 +617,8 @@ node_route_msg(struct node *n, struct peer *p, const uint8_t *data, size_t len)
 void
 node_route_link(struct node *n, struct peer *p, int up)
 {
-	uint8_t loc[32];
-
-	node_location(loc, p->pub);
 	if (up) {
-		if (router_link_up(n->route->r, p->rid, loc, node_now_ms()) != 0)
+		if (router_link_up(n->route->r, p->rid, p->loc, node_now_ms()) != 0)
 			log_warnx("router: link up not recorded (out of memory)");
 	} else {
 		struct input in = { .kind = IN_LINK_DOWN, .token = p->rid };
@@ -684,15 +679,14 @@ int
 node_route_start(struct node *n)
 {
 	struct router_config cfg;
-	uint8_t self[32];
 
 	if (!(n->route = calloc(1, sizeof(*n->route))))
 		return -1;
 	router_config_default(&cfg);
 	cfg.htl_max = (uint8_t)n->conf.htl_max;
 	cfg.rtable_max = n->conf.rtable_max;
-	node_location(self, n->id_public);
-	if (router_new(&n->route->r, &cfg, &ops, n, self) != 0 ||
+	node_location(n->route->self, n->id_public);
+	if (router_new(&n->route->r, &cfg, &ops, n, n->route->self) != 0 ||
 	    !(n->route->timer = evtimer_new(n->base, on_timer, n)) ||
 	    !(n->route->cache_timer = evtimer_new(n->base, on_cache_timer, n)))
 		return -1;

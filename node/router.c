@@ -1,6 +1,14 @@
 /* The router: steepest-ascent hill climbing with backtracking and
  * hops-to-live, after Clarke et al. (Freenet, 2000), with Hyphanet's
- * anonymity rules. docs/routing.md explains each decision. */
+ * anonymity rules. docs/routing.md explains each decision.
+ *
+ * The file, in order: the state (peers, routing entries, requests); small
+ * helpers and the action queue; distance on the circle; the routing table
+ * (learn, evict by recency, closest peer); ids seen (loops); requests from
+ * peers (on_request, answer, route, HTL); replies (on_reply, offers to
+ * announcements, data delivered); local requests (get, put, announce);
+ * peers (link up and down, eviction, forgetting); the timer. One struct
+ * router is touched by every part, which is why they share one file. */
 #include <stdlib.h>
 #include <string.h>
 
@@ -806,6 +814,8 @@ router_on_store(struct router *r, uint64_t token, int found, uint64_t blk, uint6
 	return 0;
 }
 
+/* ---- replies ---- */
+
 /* offer passes a link offered to an announcement on toward the newcomer. */
 static void
 offer(struct router *r, struct rreq *q, const struct wire_msg *m)
@@ -914,6 +924,8 @@ router_on_msg(struct router *r, uint32_t from, const struct wire_msg *m, uint64_
 	return 0;
 }
 
+/* ---- local requests ---- */
+
 static int
 local(struct router *r, uint8_t type, const uint8_t *key, uint64_t blk, uint64_t now, uint64_t *req)
 {
@@ -1004,6 +1016,8 @@ router_local_put(struct router *r, const uint8_t key[static WIRE_KEY_LEN], uint6
 		return WISP_ERR_INVAL;
 	return local(r, WIRE_INSERT, key, blk, now, req);
 }
+
+/* ---- peers ---- */
 
 /* busy: is peer |id| part of a request in progress? */
 static int
@@ -1180,6 +1194,8 @@ router_link_down(struct router *r, uint32_t id, uint64_t now)
 	}
 	return 0;
 }
+
+/* ---- the timer ---- */
 
 uint64_t
 router_next_deadline(const struct router *r)

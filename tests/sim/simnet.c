@@ -8,7 +8,14 @@
  * from the node's store (an LRU of 50 keys, as in the paper), keeps
  * STORE_PUT, and calls router_on_timer at router_next_deadline. Each
  * operation runs until the network is quiet again, so one step's inserts
- * and requests happen one after another, as in the paper. */
+ * and requests happen one after another, as in the paper.
+ *
+ * The file, in order: randomness; the network and its hash maps; the
+ * routers' operations and links; the event queue; a node's store; driving
+ * one router (drain, deliver, run); operations (insert, request, step);
+ * probes; building networks: the paper's ring and announcement, wispd's
+ * opennet, the darknet with location swapping; reset. The experiments
+ * that use them are in sim.c; simnet.h lists what they may call. */
 #include <math.h>
 #include <stdio.h>
 #include <stdlib.h>
