@@ -2,77 +2,17 @@
  * hops-to-live, after Clarke et al. (Freenet, 2000), with Hyphanet's
  * anonymity rules. docs/routing.md explains each decision.
  *
- * The file, in order: the state (peers, routing entries, requests); small
- * helpers and the action queue; distance on the circle; the routing table
- * (learn, evict by recency, closest peer); ids seen (loops); requests from
+ * The file, in order: small helpers and the action queue; ids seen (loops); requests from
  * peers (on_request, answer, route, HTL); replies (on_reply, offers to
  * announcements, data delivered); local requests (get, put, announce);
- * peers (link up and down, eviction, forgetting); the timer. One struct
- * router is touched by every part, which is why they share one file. */
+ * peers (link up and down, eviction, forgetting); the timer. The routing
+ * table and the distances it is searched by are in rtable.c; both share
+ * router_int.h. */
 #include <stdlib.h>
 #include <string.h>
 
-#include "node/router.h"
+#include "node/router_int.h"
 
-enum rstate { RS_STORE = 1, RS_FORWARDED, RS_DONE };
-
-/* Kept small: a simulation holds a million routers. */
-struct rpeer {
-	uint32_t id;
-	uint8_t up, has_loc;
-	uint8_t decr_max, decr_min; /* drawn once per link, as Hyphanet does */
-	uint16_t refs;              /* routing-table entries naming this peer */
-	uint32_t from_inflight;     /* requests from this peer in progress here */
-	uint8_t loc[WIRE_KEY_LEN];
-};
-
-struct rentry {
-	uint8_t key[WIRE_KEY_LEN];
-	uint16_t slot;              /* the peer's slot in peers[] (slots never move) */
-	uint32_t stamp;             /* recency; renumbered before it wraps */
-};
-
-struct waiter {
-	uint32_t peer;  /* or ROUTER_LOCAL */
-	uint64_t id;    /* the id this requester knows the request by */
-	uint64_t req;   /* local request number */
-};
-
-struct rreq {
-	uint8_t type;   /* WIRE_REQUEST or WIRE_INSERT */
-	enum rstate state;
-	uint8_t key[WIRE_KEY_LEN];
-	uint64_t id_out, token, deadline, blk;
-	uint8_t htl, htl_in;
-	int here;       /* answered from this node's own store */
-	uint32_t to;
-	uint8_t tried[ROUTER_PEERS_MAX / 8];
-	unsigned nwait;
-	struct waiter w[ROUTER_WAITERS_MAX];
-};
-
-struct router {
-	struct router_config cfg;
-	const struct router_ops *ops;
-	void *ctx;
-	uint8_t self[WIRE_KEY_LEN];
-	uint8_t *self_ref;          /* opennet: the link we offer; NULL in a darknet */
-	uint8_t self_ref_len;
-	struct rpeer *peers;
-	unsigned npeers, cappeers;
-	struct rentry *rt;
-	unsigned nrt, caprt;
-	uint32_t stamp;
-	int observe;                /* probes: learn nothing, cache nothing */
-	uint64_t next_token, next_req;
-	uint64_t *seen;
-	unsigned nseen, seen_pos;
-	struct rreq **reqs;
-	unsigned nreq, capreq;
-	struct router_action *act;  /* a ring, grown as needed up to ROUTER_ACTIONS_MAX */
-	unsigned act_cap, act_head, act_n;
-	struct router_stats st;
-};
 
 void
 router_config_default(struct router_config *c)
@@ -266,7 +206,7 @@ store_put(struct router *r, const uint8_t *key, uint64_t blk, enum router_part p
 	r->st.cached++;
 }
 
-static struct rpeer *
+struct rpeer *
 peer_get(struct router *r, uint32_t id)
 {
 	unsigned i;
@@ -277,252 +217,6 @@ peer_get(struct router *r, uint32_t id)
 	return NULL;
 }
 
-static unsigned peer_slot(const struct router *r, const struct rpeer *p) { return (unsigned)(p - r->peers); }
-static int tried(const struct rreq *q, unsigned slot) { return q->tried[slot / 8] >> (slot % 8) & 1; }
-static void mark(struct rreq *q, unsigned slot) { q->tried[slot / 8] |= (uint8_t)(1u << (slot % 8)); }
-
-/* ---- distance on the circle of 256-bit numbers ---- */
-
-/* dist writes |a - b| mod 2^256 and the other way round, keeping the
- * smaller: the circular distance. */
-static void
-dist(uint8_t out[WIRE_KEY_LEN], const uint8_t a[WIRE_KEY_LEN], const uint8_t b[WIRE_KEY_LEN])
-{
-	uint8_t d1[WIRE_KEY_LEN], d2[WIRE_KEY_LEN];
-	int i, borrow1 = 0, borrow2 = 0;
-
-	for (i = WIRE_KEY_LEN - 1; i >= 0; i--) {
-		int x = a[i] - b[i] - borrow1, y = b[i] - a[i] - borrow2;
-		borrow1 = x < 0;
-		borrow2 = y < 0;
-		d1[i] = (uint8_t)(x + (borrow1 << 8));
-		d2[i] = (uint8_t)(y + (borrow2 << 8));
-	}
-	memcpy(out, memcmp(d1, d2, WIRE_KEY_LEN) < 0 ? d1 : d2, WIRE_KEY_LEN);
-}
-
-int
-router_distance_cmp(const uint8_t t[WIRE_KEY_LEN], const uint8_t a[WIRE_KEY_LEN], const uint8_t b[WIRE_KEY_LEN])
-{
-	uint8_t da[WIRE_KEY_LEN], db[WIRE_KEY_LEN];
-	int c;
-
-	dist(da, t, a);
-	dist(db, t, b);
-	c = memcmp(da, db, WIRE_KEY_LEN);
-	return c < 0 ? -1 : c > 0;
-}
-
-/* ---- routing table ---- */
-
-static void
-peer_refs(struct router *r, unsigned slot, int delta)
-{
-	struct rpeer *p = &r->peers[slot];
-
-	if (delta > 0 || p->refs)
-		p->refs = (uint16_t)(p->refs + delta);
-}
-
-static struct rpeer *peer_add(struct router *r, uint32_t id);
-
-static int
-by_stamp(const void *a, const void *b)
-{
-	uint32_t x = ((const struct rentry *)a)->stamp, y = ((const struct rentry *)b)->stamp;
-
-	return x < y ? -1 : x > y;
-}
-
-/* next_stamp: recency numbers stay 32-bit; before they wrap, the table
- * is renumbered 1..n in its current order. */
-static uint32_t
-next_stamp(struct router *r)
-{
-	unsigned i;
-
-	if (r->stamp == UINT32_MAX) {
-		qsort(r->rt, r->nrt, sizeof(*r->rt), by_stamp);
-		for (i = 0; i < r->nrt; i++)
-			r->rt[i].stamp = i + 1;
-		r->stamp = r->nrt;
-	}
-	return ++r->stamp;
-}
-
-/* learn files |key| under peer |id| (a peer not known yet is recorded,
- * down, until its link comes up: a table loaded at start names friends
- * before they connect). */
-static int
-learn(struct router *r, const uint8_t *key, uint32_t id)
-{
-	struct rpeer *p;
-	unsigned i, oldest = 0, peer;
-
-	if (r->observe)
-		return 0;
-	if (!(p = peer_get(r, id)) && !(p = peer_add(r, id)))
-		return WISP_ERR_FULL;
-	peer = peer_slot(r, p);
-	for (i = 0; i < r->nrt; i++) {
-		if (memcmp(r->rt[i].key, key, WIRE_KEY_LEN) == 0) {
-			if (r->rt[i].slot != peer) {
-				peer_refs(r, r->rt[i].slot, -1);
-				peer_refs(r, peer, 1);
-			}
-			r->rt[i].slot = (uint16_t)peer;
-			r->rt[i].stamp = next_stamp(r);
-			return 0;
-		}
-		if (r->rt[i].stamp < r->rt[oldest].stamp)
-			oldest = i;
-	}
-	if (r->nrt < r->cfg.rtable_max) {
-		if (r->nrt == r->caprt) { /* grown as used: most tables stay small */
-			unsigned cap = r->caprt ? r->caprt * 2 : 16;
-			struct rentry *n;
-			if (cap > r->cfg.rtable_max)
-				cap = r->cfg.rtable_max;
-			if (!(n = realloc(r->rt, cap * sizeof(*n))))
-				return WISP_ERR_NOMEM;
-			r->rt = n;
-			r->caprt = cap;
-		}
-		oldest = r->nrt++;
-	} else {
-		peer_refs(r, r->rt[oldest].slot, -1);
-	}
-	memcpy(r->rt[oldest].key, key, WIRE_KEY_LEN);
-	r->rt[oldest].slot = (uint16_t)peer;
-	r->rt[oldest].stamp = next_stamp(r);
-	peer_refs(r, peer, 1);
-	return 0;
-}
-
-static int
-by_stamp_desc(const void *a, const void *b)
-{
-	return by_stamp(b, a);
-}
-
-int
-router_set_limits(struct router *r, uint8_t htl_max, uint32_t rtable_max)
-{
-	struct rentry *rt;
-	unsigned i;
-
-	if (!htl_max || htl_max > WIRE_HTL_MAX || !rtable_max)
-		return WISP_ERR_INVAL;
-	if (r->nrt > rtable_max) { /* keep the most recently used */
-		qsort(r->rt, r->nrt, sizeof(*r->rt), by_stamp_desc);
-		for (i = rtable_max; i < r->nrt; i++)
-			peer_refs(r, r->rt[i].slot, -1);
-		r->nrt = rtable_max;
-	}
-	if (r->caprt > rtable_max) {
-		if (!(rt = realloc(r->rt, rtable_max * sizeof(*rt))))
-			return WISP_ERR_NOMEM;
-		r->rt = rt;
-		r->caprt = rtable_max;
-	}
-	r->cfg.htl_max = htl_max;
-	r->cfg.rtable_max = rtable_max;
-	return 0;
-}
-
-void
-router_set_observe(struct router *r, int on)
-{
-	r->observe = on;
-}
-
-int
-router_rtable_learn(struct router *r, const uint8_t key[static WIRE_KEY_LEN], uint32_t peer)
-{
-	return learn(r, key, peer);
-}
-
-void
-router_rtable_each(const struct router *r, router_entry_fn fn, void *ctx)
-{
-	unsigned i;
-
-	for (i = 0; i < r->nrt; i++)
-		fn(ctx, r->rt[i].key, r->peers[r->rt[i].slot].id);
-}
-
-/* top64: the top 64 bits of |a - b| mod 2^256, less one at most (the
- * borrow from the bits below is ignored). */
-static uint64_t
-top64(const uint8_t a[WIRE_KEY_LEN], const uint8_t b[WIRE_KEY_LEN])
-{
-	uint64_t x = 0, y = 0;
-	int i;
-
-	for (i = 0; i < 8; i++) {
-		x = x << 8 | a[i];
-		y = y << 8 | b[i];
-	}
-	return x - y;
-}
-
-/* cdist64: the circular distance of |k| and |t| to 64 bits, within one. */
-static uint64_t
-cdist64(const uint8_t t[WIRE_KEY_LEN], const uint8_t k[WIRE_KEY_LEN])
-{
-	uint64_t d1 = top64(t, k), d2 = top64(k, t);
-
-	return d1 < d2 ? d1 : d2;
-}
-
-/* nearer: is key |a| (approximate distance |da|) nearer |t| than |b|? The
- * 64-bit approximations decide unless they are within one; then the
- * whole 256 bits do. */
-static int
-nearer(const uint8_t *t, const uint8_t *a, uint64_t da, const uint8_t *b, uint64_t db)
-{
-	if (!b)
-		return 1;
-	if (da + 1 < da || db + 1 < db || (da > db ? da - db : db - da) <= 1)
-		return router_distance_cmp(t, a, b) < 0;
-	return da < db;
-}
-
-/* closest: the up, untried peer whose best routing-table key (or own
- * location) is nearest |key|. Steepest ascent: always the best first. */
-static struct rpeer *
-closest(struct router *r, const struct rreq *q)
-{
-	const uint8_t *best[ROUTER_PEERS_MAX];
-	uint64_t bd[ROUTER_PEERS_MAX];
-	struct rpeer *pick = NULL;
-	unsigned i, s, ps = 0;
-
-	for (i = 0; i < r->npeers; i++) {
-		best[i] = r->peers[i].has_loc ? r->peers[i].loc : NULL; /* without: only its entries count */
-		bd[i] = best[i] ? cdist64(q->key, best[i]) : UINT64_MAX;
-	}
-	for (i = 0; i < r->nrt; i++) {
-		uint64_t d;
-		s = r->rt[i].slot;
-		if (!r->peers[s].up || tried(q, s))
-			continue;
-		d = cdist64(q->key, r->rt[i].key);
-		if (nearer(q->key, r->rt[i].key, d, best[s], bd[s])) {
-			best[s] = r->rt[i].key;
-			bd[s] = d;
-		}
-	}
-	for (i = 0; i < r->npeers; i++) {
-		if (!r->peers[i].up || tried(q, i) || !best[i])
-			continue;
-		if (!pick || nearer(q->key, best[i], bd[i], best[ps], bd[ps])) {
-			pick = &r->peers[i];
-			ps = i;
-		}
-	}
-	return pick;
-}
 
 /* ---- ids seen, for loop detection ---- */
 
@@ -664,7 +358,7 @@ route(struct router *r, struct rreq *q, uint64_t now)
 			answer(r, q, WIRE_DATA_NOT_FOUND, 0, 0, NULL);
 		return;
 	}
-	if (!(p = closest(r, q))) {
+	if (!(p = rt_closest(r, q))) {
 		if (q->type == WIRE_INSERT)
 			end_of_path(r, q);
 		else
@@ -862,7 +556,7 @@ on_reply(struct router *r, struct rreq *q, uint32_t from, const struct wire_msg 
 		return; /* more may come: the announcement goes on */
 	case WIRE_DATA:
 	case WIRE_COLLISION:
-		if (learn(r, q->key, from) != 0)
+		if (rt_learn(r, q->key, from) != 0)
 			break;
 		if (m->type == WIRE_DATA && q->type == WIRE_REQUEST)
 			delivered(r, from, m);
@@ -878,7 +572,7 @@ on_reply(struct router *r, struct rreq *q, uint32_t from, const struct wire_msg 
 	case WIRE_INSERT_REPLY:
 		if (q->type != WIRE_INSERT)
 			break;
-		(void)learn(r, q->key, from);
+		(void)rt_learn(r, q->key, from);
 		if (q->htl_in + 3u <= r->cfg.htl_max)
 			store_put(r, q->key, q->blk, ROUTER_PART_CACHE);
 		answer(r, q, WIRE_INSERT_REPLY, m->htl, 0, NULL);
@@ -1070,7 +764,7 @@ evict(struct router *r)
 
 /* peer_add records peer |id|, down and without a location: in a free
  * slot, or in the slot of the least useful peer. NULL if neither. */
-static struct rpeer *
+struct rpeer *
 peer_add(struct router *r, uint32_t id)
 {
 	struct rpeer *p;
