@@ -114,7 +114,7 @@ int node_route_set_ref(struct node *n, const uint8_t *ref, size_t len);
 enum { OPENLINK_SEEDS_MAX = 64 };
 struct openlink_stats {
 	uint64_t announces, announces_relayed, announces_refused, offers_made, offers_taken, folds;
-	uint64_t admitted, refused, seeds_dialled;
+	uint64_t admitted, refused;
 };
 struct wire_msg;
 int openlink_start(struct node *n);

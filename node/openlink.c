@@ -361,6 +361,22 @@ openlink_delivered(struct node *n, uint32_t rid, const uint8_t *ref, size_t len)
 
 /* ---- the tick ---- */
 
+/* dial_next dials the next of |refs| (round robin from |*next|) that is
+ * not a peer already. */
+static void
+dial_next(struct node *n, const struct noderef *refs, unsigned count, unsigned *next)
+{
+	unsigned i;
+
+	for (i = 0; i < count; i++) {
+		const struct noderef *r = &refs[(*next)++ % count];
+		if (!peers_find(n, r->pub)) {
+			dial(n, r, 0);
+			return;
+		}
+	}
+}
+
 static void
 on_tick(evutil_socket_t fd, short ev, void *arg)
 {
@@ -405,21 +421,8 @@ on_tick(evutil_socket_t fd, short ev, void *arg)
 	}
 	/* Alone: through a peer of an earlier run and a seed, one of each at a
 	 * time, round robin. */
-	for (i = 0; i < o->nknown; i++) {
-		const struct noderef *r = &o->known[o->known_next++ % o->nknown];
-		if (peers_find(n, r->pub))
-			continue;
-		dial(n, r, 0);
-		break;
-	}
-	for (i = 0; i < o->nseeds; i++) {
-		const struct noderef *s = &o->seeds[o->seed_next++ % o->nseeds];
-		if (peers_find(n, s->pub))
-			continue;
-		dial(n, s, 0);
-		o->st.seeds_dialled++;
-		break;
-	}
+	dial_next(n, o->known, o->nknown, &o->known_next);
+	dial_next(n, o->seeds, o->nseeds, &o->seed_next);
 }
 
 /* ---- start, stop, reconfigure ---- */
