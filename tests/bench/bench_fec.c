@@ -11,7 +11,7 @@
 
 #include "crypto/fec.h"
 #include "crypto/tree.h"
-#include "node/fetch.h"
+#include "node/core/fetch.h"
 #include "tests/bench/bench.h"
 
 enum { K = FEC_K_DEFAULT, M = FEC_M_DEFAULT, ROUNDS = 8, FILE_MB = 20 };

@@ -11,7 +11,7 @@
 #include "crypto/chk.h"
 #include "crypto/fec.h"
 #include "crypto/tree.h"
-#include "node/fetch.h"
+#include "node/core/fetch.h"
 #include "store/store.h"
 #include "tests/bench/bench.h"
 

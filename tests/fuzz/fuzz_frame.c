@@ -5,7 +5,7 @@
 #include <string.h>
 
 #include "crypto/err.h"
-#include "node/frame.h"
+#include "node/core/frame.h"
 
 int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size);
 

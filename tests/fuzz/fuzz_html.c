@@ -5,7 +5,7 @@
 #include <stdlib.h>
 #include <string.h>
 
-#include "node/html.h"
+#include "node/filter/html.h"
 
 int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size);
 

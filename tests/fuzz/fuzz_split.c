@@ -11,7 +11,7 @@
 #include "crypto/fec.h"
 #include "crypto/split.h"
 #include "crypto/tree.h"
-#include "node/fetch.h"
+#include "node/core/fetch.h"
 
 int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size);
 

@@ -2,7 +2,7 @@
 #include <stdlib.h>
 
 #include "crypto/err.h"
-#include "node/upload.h"
+#include "node/core/upload.h"
 
 int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size);
 

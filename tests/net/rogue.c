@@ -38,8 +38,8 @@
 #include "crypto/noderef.h"
 #include "crypto/noise.h"
 #include "crypto/uri.h"
-#include "node/frame.h"
-#include "node/wire.h"
+#include "node/core/frame.h"
+#include "node/core/wire.h"
 
 static uint8_t sk[32], pk[32];
 

@@ -8,8 +8,8 @@
 #include <stddef.h>
 #include <stdint.h>
 
-#include "node/opennet.h"
-#include "node/router.h"
+#include "node/core/opennet_policy.h"
+#include "node/core/router.h"
 
 enum {
 	STORE_ITEMS = 50,     /* the paper's datastore */

@@ -9,7 +9,7 @@
 #include "crypto/fec.h"
 #include "crypto/split.h"
 #include "crypto/tree.h"
-#include "node/fetch.h"
+#include "node/core/fetch.h"
 #include "tests/unit/suites.h"
 
 /* ---- layout ---- */

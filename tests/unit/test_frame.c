@@ -3,7 +3,7 @@
 #include <sodium.h>
 
 #include "crypto/noderef.h"
-#include "node/frame.h"
+#include "node/core/frame.h"
 #include "tests/unit/suites.h"
 
 static struct noise_cipher tx, rx;

@@ -1,7 +1,7 @@
 #include <stdlib.h>
 #include <string.h>
 
-#include "node/html.h"
+#include "node/filter/html.h"
 #include "tests/unit/suites.h"
 
 static char *

@@ -1,8 +1,8 @@
 /* The opennet policy alone, and the wire fields it adds. */
 #include <string.h>
 
-#include "node/opennet.h"
-#include "node/wire.h"
+#include "node/core/opennet_policy.h"
+#include "node/core/wire.h"
 #include "tests/unit/suites.h"
 
 static struct opennet *o;

@@ -1,7 +1,7 @@
 /* The router alone: scripted events in, the exact actions out. */
 #include <string.h>
 
-#include "node/router.h"
+#include "node/core/router.h"
 #include "tests/unit/suites.h"
 
 static struct router *r;

@@ -1,0 +1,239 @@
+/* The data directory: lock, config, identity, API token, address files. */
+#include <errno.h>
+#include <fcntl.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/file.h>
+#include <sys/stat.h>
+#include <unistd.h>
+
+#include <sodium.h>
+
+#include "crypto/b64.h"
+#include "node/base/log.h"
+#include "node/base/node.h"
+
+int
+write_file_atomic(const char *path, const void *data, size_t len, int mode)
+{
+	char tmp[PATH_MAX + 8];
+	int fd, rc = -1;
+
+	snprintf(tmp, sizeof(tmp), "%s.tmp", path);
+	if ((fd = open(tmp, O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC, mode)) < 0)
+		return -1;
+	if (fchmod(fd, (mode_t)mode) == 0 && write(fd, data, len) == (ssize_t)len && fsync(fd) == 0)
+		rc = 0;
+	if (close(fd) != 0)
+		rc = -1;
+	if (rc == 0 && rename(tmp, path) != 0)
+		rc = -1;
+	if (rc != 0)
+		unlink(tmp);
+	return rc;
+}
+
+static int
+read_small(const char *path, char *buf, size_t cap)
+{
+	int fd = open(path, O_RDONLY | O_CLOEXEC);
+	ssize_t n;
+
+	if (fd < 0)
+		return -1;
+	n = read(fd, buf, cap - 1);
+	close(fd);
+	if (n < 0)
+		return -1;
+	buf[n] = '\0';
+	return (int)n;
+}
+
+static int
+mkdirs(const char *dir)
+{
+	char p[PATH_MAX];
+	size_t i, n = strlen(dir);
+
+	if (n >= sizeof(p))
+		return -1;
+	memcpy(p, dir, n + 1);
+	for (i = 1; i <= n; i++) {
+		if (p[i] != '/' && p[i] != '\0')
+			continue;
+		p[i] = '\0';
+		if (mkdir(p, 0700) != 0 && errno != EEXIST)
+			return -1;
+		p[i] = i == n ? '\0' : '/';
+	}
+	return 0;
+}
+
+static int
+take_lock(struct node *n, int *lock_fd)
+{
+	char path[PATH_MAX + 16], pid[32];
+	int fd;
+
+	snprintf(path, sizeof(path), "%s/wispd.lock", n->datadir);
+	if ((fd = open(path, O_RDWR | O_CREAT | O_CLOEXEC, 0600)) < 0) {
+		fprintf(stderr, "wispd: cannot open %s: %s\n", path, strerror(errno));
+		return -1;
+	}
+	if (flock(fd, LOCK_EX | LOCK_NB) != 0) {
+		ssize_t r = read(fd, pid, sizeof(pid) - 1);
+		pid[r > 0 ? r : 0] = '\0';
+		pid[strcspn(pid, "\n")] = '\0';
+		fprintf(stderr, "wispd: data directory %s is in use by another wispd%s%s%s\n", n->datadir,
+		    pid[0] ? " (pid " : "", pid, pid[0] ? ")" : "");
+		close(fd);
+		return -1;
+	}
+	*lock_fd = fd;
+	return 0;
+}
+
+int
+datadir_read_conf(const struct node *n, struct node_conf *c, char *err, size_t errlen)
+{
+	char path[PATH_MAX + 16], why[160], *buf, *line, *save = NULL;
+	int len, lineno = 0, rc = 0;
+
+	snprintf(path, sizeof(path), "%s/wispd.conf", n->datadir);
+	if (!(buf = malloc(65536))) {
+		snprintf(err, errlen, "out of memory");
+		return -1;
+	}
+	if ((len = read_small(path, buf, 65536)) < 0) {
+		snprintf(err, errlen, "cannot read %s: %s", path, strerror(errno));
+		free(buf);
+		return -1;
+	}
+	for (line = strtok_r(buf, "\n", &save); line; line = strtok_r(NULL, "\n", &save)) {
+		lineno++;
+		if (conf_line(c, line, why, sizeof(why)) != 0) {
+			snprintf(err, errlen, "%s:%d: %s", path, lineno, why);
+			rc = -1;
+			break;
+		}
+	}
+	free(buf);
+	return rc;
+}
+
+static int
+load_conf(struct node *n)
+{
+	char path[PATH_MAX + 16], err[PATH_MAX + 256];
+
+	snprintf(path, sizeof(path), "%s/wispd.conf", n->datadir);
+	if (access(path, F_OK) != 0 && errno == ENOENT) {
+		/* First start: a random peer port, kept from now on, so no one
+		 * well-known port marks wisp traffic. */
+		char text[1024];
+		snprintf(n->conf.listen, sizeof(n->conf.listen), "0.0.0.0:%u",
+		    20000 + randombytes_uniform(40000));
+		if (conf_write(&n->conf, text, sizeof(text)) != 0 ||
+		    write_file_atomic(path, text, strlen(text), 0600) != 0) {
+			fprintf(stderr, "wispd: cannot write %s: %s\n", path, strerror(errno));
+			return -1;
+		}
+		return 0;
+	}
+	if (datadir_read_conf(n, &n->conf, err, sizeof(err)) != 0) {
+		fprintf(stderr, "wispd: %s\n", err);
+		return -1;
+	}
+	return 0;
+}
+
+/* secret_file loads a 32-byte secret kept as base64url text, making it
+ * on first start. */
+static int
+secret_file(struct node *n, const char *name, uint8_t *secret, int make_x25519)
+{
+	char path[PATH_MAX + 16], text[64];
+	int len;
+
+	snprintf(path, sizeof(path), "%s/%s", n->datadir, name);
+	len = read_small(path, text, sizeof(text));
+	if (len >= B64_LEN(32)) {
+		if (b64_decode(secret, 32, text, B64_LEN(32)) != 0) {
+			fprintf(stderr, "wispd: %s is corrupt\n", path);
+			return -1;
+		}
+		return 0;
+	}
+	if (len >= 0 || errno != ENOENT) {
+		fprintf(stderr, "wispd: cannot read %s%s%s\n", path, len >= 0 ? ": too short" : ": ",
+		    len >= 0 ? "" : strerror(errno));
+		return -1;
+	}
+	randombytes_buf(secret, 32);
+	if (make_x25519)
+		secret[0] &= 248, secret[31] &= 127, secret[31] |= 64;
+	if (b64_encode(text, sizeof(text), secret, 32) != 0)
+		return -1;
+	len = (int)strlen(text);
+	text[len++] = '\n';
+	if (write_file_atomic(path, text, (size_t)len, 0600) != 0) {
+		fprintf(stderr, "wispd: cannot write %s: %s\n", path, strerror(errno));
+		sodium_memzero(text, sizeof(text));
+		return -1;
+	}
+	sodium_memzero(text, sizeof(text));
+	return 0;
+}
+
+int
+datadir_prepare(struct node *n, int *lock_fd)
+{
+	uint8_t tok[32];
+
+	if (mkdirs(n->datadir) != 0) {
+		fprintf(stderr, "wispd: cannot create data directory %s: %s\n", n->datadir, strerror(errno));
+		return -1;
+	}
+	if (take_lock(n, lock_fd) != 0 || load_conf(n) != 0)
+		return -1;
+	if (!(n->id_secret = sodium_malloc(32)))
+		return -1;
+	if (secret_file(n, "identity", n->id_secret, 1) != 0)
+		return -1;
+	crypto_scalarmult_base(n->id_public, n->id_secret);
+	/* The API token is a bearer secret; kept as base64url text too. */
+	if (secret_file(n, "api.token", tok, 0) != 0)
+		return -1;
+	if (b64_encode(n->token, sizeof(n->token), tok, 32) != 0)
+		return -1;
+	/* The home page's upload token: fresh each start, known only to the
+	 * node's own pages (docs/gateway.md). */
+	randombytes_buf(tok, 16);
+	sodium_bin2hex(n->form_token, sizeof(n->form_token), tok, 16);
+	sodium_memzero(tok, sizeof(tok));
+	return 0;
+}
+
+int
+datadir_write_addr(const struct node *n, const char *name, const char *addr)
+{
+	char path[PATH_MAX + 16], line[CONF_ADDR_MAX + 2];
+	int len = snprintf(line, sizeof(line), "%s\n", addr);
+
+	snprintf(path, sizeof(path), "%s/%s", n->datadir, name);
+	return write_file_atomic(path, line, (size_t)len, 0644);
+}
+
+void
+datadir_remove_addrs(const struct node *n)
+{
+	static const char *names[] = { "node.addr", "api.addr", "wispd.pid" };
+	char path[PATH_MAX + 16];
+	size_t i;
+
+	for (i = 0; i < 3; i++) {
+		snprintf(path, sizeof(path), "%s/%s", n->datadir, names[i]);
+		unlink(path);
+	}
+}

@@ -1,0 +1,531 @@
+/* get.c: fetching documents for the API (framed streams) and for the
+ * gateway (get_gateway.c): the job, sites' manifests read, the file
+ * streamed with flow control from the network. Names are resolved first
+ * by get_name.c. */
+#include <inttypes.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include <event2/buffer.h>
+#include <event2/bufferevent.h>
+#include <event2/event.h>
+#include <event2/http.h>
+#include <event2/keyvalq_struct.h>
+#include <sodium.h>
+
+#include "crypto/manifest.h"
+#include "node/http/api.h"
+#include "node/http/get_job.h"
+#include "node/http/reply.h"
+#include "node/base/log.h"
+#include "node/base/node.h"
+
+
+enum { STREAM_HIGH_WATER = 1 << 20 };
+
+/* ---- GET /api/v1/get?uri=…: a document as a framed stream ---- */
+
+/* Frames: 'D' u32be length, data; then one 'E' u32be length, status
+ * byte, reason text. docs/api.md has the details. */
+
+static void
+frame(struct evbuffer *b, char type, const void *p, size_t len, int status)
+{
+	uint8_t h[5] = { (uint8_t)type, (uint8_t)((len + (status >= 0)) >> 24),
+		(uint8_t)((len + (status >= 0)) >> 16), (uint8_t)((len + (status >= 0)) >> 8),
+		(uint8_t)(len + (status >= 0)) };
+
+	evbuffer_add(b, h, 5);
+	if (status >= 0) {
+		uint8_t s = (uint8_t)status;
+		evbuffer_add(b, &s, 1);
+	}
+	evbuffer_add(b, p, len);
+}
+
+static void job_reap(evutil_socket_t fd, short ev, void *arg);
+
+void
+job_finish_later(struct get_job *j)
+{
+	j->done = 1;
+	event_active(j->reap, 0, 0);
+}
+
+static size_t
+conn_backlog(struct get_job *j)
+{
+	struct bufferevent *bev = j->evcon ? evhttp_connection_get_bufferevent(j->evcon) : NULL;
+
+	return bev ? evbuffer_get_length(bufferevent_get_output(bev)) : 0;
+}
+
+static void
+on_drained(struct evhttp_connection *evcon, void *arg)
+{
+	struct get_job *j = arg;
+
+	(void)evcon;
+	if (j->paused && !j->done) {
+		j->paused = 0;
+		fetch_resume(j->f);
+	}
+}
+
+
+/* ---- the gateway: documents for a browser ---- */
+
+
+static void
+sink_start(void *ctx, uint64_t length, const char *mime)
+{
+	struct get_job *j = ctx;
+	struct evkeyvalq *h;
+	char len[32];
+
+	if (j->gone || j->answered)
+		return;
+	if (j->stage == 0 && strcmp(mime, MANIFEST_MIME) == 0) {
+		if (j->gateway && !j->site_path[0] && !j->slash) {
+			getgw_redirect_slash(j); /* so the site's relative links work */
+			return;
+		}
+		j->collecting = 1; /* a site: read its manifest, then the path */
+		return;
+	}
+	if (j->stage == 0 && j->site_path[0] && (j->u.type != URI_CHK || j->u.path[0])) {
+		j->answered = 1;
+		job_fail(j, 404, "not_found", "this document is not a site: there is no path inside it");
+		return;
+	}
+	if (j->gateway) {
+		j->show = gw_show_as(mime);
+		snprintf(j->mime, sizeof(j->mime), "%s", mime);
+		if (j->show == GW_FILTER || j->parked) {
+			j->buffering = 1;
+			return;
+		}
+		getgw_start(j, length, mime);
+		return;
+	}
+	h = evhttp_request_get_output_headers(j->req);
+	snprintf(len, sizeof(len), "%" PRIu64, length);
+	evhttp_add_header(h, "Content-Type", "application/x-wisp-stream");
+	evhttp_add_header(h, "X-Wisp-Length", len);
+	evhttp_add_header(h, "X-Wisp-Mime", mime);
+	if (j->edition >= 0) {
+		snprintf(len, sizeof(len), "%lld", (long long)j->edition);
+		evhttp_add_header(h, "X-Wisp-Edition", len);
+	}
+	snprintf(len, sizeof(len), "%u", j->hops);
+	evhttp_add_header(h, "X-Wisp-Hops", len);
+	evhttp_add_header(h, "Cache-Control", "no-store");
+	evhttp_send_reply_start(j->req, 200, "OK");
+	j->started = 1;
+}
+
+static int
+sink_data(void *ctx, const uint8_t *p, size_t len)
+{
+	struct get_job *j = ctx;
+	struct evbuffer *b;
+
+	if (j->gone || j->answered)
+		return 1;
+	if (j->collecting) {
+		if (evbuffer_get_length(j->mbuf) + len > MANIFEST_BYTES_MAX) {
+			j->answered = 1;
+			job_fail(j, 502, "integrity", "the site's manifest is too large");
+			return 1;
+		}
+		evbuffer_add(j->mbuf, p, len);
+		return 0;
+	}
+	if (j->buffering) {
+		size_t cap = j->show == GW_FILTER ? GATEWAY_FILTER_MAX : GATEWAY_PARK_MAX;
+		if (evbuffer_get_length(j->body) + len <= cap) {
+			evbuffer_add(j->body, p, len);
+			return 0;
+		}
+		j->answered = 1;
+		if (j->show == GW_FILTER)
+			getgw_answer_page(j, 413, "Too large to show", "This page is larger than the gateway checks for links "
+			    "out of wisp (8 MiB). Fetch it with wisp get.");
+		else
+			j->result = -1; /* too big to keep: its reload streams it afresh */
+		if (!j->parked && j->evcon)
+			evhttp_connection_set_closecb(j->evcon, NULL, NULL);
+		if (!j->parked && !j->gone)
+			j->req = NULL;
+		job_finish_later(j);
+		return 1;
+	}
+	if (!(b = evbuffer_new()))
+		return 1;
+	if (j->gateway)
+		evbuffer_add(b, p, len);
+	else
+		frame(b, 'D', p, len, -1);
+	j->n->traffic.api_out += len;
+	evhttp_send_reply_chunk_with_cb(j->req, b, on_drained, j);
+	evbuffer_free(b);
+	if (conn_backlog(j) > STREAM_HIGH_WATER) {
+		j->paused = 1;
+		return 1;
+	}
+	return 0;
+}
+
+static void
+sink_end(void *ctx, enum fetch_status st, const char *reason)
+{
+	struct get_job *j = ctx;
+	struct evbuffer *b;
+
+	if (j->answered)
+		return;
+	if (j->collecting && st == FETCH_OK) {
+		struct manifest_entry e;
+		size_t n = evbuffer_get_length(j->mbuf);
+		const uint8_t *m = evbuffer_pullup(j->mbuf, -1);
+		int rc = m || n == 0 ? manifest_find(m, n, j->site_path, &e) : WISP_ERR_NOMEM;
+		if (rc == 0) {
+			memcpy(j->next_root.routing, e.rk, 32);
+			memcpy(j->next_root.crypto, e.ck, 32);
+			event_active(j->restart, 0, 0); /* not from inside the fetch */
+		} else {
+			j->answered = 1;
+			job_fail(j, rc == WISP_ERR_NOTFOUND ? 404 : 502, rc == WISP_ERR_NOTFOUND ? "not_found" : "integrity",
+			    rc == WISP_ERR_NOTFOUND ? "no such path in this site" : "the site's manifest is malformed");
+		}
+		return;
+	}
+	if (j->buffering && st == FETCH_OK) {
+		if (j->parked)
+			j->result = 200;
+		else if (!j->gone)
+			getgw_serve_body(j, j->req);
+	} else if (j->parked || (!j->gone && !j->started)) {
+		static const char *kinds[] = { "ok", "failed", "", "", "not_found", "integrity" };
+		int code = st == FETCH_NOTFOUND ? 404 : st == FETCH_INTEGRITY ? 502 : 500;
+		if (j->gateway)
+			getgw_answer_page(j, code, st == FETCH_NOTFOUND ? "Not found in the network" : "Could not fetch this",
+			    reason);
+		else
+			reply_error(j->req, code, kinds[st], reason);
+	} else if (!j->gone && j->gateway) {
+		/* A body cut short by a failure ends with the connection
+		 * ("Connection: close" was sent), so the browser sees it fail. */
+		evhttp_send_reply_end(j->req);
+	} else if (!j->gone && (b = evbuffer_new())) {
+		frame(b, 'E', reason, strlen(reason), st);
+		evhttp_send_reply_chunk(j->req, b);
+		evbuffer_free(b);
+		evhttp_send_reply_end(j->req);
+	}
+	if (j->evcon)
+		evhttp_connection_set_closecb(j->evcon, NULL, NULL);
+	if (!j->gone && !j->parked)
+		j->req = NULL; /* answered; if gone, job_reap frees it */
+	job_finish_later(j);
+}
+
+static void
+on_close(struct evhttp_connection *evcon, void *arg)
+{
+	struct get_job *j = arg;
+
+	(void)evcon;
+	j->gone = 1;
+	j->evcon = NULL;
+	job_finish_later(j);
+}
+
+static void
+job_reap(evutil_socket_t fd, short ev, void *arg)
+{
+	struct get_job *j = arg;
+
+	(void)fd;
+	(void)ev;
+	if ((j->f && fetch_pending(j->f) > 0) || j->pending_ssk)
+		return; /* an outstanding answer re-arms us */
+	if (j->req) /* the client went away mid-stream: free the request */
+		evhttp_send_reply_end(j->req);
+	j->req = NULL;
+	fetch_free(j->f);
+	j->f = NULL;
+	if (j->counted) {
+		j->counted = 0;
+		j->n->fetches--;
+	}
+	if (j->parked) {
+		/* The outcome waits for the page's reload, for a while. */
+		struct timeval tv = { GATEWAY_PARK_TTL_S, 0 };
+		if (!j->result)
+			j->result = -1;
+		event_add(j->patience, &tv);
+		return;
+	}
+	job_free(j);
+}
+
+void
+job_free(struct get_job *j)
+{
+	sodium_memzero(&j->u, sizeof(j->u));
+	if (j->mbuf)
+		evbuffer_free(j->mbuf);
+	if (j->body)
+		evbuffer_free(j->body);
+	if (j->restart)
+		event_free(j->restart);
+	if (j->patience)
+		event_free(j->patience);
+	event_free(j->reap);
+	free(j);
+}
+
+static const struct fetch_sink http_sink = { sink_start, sink_data, sink_end };
+
+/* The source of a fetch is the network (the router asks this node's
+ * store first). Each answer goes back to the fetch with its tag. */
+struct want {
+	struct get_job *j;
+	struct fetch *f;
+	uint32_t tag;
+};
+
+static void
+got_block(void *cookie, enum router_status st, const uint8_t *block, size_t len, unsigned hops)
+{
+	struct want *w = cookie;
+	struct get_job *j = w->j;
+
+	if (st == ROUTER_FOUND && j->hops < hops)
+		j->hops = hops;
+	fetch_block_done(w->f, w->tag, st == ROUTER_FOUND ? FETCH_OK
+	    : st == ROUTER_OVERLOADED ? FETCH_FAILED : st == NODE_BLOCK_CORRUPT ? FETCH_INTEGRITY
+	    : FETCH_NOTFOUND, block, len);
+	free(w);
+	if (j->done && fetch_pending(j->f) == 0)
+		event_active(j->reap, 0, 0);
+}
+
+static void
+net_get(void *ctx, struct fetch *f, uint32_t tag, const uint8_t rkey[CHK_KEY_LEN])
+{
+	struct get_job *j = ctx;
+	struct want *w = malloc(sizeof(*w));
+
+	if (!w) {
+		fetch_block_done(f, tag, FETCH_FAILED, NULL, 0);
+		return;
+	}
+	*w = (struct want){ j, f, tag };
+	j->n->traffic.blocks_served++;
+	if (node_fetch_block(j->n, rkey, got_block, w) != 0) {
+		free(w);
+		fetch_block_done(f, tag, FETCH_FAILED, NULL, 0);
+	}
+}
+
+static void
+healed(void *cookie, enum router_status st, const uint8_t *block, size_t len, unsigned hops)
+{
+	struct node *n = cookie;
+
+	(void)block;
+	(void)len;
+	(void)hops;
+	if (st == ROUTER_INSERTED || st == ROUTER_COLLISION)
+		n->traffic.blocks_healed++;
+}
+
+/* net_heal inserts a rebuilt block like any upload; the fetch goes on. */
+static void
+net_heal(void *ctx, const uint8_t *block, const uint8_t rkey[CHK_KEY_LEN])
+{
+	struct get_job *j = ctx;
+
+	if (node_insert_block(j->n, rkey, block, CHK_BLOCK_LEN, healed, j->n) != 0)
+		log_debug("heal: a rebuilt block could not be inserted (overloaded)");
+}
+
+static const struct fetch_source net_source = { net_get, net_heal };
+static const struct fetch_source net_source_noheal = { net_get, NULL };
+
+void
+job_fail(struct get_job *j, int code, const char *kind, const char *reason)
+{
+	if (j->evcon)
+		evhttp_connection_set_closecb(j->evcon, NULL, NULL);
+	if (j->parked) {
+		getgw_answer_page(j, code, code == 404 ? "Not found" : "Could not fetch this", reason);
+	} else if (!j->gone) {
+		if (j->gateway)
+			gw_page(j->req, code, code == 404 ? "Not found" : "Could not fetch this", reason);
+		else
+			reply_error(j->req, code, kind, reason);
+		j->req = NULL; /* answered; if gone, job_reap frees it */
+	}
+	job_finish_later(j);
+}
+
+/* start_chk fetches the document whose root is |root|. */
+void
+start_chk(struct get_job *j, const struct chk_keys *root)
+{
+	if (j->head) {
+		/* Only what the name points at: the publisher's collision check. */
+		char text[URI_MAX];
+		struct uri c = { .type = URI_CHK, .alg = URI_ALG_V1 };
+		struct evbuffer *b = evbuffer_new();
+		memcpy(c.key, root->routing, 32);
+		memcpy(c.ckey, root->crypto, 32);
+		if (j->evcon)
+			evhttp_connection_set_closecb(j->evcon, NULL, NULL);
+		if (!j->gone && b && uri_format(text, sizeof(text), &c, 0) == 0) {
+			evbuffer_add_printf(b, "{\"root\": \"%s\", \"edition\": %lld}", text, (long long)j->edition);
+			reply_json(j->req, 200, b);
+		} else if (!j->gone) {
+			reply_error(j->req, 500, "internal", "out of memory");
+		}
+		evbuffer_free(b);
+		if (!j->gone)
+			j->req = NULL;
+		job_finish_later(j);
+		return;
+	}
+	if (fetch_new(&j->f, root, j->raw, 0, UINT64_MAX, j->n->conf.heal ? &net_source : &net_source_noheal, j,
+	    &http_sink, j) != 0) {
+		job_fail(j, 500, "internal", "out of memory");
+		return;
+	}
+	fetch_start(j->f);
+}
+
+/* on_restart: the manifest named the file; fetch it. */
+static void
+on_restart(evutil_socket_t fd, short ev, void *arg)
+{
+	struct get_job *j = arg;
+
+	(void)fd;
+	(void)ev;
+	fetch_free(j->f);
+	j->f = NULL;
+	j->collecting = 0;
+	j->stage = 1;
+	evbuffer_drain(j->mbuf, evbuffer_get_length(j->mbuf));
+	if (j->gone) {
+		job_finish_later(j);
+		return;
+	}
+	start_chk(j, &j->next_root);
+}
+
+/* get_begin starts a fetch of |text| for the API (framed) or the gateway
+ * (raw bytes, errors as pages). */
+static void
+get_begin(struct node *n, struct evhttp_request *req, const char *text, int gateway, int slash)
+{
+	const char *why = NULL;
+	struct chk_keys root;
+	struct get_job *j;
+	char head[4] = "";
+
+	if (n->fetches >= NODE_FETCHES_MAX) {
+		if (gateway)
+			gw_page(req, 503, "Busy", "Too many fetches in progress; reload in a moment.");
+		else
+			reply_error(req, 503, "overload", "too many fetches in progress; try again");
+		return;
+	}
+	if (!(j = calloc(1, sizeof(*j))) || !(j->reap = event_new(n->base, -1, 0, job_reap, j))) {
+		free(j);
+		reply_error(req, 500, "internal", "out of memory");
+		return;
+	}
+	if (uri_parse(&j->u, text, strlen(text), &why) != 0) {
+		event_free(j->reap);
+		free(j);
+		if (gateway)
+			gw_page(req, 400, "Not a wisp address", why);
+		else
+			reply_error(req, 400, "bad_uri", why);
+		return;
+	}
+	j->n = n;
+	j->req = req;
+	j->evcon = evhttp_request_get_connection(req);
+	j->gateway = gateway;
+	j->slash = slash;
+	j->head = !gateway && query_get(req, "head", head, sizeof(head)) == 0 && strcmp(head, "1") == 0;
+	if (gateway) {
+		const char *r = evhttp_find_header(evhttp_request_get_input_headers(req), "Range");
+		uint8_t h[16];
+		char hex[33];
+		snprintf(j->range, sizeof(j->range), "%s", r && strlen(r) < sizeof(j->range) ? r : r ? "bad" : "");
+		/* The same address always names the same bytes: a strong ETag. */
+		crypto_generichash(h, sizeof(h), (const uint8_t *)text, strlen(text), NULL, 0);
+		sodium_bin2hex(hex, sizeof(hex), h, sizeof(h));
+		snprintf(j->etag, sizeof(j->etag), "\"%s\"", hex);
+		snprintf(j->addr, sizeof(j->addr), "%s", text);
+		j->show = GW_INLINE;
+	}
+	n->fetches++;
+	j->counted = 1;
+	if (!(j->mbuf = evbuffer_new()) || !(j->restart = event_new(n->base, -1, 0, on_restart, j)) ||
+	    !(j->body = evbuffer_new()) || !(j->patience = event_new(n->base, -1, 0, getgw_on_patience, j))) {
+		reply_error(req, 500, "internal", "out of memory");
+		j->req = NULL;
+		job_finish_later(j);
+		return;
+	}
+	if (gateway && !j->range[0] && evhttp_request_get_command(req) == EVHTTP_REQ_GET) {
+		/* A browser loading a page (not an image, not a seek) may be
+		 * told "still looking" rather than kept waiting. */
+		struct evkeyvalq *ih = evhttp_request_get_input_headers(req);
+		const char *dest = evhttp_find_header(ih, "Sec-Fetch-Dest"), *acc = evhttp_find_header(ih, "Accept");
+		if ((dest && strcmp(dest, "document") == 0) || (!dest && acc && strstr(acc, "text/html"))) {
+			struct timeval tv = { GATEWAY_PATIENCE_MS / 1000, (GATEWAY_PATIENCE_MS % 1000) * 1000 };
+			event_add(j->patience, &tv);
+		}
+	}
+	/* The path inside a site: a CHK's name and rest, an SSK's or USK's rest. */
+	if (j->u.type == URI_CHK && j->u.name[0])
+		snprintf(j->site_path, sizeof(j->site_path), "%s%s%s", j->u.name, j->u.path[0] ? "/" : "", j->u.path);
+	else
+		snprintf(j->site_path, sizeof(j->site_path), "%s", j->u.path);
+	j->raw = j->u.kind == URI_KIND_RAW;
+	j->edition = -1;
+	evhttp_connection_set_closecb(j->evcon, on_close, j);
+	if (j->u.type == URI_CHK) {
+		memcpy(root.routing, j->u.key, 32);
+		memcpy(root.crypto, j->u.ckey, 32);
+		start_chk(j, &root);
+	} else {
+		getname_start(j);
+	}
+}
+
+void
+api_get(struct node *n, struct evhttp_request *req)
+{
+	char text[URI_MAX + 1];
+
+	if (query_get(req, "uri", text, sizeof(text)) != 0) {
+		reply_error(req, 400, "bad_request", "missing or over-long uri parameter");
+		return;
+	}
+	get_begin(n, req, text, 0, 0);
+}
+
+
+void
+gateway_get(struct node *n, struct evhttp_request *req, const char *addr, int slash)
+{
+	get_begin(n, req, addr, 1, slash);
+}

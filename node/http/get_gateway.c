@@ -1,0 +1,301 @@
+/* The gateway's side of a fetch: a document for a browser, with ranges,
+ * filtered HTML, redirects into sites, and fetches parked while the page
+ * says "still looking" (gateway.h). */
+#include <inttypes.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include <event2/buffer.h>
+#include <event2/event.h>
+#include <event2/http.h>
+#include <event2/keyvalq_struct.h>
+
+#include "node/http/get_job.h"
+#include "node/filter/html.h"
+#include "node/base/node.h"
+
+void
+getgw_redirect_slash(struct get_job *j)
+{
+	char loc[URI_MAX + 8];
+	const char *path;
+	struct evkeyvalq *h;
+
+	j->answered = 1;
+	if (j->parked) {
+		j->result = 301;
+		job_finish_later(j);
+		return;
+	}
+	if (j->evcon)
+		evhttp_connection_set_closecb(j->evcon, NULL, NULL);
+	if (!j->gone) {
+		path = evhttp_uri_get_path(evhttp_request_get_evhttp_uri(j->req));
+		h = evhttp_request_get_output_headers(j->req);
+		snprintf(loc, sizeof(loc), "%s/", path ? path : "/");
+		evhttp_add_header(h, "Location", loc);
+		gw_content_headers(h);
+		evhttp_send_reply(j->req, 301, "Moved Permanently", NULL);
+		j->req = NULL;
+	}
+	job_finish_later(j);
+}
+
+
+/* parse_range reads "bytes=A-B", "bytes=A-" or "bytes=-N" against a
+ * document of |total| bytes. 1: a range; 0: none asked; -1: unsatisfiable. */
+static int
+parse_range(const char *r, uint64_t total, uint64_t *first, uint64_t *last)
+{
+	unsigned long long a, b;
+	char tail;
+
+	if (!r[0])
+		return 0;
+	if (total == 0)
+		return -1;
+	if (sscanf(r, "bytes=-%llu%c", &a, &tail) == 1) {
+		if (a == 0)
+			return -1;
+		*first = a >= total ? 0 : total - a;
+		*last = total - 1;
+		return 1;
+	}
+	if (sscanf(r, "bytes=%llu-%llu%c", &a, &b, &tail) == 2 && a <= b) {
+		if (a >= total)
+			return -1;
+		*first = a;
+		*last = b >= total ? total - 1 : b;
+		return 1;
+	}
+	if (sscanf(r, "bytes=%llu-%c", &a, &tail) == 1 && r[strlen(r) - 1] == '-') {
+		if (a >= total)
+			return -1;
+		*first = a;
+		*last = total - 1;
+		return 1;
+	}
+	return -1; /* several ranges or nonsense: we serve single ranges only */
+}
+
+
+/* content_headers: what every document from the network is served with. */
+static void
+content_headers(struct evkeyvalq *h, enum gw_show show, const char *mime, const char *etag)
+{
+	evhttp_add_header(h, "Content-Type", show == GW_TEXT ? "text/plain; charset=utf-8" : mime);
+	if (show == GW_DOWNLOAD)
+		evhttp_add_header(h, "Content-Disposition", "attachment");
+	evhttp_add_header(h, "ETag", etag);
+	gw_content_headers(h);
+}
+
+
+/* getgw_serve_body answers |req| with a document held whole in |j->body|:
+ * a filtered page, or a parked fetch's bytes (ranges honoured). */
+void
+getgw_serve_body(struct get_job *j, struct evhttp_request *req)
+{
+	struct evkeyvalq *h = evhttp_request_get_output_headers(req);
+	const char *rh = evhttp_find_header(evhttp_request_get_input_headers(req), "Range");
+	size_t len = evbuffer_get_length(j->body);
+	const uint8_t *p = evbuffer_pullup(j->body, -1);
+	uint64_t first = 0, last = len ? len - 1 : 0;
+	struct evbuffer *out = evbuffer_new();
+	char v[TREE_MIME_MAX + 32];
+	int r;
+
+	if (!out || (!p && len)) {
+		evbuffer_free(out);
+		gw_page(req, 500, "Could not show this", "out of memory");
+		return;
+	}
+	if (j->show == GW_FILTER) {
+		uint8_t *f;
+		size_t fl;
+		if (len >= 2 && ((p[0] == 0xfe && p[1] == 0xff) || (p[0] == 0xff && p[1] == 0xfe))) {
+			gw_page(req, 415, "Not shown", "This page is in UTF-16, which the gateway cannot check for "
+			    "links out of wisp. Fetch it with wisp get.");
+			evbuffer_free(out);
+			return;
+		}
+		if (html_filter(p, len, &f, &fl) != 0) {
+			gw_page(req, 500, "Could not show this", "out of memory");
+			evbuffer_free(out);
+			return;
+		}
+		evbuffer_add(out, f, fl);
+		free(f);
+		gw_html_type(j->mime, v, sizeof(v));
+		evhttp_add_header(h, "Content-Type", v);
+		evhttp_add_header(h, "ETag", j->etag);
+		gw_content_headers(h);
+		evhttp_send_reply(req, 200, "OK", out);
+		evbuffer_free(out);
+		return;
+	}
+	r = parse_range(rh && strlen(rh) < sizeof(j->range) ? rh : rh ? "bad" : "", len, &first, &last);
+	if (r < 0) {
+		snprintf(v, sizeof(v), "bytes */%zu", len);
+		evhttp_add_header(h, "Content-Range", v);
+		gw_page(req, 416, "Not in this document", "the requested range is not in this document");
+		evbuffer_free(out);
+		return;
+	}
+	if (len)
+		evbuffer_add(out, p + first, (size_t)(last - first + 1));
+	content_headers(h, j->show, j->mime, j->etag);
+	evhttp_add_header(h, "Accept-Ranges", "bytes");
+	if (r > 0) {
+		snprintf(v, sizeof(v), "bytes %" PRIu64 "-%" PRIu64 "/%zu", first, last, len);
+		evhttp_add_header(h, "Content-Range", v);
+	}
+	evhttp_send_reply(req, r > 0 ? 206 : 200, r > 0 ? "Partial Content" : "OK", out);
+	evbuffer_free(out);
+}
+
+
+/* getgw_answer_page ends a gateway job with one of the node's pages, or, for a
+ * parked job, keeps it for the reload. */
+void
+getgw_answer_page(struct get_job *j, int code, const char *title, const char *text)
+{
+	if (j->parked) {
+		j->result = code;
+		snprintf(j->rtitle, sizeof(j->rtitle), "%s", title);
+		snprintf(j->rtext, sizeof(j->rtext), "%s", text);
+		return;
+	}
+	if (!j->gone)
+		gw_page(j->req, code, title, text);
+}
+
+
+void
+getgw_start(struct get_job *j, uint64_t total, const char *mime)
+{
+	struct evkeyvalq *h = evhttp_request_get_output_headers(j->req);
+	uint64_t first = 0, last = total ? total - 1 : 0;
+	char v[96];
+	int r = parse_range(j->range, total, &first, &last);
+
+	if (r < 0) {
+		j->answered = 1;
+		snprintf(v, sizeof(v), "bytes */%" PRIu64, total);
+		evhttp_add_header(h, "Content-Range", v);
+		job_fail(j, 416, "range", "the requested range is not in this document");
+		return;
+	}
+	fetch_range(j->f, first, last);
+	content_headers(h, j->show, mime, j->etag);
+	snprintf(v, sizeof(v), "%" PRIu64, total ? last - first + 1 : 0);
+	evhttp_add_header(h, "Content-Length", v);
+	evhttp_add_header(h, "Accept-Ranges", "bytes");
+	evhttp_add_header(h, "Connection", "close");
+	if (r > 0) {
+		snprintf(v, sizeof(v), "bytes %" PRIu64 "-%" PRIu64 "/%" PRIu64, first, last, total);
+		evhttp_add_header(h, "Content-Range", v);
+	}
+	evhttp_send_reply_start(j->req, r > 0 ? 206 : 200, r > 0 ? "Partial Content" : "OK");
+	j->started = 1;
+}
+
+
+static void
+unpark(struct get_job *j)
+{
+	struct get_job **pp;
+
+	for (pp = &j->n->parked; *pp; pp = &(*pp)->pnext) {
+		if (*pp == j) {
+			*pp = j->pnext;
+			j->n->nparked--;
+			break;
+		}
+	}
+	j->parked = 0;
+}
+
+
+/* getgw_on_patience: the page load has waited long enough for a first byte;
+ * or, once parked and settled, the outcome was never collected. */
+void
+getgw_on_patience(evutil_socket_t fd, short ev, void *arg)
+{
+	struct get_job *j = arg;
+	struct node *n = j->n;
+
+	(void)fd;
+	(void)ev;
+	if (j->parked) { /* expired */
+		unpark(j);
+		job_free(j);
+		return;
+	}
+	if (j->gone || j->answered || j->started || j->done || n->nparked >= GATEWAY_PARKED_MAX)
+		return; /* too many parked already: this one simply waits */
+	gw_still_looking(j->req, j->addr);
+	if (j->evcon)
+		evhttp_connection_set_closecb(j->evcon, NULL, NULL);
+	j->req = NULL;
+	j->evcon = NULL;
+	j->parked = 1;
+	j->pnext = n->parked;
+	n->parked = j;
+	n->nparked++;
+}
+
+
+int
+gateway_parked(struct node *n, struct evhttp_request *req, const char *addr, int slash)
+{
+	struct get_job *j;
+	struct evkeyvalq *h;
+	char loc[URI_MAX + 4];
+
+	for (j = n->parked; j; j = j->pnext)
+		if (j->slash == slash && strcmp(j->addr, addr) == 0)
+			break;
+	if (!j)
+		return 0;
+	if (j->result == 0) {
+		gw_still_looking(req, addr);
+		return 1;
+	}
+	if (j->result == -1) {
+		unpark(j);
+		job_free(j);
+		return 0;
+	}
+	if (j->result == 200) {
+		getgw_serve_body(j, req);
+	} else if (j->result == 301) {
+		h = evhttp_request_get_output_headers(req);
+		snprintf(loc, sizeof(loc), "/%s/", addr);
+		evhttp_add_header(h, "Location", loc);
+		gw_content_headers(h);
+		evhttp_send_reply(req, 301, "Moved Permanently", NULL);
+	} else {
+		gw_page(req, j->result, j->rtitle, j->rtext);
+	}
+	unpark(j);
+	job_free(j);
+	return 1;
+}
+
+
+void
+gateway_parked_free_all(struct node *n)
+{
+	struct get_job *j, *next;
+
+	for (j = n->parked; j; j = next) {
+		next = j->pnext;
+		if (!j->f && !j->pending_ssk) { /* settled; running ones end with the router */
+			unpark(j);
+			job_free(j);
+		}
+	}
+}
+

@@ -1,0 +1,601 @@
+/* Encrypted peer links: TCP through bufferevents, the Noise IK handshake,
+ * padded AEAD records, keep-alives, rekeying. A bad record closes that
+ * link and nothing else. */
+#include <arpa/inet.h>
+#include <errno.h>
+#include <netinet/in.h>
+#include <netinet/tcp.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/socket.h>
+#include <time.h>
+
+#include <event2/buffer.h>
+#include <event2/bufferevent.h>
+#include <event2/event.h>
+#include <sodium.h>
+
+#include "crypto/b64.h"
+#include "node/core/frame.h"
+#include "node/core/wire.h"
+#include "node/base/log.h"
+#include "node/base/node.h"
+
+enum link_state { L_CONNECTING, L_WAIT_HS1, L_WAIT_HS2, L_UP };
+
+struct link {
+	struct node *n;
+	struct link *next;
+	struct bufferevent *bev;
+	struct event *timer;
+	enum link_state state;
+	int initiator;
+	struct noise_hs hs;
+	struct noise_cipher tx, rx;
+	struct peer *peer;         /* known from the start when we dial */
+	uint64_t opened, last_rx, last_tx, rekeyed; /* monotonic ms */
+	uint64_t since_rekey;
+	uint64_t retire_at;        /* a duplicate, closed then: until then it still delivers */
+	char addr[64];
+	uint8_t rec[FRAME_WIRE_MAX], plain[FRAME_BUCKET_L];
+};
+
+static struct log_rate refused_rate, bad_rate;
+
+/* Records are whole messages: small requests must not wait for Nagle. */
+static void
+no_delay(evutil_socket_t fd)
+{
+	int one = 1;
+
+	(void)setsockopt(fd, IPPROTO_TCP, TCP_NODELAY, &one, sizeof(one));
+}
+
+static uint64_t
+now_ms(void)
+{
+	struct timespec ts;
+
+	clock_gettime(CLOCK_MONOTONIC, &ts);
+	return (uint64_t)ts.tv_sec * 1000 + (uint64_t)ts.tv_nsec / 1000000;
+}
+
+int link_is_up(const struct link *l) { return l->state == L_UP; }
+const char *link_addr(const struct link *l) { return l->addr; }
+
+static void
+unlist(struct link *l)
+{
+	struct link **pp;
+
+	for (pp = &l->n->links; *pp; pp = &(*pp)->next)
+		if (*pp == l) {
+			*pp = l->next;
+			return;
+		}
+}
+
+void
+link_close(struct link *l, const char *why)
+{
+	struct node *n = l->n;
+	struct peer *p = l->peer;
+
+	log_debug("link %s closed: %s", l->addr, why);
+	unlist(l);
+	if (l->state != L_UP && !l->initiator)
+		n->links_pending--;
+	n->pstats.links_closed++;
+	if (l->bev)
+		bufferevent_free(l->bev);
+	if (l->timer)
+		event_free(l->timer);
+	if (p && l->initiator && l->state != L_UP)
+		p->dialing = 0;
+	if (p)
+		peers_link_down(n, p, l);
+	sodium_memzero(&l->hs, sizeof(l->hs));
+	sodium_memzero(&l->tx, sizeof(l->tx));
+	sodium_memzero(&l->rx, sizeof(l->rx));
+	sodium_memzero(l->plain, sizeof(l->plain));
+	free(l);
+}
+
+void
+links_forget_peer(struct node *n, struct peer *p)
+{
+	struct link *l = n->links, *next;
+
+	for (; l; l = next) {
+		next = l->next;
+		if (l->peer != p)
+			continue;
+		l->peer = NULL;
+		link_close(l, "peer removed");
+		next = n->links; /* the list changed under us */
+	}
+}
+
+static int
+send_raw(struct link *l, const uint8_t *p, size_t len)
+{
+	struct evbuffer *out = bufferevent_get_output(l->bev);
+
+	if (evbuffer_get_length(out) + len > LINK_OUTPUT_MAX)
+		return -1; /* the peer stopped reading: drop it, not our memory */
+	if (bufferevent_write(l->bev, p, len) != 0)
+		return -1;
+	l->last_tx = now_ms();
+	if (l->peer)
+		l->peer->bytes_out += len;
+	return 0;
+}
+
+/* Records are sealed straight into the socket's output buffer: space is
+ * reserved there, the record built and encrypted in place, and committed
+ * only if the peer's quota allows. A block crossing a node is copied once
+ * on its way out. */
+static int
+reserve(struct link *l, struct evbuffer_iovec *v)
+{
+	if (l->state != L_UP)
+		return -1;
+	return evbuffer_reserve_space(bufferevent_get_output(l->bev), FRAME_WIRE_MAX, v, 1) == 1 &&
+	    v->iov_len >= FRAME_WIRE_MAX ? 0 : -1;
+}
+
+static int
+commit(struct link *l, struct evbuffer_iovec *v, size_t n)
+{
+	struct evbuffer *out = bufferevent_get_output(l->bev);
+
+	if (evbuffer_get_length(out) + n > LINK_OUTPUT_MAX)
+		return -1; /* the peer stopped reading: drop it, not our memory */
+	v->iov_len = n;
+	if (evbuffer_commit_space(out, v, 1) != 0)
+		return -1;
+	l->last_tx = now_ms();
+	if (l->peer)
+		l->peer->bytes_out += n;
+	l->since_rekey += n;
+	return 0;
+}
+
+int
+link_send(struct link *l, uint8_t type, const uint8_t *p, size_t len)
+{
+	struct evbuffer_iovec v;
+	size_t n;
+
+	if (reserve(l, &v) != 0 || frame_seal(&l->tx, type, p, len, v.iov_base, &n) != 0)
+		return -1;
+	return commit(l, &v, n);
+}
+
+_Static_assert((int)WIRE_MSG_MAX <= (int)FRAME_PAYLOAD_MAX, "every routing message fits in one record");
+
+int
+link_send_msg(struct link *l, const struct wire_msg *m)
+{
+	struct evbuffer_iovec v;
+	uint8_t *rec;
+	size_t len, n;
+
+	if (reserve(l, &v) != 0)
+		return -1;
+	/* encoded where frame_seal puts the payload, so it moves nothing */
+	rec = v.iov_base;
+	if (wire_encode(m, rec + FRAME_HDR_LEN, FRAME_PAYLOAD_MAX, &len) != 0 ||
+	    frame_seal(&l->tx, FRAME_ROUTE, rec + FRAME_HDR_LEN, len, rec, &n) != 0)
+		return -1;
+	return commit(l, &v, n);
+}
+
+static void
+maybe_rekey(struct link *l, uint64_t now)
+{
+	if (l->since_rekey < LINK_REKEY_BYTES && now - l->rekeyed < LINK_REKEY_MS)
+		return;
+	if (link_send(l, FRAME_REKEY, NULL, 0) != 0) {
+		link_close(l, "cannot send");
+		return;
+	}
+	noise_rekey(&l->tx);
+	l->rekeyed = now;
+	l->since_rekey = 0;
+}
+
+static void
+on_timer(evutil_socket_t fd, short ev, void *arg)
+{
+	struct link *l = arg;
+	uint64_t now = now_ms();
+
+	(void)fd;
+	(void)ev;
+	if (l->state != L_UP) {
+		if (now - l->opened > LINK_HANDSHAKE_MS)
+			link_close(l, "handshake timed out");
+		return;
+	}
+	if (l->retire_at && now >= l->retire_at) {
+		link_close(l, "duplicate link");
+		return;
+	}
+	if (now - l->last_rx > LINK_DEAD_MS) {
+		link_close(l, "peer silent: dead");
+		return;
+	}
+	if (now - l->last_tx >= LINK_KEEPALIVE_MS && link_send(l, FRAME_KEEPALIVE, NULL, 0) != 0) {
+		link_close(l, "cannot send");
+		return;
+	}
+	maybe_rekey(l, now);
+}
+
+/* The initiator of the kept link is the smaller key, on both sides. */
+static int
+keep_new_link(const struct node *n, const struct link *old, const struct link *new)
+{
+	const uint8_t *oi = old->initiator ? n->id_public : old->peer->pub;
+	const uint8_t *ni = new->initiator ? n->id_public : new->peer->pub;
+
+	return memcmp(ni, oi, 32) < 0;
+}
+
+static void
+went_up(struct link *l)
+{
+	struct node *n = l->n;
+	struct peer *p = l->peer;
+
+	l->state = L_UP;
+	l->last_rx = l->last_tx = l->rekeyed = now_ms();
+	if (!l->initiator)
+		n->links_pending--;
+	p->dialing = 0;
+	if (p->link && p->link != l) {
+		/* Both sides dialled: both keep the same one of the two. The
+		 * other is retired, not cut: what the peer sent on it before it
+		 * switched still arrives. */
+		if (!keep_new_link(n, p->link, l)) {
+			l->retire_at = l->last_rx + LINK_RETIRE_MS;
+			return;
+		}
+		p->link->retire_at = l->last_rx + LINK_RETIRE_MS;
+	}
+	if (p->has_secret && l->initiator) {
+		p->has_secret = 0; /* the invite was accepted: it is spent */
+		sodium_memzero(p->secret, sizeof(p->secret));
+		(void)peers_save(n, p);
+	}
+	peers_link_up(n, p, l);
+	log_info("link up with %s at %s", p->opennet ? "an opennet peer" : "a friend", l->addr);
+}
+
+static void
+refuse(struct link *l, const char *why)
+{
+	l->n->pstats.handshakes_refused++;
+	log_ratelim(&refused_rate, 6, "refused a handshake from %s: %s", l->addr, why);
+	link_close(l, why);
+}
+
+static void
+on_hs1(struct link *l, const uint8_t *msg, size_t len)
+{
+	struct node *n = l->n;
+	uint8_t payload[HS1_PAYLOAD], e[32], out[2 + HS2_LEN], p2[HS2_PAYLOAD] = { 1 };
+	struct noise_cipher tx, rx;
+	struct hs1 h;
+	struct peer *p;
+	size_t pl, ol;
+
+	noise_ik_init(&l->hs, 0, (const uint8_t *)FRAME_PROLOGUE, sizeof(FRAME_PROLOGUE) - 1,
+	    n->id_secret, NULL);
+	if (noise_ik_read_msg1(&l->hs, msg, len, payload, sizeof(payload), &pl) != 0 ||
+	    hs1_decode(&h, payload, pl) != 0) {
+		refuse(l, "bad handshake");
+		return;
+	}
+	/* Darknet: only friends, or a stranger holding one of our invites. */
+	p = peers_find(n, l->hs.rs);
+	if (!p && h.has_secret && sodium_memcmp(h.ref.pub, l->hs.rs, 32) == 0 &&
+	    invites_redeem(n, h.secret))
+		p = peers_add(n, &h.ref, NULL);
+	/* Opennet: a stranger, if it proved the key its noderef names (the
+	 * IK handshake's ss: only the holder of that key could have sent
+	 * this message) and the opennet policy has room. Without opennet
+	 * this refuses it: "unknown identity". */
+	if (!p) {
+		const char *why = "unknown identity";
+		if (sodium_memcmp(h.ref.pub, l->hs.rs, 32) != 0 || !(p = openlink_admit(n, &h.ref, &why))) {
+			refuse(l, why);
+			return;
+		}
+	}
+	if (peers_shunned(p)) {
+		refuse(l, "a friend backed off after faults");
+		return;
+	}
+	if (h.ref.naddr && sodium_memcmp(h.ref.pub, p->pub, 32) == 0 && memcmp(&h.ref, &p->ref, sizeof(h.ref))) {
+		p->ref = h.ref; /* a friend's addresses change: keep up */
+		(void)peers_save(n, p);
+	}
+	randombytes_buf(e, sizeof(e));
+	if (noise_ik_write_msg2(&l->hs, e, p2, sizeof(p2), out + 2, HS2_LEN, &ol) != 0) {
+		link_close(l, "handshake failed");
+		return;
+	}
+	sodium_memzero(e, sizeof(e));
+	out[0] = (uint8_t)(HS2_LEN >> 8);
+	out[1] = (uint8_t)HS2_LEN;
+	noise_split(&l->hs, &tx, &rx, NULL);
+	l->tx = tx;
+	l->rx = rx;
+	l->peer = p;
+	if (send_raw(l, out, sizeof(out)) != 0) {
+		link_close(l, "cannot send");
+		return;
+	}
+	went_up(l);
+}
+
+static void
+on_hs2(struct link *l, const uint8_t *msg, size_t len)
+{
+	uint8_t payload[HS2_PAYLOAD];
+	size_t pl;
+
+	if (noise_ik_read_msg2(&l->hs, msg, len, payload, sizeof(payload), &pl) != 0) {
+		refuse(l, "bad handshake reply");
+		return;
+	}
+	noise_split(&l->hs, &l->tx, &l->rx, NULL);
+	went_up(l);
+}
+
+/* on_record handles one record, opened (|opened| 0) into l->plain;
+ * returns -1 once the link is gone. */
+static int
+on_record(struct link *l, int opened, uint8_t type, const uint8_t *payload, size_t plen)
+{
+	if (opened != 0) {
+		l->n->pstats.frames_bad++;
+		log_ratelim(&bad_rate, 6, "bad record from %s: closing that link", l->addr);
+		peers_fault(l->n, l->peer, "a record that does not open (forged, replayed or garbage)");
+		link_close(l, "bad record");
+		return -1;
+	}
+	l->last_rx = now_ms();
+	switch (type) {
+	case FRAME_KEEPALIVE:
+		return 0;
+	case FRAME_REKEY:
+		noise_rekey(&l->rx);
+		return 0;
+	case FRAME_ROUTE:
+		if (node_route_msg(l->n, l->peer, payload, plen) == 0)
+			return 0;
+		l->n->pstats.frames_bad++;
+		peers_fault(l->n, l->peer, "a malformed routing message or a block that does not verify");
+		link_close(l, "bad routing message");
+		return -1;
+	case FRAME_BYE:
+		link_close(l, "peer said bye");
+		return -1;
+	}
+	l->n->pstats.frames_bad++;
+	peers_fault(l->n, l->peer, "a record of unknown type");
+	link_close(l, "unknown record type");
+	return -1;
+}
+
+/* still_open: did the handshake step leave |l| open? (It may have freed it.) */
+static int
+still_open(struct node *n, const struct link *l)
+{
+	const struct link *x;
+
+	for (x = n->links; x; x = x->next)
+		if (x == l)
+			return 1;
+	return 0;
+}
+
+static void
+on_read(struct bufferevent *bev, void *arg)
+{
+	struct link *l = arg;
+	struct node *node = l->n;
+	struct evbuffer *in = bufferevent_get_input(bev);
+	uint8_t hdr[2];
+	size_t need;
+
+	while (evbuffer_copyout(in, hdr, 2) == 2) {
+		size_t n = (size_t)hdr[0] << 8 | hdr[1];
+		if (l->state == L_WAIT_HS1)
+			need = n == HS1_LEN ? 2 + n : 0;
+		else if (l->state == L_WAIT_HS2)
+			need = n == HS2_LEN ? 2 + n : 0;
+		else if (l->state == L_UP)
+			need = frame_wire_len(hdr, &need) == 0 ? need : 0;
+		else
+			need = 0;
+		if (need == 0) {
+			l->n->pstats.frames_bad++;
+			if (l->state == L_UP)
+				log_ratelim(&bad_rate, 6, "bad record length from %s: closing that link", l->addr);
+			else
+				l->n->pstats.handshakes_refused++;
+			if (l->state == L_UP)
+				peers_fault(l->n, l->peer, "a record of impossible length");
+			link_close(l, "bad record length");
+			return;
+		}
+		if (evbuffer_get_length(in) < need)
+			return;
+		if (l->peer)
+			l->peer->bytes_in += need;
+		if (l->state == L_UP) {
+			/* Opened where it lies in the input buffer (contiguous unless
+			 * it straddles two reads) and drained before anything it
+			 * sets off can close this link. */
+			const uint8_t *rec = evbuffer_pullup(in, (ev_ssize_t)need), *payload = NULL;
+			uint8_t type = 0;
+			size_t plen = 0;
+			int opened = rec ? frame_open(&l->rx, rec, need, l->plain, &type, &payload, &plen) : -1;
+			evbuffer_drain(in, need);
+			if (on_record(l, opened, type, payload, plen) != 0 || !still_open(node, l))
+				return; /* gone: a bad record, or the routing it set off
+				         * found this link over its output quota */
+			continue;
+		}
+		evbuffer_remove(in, l->rec, need);
+		if (l->state == L_WAIT_HS1) {
+			on_hs1(l, l->rec + 2, need - 2);
+			if (!still_open(node, l))
+				return;
+		} else if (l->state == L_WAIT_HS2) {
+			on_hs2(l, l->rec + 2, need - 2);
+			if (!still_open(node, l))
+				return;
+		}
+	}
+}
+
+static void
+on_event(struct bufferevent *bev, short what, void *arg)
+{
+	struct link *l = arg;
+	struct node *n = l->n;
+	uint8_t payload[HS1_PAYLOAD], e[32], out[2 + HS1_LEN];
+	struct hs1 h = { 0 };
+	size_t ol;
+
+	if (what & BEV_EVENT_CONNECTED) {
+		no_delay(bufferevent_getfd(bev));
+		l->state = L_WAIT_HS2;
+		peers_self(n, &h.ref);
+		h.has_secret = l->peer->has_secret;
+		memcpy(h.secret, l->peer->secret, INVITE_SECRET_LEN);
+		noise_ik_init(&l->hs, 1, (const uint8_t *)FRAME_PROLOGUE, sizeof(FRAME_PROLOGUE) - 1,
+		    n->id_secret, l->peer->pub);
+		randombytes_buf(e, sizeof(e));
+		if (hs1_encode(&h, payload) != 0 ||
+		    noise_ik_write_msg1(&l->hs, e, payload, sizeof(payload), out + 2, HS1_LEN, &ol) != 0) {
+			link_close(l, "handshake failed");
+			return;
+		}
+		sodium_memzero(e, sizeof(e));
+		sodium_memzero(payload, sizeof(payload));
+		out[0] = (uint8_t)(HS1_LEN >> 8);
+		out[1] = (uint8_t)HS1_LEN;
+		if (send_raw(l, out, sizeof(out)) != 0)
+			link_close(l, "cannot send");
+		return;
+	}
+	if (what & (BEV_EVENT_EOF | BEV_EVENT_ERROR | BEV_EVENT_TIMEOUT))
+		link_close(l, what & BEV_EVENT_EOF ? "closed by peer" : "connection error");
+}
+
+static struct link *
+link_new(struct node *n, struct bufferevent *bev, const char *addr)
+{
+	struct link *l = calloc(1, sizeof(*l));
+	struct timeval tick = { 2, 0 };
+
+	if (!l)
+		return NULL;
+	l->n = n;
+	l->bev = bev;
+	l->opened = now_ms();
+	snprintf(l->addr, sizeof(l->addr), "%s", addr);
+	if (!(l->timer = event_new(n->base, -1, EV_PERSIST, on_timer, l))) {
+		free(l);
+		return NULL;
+	}
+	event_add(l->timer, &tick);
+	/* Never buffer more than two records' worth of input; read and write
+	 * whole records per system call rather than libevent's 16 KiB. */
+	bufferevent_setwatermark(bev, EV_READ, 0, 2 * FRAME_WIRE_MAX);
+	bufferevent_set_max_single_read(bev, 2 * FRAME_WIRE_MAX);
+	bufferevent_set_max_single_write(bev, 4 * FRAME_WIRE_MAX);
+	bufferevent_setcb(bev, on_read, NULL, on_event, l);
+	bufferevent_enable(bev, EV_READ | EV_WRITE);
+	l->next = n->links;
+	n->links = l;
+	return l;
+}
+
+void
+link_accept(struct node *n, int fd, const char *from)
+{
+	struct bufferevent *bev;
+	struct link *l;
+
+	if (n->links_pending >= LINKS_PENDING_MAX) {
+		n->pstats.handshakes_refused++;
+		log_ratelim(&refused_rate, 6, "too many handshakes in progress: refused %s", from);
+		evutil_closesocket(fd);
+		return;
+	}
+	evutil_make_socket_nonblocking(fd);
+	no_delay(fd);
+	if (!(bev = bufferevent_socket_new(n->base, fd, BEV_OPT_CLOSE_ON_FREE))) {
+		evutil_closesocket(fd);
+		return;
+	}
+	if (!(l = link_new(n, bev, from))) {
+		bufferevent_free(bev);
+		return;
+	}
+	l->state = L_WAIT_HS1;
+	n->links_pending++;
+}
+
+int
+link_dial(struct node *n, struct peer *p)
+{
+	struct sockaddr_storage ss;
+	struct bufferevent *bev;
+	struct noderef_addr *a;
+	struct link *l;
+	char addr[64];
+	unsigned len;
+
+	if (p->ref.naddr == 0)
+		return -1;
+	a = &p->ref.addr[p->next_addr++ % p->ref.naddr];
+	if (noderef_addr_format(a, addr, sizeof(addr)) != 0 || node_parse_addr(addr, &ss, &len) != 0)
+		return -1;
+	if (!(bev = bufferevent_socket_new(n->base, -1, BEV_OPT_CLOSE_ON_FREE)))
+		return -1;
+	if (!(l = link_new(n, bev, addr))) {
+		bufferevent_free(bev);
+		return -1;
+	}
+	l->initiator = 1;
+	l->peer = p;
+	l->state = L_CONNECTING;
+	p->dialing = 1;
+	if (bufferevent_socket_connect(bev, (struct sockaddr *)&ss, (int)len) != 0) {
+		link_close(l, "connect failed");
+		return 0; /* link_close scheduled the retry */
+	}
+	return 0;
+}
+
+void
+links_close_all(struct node *n)
+{
+	while (n->links) {
+		struct link *l = n->links;
+		if (l->state == L_UP)
+			(void)link_send(l, FRAME_BYE, NULL, 0);
+		if (l->bev)
+			bufferevent_flush(l->bev, EV_WRITE, BEV_FLUSH);
+		l->peer = NULL; /* no redial while stopping */
+		link_close(l, "stopping");
+	}
+}

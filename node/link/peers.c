@@ -1,0 +1,452 @@
+/* Friends: the peer list, its persistence, dialling with back-off, and
+ * one-time invites. */
+#include <arpa/inet.h>
+#include <ifaddrs.h>
+#include <netinet/in.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/socket.h>
+#include <time.h>
+
+#include <event2/event.h>
+#include <sodium.h>
+
+#include "crypto/b64.h"
+#include "crypto/bytes.h"
+#include "node/base/log.h"
+#include "node/base/node.h"
+#include "store/store.h"
+
+enum { FLAG_SECRET = 1, FLAG_CONF = 2 };
+
+struct peer *
+peers_find(struct node *n, const uint8_t pub[32])
+{
+	unsigned i;
+
+	for (i = 0; i < n->npeers; i++)
+		if (sodium_memcmp(n->peers[i]->pub, pub, 32) == 0)
+			return n->peers[i];
+	return NULL;
+}
+
+struct peer *
+peers_by_rid(struct node *n, uint32_t rid)
+{
+	unsigned i;
+
+	for (i = 0; i < n->npeers; i++)
+		if (n->peers[i]->rid == rid)
+			return n->peers[i];
+	return NULL;
+}
+
+struct peer *
+peers_find_prefix(struct node *n, const char *prefix)
+{
+	char id[B64_LEN(32) + 1];
+	struct peer *found = NULL;
+	size_t len = strlen(prefix);
+	unsigned i;
+
+	if (len < 4 || len > B64_LEN(32))
+		return NULL;
+	for (i = 0; i < n->npeers; i++) {
+		if (b64_encode(id, sizeof(id), n->peers[i]->pub, 32) != 0 || strncmp(id, prefix, len) != 0)
+			continue;
+		if (found)
+			return NULL;
+		found = n->peers[i];
+	}
+	return found;
+}
+
+int
+peers_save(struct node *n, const struct peer *p)
+{
+	uint8_t v[1 + INVITE_SECRET_LEN + NODEREF_BIN_MAX];
+	size_t len;
+
+	if (p->opennet)
+		return 0; /* strangers are never saved: a restart must not make them friends */
+	v[0] = (uint8_t)((p->has_secret ? FLAG_SECRET : 0) | (p->from_conf ? FLAG_CONF : 0));
+	memcpy(v + 1, p->secret, INVITE_SECRET_LEN);
+	if (noderef_encode(&p->ref, v + 1 + INVITE_SECRET_LEN, NODEREF_BIN_MAX, &len) != 0)
+		return -1;
+	return store_kv_put(n->store, STORE_T_PEERS, p->pub, 32, v, 1 + INVITE_SECRET_LEN + len);
+}
+
+static void on_dial(evutil_socket_t fd, short ev, void *arg);
+
+static struct peer *
+peer_new(struct node *n, const struct noderef *ref)
+{
+	struct peer *p;
+
+	if (n->npeers >= PEERS_MAX || !(p = calloc(1, sizeof(*p))))
+		return NULL;
+	memcpy(p->pub, ref->pub, 32);
+	node_location(p->loc, p->pub);
+	p->ref = *ref;
+	p->n = n;
+	p->rid = ++n->next_rid;
+	p->backoff_ms = DIAL_BACKOFF_MIN_MS;
+	if (n->base && !(p->dial_ev = evtimer_new(n->base, on_dial, p))) {
+		free(p);
+		return NULL;
+	}
+	n->peers[n->npeers++] = p;
+	return p;
+}
+
+static int
+load_one(void *ctx, const uint8_t *key, size_t klen, const uint8_t *val, size_t vlen)
+{
+	struct node *n = ctx;
+	struct noderef ref;
+	struct peer *p;
+
+	if (klen != 32 || vlen < 1 + INVITE_SECRET_LEN ||
+	    noderef_decode(&ref, val + 1 + INVITE_SECRET_LEN, vlen - 1 - INVITE_SECRET_LEN) != 0 ||
+	    memcmp(ref.pub, key, 32) != 0) {
+		log_warnx("skipping a damaged peer record");
+		return 0;
+	}
+	if (!(p = peer_new(n, &ref)))
+		return 0;
+	p->has_secret = val[0] & FLAG_SECRET;
+	p->from_conf = (val[0] & FLAG_CONF) != 0;
+	memcpy(p->secret, val + 1, INVITE_SECRET_LEN);
+	return 0;
+}
+
+int
+peers_load(struct node *n)
+{
+	return store_kv_each(n->store, STORE_T_PEERS, load_one, n);
+}
+
+/* schedule_dial: in |ms| ± 25%, so friends that lost each other at once
+ * do not redial in lockstep. */
+static void
+schedule_dial(struct peer *p, unsigned ms)
+{
+	struct timeval tv;
+	unsigned jitter = ms / 2 ? randombytes_uniform(ms / 2 + 1) : 0;
+	uint64_t now = node_now_ms();
+
+	if (!p->dial_ev || p->removed || p->ref.naddr == 0)
+		return;
+	if (p->shun_until > now && p->shun_until - now > ms) /* not before its backoff ends */
+		ms = (unsigned)(p->shun_until - now);
+	ms = ms - ms / 4 + jitter;
+	tv.tv_sec = ms / 1000;
+	tv.tv_usec = (ms % 1000) * 1000;
+	evtimer_add(p->dial_ev, &tv);
+}
+
+static void
+on_dial(evutil_socket_t fd, short ev, void *arg)
+{
+	struct peer *p = arg;
+
+	(void)fd;
+	(void)ev;
+	if (p->link || p->dialing || p->removed)
+		return;
+	if (link_dial(p->n, p) != 0)
+		peers_link_down(p->n, p, NULL); /* could not even start: back off */
+}
+
+void
+peers_start(struct node *n)
+{
+	unsigned i;
+
+	for (i = 0; i < n->npeers; i++) {
+		struct peer *p = n->peers[i];
+		if (!p->dial_ev && !(p->dial_ev = evtimer_new(n->base, on_dial, p)))
+			continue;
+		schedule_dial(p, 200);
+	}
+}
+
+struct peer *
+peers_add(struct node *n, const struct noderef *ref, const uint8_t *secret)
+{
+	struct peer *p = peers_find(n, ref->pub);
+
+	if (!p && !(p = peer_new(n, ref)))
+		return NULL;
+	if (p->opennet) { /* a stranger become a friend */
+		if (p->link)
+			openlink_link(n, p, 0);
+		p->opennet = p->open_transient = p->open_dead = 0;
+	}
+	if (ref->naddr)
+		p->ref = *ref;
+	if (secret) {
+		p->has_secret = 1;
+		memcpy(p->secret, secret, INVITE_SECRET_LEN);
+	}
+	if (peers_save(n, p) != 0)
+		log_warnx("saving a peer: %s", store_errmsg(n->store));
+	if (!p->link && !p->dialing)
+		schedule_dial(p, 1);
+	return p;
+}
+
+struct peer *
+peers_add_open(struct node *n, const struct noderef *ref, int dial, unsigned delay_ms)
+{
+	struct peer *p;
+
+	if (peers_find(n, ref->pub) || !(p = peer_new(n, ref)))
+		return NULL;
+	p->opennet = 1;
+	if (dial)
+		schedule_dial(p, delay_ms ? delay_ms : 1);
+	return p;
+}
+
+int
+peers_remove(struct node *n, struct peer *p)
+{
+	unsigned i;
+
+	for (i = 0; i < n->npeers && n->peers[i] != p; i++)
+		;
+	if (i == n->npeers)
+		return -1;
+	if (!p->opennet && store_kv_del(n->store, STORE_T_PEERS, p->pub, 32) != 0)
+		log_warnx("removing a peer: %s", store_errmsg(n->store));
+	n->peers[i] = n->peers[--n->npeers];
+	p->removed = 1;
+	if (p->link) {
+		node_route_link(n, p, 0);
+		openlink_link(n, p, 0);
+	}
+	node_route_forget(n, p);
+	links_forget_peer(n, p);
+	if (p->dial_ev)
+		event_free(p->dial_ev);
+	free(p);
+	return 0;
+}
+
+/* peers_sync_conf makes the friends named by "peer" lines in wispd.conf
+ * friends (a known one keeps its link), and drops those an earlier
+ * version of the file named that it no longer does. Friends added by
+ * `wisp peer add` are the API's, untouched unless the file names them. */
+void
+peers_sync_conf(struct node *n)
+{
+	unsigned i, k;
+	int keep;
+
+	for (i = 0; i < n->npeers;) {
+		struct peer *p = n->peers[i];
+		struct noderef ref;
+		keep = !p->from_conf;
+		for (k = 0; k < n->conf.npeers && !keep; k++)
+			keep = noderef_parse(&ref, n->conf.peers[k], strlen(n->conf.peers[k]), NULL) == 0 &&
+			    memcmp(ref.pub, p->pub, 32) == 0;
+		if (keep) {
+			i++;
+			continue;
+		}
+		log_info("a friend no longer in wispd.conf: removed");
+		peers_remove(n, p); /* moves the last peer into slot i */
+	}
+	for (k = 0; k < n->conf.npeers; k++) {
+		struct noderef ref;
+		struct peer *p;
+		if (noderef_parse(&ref, n->conf.peers[k], strlen(n->conf.peers[k]), NULL) != 0)
+			continue; /* conf_set checked it; cannot happen */
+		if (memcmp(ref.pub, n->id_public, 32) == 0)
+			continue;
+		if (!(p = peers_find(n, ref.pub)))
+			log_info("a friend from wispd.conf: added");
+		if (!(p = peers_add(n, &ref, NULL))) {
+			log_warnx("wispd.conf names more friends than the node keeps (%d)", PEERS_MAX);
+			break;
+		}
+		if (!p->from_conf) {
+			p->from_conf = 1;
+			if (peers_save(n, p) != 0)
+				log_warnx("saving a peer: %s", store_errmsg(n->store));
+		}
+	}
+}
+
+void
+peers_stop(struct node *n)
+{
+	unsigned i;
+
+	links_close_all(n);
+	for (i = 0; i < n->npeers; i++) {
+		if (n->peers[i]->dial_ev)
+			event_free(n->peers[i]->dial_ev);
+		free(n->peers[i]);
+	}
+	n->npeers = 0;
+}
+
+void
+peers_link_up(struct node *n, struct peer *p, struct link *l)
+{
+	int was_up = p->link != NULL;
+
+	p->link = l;
+	if (was_up)
+		return; /* a duplicate replaced: the peer never went away */
+	p->since = (int64_t)time(NULL);
+	p->backoff_ms = DIAL_BACKOFF_MIN_MS;
+	if (p->dial_ev)
+		evtimer_del(p->dial_ev);
+	node_route_link(n, p, 1);
+	openlink_link(n, p, 1);
+}
+
+void
+peers_fault(struct node *n, struct peer *p, const char *what)
+{
+	static struct log_rate rate;
+	uint64_t now = node_now_ms(), backoff;
+
+	(void)n;
+	if (!p)
+		return;
+	if (now - p->last_fault > PEER_FAULT_FORGET_MS)
+		p->faults = 0;
+	p->faults++;
+	p->last_fault = now;
+	backoff = (uint64_t)PEER_FAULT_BACKOFF_MS << (p->faults - 1 < 10 ? p->faults - 1 : 10);
+	if (backoff > PEER_FAULT_BACKOFF_MAX_MS)
+		backoff = PEER_FAULT_BACKOFF_MAX_MS;
+	p->shun_until = now + backoff;
+	log_ratelim(&rate, 10, "a friend sent %s (fault %u): link closed, refused for %llu s", what, p->faults,
+	    (unsigned long long)(backoff / 1000));
+}
+
+int
+peers_shunned(const struct peer *p)
+{
+	return p->shun_until > node_now_ms();
+}
+
+int
+peers_take_request(struct peer *p)
+{
+	uint64_t now = node_now_ms();
+
+	if (!p->bucket_ms)
+		p->bucket = (uint64_t)PEER_REQ_BURST * 1000;
+	else
+		p->bucket += (now - p->bucket_ms) * PEER_REQ_RATE;
+	if (p->bucket > (uint64_t)PEER_REQ_BURST * 1000)
+		p->bucket = (uint64_t)PEER_REQ_BURST * 1000;
+	p->bucket_ms = now;
+	if (p->bucket < 1000)
+		return 0;
+	p->bucket -= 1000;
+	return 1;
+}
+
+void
+peers_link_down(struct node *n, struct peer *p, struct link *l)
+{
+	if (l && p->link == l) {
+		p->link = NULL;
+		p->since = 0;
+		node_route_link(n, p, 0);
+		openlink_link(n, p, 0);
+	}
+	if (p->link || p->dialing || p->removed)
+		return;
+	if (p->opennet) {
+		p->open_dead = 1; /* a stranger lost (or never reached) is not redialled */
+		return;
+	}
+	schedule_dial(p, p->backoff_ms);
+	p->backoff_ms = p->backoff_ms * 2 > DIAL_BACKOFF_MAX_MS ? DIAL_BACKOFF_MAX_MS : p->backoff_ms * 2;
+}
+
+/* Advertised addresses: the bound one, or each interface's for a
+ * wildcard bind. */
+void
+peers_self(const struct node *n, struct noderef *ref)
+{
+	struct noderef_addr bound;
+	struct ifaddrs *ifs, *i;
+
+	memset(ref, 0, sizeof(*ref));
+	memcpy(ref->pub, n->id_public, 32);
+	if (noderef_addr_parse(&bound, n->node_addr) != 0)
+		return;
+	if (!(bound.family == 4 && !memcmp(bound.addr, "\0\0\0\0", 4)) &&
+	    !(bound.family == 6 && !memcmp(bound.addr, in6addr_any.s6_addr, 16))) {
+		ref->addr[ref->naddr++] = bound;
+		return;
+	}
+	if (getifaddrs(&ifs) != 0)
+		return;
+	for (i = ifs; i && ref->naddr < NODEREF_ADDRS_MAX; i = i->ifa_next) {
+		struct noderef_addr a = { .port = bound.port };
+		if (!i->ifa_addr)
+			continue;
+		if (i->ifa_addr->sa_family == AF_INET && bound.family == 4) {
+			const struct sockaddr_in *s = (const struct sockaddr_in *)(const void *)i->ifa_addr;
+			a.family = 4;
+			memcpy(a.addr, &s->sin_addr, 4);
+			if (a.addr[0] == 127)
+				continue;
+		} else if (i->ifa_addr->sa_family == AF_INET6 && bound.family == 6) {
+			const struct sockaddr_in6 *s = (const struct sockaddr_in6 *)(const void *)i->ifa_addr;
+			if (IN6_IS_ADDR_LOOPBACK(&s->sin6_addr) || IN6_IS_ADDR_LINKLOCAL(&s->sin6_addr))
+				continue;
+			a.family = 6;
+			memcpy(a.addr, &s->sin6_addr, 16);
+		} else {
+			continue;
+		}
+		ref->addr[ref->naddr++] = a;
+	}
+	freeifaddrs(ifs);
+}
+
+/* Invites are kept by a hash of their secret, so a copy of the store does
+ * not hand out working invites. */
+static void
+secret_key(uint8_t out[32], const uint8_t secret[INVITE_SECRET_LEN])
+{
+	crypto_generichash(out, 32, secret, INVITE_SECRET_LEN, NULL, 0);
+}
+
+int
+invites_new(struct node *n, struct invite *iv)
+{
+	uint8_t key[32], exp[8];
+
+	peers_self(n, &iv->ref);
+	randombytes_buf(iv->secret, INVITE_SECRET_LEN);
+	iv->expiry = (uint64_t)time(NULL) + INVITE_TTL_S;
+	secret_key(key, iv->secret);
+	store_u64be(exp, iv->expiry);
+	return store_kv_put(n->store, STORE_T_INVITES, key, 32, exp, 8);
+}
+
+int
+invites_redeem(struct node *n, const uint8_t secret[INVITE_SECRET_LEN])
+{
+	uint8_t key[32], v[8];
+	size_t len;
+
+	secret_key(key, secret);
+	if (store_kv_get(n->store, STORE_T_INVITES, key, 32, v, sizeof(v), &len) != 0 || len != 8)
+		return 0;
+	if (store_kv_del(n->store, STORE_T_INVITES, key, 32) != 0)
+		return 0; /* single use: if we cannot consume it, refuse it */
+	return load_u64be(v) >= (uint64_t)time(NULL);
+}

@@ -1,0 +1,734 @@
+/* The daemon's driver of the router: block handles, the store, the links
+ * and local requests in; the router's actions out. The router is never
+ * called from inside one of its own actions: inputs that arise while
+ * actions are carried out wait in a queue until the action queue is empty. */
+#include <stdlib.h>
+#include <string.h>
+#include <time.h>
+
+#include <event2/event.h>
+#include <sodium.h>
+
+#include "crypto/block.h"
+#include "node/core/frame.h"
+#include "node/base/log.h"
+#include "node/base/node.h"
+#include "node/core/router.h"
+#include "node/core/wire.h"
+#include "store/store.h"
+
+struct blk {
+	struct node *n;
+	uint32_t refs, len;
+	uint8_t data[];
+};
+
+enum in_kind { IN_GET = 1, IN_PUT, IN_STORE_ANSWER, IN_LINK_DOWN, IN_ANNOUNCE };
+
+struct input {
+	enum in_kind kind;
+	uint8_t key[32];
+	uint64_t blk, token;
+	int found;
+	node_block_cb cb;
+	void *cookie;
+};
+
+struct waiting {
+	uint64_t req;
+	node_block_cb cb;
+	void *cookie;
+};
+
+/* A commit's sync costs the same for 64 blocks as for 512 on a VM disk,
+ * and blocks the event loop while it runs: 512 a transaction (16 MiB
+ * held at most) took the 5-hop chain from 25 to 35 MiB/s (bench). */
+enum { CACHE_BATCH = 512, CACHE_DELAY_MS = 200 };
+
+struct route_state {
+	struct router *r;
+	uint8_t self[32];  /* this node's location: what announcements head for */
+	struct event *timer;
+	struct input *in;
+	unsigned in_head, in_n, in_cap;
+	struct waiting *wait;
+	unsigned nwait, capwait;
+	int running, held;
+	int batch;      /* a store transaction is open for this run's writes */
+	uint64_t blk_bytes;
+	/* Keys whose stored copy failed verification lately: if the network
+	 * cannot replace one either, the fetch ends in an integrity failure,
+	 * not "not found". */
+	uint8_t corrupt[16][32];
+	unsigned ncorrupt;
+	uint64_t rejected_direct; /* requests refused before the router: rate, memory */
+	/* Answers to local requests wait for the run's store transaction: an
+	 * insert kept here is only "inserted" once it is on disk. */
+	struct router_action *later;
+	unsigned nlater, caplater;
+	int put_failed;             /* a store put of this run failed outright */
+	/* Write-behind for the cache partition: blocks passing through are
+	 * kept together and written in one transaction when CACHE_BATCH
+	 * gather or CACHE_DELAY_MS pass, not synced one run at a time. A
+	 * crash loses at most these, which the network still has. */
+	struct { uint8_t key[32]; uint64_t blk; } cache[CACHE_BATCH];
+	unsigned ncache;
+	struct event *cache_timer;
+};
+
+static struct log_rate fault_rate;
+static void cache_flush(struct node *n);
+
+uint64_t
+node_now_ms(void)
+{
+	struct timespec ts;
+
+	clock_gettime(CLOCK_MONOTONIC, &ts);
+	return (uint64_t)ts.tv_sec * 1000 + (uint64_t)ts.tv_nsec / 1000000;
+}
+
+/* ---- block handles ---- */
+
+static uint64_t
+blk_new(struct node *n, const uint8_t *data, size_t len)
+{
+	struct blk *b;
+
+	if (n->route->blk_bytes + len > NODE_BLK_BYTES_MAX || !(b = malloc(sizeof(*b) + len)))
+		return 0;
+	b->n = n;
+	b->refs = 1;
+	b->len = (uint32_t)len;
+	memcpy(b->data, data, len);
+	n->route->blk_bytes += len;
+	return (uint64_t)(uintptr_t)b;
+}
+
+static void
+op_ref(void *ctx, uint64_t h)
+{
+	(void)ctx;
+	((struct blk *)(uintptr_t)h)->refs++;
+}
+
+static void
+op_unref(void *ctx, uint64_t h)
+{
+	struct blk *b = (struct blk *)(uintptr_t)h;
+
+	(void)ctx;
+	if (--b->refs == 0) {
+		b->n->route->blk_bytes -= b->len;
+		free(b);
+	}
+}
+
+static void
+op_rand(void *ctx, void *buf, size_t n)
+{
+	(void)ctx;
+	randombytes_buf(buf, n);
+}
+
+static const struct router_ops ops = { op_rand, op_ref, op_unref };
+
+static struct blk *B(uint64_t h) { return (struct blk *)(uintptr_t)h; }
+
+/* ---- inputs ---- */
+
+static int
+push(struct route_state *rs, const struct input *in)
+{
+	if (rs->in_n == rs->in_cap) {
+		unsigned cap = rs->in_cap ? rs->in_cap * 2 : 64, i;
+		struct input *q;
+		if (cap > NODE_INPUTS_MAX || !(q = malloc(cap * sizeof(*q))))
+			return -1;
+		for (i = 0; i < rs->in_n; i++)
+			q[i] = rs->in[(rs->in_head + i) % rs->in_cap];
+		free(rs->in);
+		rs->in = q;
+		rs->in_head = 0;
+		rs->in_cap = cap;
+	}
+	rs->in[(rs->in_head + rs->in_n++) % rs->in_cap] = *in;
+	return 0;
+}
+
+static int
+wait_add(struct route_state *rs, uint64_t req, node_block_cb cb, void *cookie)
+{
+	if (rs->nwait == rs->capwait) {
+		unsigned cap = rs->capwait ? rs->capwait * 2 : 64;
+		struct waiting *w = realloc(rs->wait, cap * sizeof(*w));
+		if (!w)
+			return -1;
+		rs->wait = w;
+		rs->capwait = cap;
+	}
+	rs->wait[rs->nwait++] = (struct waiting){ req, cb, cookie };
+	return 0;
+}
+
+/* ---- actions ---- */
+
+static void
+do_send(struct node *n, const struct router_action *a)
+{
+	struct peer *p = peers_by_rid(n, a->peer);
+	struct wire_msg m = a->msg;
+
+	if (!p || !p->link)
+		return; /* the router's timer will notice */
+	if (a->blk) {
+		m.block = B(a->blk)->data;
+		m.block_len = B(a->blk)->len;
+	}
+	if (link_send_msg(p->link, &m) != 0)
+		link_close(p->link, "cannot send");
+}
+
+static void
+do_store_get(struct node *n, const struct router_action *a)
+{
+	static uint8_t buf[BLOCK_MAX_LEN];
+	struct input in = { .kind = IN_STORE_ANSWER, .token = a->token };
+	struct route_state *rs = n->route;
+	size_t len;
+	unsigned i;
+	int rc;
+
+	for (i = 0; i < rs->ncache; i++)
+		if (memcmp(rs->cache[i].key, a->key, 32) == 0) {
+			/* Still waiting to be written: answer from memory. */
+			op_ref(NULL, rs->cache[i].blk);
+			in.blk = rs->cache[i].blk;
+			in.found = 1;
+			if (push(rs, &in) != 0)
+				op_unref(NULL, in.blk);
+			return;
+		}
+	rc = store_get(n->store, a->key, buf, sizeof(buf), &len);
+
+	if (rc == 0 && block_verify(buf, len, a->key) != 0) {
+		/* Disks rot: a bad block is removed and never served. */
+		n->traffic.verify_failed++;
+		log_ratelim(&fault_rate, 10, "a stored block failed verification; removed it");
+		if (store_remove(n->store, a->key) != 0)
+			log_warnx("%s", store_errmsg(n->store));
+		memcpy(n->route->corrupt[n->route->ncorrupt++ % 16], a->key, 32);
+		rc = WISP_ERR_VERIFY;
+	}
+	if (rc == 0 && (in.blk = blk_new(n, buf, len)) != 0)
+		in.found = 1;
+	if (push(n->route, &in) != 0 && in.blk)
+		op_unref(NULL, in.blk);
+}
+
+static void
+cache_flush(struct node *n)
+{
+	struct route_state *rs = n->route;
+	unsigned i;
+
+	if (!rs->ncache)
+		return;
+	if (store_begin(n->store) == 0) {
+		for (i = 0; i < rs->ncache; i++) {
+			struct blk *b = B(rs->cache[i].blk);
+			if (store_put(n->store, rs->cache[i].key, b->data, b->len, STORE_PART_CACHE) != 0)
+				log_ratelim(&fault_rate, 10, "%s", store_errmsg(n->store));
+			else
+				n->traffic.blocks_stored++;
+		}
+		if (store_commit(n->store) != 0)
+			log_warnx("%s", store_errmsg(n->store));
+	}
+	for (i = 0; i < rs->ncache; i++)
+		op_unref(NULL, rs->cache[i].blk);
+	rs->ncache = 0;
+}
+
+static void
+on_cache_timer(evutil_socket_t fd, short ev, void *arg)
+{
+	(void)fd;
+	(void)ev;
+	cache_flush(arg);
+}
+
+static void
+do_store_put(struct node *n, const struct router_action *a)
+{
+	struct blk *b = B(a->blk);
+	struct route_state *rs = n->route;
+
+	if (a->part == ROUTER_PART_CACHE && !rs->batch) {
+		struct timeval tv = { 0, CACHE_DELAY_MS * 1000 };
+		if (rs->ncache == CACHE_BATCH)
+			cache_flush(n);
+		memcpy(rs->cache[rs->ncache].key, a->key, 32);
+		rs->cache[rs->ncache++].blk = a->blk;
+		op_ref(NULL, a->blk);
+		if (!evtimer_pending(rs->cache_timer, NULL))
+			evtimer_add(rs->cache_timer, &tv);
+		return;
+	}
+
+	/* The run's writes share one transaction, opened by the first. */
+	if (!n->route->batch)
+		n->route->batch = store_begin(n->store) == 0;
+	if (store_put(n->store, a->key, b->data, b->len,
+	    a->part == ROUTER_PART_STORE ? STORE_PART_STORE : STORE_PART_CACHE) != 0) {
+		log_ratelim(&fault_rate, 10, "%s", store_errmsg(n->store));
+		rs->put_failed |= a->part == ROUTER_PART_STORE;
+	} else
+		n->traffic.blocks_stored++;
+}
+
+static void
+do_answer(struct node *n, const struct router_action *a)
+{
+	struct route_state *rs = n->route;
+	struct blk *b = a->blk ? B(a->blk) : NULL;
+	unsigned i, hops;
+
+	for (i = 0; i < rs->nwait && rs->wait[i].req != a->req; i++)
+		;
+	if (i == rs->nwait)
+		return;
+	struct waiting w = rs->wait[i];
+	enum router_status st = a->status;
+	rs->wait[i] = rs->wait[--rs->nwait];
+	if (st == ROUTER_DATA_NOT_FOUND || st == ROUTER_ROUTE_NOT_FOUND)
+		for (unsigned k = 0; k < 16 && k < rs->ncorrupt; k++)
+			if (memcmp(rs->corrupt[k], a->key, 32) == 0) {
+				st = NODE_BLOCK_CORRUPT;
+				memset(rs->corrupt[k], 0, 32); /* said once */
+			}
+	hops = a->htl > WIRE_HTL_MAX ? 0 : (unsigned)(n->conf.htl_max - (a->htl < n->conf.htl_max ? a->htl : n->conf.htl_max) + 1);
+	w.cb(w.cookie, st, b ? b->data : NULL, b ? b->len : 0, hops);
+}
+
+static void
+answer_later(struct node *n, const struct router_action *a)
+{
+	struct route_state *rs = n->route;
+
+	if (!rs->batch) { /* nothing written in this run: answer now */
+		do_answer(n, a);
+		if (a->blk)
+			op_unref(NULL, a->blk);
+		return;
+	}
+	if (rs->nlater == rs->caplater) {
+		unsigned cap = rs->caplater ? rs->caplater * 2 : 16;
+		struct router_action *l = realloc(rs->later, cap * sizeof(*l));
+		if (!l) {
+			do_answer(n, a);
+			if (a->blk)
+				op_unref(NULL, a->blk);
+			return;
+		}
+		rs->later = l;
+		rs->caplater = cap;
+	}
+	rs->later[rs->nlater++] = *a;
+}
+
+/* answers_release answers what waited for the transaction; if it failed,
+ * an insert that was to be kept here failed with it. */
+static void
+answers_release(struct node *n, int failed)
+{
+	struct route_state *rs = n->route;
+	unsigned i, k = rs->nlater;
+
+	rs->nlater = 0;
+	for (i = 0; i < k; i++) {
+		struct router_action a = rs->later[i];
+		if (failed && a.status == ROUTER_INSERTED)
+			a.status = NODE_STORE_FAILED;
+		do_answer(n, &a);
+		if (a.blk)
+			op_unref(NULL, a.blk);
+	}
+}
+
+static void
+perform(struct node *n, const struct router_action *a)
+{
+	switch (a->type) {
+	case ROUTER_ACT_SEND: do_send(n, a); break;
+	case ROUTER_ACT_STORE_GET: do_store_get(n, a); break;
+	case ROUTER_ACT_STORE_PUT: do_store_put(n, a); break;
+	case ROUTER_ACT_ANSWER: answer_later(n, a); return; /* keeps its block reference */
+	case ROUTER_ACT_OFFER: openlink_offer(n, a->msg.ref, a->msg.ref_len); break;
+	case ROUTER_ACT_DELIVERED: openlink_delivered(n, a->peer, a->msg.ref, a->msg.ref_len); break;
+	}
+	if (a->blk)
+		op_unref(NULL, a->blk);
+}
+
+static void arm_timer(struct node *n);
+
+static void
+feed(struct node *n, struct input *in)
+{
+	struct route_state *rs = n->route;
+	uint64_t now = node_now_ms(), req;
+	int rc = 0;
+
+	switch (in->kind) {
+	case IN_STORE_ANSWER:
+		rc = router_on_store(rs->r, in->token, in->found, in->blk, now);
+		if (in->blk)
+			op_unref(NULL, in->blk);
+		break;
+	case IN_LINK_DOWN:
+		/* Every request forwarded on the lost link backtracks now; there
+		 * may be more of them than the router has room for actions at
+		 * once, so it is called again after each drain until done. */
+		while ((rc = router_link_down(rs->r, (uint32_t)in->token, now)) == WISP_ERR_FULL) {
+			struct router_action a;
+			while (router_poll(rs->r, &a))
+				perform(n, &a);
+		}
+		break;
+	case IN_ANNOUNCE:
+		rc = router_local_announce(rs->r, rs->self, now, &req); /* its answer has no waiter */
+		break;
+	case IN_GET:
+	case IN_PUT:
+		rc = in->kind == IN_GET ? router_local_get(rs->r, in->key, now, &req)
+		    : router_local_put(rs->r, in->key, in->blk, now, &req);
+		if (in->blk)
+			op_unref(NULL, in->blk);
+		if (rc == 0 && wait_add(rs, req, in->cb, in->cookie) != 0)
+			rc = WISP_ERR_NOMEM;
+		if (rc != 0)
+			in->cb(in->cookie, ROUTER_OVERLOADED, NULL, 0, 0);
+		break;
+	}
+	(void)rc;
+}
+
+/* node_route_run carries out actions until none is left, feeding queued
+ * inputs in between. Re-entrant calls just return. */
+void
+node_route_run(struct node *n)
+{
+	struct route_state *rs = n->route;
+	struct router_action a;
+
+	if (rs->running || rs->held)
+		return;
+	rs->running = 1;
+	for (;;) {
+		int failed = 0;
+		while (router_poll(rs->r, &a))
+			perform(n, &a);
+		if (rs->in_n) {
+			struct input in = rs->in[rs->in_head];
+			rs->in_head = (rs->in_head + 1) % rs->in_cap;
+			rs->in_n--;
+			feed(n, &in);
+			continue;
+		}
+		/* One run's stores and caches go to disk in one transaction, one
+		 * sync, rather than one per 32 KiB block. */
+		if (rs->batch && store_commit(n->store) != 0) {
+			log_warnx("%s", store_errmsg(n->store));
+			failed = 1;
+		}
+		rs->batch = 0;
+		failed |= rs->put_failed;
+		rs->put_failed = 0;
+		if (!rs->nlater)
+			break;
+		answers_release(n, failed); /* their callbacks may bring more work */
+	}
+	rs->running = 0;
+	arm_timer(n);
+}
+
+static void
+on_timer(evutil_socket_t fd, short ev, void *arg)
+{
+	struct node *n = arg;
+
+	(void)fd;
+	(void)ev;
+	if (router_on_timer(n->route->r, node_now_ms()) != 0)
+		log_debug("router timer deferred");
+	node_route_run(n);
+}
+
+static void
+arm_timer(struct node *n)
+{
+	uint64_t d = router_next_deadline(n->route->r), now = node_now_ms();
+	struct timeval tv;
+
+	if (d == UINT64_MAX) {
+		evtimer_del(n->route->timer);
+		return;
+	}
+	d = d > now ? d - now : 0;
+	tv.tv_sec = (time_t)(d / 1000);
+	tv.tv_usec = (suseconds_t)(d % 1000) * 1000;
+	evtimer_add(n->route->timer, &tv);
+}
+
+/* ---- what the rest of the node calls ---- */
+
+void
+node_route_hold(struct node *n)
+{
+	n->route->held++;
+}
+
+void
+node_route_release(struct node *n)
+{
+	if (--n->route->held == 0)
+		node_route_run(n);
+}
+
+void
+node_location(uint8_t loc[32], const uint8_t pub[32])
+{
+	crypto_generichash(loc, 32, pub, 32, (const uint8_t *)"wisp-location-v1", 16);
+}
+
+int
+node_announce(struct node *n)
+{
+	struct input in = { .kind = IN_ANNOUNCE };
+
+	if (push(n->route, &in) != 0)
+		return -1;
+	node_route_run(n);
+	return 0;
+}
+
+int
+node_route_set_ref(struct node *n, const uint8_t *ref, size_t len)
+{
+	return router_set_ref(n->route->r, ref, len);
+}
+
+void
+node_route_forget(struct node *n, struct peer *p)
+{
+	/* A peer in a request now is forgotten later, by the router's own
+	 * eviction, once it is not. */
+	if (n->route && router_peer_forget(n->route->r, p->rid) != 0)
+		log_debug("router: a gone peer is still in a request; forgotten later");
+}
+
+int
+node_fetch_block(struct node *n, const uint8_t key[32], node_block_cb cb, void *cookie)
+{
+	struct input in = { .kind = IN_GET, .cb = cb, .cookie = cookie };
+
+	memcpy(in.key, key, 32);
+	if (push(n->route, &in) != 0)
+		return -1;
+	node_route_run(n);
+	return 0;
+}
+
+int
+node_insert_block(struct node *n, const uint8_t key[32], const uint8_t *block, size_t len,
+    node_block_cb cb, void *cookie)
+{
+	struct input in = { .kind = IN_PUT, .cb = cb, .cookie = cookie };
+
+	memcpy(in.key, key, 32);
+	if (!(in.blk = blk_new(n, block, len)))
+		return -1;
+	if (push(n->route, &in) != 0) {
+		op_unref(NULL, in.blk);
+		return -1;
+	}
+	node_route_run(n);
+	return 0;
+}
+
+static void
+reject(struct node *n, struct peer *p, const struct wire_msg *m, uint8_t type)
+{
+	struct wire_msg r = *m;
+
+	n->route->rejected_direct += type == WIRE_REJECTED_OVERLOAD;
+	if (!p->link)
+		return;
+	r.type = type;
+	r.block = NULL;
+	r.block_len = 0;
+	(void)link_send_msg(p->link, &r);
+}
+
+/* node_route_msg handles a FRAME_ROUTE record from a friend. A block that
+ * does not verify is never stored or forwarded, and costs the sender its
+ * link. Returns -1 to close the link. */
+int
+node_route_msg(struct node *n, struct peer *p, const uint8_t *data, size_t len)
+{
+	struct wire_msg m;
+	int rc;
+
+	if (wire_decode(&m, data, len) != 0) {
+		log_ratelim(&fault_rate, 10, "a malformed routing message: closing that link");
+		return -1;
+	}
+	if ((m.type == WIRE_REQUEST || m.type == WIRE_INSERT) && !peers_take_request(p)) {
+		/* Faster than any friend needs: refused, cheaply, link kept. */
+		reject(n, p, &m, WIRE_REJECTED_OVERLOAD);
+		return 0;
+	}
+	if (m.type == WIRE_ANNOUNCE && (rc = openlink_on_announce(n, p, &m)) != 0) {
+		reject(n, p, &m, (uint8_t)rc);
+		return 0;
+	}
+	if (m.block) {
+		if (block_verify(m.block, m.block_len, m.key) != 0) {
+			n->traffic.verify_failed++;
+			log_ratelim(&fault_rate, 10, "a friend sent a block that does not verify: closing that link");
+			return -1;
+		}
+		if (!(m.blk = blk_new(n, m.block, m.block_len))) {
+			/* Out of block memory: refuse the work, keep the link. */
+			if (m.type == WIRE_INSERT)
+				reject(n, p, &m, WIRE_REJECTED_OVERLOAD);
+			return 0;
+		}
+	}
+	rc = router_on_msg(n->route->r, p->rid, &m, node_now_ms());
+	if (m.blk)
+		op_unref(NULL, m.blk);
+	node_route_run(n);
+	return rc == WISP_ERR_INVAL ? -1 : 0;
+}
+
+
+void
+node_route_link(struct node *n, struct peer *p, int up)
+{
+	if (up) {
+		if (router_link_up(n->route->r, p->rid, p->loc, node_now_ms()) != 0)
+			log_warnx("router: link up not recorded (out of memory)");
+	} else {
+		struct input in = { .kind = IN_LINK_DOWN, .token = p->rid };
+		if (push(n->route, &in) != 0)
+			log_warnx("router: link down not recorded (out of memory)");
+	}
+	node_route_run(n);
+}
+
+struct save_ctx { struct node *n; int rc; };
+
+static void
+save_entry(void *ctx, const uint8_t key[32], uint32_t rid)
+{
+	struct save_ctx *s = ctx;
+	struct peer *p = peers_by_rid(s->n, rid);
+
+	if (p && s->rc == 0)
+		s->rc = store_kv_put(s->n->store, STORE_T_RTABLE, key, 32, p->pub, 32);
+}
+
+void
+node_route_save(struct node *n)
+{
+	struct save_ctx s = { n, 0 };
+
+	if (store_begin(n->store) != 0)
+		return;
+	if (store_kv_clear(n->store, STORE_T_RTABLE) != 0) {
+		store_abort(n->store);
+		return;
+	}
+	router_rtable_each(n->route->r, save_entry, &s);
+	if (s.rc != 0 || store_commit(n->store) != 0) {
+		store_abort(n->store);
+		log_warnx("saving the routing table: %s", store_errmsg(n->store));
+	}
+}
+
+static int
+load_entry(void *ctx, const uint8_t *k, size_t kl, const uint8_t *v, size_t vl)
+{
+	struct node *n = ctx;
+	struct peer *p;
+
+	if (kl != 32 || vl != 32 || !(p = peers_find(n, v)))
+		return 0;
+	return router_rtable_learn(n->route->r, k, p->rid) == 0 ? 0 : 1;
+}
+
+int
+node_route_reconfigure(struct node *n)
+{
+	return n->route ? router_set_limits(n->route->r, (uint8_t)n->conf.htl_max, n->conf.rtable_max) : 0;
+}
+
+int
+node_route_start(struct node *n)
+{
+	struct router_config cfg;
+
+	if (!(n->route = calloc(1, sizeof(*n->route))))
+		return -1;
+	router_config_default(&cfg);
+	cfg.htl_max = (uint8_t)n->conf.htl_max;
+	cfg.rtable_max = n->conf.rtable_max;
+	node_location(n->route->self, n->id_public);
+	if (router_new(&n->route->r, &cfg, &ops, n, n->route->self) != 0 ||
+	    !(n->route->timer = evtimer_new(n->base, on_timer, n)) ||
+	    !(n->route->cache_timer = evtimer_new(n->base, on_cache_timer, n)))
+		return -1;
+	if (store_kv_each(n->store, STORE_T_RTABLE, load_entry, n) < 0)
+		log_warnx("loading the routing table: %s", store_errmsg(n->store));
+	return 0;
+}
+
+void
+node_route_stop(struct node *n)
+{
+	unsigned i;
+
+	if (!n->route)
+		return;
+	cache_flush(n);
+	if (n->route->cache_timer)
+		event_free(n->route->cache_timer);
+	router_free(n->route->r);
+	for (i = 0; i < n->route->in_n; i++) {
+		struct input *in = &n->route->in[(n->route->in_head + i) % n->route->in_cap];
+		if (in->blk)
+			op_unref(NULL, in->blk);
+	}
+	if (n->route->timer)
+		event_free(n->route->timer);
+	free(n->route->in);
+	free(n->route->wait);
+	free(n->route->later); /* empty: answers are released before a run ends */
+	free(n->route);
+	n->route = NULL;
+}
+
+void
+node_route_stats(const struct node *n, struct router_stats *st)
+{
+	router_stats(n->route->r, st);
+	st->rejected_overload += n->route->rejected_direct;
+}
+
+unsigned
+router_inflight_of(const struct node *n)
+{
+	return router_inflight(n->route->r);
+}
