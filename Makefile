@@ -98,10 +98,12 @@ check: deps
 net: all $(NET_TOOLS)
 	sh tests/net/run.sh $(BIN) $(B)
 
-# the pure layers must not reach for I/O, the event loop or the clock
-check-layers:
-	@! grep -nE '#include <(event2/|sys/socket|netinet|lmdb)|clock_gettime|gettimeofday|[^_]time\(' \
-	    crypto/*.[ch] node/core/*.[ch] node/filter/*.[ch] 2>/dev/null || { echo "layer violation above"; exit 1; }
+# the parts of node/ use only the parts below them: includes by each
+# folder's .may_include (the pure ones reach for no I/O and no clock),
+# calls read from the objects, and no two files call each other in a loop
+check-layers: $(call obj,$(NODE_SRC) $(NODE_PURE))
+	@sh tools/check-layers.sh
+	@python3 tools/check-calls.py $(B)
 
 # the same tree must build clean with clang too; its unit tests run
 clang:

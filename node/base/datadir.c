@@ -6,13 +6,17 @@
 #include <string.h>
 #include <sys/file.h>
 #include <sys/stat.h>
+#include <time.h>
 #include <unistd.h>
 
 #include <sodium.h>
 
 #include "crypto/b64.h"
+#include "crypto/err.h"
+#include "node/base/datadir.h"
 #include "node/base/log.h"
 #include "node/base/node.h"
+#include "store/store.h"
 
 int
 write_file_atomic(const char *path, const void *data, size_t len, int mode)
@@ -236,4 +240,36 @@ datadir_remove_addrs(const struct node *n)
 		snprintf(path, sizeof(path), "%s/%s", n->datadir, names[i]);
 		unlink(path);
 	}
+}
+
+int
+datadir_open_store(struct node *n)
+{
+	struct store_config sc = {
+		.capacity = n->conf.store_size,
+		.cache_percent = n->conf.cache_percent,
+		.map_budget = n->conf.map_budget,
+	};
+	char sdir[sizeof(n->datadir) + 16], aside[sizeof(sdir) + 32], err[1024];
+	int k = snprintf(sdir, sizeof(sdir), "%s/store", n->datadir), rc;
+
+	if (k < 0 || (size_t)k >= sizeof(sdir))
+		fatalx("data directory path too long");
+	rc = store_open(&n->store, sdir, &sc, err, sizeof(err));
+	if (rc == WISP_ERR_MALFORMED) {
+		/* A damaged store is set aside, not deleted, and the node
+		 * starts with an empty one: it keeps routing. */
+		snprintf(aside, sizeof(aside), "%s.damaged-%lld", sdir, (long long)time(NULL));
+		log_warnx("%s; moved to %s, starting with an empty store", err, aside);
+		if (rename(sdir, aside) != 0 || mkdir(sdir, 0700) != 0) {
+			fprintf(stderr, "wispd: cannot set the damaged store aside: %s\n", strerror(errno));
+			return -1;
+		}
+		rc = store_open(&n->store, sdir, &sc, err, sizeof(err));
+	}
+	if (rc != 0) {
+		fprintf(stderr, "wispd: %s\n", err);
+		return -1;
+	}
+	return 0;
 }

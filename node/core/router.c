@@ -13,6 +13,8 @@
 
 #include "node/core/router_int.h"
 
+static struct rpeer *peer_add(struct router *r, uint32_t id);
+static int learn(struct router *r, const uint8_t *key, uint32_t id);
 
 void
 router_config_default(struct router_config *c)
@@ -206,7 +208,7 @@ store_put(struct router *r, const uint8_t *key, uint64_t blk, enum router_part p
 	r->st.cached++;
 }
 
-struct rpeer *
+static struct rpeer *
 peer_get(struct router *r, uint32_t id)
 {
 	unsigned i;
@@ -556,7 +558,7 @@ on_reply(struct router *r, struct rreq *q, uint32_t from, const struct wire_msg 
 		return; /* more may come: the announcement goes on */
 	case WIRE_DATA:
 	case WIRE_COLLISION:
-		if (rt_learn(r, q->key, from) != 0)
+		if (learn(r, q->key, from) != 0)
 			break;
 		if (m->type == WIRE_DATA && q->type == WIRE_REQUEST)
 			delivered(r, from, m);
@@ -572,7 +574,7 @@ on_reply(struct router *r, struct rreq *q, uint32_t from, const struct wire_msg 
 	case WIRE_INSERT_REPLY:
 		if (q->type != WIRE_INSERT)
 			break;
-		(void)rt_learn(r, q->key, from);
+		(void)learn(r, q->key, from);
 		if (q->htl_in + 3u <= r->cfg.htl_max)
 			store_put(r, q->key, q->blk, ROUTER_PART_CACHE);
 		answer(r, q, WIRE_INSERT_REPLY, m->htl, 0, NULL);
@@ -762,9 +764,30 @@ evict(struct router *r)
 	return v;
 }
 
+/* learn files |key| under peer |id| (a peer not known yet is recorded,
+ * down, until its link comes up: a table loaded at start names friends
+ * before they connect). */
+static int
+learn(struct router *r, const uint8_t *key, uint32_t id)
+{
+	struct rpeer *p;
+
+	if (r->observe)
+		return 0;
+	if (!(p = peer_get(r, id)) && !(p = peer_add(r, id)))
+		return WISP_ERR_FULL;
+	return rt_learn(r, key, p);
+}
+
+int
+router_rtable_learn(struct router *r, const uint8_t key[static WIRE_KEY_LEN], uint32_t peer)
+{
+	return learn(r, key, peer);
+}
+
 /* peer_add records peer |id|, down and without a location: in a free
  * slot, or in the slot of the least useful peer. NULL if neither. */
-struct rpeer *
+static struct rpeer *
 peer_add(struct router *r, uint32_t id)
 {
 	struct rpeer *p;

@@ -81,6 +81,8 @@ struct router_stats {
 struct router;
 
 void router_config_default(struct router_config *cfg);
+/* router_location: a node's place on the key circle, from its identity key. */
+void router_location(uint8_t loc[static WIRE_KEY_LEN], const uint8_t pub[static 32]);
 /* router_new copies |cfg|; |ops| must outlive the router (share one
  * table between all routers of a simulation). |self| is this node's
  * location, used as the data source it claims. */

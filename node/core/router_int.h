@@ -71,14 +71,9 @@ static inline unsigned peer_slot(const struct router *r, const struct rpeer *p) 
 static inline int tried(const struct rreq *q, unsigned slot) { return q->tried[slot / 8] >> (slot % 8) & 1; }
 static inline void mark(struct rreq *q, unsigned slot) { q->tried[slot / 8] |= (uint8_t)(1u << (slot % 8)); }
 
-/* router.c */
-struct rpeer *peer_get(struct router *r, uint32_t id);
-/* peer_add records a new peer, down; NULL when none can be made room for. */
-struct rpeer *peer_add(struct router *r, uint32_t id);
-
 /* rtable.c */
-/* rt_learn files |key| under peer |id| (recorded, down, if not known). */
-int rt_learn(struct router *r, const uint8_t *key, uint32_t id);
+/* rt_learn files |key| under |p| (router.c's learn finds or makes |p|). */
+int rt_learn(struct router *r, const uint8_t *key, const struct rpeer *p);
 /* rt_closest: the up, untried peer nearest q->key; NULL if none. */
 struct rpeer *rt_closest(struct router *r, const struct rreq *q);
 

@@ -4,7 +4,15 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include <sodium.h>
+
 #include "node/core/router_int.h"
+
+void
+router_location(uint8_t loc[static WIRE_KEY_LEN], const uint8_t pub[static 32])
+{
+	crypto_generichash(loc, WIRE_KEY_LEN, pub, 32, (const uint8_t *)"wisp-location-v1", 16);
+}
 
 /* ---- distance on the circle of 256-bit numbers ---- */
 
@@ -73,20 +81,11 @@ next_stamp(struct router *r)
 	return ++r->stamp;
 }
 
-/* learn files |key| under peer |id| (a peer not known yet is recorded,
- * down, until its link comes up: a table loaded at start names friends
- * before they connect). */
 int
-rt_learn(struct router *r, const uint8_t *key, uint32_t id)
+rt_learn(struct router *r, const uint8_t *key, const struct rpeer *p)
 {
-	struct rpeer *p;
-	unsigned i, oldest = 0, peer;
+	unsigned i, oldest = 0, peer = peer_slot(r, p);
 
-	if (r->observe)
-		return 0;
-	if (!(p = peer_get(r, id)) && !(p = peer_add(r, id)))
-		return WISP_ERR_FULL;
-	peer = peer_slot(r, p);
 	for (i = 0; i < r->nrt; i++) {
 		if (memcmp(r->rt[i].key, key, WIRE_KEY_LEN) == 0) {
 			if (r->rt[i].slot != peer) {
@@ -157,12 +156,6 @@ void
 router_set_observe(struct router *r, int on)
 {
 	r->observe = on;
-}
-
-int
-router_rtable_learn(struct router *r, const uint8_t key[static WIRE_KEY_LEN], uint32_t peer)
-{
-	return rt_learn(r, key, peer);
 }
 
 void

@@ -21,12 +21,19 @@
 #include "crypto/manifest.h"
 #include "crypto/ssk.h"
 #include "crypto/uri.h"
-#include "node/http/api.h"
-#include "node/core/fetch.h"
-#include "node/http/reply.h"
+#include "node/base/addr.h"
 #include "node/base/log.h"
 #include "node/base/node.h"
+#include "node/core/fetch.h"
 #include "node/core/upload.h"
+#include "node/http/api.h"
+#include "node/http/gateway.h"
+#include "node/http/get.h"
+#include "node/http/ingest.h"
+#include "node/http/reply.h"
+#include "node/link/peers.h"
+#include "node/route/driver.h"
+#include "node/route/opennet.h"
 #include "store/store.h"
 
 #define WISP_VERSION "0.1.0"
@@ -92,7 +99,7 @@ api_status(struct node *n, struct evhttp_request *req)
 	evbuffer_add_printf(b, "{\"version\": \"%s\", \"identity\": \"%s\", \"uptime\": %lld, ",
 	    WISP_VERSION, id, (long long)(time(NULL) - n->started));
 	evbuffer_add_printf(b, "\"peers\": {\"known\": %u, \"connected\": %u}, ",
-	    node_peers_known(n), node_peers_connected(n));
+	    peers_known(n), peers_connected(n));
 	evbuffer_add_printf(b, "\"store\": {\"blocks\": %" PRIu64 ", \"bytes\": %" PRIu64
 	    ", \"capacity\": %" PRIu64 ", \"evicted\": %" PRIu64 ", ", st.blocks, st.bytes,
 	    st.capacity, st.evicted);
@@ -329,4 +336,11 @@ api_stop(struct node *n)
 	if (n->http)
 		evhttp_free(n->http);
 	n->http = NULL;
+}
+
+void
+api_free_jobs(struct node *n)
+{
+	gateway_parked_free_all(n);
+	ingest_free_all(n);
 }

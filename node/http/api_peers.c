@@ -9,10 +9,13 @@
 #include <sodium.h>
 
 #include "crypto/b64.h"
-#include "node/http/api.h"
-#include "node/http/reply.h"
 #include "node/base/log.h"
 #include "node/base/node.h"
+#include "node/http/api.h"
+#include "node/http/reply.h"
+#include "node/link/link.h"
+#include "node/link/peers.h"
+#include "node/route/opennet.h"
 
 void
 api_noderef(struct node *n, struct evhttp_request *req)

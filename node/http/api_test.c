@@ -9,9 +9,9 @@
 #include <event2/http.h>
 #include <sodium.h>
 
+#include "node/base/node.h"
 #include "node/http/api.h"
 #include "node/http/reply.h"
-#include "node/base/node.h"
 #include "store/store.h"
 
 int

@@ -1,7 +1,7 @@
 /* get.c: fetching documents for the API (framed streams) and for the
- * gateway (get_gateway.c): the job, sites' manifests read, the file
- * streamed with flow control from the network. Names are resolved first
- * by get_name.c. */
+ * gateway (get_gateway.c): a job begun (get_job.c), sites' manifests
+ * read, the file streamed with flow control. Names are resolved first by
+ * get_name.c. */
 #include <inttypes.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -15,11 +15,11 @@
 #include <sodium.h>
 
 #include "crypto/manifest.h"
-#include "node/http/api.h"
-#include "node/http/get_job.h"
-#include "node/http/reply.h"
-#include "node/base/log.h"
 #include "node/base/node.h"
+#include "node/http/get.h"
+#include "node/http/get_job.h"
+#include "node/http/pages.h"
+#include "node/http/reply.h"
 
 
 enum { STREAM_HIGH_WATER = 1 << 20 };
@@ -42,15 +42,6 @@ frame(struct evbuffer *b, char type, const void *p, size_t len, int status)
 		evbuffer_add(b, &s, 1);
 	}
 	evbuffer_add(b, p, len);
-}
-
-static void job_reap(evutil_socket_t fd, short ev, void *arg);
-
-void
-job_finish_later(struct get_job *j)
-{
-	j->done = 1;
-	event_active(j->reap, 0, 0);
 }
 
 static size_t
@@ -150,7 +141,7 @@ sink_data(void *ctx, const uint8_t *p, size_t len)
 		}
 		j->answered = 1;
 		if (j->show == GW_FILTER)
-			getgw_answer_page(j, 413, "Too large to show", "This page is larger than the gateway checks for links "
+			job_answer_page(j, 413, "Too large to show", "This page is larger than the gateway checks for links "
 			    "out of wisp (8 MiB). Fetch it with wisp get.");
 		else
 			j->result = -1; /* too big to keep: its reload streams it afresh */
@@ -210,7 +201,7 @@ sink_end(void *ctx, enum fetch_status st, const char *reason)
 		static const char *kinds[] = { "ok", "failed", "", "", "not_found", "integrity" };
 		int code = st == FETCH_NOTFOUND ? 404 : st == FETCH_INTEGRITY ? 502 : 500;
 		if (j->gateway)
-			getgw_answer_page(j, code, st == FETCH_NOTFOUND ? "Not found in the network" : "Could not fetch this",
+			job_answer_page(j, code, st == FETCH_NOTFOUND ? "Not found in the network" : "Could not fetch this",
 			    reason);
 		else
 			reply_error(j->req, code, kinds[st], reason);
@@ -231,180 +222,7 @@ sink_end(void *ctx, enum fetch_status st, const char *reason)
 	job_finish_later(j);
 }
 
-static void
-on_close(struct evhttp_connection *evcon, void *arg)
-{
-	struct get_job *j = arg;
-
-	(void)evcon;
-	j->gone = 1;
-	j->evcon = NULL;
-	job_finish_later(j);
-}
-
-static void
-job_reap(evutil_socket_t fd, short ev, void *arg)
-{
-	struct get_job *j = arg;
-
-	(void)fd;
-	(void)ev;
-	if ((j->f && fetch_pending(j->f) > 0) || j->pending_ssk)
-		return; /* an outstanding answer re-arms us */
-	if (j->req) /* the client went away mid-stream: free the request */
-		evhttp_send_reply_end(j->req);
-	j->req = NULL;
-	fetch_free(j->f);
-	j->f = NULL;
-	if (j->counted) {
-		j->counted = 0;
-		j->n->fetches--;
-	}
-	if (j->parked) {
-		/* The outcome waits for the page's reload, for a while. */
-		struct timeval tv = { GATEWAY_PARK_TTL_S, 0 };
-		if (!j->result)
-			j->result = -1;
-		event_add(j->patience, &tv);
-		return;
-	}
-	job_free(j);
-}
-
-void
-job_free(struct get_job *j)
-{
-	sodium_memzero(&j->u, sizeof(j->u));
-	if (j->mbuf)
-		evbuffer_free(j->mbuf);
-	if (j->body)
-		evbuffer_free(j->body);
-	if (j->restart)
-		event_free(j->restart);
-	if (j->patience)
-		event_free(j->patience);
-	event_free(j->reap);
-	free(j);
-}
-
 static const struct fetch_sink http_sink = { sink_start, sink_data, sink_end };
-
-/* The source of a fetch is the network (the router asks this node's
- * store first). Each answer goes back to the fetch with its tag. */
-struct want {
-	struct get_job *j;
-	struct fetch *f;
-	uint32_t tag;
-};
-
-static void
-got_block(void *cookie, enum router_status st, const uint8_t *block, size_t len, unsigned hops)
-{
-	struct want *w = cookie;
-	struct get_job *j = w->j;
-
-	if (st == ROUTER_FOUND && j->hops < hops)
-		j->hops = hops;
-	fetch_block_done(w->f, w->tag, st == ROUTER_FOUND ? FETCH_OK
-	    : st == ROUTER_OVERLOADED ? FETCH_FAILED : st == NODE_BLOCK_CORRUPT ? FETCH_INTEGRITY
-	    : FETCH_NOTFOUND, block, len);
-	free(w);
-	if (j->done && fetch_pending(j->f) == 0)
-		event_active(j->reap, 0, 0);
-}
-
-static void
-net_get(void *ctx, struct fetch *f, uint32_t tag, const uint8_t rkey[CHK_KEY_LEN])
-{
-	struct get_job *j = ctx;
-	struct want *w = malloc(sizeof(*w));
-
-	if (!w) {
-		fetch_block_done(f, tag, FETCH_FAILED, NULL, 0);
-		return;
-	}
-	*w = (struct want){ j, f, tag };
-	j->n->traffic.blocks_served++;
-	if (node_fetch_block(j->n, rkey, got_block, w) != 0) {
-		free(w);
-		fetch_block_done(f, tag, FETCH_FAILED, NULL, 0);
-	}
-}
-
-static void
-healed(void *cookie, enum router_status st, const uint8_t *block, size_t len, unsigned hops)
-{
-	struct node *n = cookie;
-
-	(void)block;
-	(void)len;
-	(void)hops;
-	if (st == ROUTER_INSERTED || st == ROUTER_COLLISION)
-		n->traffic.blocks_healed++;
-}
-
-/* net_heal inserts a rebuilt block like any upload; the fetch goes on. */
-static void
-net_heal(void *ctx, const uint8_t *block, const uint8_t rkey[CHK_KEY_LEN])
-{
-	struct get_job *j = ctx;
-
-	if (node_insert_block(j->n, rkey, block, CHK_BLOCK_LEN, healed, j->n) != 0)
-		log_debug("heal: a rebuilt block could not be inserted (overloaded)");
-}
-
-static const struct fetch_source net_source = { net_get, net_heal };
-static const struct fetch_source net_source_noheal = { net_get, NULL };
-
-void
-job_fail(struct get_job *j, int code, const char *kind, const char *reason)
-{
-	if (j->evcon)
-		evhttp_connection_set_closecb(j->evcon, NULL, NULL);
-	if (j->parked) {
-		getgw_answer_page(j, code, code == 404 ? "Not found" : "Could not fetch this", reason);
-	} else if (!j->gone) {
-		if (j->gateway)
-			gw_page(j->req, code, code == 404 ? "Not found" : "Could not fetch this", reason);
-		else
-			reply_error(j->req, code, kind, reason);
-		j->req = NULL; /* answered; if gone, job_reap frees it */
-	}
-	job_finish_later(j);
-}
-
-/* start_chk fetches the document whose root is |root|. */
-void
-start_chk(struct get_job *j, const struct chk_keys *root)
-{
-	if (j->head) {
-		/* Only what the name points at: the publisher's collision check. */
-		char text[URI_MAX];
-		struct uri c = { .type = URI_CHK, .alg = URI_ALG_V1 };
-		struct evbuffer *b = evbuffer_new();
-		memcpy(c.key, root->routing, 32);
-		memcpy(c.ckey, root->crypto, 32);
-		if (j->evcon)
-			evhttp_connection_set_closecb(j->evcon, NULL, NULL);
-		if (!j->gone && b && uri_format(text, sizeof(text), &c, 0) == 0) {
-			evbuffer_add_printf(b, "{\"root\": \"%s\", \"edition\": %lld}", text, (long long)j->edition);
-			reply_json(j->req, 200, b);
-		} else if (!j->gone) {
-			reply_error(j->req, 500, "internal", "out of memory");
-		}
-		evbuffer_free(b);
-		if (!j->gone)
-			j->req = NULL;
-		job_finish_later(j);
-		return;
-	}
-	if (fetch_new(&j->f, root, j->raw, 0, UINT64_MAX, j->n->conf.heal ? &net_source : &net_source_noheal, j,
-	    &http_sink, j) != 0) {
-		job_fail(j, 500, "internal", "out of memory");
-		return;
-	}
-	fetch_start(j->f);
-}
 
 /* on_restart: the manifest named the file; fetch it. */
 static void
@@ -423,7 +241,7 @@ on_restart(evutil_socket_t fd, short ev, void *arg)
 		job_finish_later(j);
 		return;
 	}
-	start_chk(j, &j->next_root);
+	job_start_chk(j, &j->next_root);
 }
 
 /* get_begin starts a fetch of |text| for the API (framed) or the gateway
@@ -443,22 +261,20 @@ get_begin(struct node *n, struct evhttp_request *req, const char *text, int gate
 			reply_error(req, 503, "overload", "too many fetches in progress; try again");
 		return;
 	}
-	if (!(j = calloc(1, sizeof(*j))) || !(j->reap = event_new(n->base, -1, 0, job_reap, j))) {
-		free(j);
+	if (!(j = job_new(n))) {
 		reply_error(req, 500, "internal", "out of memory");
 		return;
 	}
 	if (uri_parse(&j->u, text, strlen(text), &why) != 0) {
-		event_free(j->reap);
-		free(j);
+		job_free(j);
 		if (gateway)
 			gw_page(req, 400, "Not a wisp address", why);
 		else
 			reply_error(req, 400, "bad_uri", why);
 		return;
 	}
-	j->n = n;
 	j->req = req;
+	j->sink = &http_sink;
 	j->evcon = evhttp_request_get_connection(req);
 	j->gateway = gateway;
 	j->slash = slash;
@@ -501,11 +317,11 @@ get_begin(struct node *n, struct evhttp_request *req, const char *text, int gate
 		snprintf(j->site_path, sizeof(j->site_path), "%s", j->u.path);
 	j->raw = j->u.kind == URI_KIND_RAW;
 	j->edition = -1;
-	evhttp_connection_set_closecb(j->evcon, on_close, j);
+	evhttp_connection_set_closecb(j->evcon, job_on_close, j);
 	if (j->u.type == URI_CHK) {
 		memcpy(root.routing, j->u.key, 32);
 		memcpy(root.crypto, j->u.ckey, 32);
-		start_chk(j, &root);
+		job_start_chk(j, &root);
 	} else {
 		getname_start(j);
 	}

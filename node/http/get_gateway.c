@@ -1,6 +1,6 @@
 /* The gateway's side of a fetch: a document for a browser, with ranges,
  * filtered HTML, redirects into sites, and fetches parked while the page
- * says "still looking" (gateway.h). */
+ * says "still looking" (get.h). */
 #include <inttypes.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -11,9 +11,11 @@
 #include <event2/http.h>
 #include <event2/keyvalq_struct.h>
 
-#include "node/http/get_job.h"
-#include "node/filter/html.h"
 #include "node/base/node.h"
+#include "node/filter/html.h"
+#include "node/http/get.h"
+#include "node/http/get_job.h"
+#include "node/http/pages.h"
 
 void
 getgw_redirect_slash(struct get_job *j)
@@ -156,20 +158,6 @@ getgw_serve_body(struct get_job *j, struct evhttp_request *req)
 }
 
 
-/* getgw_answer_page ends a gateway job with one of the node's pages, or, for a
- * parked job, keeps it for the reload. */
-void
-getgw_answer_page(struct get_job *j, int code, const char *title, const char *text)
-{
-	if (j->parked) {
-		j->result = code;
-		snprintf(j->rtitle, sizeof(j->rtitle), "%s", title);
-		snprintf(j->rtext, sizeof(j->rtext), "%s", text);
-		return;
-	}
-	if (!j->gone)
-		gw_page(j->req, code, title, text);
-}
 
 
 void

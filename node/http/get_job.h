@@ -1,8 +1,9 @@
-/* get_job.h: a document fetch for the HTTP API or the gateway, shared by
- * get.c (the job, the API's framed stream, the network source),
+/* get_job.h: a document fetch for the HTTP API or the gateway, private to
+ * the files that make one, bottom up: get_job.c (the job's life and its
+ * network source), get_name.c (SSK and USK names resolved to a CHK root),
  * get_gateway.c (what a browser gets: ranges, filtered pages, parked
- * fetches) and get_name.c (SSK and USK names resolved to a CHK root).
- * Private to those three. */
+ * fetches) and get.c (begins jobs; the API's framed stream; the sink that
+ * sends each job's bytes where they go). */
 #ifndef WISP_GET_JOB_H
 #define WISP_GET_JOB_H
 
@@ -15,9 +16,17 @@
 #include "crypto/tree.h"
 #include "crypto/uri.h"
 #include "node/core/fetch.h"
-#include "node/http/gateway.h"
+#include "node/http/pages.h"
 
 struct node;
+
+enum gateway_limits {
+	GATEWAY_PATIENCE_MS = 4000,   /* a page shows "still looking" after this */
+	GATEWAY_FILTER_MAX = 8 << 20, /* an HTML page larger than this is not shown */
+	GATEWAY_PARK_MAX = 16 << 20,  /* a parked fetch keeps at most this much */
+	GATEWAY_PARKED_MAX = 4,       /* parked fetches at once */
+	GATEWAY_PARK_TTL_S = 120,     /* a parked result waits this long for its reload */
+};
 
 /* One fetch for the API (framed, get.c) or the gateway (raw bytes and
  * pages, get_gateway.c), of a CHK, or of an SSK or USK name resolved first
@@ -27,6 +36,7 @@ struct get_job {
 	struct evhttp_request *req;
 	struct evhttp_connection *evcon;
 	struct fetch *f;
+	const struct fetch_sink *sink; /* where the bytes go: get.c's, set at creation */
 	int started, paused, done, gone;
 	unsigned hops;          /* the farthest any block came from */
 	struct event *reap;
@@ -59,22 +69,28 @@ struct get_job {
 	struct get_job *pnext;
 };
 
-/* get.c */
+/* get_job.c */
+/* job_new: a job of |n|, not yet answering anything; job_free ends it. */
+struct get_job *job_new(struct node *n);
+void job_free(struct get_job *j);
+/* job_finish_later: done; reaped once no block answer is outstanding. */
 void job_finish_later(struct get_job *j);
+/* job_on_close: the connection's close callback while the job runs. */
+void job_on_close(struct evhttp_connection *evcon, void *arg);
 /* job_fail answers with an error (a page for the gateway) and ends the job. */
 void job_fail(struct get_job *j, int code, const char *kind, const char *reason);
-/* start_chk fetches the document whose root is |root|. */
-void start_chk(struct get_job *j, const struct chk_keys *root);
-void job_free(struct get_job *j);
+/* job_answer_page: a page now, or kept for a parked job's reload. */
+void job_answer_page(struct get_job *j, int code, const char *title, const char *text);
+/* job_start_chk fetches the document whose root is |root| into j->sink. */
+void job_start_chk(struct get_job *j, const struct chk_keys *root);
 
 /* get_gateway.c */
 void getgw_redirect_slash(struct get_job *j);
 void getgw_serve_body(struct get_job *j, struct evhttp_request *req);
-void getgw_answer_page(struct get_job *j, int code, const char *title, const char *text);
 void getgw_start(struct get_job *j, uint64_t total, const char *mime);
 void getgw_on_patience(evutil_socket_t fd, short ev, void *arg);
 
-/* get_name.c: resolves j->u (an SSK or USK) and calls start_chk. */
+/* get_name.c: resolves j->u (an SSK or USK) and calls job_start_chk. */
 void getname_start(struct get_job *j);
 
 #endif

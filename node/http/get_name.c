@@ -4,8 +4,9 @@
 #include <string.h>
 
 #include "crypto/ssk.h"
-#include "node/http/get_job.h"
 #include "node/base/node.h"
+#include "node/http/get_job.h"
+#include "node/route/driver.h"
 
 static void usk_step(struct get_job *j);
 
@@ -63,7 +64,7 @@ got_ssk(void *cookie, enum router_status st, const uint8_t *block, size_t len, u
 		return;
 	}
 	j->edition = j->u.type == URI_USK ? j->probe : -1;
-	start_chk(j, &root);
+	job_start_chk(j, &root);
 }
 
 
@@ -109,7 +110,7 @@ usk_step(struct get_job *j)
 		return;
 	}
 	j->edition = j->lo;
-	start_chk(j, &j->lo_root);
+	job_start_chk(j, &j->lo_root);
 }
 
 

@@ -33,10 +33,12 @@
 #include "crypto/split.h"
 #include "crypto/tree.h"
 #include "crypto/uri.h"
-#include "node/http/gateway.h"
-#include "node/http/reply.h"
 #include "node/base/log.h"
 #include "node/base/node.h"
+#include "node/http/ingest.h"
+#include "node/http/pages.h"
+#include "node/http/reply.h"
+#include "node/route/driver.h"
 
 enum {
 	INGESTS_MAX = 4,

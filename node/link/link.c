@@ -1,6 +1,6 @@
-/* Encrypted peer links: TCP through bufferevents, the Noise IK handshake,
- * padded AEAD records, keep-alives, rekeying. A bad record closes that
- * link and nothing else. */
+/* Encrypted peer links: the listener, TCP through bufferevents, the Noise
+ * IK handshake, padded AEAD records, keep-alives, rekeying. A bad record
+ * closes that link and nothing else. */
 #include <arpa/inet.h>
 #include <errno.h>
 #include <netinet/in.h>
@@ -8,18 +8,22 @@
 #include <stdlib.h>
 #include <string.h>
 #include <sys/socket.h>
-#include <time.h>
 
 #include <event2/buffer.h>
 #include <event2/bufferevent.h>
 #include <event2/event.h>
+#include <event2/listener.h>
 #include <sodium.h>
 
 #include "crypto/b64.h"
-#include "node/core/frame.h"
-#include "node/core/wire.h"
+#include "node/base/addr.h"
+#include "node/base/clock.h"
 #include "node/base/log.h"
 #include "node/base/node.h"
+#include "node/core/frame.h"
+#include "node/core/wire.h"
+#include "node/link/link.h"
+#include "node/link/peers.h"
 
 enum link_state { L_CONNECTING, L_WAIT_HS1, L_WAIT_HS2, L_UP };
 
@@ -49,15 +53,6 @@ no_delay(evutil_socket_t fd)
 	int one = 1;
 
 	(void)setsockopt(fd, IPPROTO_TCP, TCP_NODELAY, &one, sizeof(one));
-}
-
-static uint64_t
-now_ms(void)
-{
-	struct timespec ts;
-
-	clock_gettime(CLOCK_MONOTONIC, &ts);
-	return (uint64_t)ts.tv_sec * 1000 + (uint64_t)ts.tv_nsec / 1000000;
 }
 
 int link_is_up(const struct link *l) { return l->state == L_UP; }
@@ -101,7 +96,7 @@ link_close(struct link *l, const char *why)
 	free(l);
 }
 
-void
+static void
 links_forget_peer(struct node *n, struct peer *p)
 {
 	struct link *l = n->links, *next;
@@ -125,7 +120,7 @@ send_raw(struct link *l, const uint8_t *p, size_t len)
 		return -1; /* the peer stopped reading: drop it, not our memory */
 	if (bufferevent_write(l->bev, p, len) != 0)
 		return -1;
-	l->last_tx = now_ms();
+	l->last_tx = node_now_ms();
 	if (l->peer)
 		l->peer->bytes_out += len;
 	return 0;
@@ -154,7 +149,7 @@ commit(struct link *l, struct evbuffer_iovec *v, size_t n)
 	v->iov_len = n;
 	if (evbuffer_commit_space(out, v, 1) != 0)
 		return -1;
-	l->last_tx = now_ms();
+	l->last_tx = node_now_ms();
 	if (l->peer)
 		l->peer->bytes_out += n;
 	l->since_rekey += n;
@@ -209,7 +204,7 @@ static void
 on_timer(evutil_socket_t fd, short ev, void *arg)
 {
 	struct link *l = arg;
-	uint64_t now = now_ms();
+	uint64_t now = node_now_ms();
 
 	(void)fd;
 	(void)ev;
@@ -250,7 +245,7 @@ went_up(struct link *l)
 	struct peer *p = l->peer;
 
 	l->state = L_UP;
-	l->last_rx = l->last_tx = l->rekeyed = now_ms();
+	l->last_rx = l->last_tx = l->rekeyed = node_now_ms();
 	if (!l->initiator)
 		n->links_pending--;
 	p->dialing = 0;
@@ -309,7 +304,7 @@ on_hs1(struct link *l, const uint8_t *msg, size_t len)
 	 * this refuses it: "unknown identity". */
 	if (!p) {
 		const char *why = "unknown identity";
-		if (sodium_memcmp(h.ref.pub, l->hs.rs, 32) != 0 || !(p = openlink_admit(n, &h.ref, &why))) {
+		if (sodium_memcmp(h.ref.pub, l->hs.rs, 32) != 0 || !(p = peers_stranger(n, &h.ref, &why))) {
 			refuse(l, why);
 			return;
 		}
@@ -367,7 +362,7 @@ on_record(struct link *l, int opened, uint8_t type, const uint8_t *payload, size
 		link_close(l, "bad record");
 		return -1;
 	}
-	l->last_rx = now_ms();
+	l->last_rx = node_now_ms();
 	switch (type) {
 	case FRAME_KEEPALIVE:
 		return 0;
@@ -375,7 +370,7 @@ on_record(struct link *l, int opened, uint8_t type, const uint8_t *payload, size
 		noise_rekey(&l->rx);
 		return 0;
 	case FRAME_ROUTE:
-		if (node_route_msg(l->n, l->peer, payload, plen) == 0)
+		if (peers_message(l->n, l->peer, payload, plen) == 0)
 			return 0;
 		l->n->pstats.frames_bad++;
 		peers_fault(l->n, l->peer, "a malformed routing message or a block that does not verify");
@@ -509,7 +504,7 @@ link_new(struct node *n, struct bufferevent *bev, const char *addr)
 		return NULL;
 	l->n = n;
 	l->bev = bev;
-	l->opened = now_ms();
+	l->opened = node_now_ms();
 	snprintf(l->addr, sizeof(l->addr), "%s", addr);
 	if (!(l->timer = event_new(n->base, -1, EV_PERSIST, on_timer, l))) {
 		free(l);
@@ -528,7 +523,7 @@ link_new(struct node *n, struct bufferevent *bev, const char *addr)
 	return l;
 }
 
-void
+static void
 link_accept(struct node *n, int fd, const char *from)
 {
 	struct bufferevent *bev;
@@ -554,7 +549,7 @@ link_accept(struct node *n, int fd, const char *from)
 	n->links_pending++;
 }
 
-int
+static int
 link_dial(struct node *n, struct peer *p)
 {
 	struct sockaddr_storage ss;
@@ -586,7 +581,7 @@ link_dial(struct node *n, struct peer *p)
 	return 0;
 }
 
-void
+static void
 links_close_all(struct node *n)
 {
 	while (n->links) {
@@ -598,4 +593,64 @@ links_close_all(struct node *n)
 		l->peer = NULL; /* no redial while stopping */
 		link_close(l, "stopping");
 	}
+}
+
+/* ---- the listener ---- */
+
+static void
+on_peer_accept(struct evconnlistener *l, evutil_socket_t fd, struct sockaddr *sa, int len, void *arg)
+{
+	struct sockaddr_storage ss;
+	char from[CONF_ADDR_MAX] = "?";
+
+	(void)l;
+	if (len > 0 && (size_t)len <= sizeof(ss)) {
+		memset(&ss, 0, sizeof(ss));
+		memcpy(&ss, sa, (size_t)len);
+		(void)node_format_addr(&ss, from, sizeof(from));
+	}
+	link_accept(arg, fd, from);
+}
+
+static int
+listen_peers(struct node *n)
+{
+	struct sockaddr_storage ss;
+	unsigned sl;
+	socklen_t gl = sizeof(ss);
+
+	if (node_parse_addr(n->conf.listen, &ss, &sl) != 0) {
+		fprintf(stderr, "wispd: bad listen address %s\n", n->conf.listen);
+		return -1;
+	}
+	n->peer_listener = evconnlistener_new_bind(n->base, on_peer_accept, n,
+	    LEV_OPT_CLOSE_ON_FREE | LEV_OPT_REUSEABLE | LEV_OPT_CLOSE_ON_EXEC, 64,
+	    (struct sockaddr *)&ss, (int)sl);
+	if (!n->peer_listener) {
+		fprintf(stderr, "wispd: cannot listen for peers on %s: %s\n", n->conf.listen, strerror(errno));
+		return -1;
+	}
+	if (getsockname(evconnlistener_get_fd(n->peer_listener), (struct sockaddr *)&ss, &gl) != 0 ||
+	    node_format_addr(&ss, n->node_addr, sizeof(n->node_addr)) != 0)
+		return -1;
+	return 0;
+}
+
+static const struct peer_hooks hooks = { .dial = link_dial, .forget = links_forget_peer };
+
+int
+links_start(struct node *n)
+{
+	if (listen_peers(n) != 0)
+		return -1;
+	return peers_hook(n, &hooks);
+}
+
+void
+links_stop(struct node *n)
+{
+	links_close_all(n);
+	if (n->peer_listener)
+		evconnlistener_free(n->peer_listener);
+	n->peer_listener = NULL;
 }

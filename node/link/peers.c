@@ -1,5 +1,6 @@
-/* Friends: the peer list, its persistence, dialling with back-off, and
- * one-time invites. */
+/* The peer table: friends and strangers, the friends' persistence,
+ * redialling with back-off, faults, request tokens, one-time invites and
+ * this node's own noderef (peers.h). */
 #include <arpa/inet.h>
 #include <ifaddrs.h>
 #include <netinet/in.h>
@@ -13,11 +14,83 @@
 
 #include "crypto/b64.h"
 #include "crypto/bytes.h"
+#include "node/base/addr.h"
+#include "node/base/clock.h"
 #include "node/base/log.h"
 #include "node/base/node.h"
+#include "node/core/router.h"
+#include "node/link/peers.h"
 #include "store/store.h"
 
 enum { FLAG_SECRET = 1, FLAG_CONF = 2 };
+
+/* ---- hooks: what the parts above are told ---- */
+
+int
+peers_hook(struct node *n, const struct peer_hooks *h)
+{
+	if (n->nhooks == NODE_HOOKS_MAX)
+		return -1;
+	n->hooks[n->nhooks++] = h;
+	return 0;
+}
+
+/* each_hook calls hook |fn| of every part that set one. */
+#define each_hook(n, fn, ...)                                      \
+	do {                                                       \
+		unsigned h_;                                       \
+		for (h_ = 0; h_ < (n)->nhooks; h_++)               \
+			if ((n)->hooks[h_]->fn)                    \
+				(n)->hooks[h_]->fn((n), __VA_ARGS__); \
+	} while (0)
+
+static int
+peers_dial(struct node *n, struct peer *p)
+{
+	unsigned i;
+
+	for (i = 0; i < n->nhooks; i++)
+		if (n->hooks[i]->dial)
+			return n->hooks[i]->dial(n, p);
+	return -1;
+}
+
+int
+peers_message(struct node *n, struct peer *p, const uint8_t *data, size_t len)
+{
+	unsigned i;
+
+	for (i = 0; i < n->nhooks; i++)
+		if (n->hooks[i]->message)
+			return n->hooks[i]->message(n, p, data, len);
+	return 0; /* nobody routes yet: dropped, not the peer's fault */
+}
+
+struct peer *
+peers_stranger(struct node *n, const struct noderef *ref, const char **why)
+{
+	unsigned i;
+
+	for (i = 0; i < n->nhooks; i++)
+		if (n->hooks[i]->stranger)
+			return n->hooks[i]->stranger(n, ref, why);
+	*why = "unknown identity";
+	return NULL;
+}
+
+unsigned peers_known(const struct node *n) { return n->npeers; }
+
+unsigned
+peers_connected(const struct node *n)
+{
+	unsigned i, c = 0;
+
+	for (i = 0; i < n->npeers; i++)
+		c += n->peers[i]->link != NULL;
+	return c;
+}
+
+/* ---- the table ---- */
 
 struct peer *
 peers_find(struct node *n, const uint8_t pub[32])
@@ -86,7 +159,7 @@ peer_new(struct node *n, const struct noderef *ref)
 	if (n->npeers >= PEERS_MAX || !(p = calloc(1, sizeof(*p))))
 		return NULL;
 	memcpy(p->pub, ref->pub, 32);
-	node_location(p->loc, p->pub);
+	router_location(p->loc, p->pub);
 	p->ref = *ref;
 	p->n = n;
 	p->rid = ++n->next_rid;
@@ -154,7 +227,7 @@ on_dial(evutil_socket_t fd, short ev, void *arg)
 	(void)ev;
 	if (p->link || p->dialing || p->removed)
 		return;
-	if (link_dial(p->n, p) != 0)
+	if (peers_dial(p->n, p) != 0)
 		peers_link_down(p->n, p, NULL); /* could not even start: back off */
 }
 
@@ -180,7 +253,7 @@ peers_add(struct node *n, const struct noderef *ref, const uint8_t *secret)
 		return NULL;
 	if (p->opennet) { /* a stranger become a friend */
 		if (p->link)
-			openlink_link(n, p, 0);
+			each_hook(n, befriended, p);
 		p->opennet = p->open_transient = p->open_dead = 0;
 	}
 	if (ref->naddr)
@@ -222,12 +295,9 @@ peers_remove(struct node *n, struct peer *p)
 		log_warnx("removing a peer: %s", store_errmsg(n->store));
 	n->peers[i] = n->peers[--n->npeers];
 	p->removed = 1;
-	if (p->link) {
-		node_route_link(n, p, 0);
-		openlink_link(n, p, 0);
-	}
-	node_route_forget(n, p);
-	links_forget_peer(n, p);
+	if (p->link)
+		each_hook(n, linked, p, 0);
+	each_hook(n, forget, p);
 	if (p->dial_ev)
 		event_free(p->dial_ev);
 	free(p);
@@ -284,7 +354,6 @@ peers_stop(struct node *n)
 {
 	unsigned i;
 
-	links_close_all(n);
 	for (i = 0; i < n->npeers; i++) {
 		if (n->peers[i]->dial_ev)
 			event_free(n->peers[i]->dial_ev);
@@ -305,8 +374,7 @@ peers_link_up(struct node *n, struct peer *p, struct link *l)
 	p->backoff_ms = DIAL_BACKOFF_MIN_MS;
 	if (p->dial_ev)
 		evtimer_del(p->dial_ev);
-	node_route_link(n, p, 1);
-	openlink_link(n, p, 1);
+	each_hook(n, linked, p, 1);
 }
 
 void
@@ -360,8 +428,7 @@ peers_link_down(struct node *n, struct peer *p, struct link *l)
 	if (l && p->link == l) {
 		p->link = NULL;
 		p->since = 0;
-		node_route_link(n, p, 0);
-		openlink_link(n, p, 0);
+		each_hook(n, linked, p, 0);
 	}
 	if (p->link || p->dialing || p->removed)
 		return;

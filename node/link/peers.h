@@ -1,7 +1,12 @@
-/* peers.h: the friends this node links to, and the encrypted links. */
+/* peers.h: the peer table: friends (saved) and opennet strangers (never
+ * saved), their invites, faults and request tokens, and the redial of
+ * friends whose link went down. The parts above learn of links coming and
+ * going through hooks they set at start-up (peers_hook), so this file
+ * names none of them. */
 #ifndef WISP_PEERS_H
 #define WISP_PEERS_H
 
+#include <stddef.h>
 #include <stdint.h>
 
 #include "crypto/noderef.h"
@@ -10,10 +15,8 @@
 struct node;
 struct link;
 struct event;
-struct bufferevent;
 
 enum peer_limits {
-	PEERS_MAX = 256,
 	LINKS_PENDING_MAX = 64,    /* unauthenticated inbound connections */
 	LINK_HANDSHAKE_MS = 10000,
 	LINK_KEEPALIVE_MS = 10000,
@@ -57,13 +60,30 @@ struct peer {
 	const char *open_why;           /* why it is dropped, for the log */
 };
 
-struct peer_stats {
-	uint64_t handshakes_refused, frames_bad, links_closed;
+/* What the parts above the peer table are told, and the one thing they
+ * do for it (dial). Each part sets its hooks once, at start-up, in the
+ * order they start: link.c (dial, forget), the router's driver (message,
+ * linked, forget), the opennet (stranger, linked, befriended). A NULL
+ * hook is not called; of |dial|, |message| and |stranger| the first set
+ * serves. */
+struct peer_hooks {
+	int (*dial)(struct node *n, struct peer *p);
+	/* a routing message on |p|'s link: 0, or -1 if it was malformed */
+	int (*message)(struct node *n, struct peer *p, const uint8_t *data, size_t len);
+	/* a stranger proved the key of |ref|: its new peer, or NULL and |why| */
+	struct peer *(*stranger)(struct node *n, const struct noderef *ref, const char **why);
+	void (*linked)(struct node *n, struct peer *p, int up);
+	void (*forget)(struct node *n, struct peer *p);   /* removed for good */
+	void (*befriended)(struct node *n, struct peer *p); /* a stranger made a friend */
 };
+/* peers_hook adds |h| (static storage) to the hooks; -1 when full. */
+int peers_hook(struct node *n, const struct peer_hooks *h);
+int peers_message(struct node *n, struct peer *p, const uint8_t *data, size_t len);
+struct peer *peers_stranger(struct node *n, const struct noderef *ref, const char **why);
 
 int peers_load(struct node *n);
 void peers_start(struct node *n);   /* dial everyone, after the loop exists */
-void peers_stop(struct node *n);
+void peers_stop(struct node *n);    /* after links_stop */
 void peers_sync_conf(struct node *n);
 struct peer *peers_find(struct node *n, const uint8_t pub[32]);
 struct peer *peers_by_rid(struct node *n, uint32_t rid); /* by the router's name */
@@ -95,18 +115,8 @@ int invites_new(struct node *n, struct invite *iv);
  * valid. Returns 1 if it was, else 0. */
 int invites_redeem(struct node *n, const uint8_t secret[INVITE_SECRET_LEN]);
 
-/* link.c */
-void link_accept(struct node *n, int fd, const char *from);
-int link_dial(struct node *n, struct peer *p);
-void link_close(struct link *l, const char *why);
-int link_send(struct link *l, uint8_t type, const uint8_t *p, size_t len);
-/* link_send_msg sends a routing message, encoded in place. */
-struct wire_msg;
-int link_send_msg(struct link *l, const struct wire_msg *m);
-int link_is_up(const struct link *l);
-const char *link_addr(const struct link *l);
-void links_close_all(struct node *n);
-/* links_forget_peer closes every link of |p| without touching |p|. */
-void links_forget_peer(struct node *n, struct peer *p);
+/* peers_known, peers_connected: how many peers, and how many linked. */
+unsigned peers_known(const struct node *n);
+unsigned peers_connected(const struct node *n);
 
 #endif

@@ -4,17 +4,20 @@
  * actions are carried out wait in a queue until the action queue is empty. */
 #include <stdlib.h>
 #include <string.h>
-#include <time.h>
 
 #include <event2/event.h>
 #include <sodium.h>
 
 #include "crypto/block.h"
-#include "node/core/frame.h"
+#include "node/base/clock.h"
 #include "node/base/log.h"
 #include "node/base/node.h"
+#include "node/core/frame.h"
 #include "node/core/router.h"
 #include "node/core/wire.h"
+#include "node/link/link.h"
+#include "node/link/peers.h"
+#include "node/route/driver.h"
 #include "store/store.h"
 
 struct blk {
@@ -74,19 +77,11 @@ struct route_state {
 	struct { uint8_t key[32]; uint64_t blk; } cache[CACHE_BATCH];
 	unsigned ncache;
 	struct event *cache_timer;
+	const struct route_opennet_hooks *open;
 };
 
 static struct log_rate fault_rate;
 static void cache_flush(struct node *n);
-
-uint64_t
-node_now_ms(void)
-{
-	struct timespec ts;
-
-	clock_gettime(CLOCK_MONOTONIC, &ts);
-	return (uint64_t)ts.tv_sec * 1000 + (uint64_t)ts.tv_nsec / 1000000;
-}
 
 /* ---- block handles ---- */
 
@@ -364,8 +359,14 @@ perform(struct node *n, const struct router_action *a)
 	case ROUTER_ACT_STORE_GET: do_store_get(n, a); break;
 	case ROUTER_ACT_STORE_PUT: do_store_put(n, a); break;
 	case ROUTER_ACT_ANSWER: answer_later(n, a); return; /* keeps its block reference */
-	case ROUTER_ACT_OFFER: openlink_offer(n, a->msg.ref, a->msg.ref_len); break;
-	case ROUTER_ACT_DELIVERED: openlink_delivered(n, a->peer, a->msg.ref, a->msg.ref_len); break;
+	case ROUTER_ACT_OFFER:
+		if (n->route->open && n->route->open->offer)
+			n->route->open->offer(n, a->msg.ref, a->msg.ref_len);
+		break;
+	case ROUTER_ACT_DELIVERED:
+		if (n->route->open && n->route->open->delivered)
+			n->route->open->delivered(n, a->peer, a->msg.ref, a->msg.ref_len);
+		break;
 	}
 	if (a->blk)
 		op_unref(NULL, a->blk);
@@ -496,12 +497,6 @@ node_route_release(struct node *n)
 		node_route_run(n);
 }
 
-void
-node_location(uint8_t loc[32], const uint8_t pub[32])
-{
-	crypto_generichash(loc, 32, pub, 32, (const uint8_t *)"wisp-location-v1", 16);
-}
-
 int
 node_announce(struct node *n)
 {
@@ -519,7 +514,7 @@ node_route_set_ref(struct node *n, const uint8_t *ref, size_t len)
 	return router_set_ref(n->route->r, ref, len);
 }
 
-void
+static void
 node_route_forget(struct node *n, struct peer *p)
 {
 	/* A peer in a request now is forgotten later, by the router's own
@@ -557,6 +552,22 @@ node_insert_block(struct node *n, const uint8_t key[32], const uint8_t *block, s
 	return 0;
 }
 
+/* on_announce: a darknet node (no opennet hooks, or the opennet off)
+ * does not take part; its friends stay unseen. */
+static int
+on_announce(struct node *n, struct peer *from, const struct wire_msg *m)
+{
+	const struct route_opennet_hooks *h = n->route->open;
+
+	return h && h->announce ? h->announce(n, from, m) : WIRE_ROUTE_NOT_FOUND;
+}
+
+void
+node_route_opennet(struct node *n, const struct route_opennet_hooks *h)
+{
+	n->route->open = h;
+}
+
 static void
 reject(struct node *n, struct peer *p, const struct wire_msg *m, uint8_t type)
 {
@@ -574,7 +585,7 @@ reject(struct node *n, struct peer *p, const struct wire_msg *m, uint8_t type)
 /* node_route_msg handles a FRAME_ROUTE record from a friend. A block that
  * does not verify is never stored or forwarded, and costs the sender its
  * link. Returns -1 to close the link. */
-int
+static int
 node_route_msg(struct node *n, struct peer *p, const uint8_t *data, size_t len)
 {
 	struct wire_msg m;
@@ -589,7 +600,7 @@ node_route_msg(struct node *n, struct peer *p, const uint8_t *data, size_t len)
 		reject(n, p, &m, WIRE_REJECTED_OVERLOAD);
 		return 0;
 	}
-	if (m.type == WIRE_ANNOUNCE && (rc = openlink_on_announce(n, p, &m)) != 0) {
+	if (m.type == WIRE_ANNOUNCE && (rc = on_announce(n, p, &m)) != 0) {
 		reject(n, p, &m, (uint8_t)rc);
 		return 0;
 	}
@@ -614,7 +625,7 @@ node_route_msg(struct node *n, struct peer *p, const uint8_t *data, size_t len)
 }
 
 
-void
+static void
 node_route_link(struct node *n, struct peer *p, int up)
 {
 	if (up) {
@@ -675,6 +686,12 @@ node_route_reconfigure(struct node *n)
 	return n->route ? router_set_limits(n->route->r, (uint8_t)n->conf.htl_max, n->conf.rtable_max) : 0;
 }
 
+static const struct peer_hooks hooks = {
+	.message = node_route_msg,
+	.linked = node_route_link,
+	.forget = node_route_forget,
+};
+
 int
 node_route_start(struct node *n)
 {
@@ -685,14 +702,14 @@ node_route_start(struct node *n)
 	router_config_default(&cfg);
 	cfg.htl_max = (uint8_t)n->conf.htl_max;
 	cfg.rtable_max = n->conf.rtable_max;
-	node_location(n->route->self, n->id_public);
+	router_location(n->route->self, n->id_public);
 	if (router_new(&n->route->r, &cfg, &ops, n, n->route->self) != 0 ||
 	    !(n->route->timer = evtimer_new(n->base, on_timer, n)) ||
 	    !(n->route->cache_timer = evtimer_new(n->base, on_cache_timer, n)))
 		return -1;
 	if (store_kv_each(n->store, STORE_T_RTABLE, load_entry, n) < 0)
 		log_warnx("loading the routing table: %s", store_errmsg(n->store));
-	return 0;
+	return peers_hook(n, &hooks);
 }
 
 void

@@ -1,5 +1,6 @@
 /* The opennet in wispd: seeds, announcements, offers, path folding and
- * the admission of strangers, carried out for the policy in opennet.c.
+ * the admission of strangers, carried out for the policy in
+ * core/opennet_policy.c.
  * docs/opennet.md describes the whole; a node without `opennet = on`
  * does none of it and refuses every stranger. */
 #include <errno.h>
@@ -10,9 +11,17 @@
 #include <event2/event.h>
 #include <sodium.h>
 
+#include "node/base/clock.h"
+#include "node/base/datadir.h"
 #include "node/base/log.h"
 #include "node/base/node.h"
 #include "node/core/opennet_policy.h"
+#include "node/core/router.h"
+#include "node/core/wire.h"
+#include "node/link/link.h"
+#include "node/link/peers.h"
+#include "node/route/driver.h"
+#include "node/route/opennet.h"
 
 enum {
 	OPENLINK_TICK_MS = 1000,
@@ -213,7 +222,7 @@ dial(struct node *n, const struct noderef *ref, unsigned delay_ms)
 		log_ratelim(&open_rate, 10, "opennet: the peer list is full");
 }
 
-struct peer *
+static struct peer *
 openlink_admit(struct node *n, const struct noderef *ref, const char **why)
 {
 	struct openlink *o = n->open;
@@ -241,7 +250,7 @@ openlink_admit(struct node *n, const struct noderef *ref, const char **why)
 	return p;
 }
 
-void
+static void
 openlink_link(struct node *n, struct peer *p, int up)
 {
 	struct openlink *o = n->open;
@@ -293,7 +302,7 @@ known_at(const struct node *n, const uint8_t loc[32])
 	return 0;
 }
 
-int
+static int
 openlink_on_announce(struct node *n, struct peer *from, const struct wire_msg *m)
 {
 	struct openlink *o = n->open;
@@ -331,7 +340,7 @@ ref_decode(struct noderef *ref, const uint8_t *p, size_t len)
 	return len ? noderef_decode(ref, p, len) : -1;
 }
 
-void
+static void
 openlink_offer(struct node *n, const uint8_t *ref, size_t len)
 {
 	struct noderef r;
@@ -342,7 +351,7 @@ openlink_offer(struct node *n, const uint8_t *ref, size_t len)
 	dial(n, &r, 0);
 }
 
-void
+static void
 openlink_delivered(struct node *n, uint32_t rid, const uint8_t *ref, size_t len)
 {
 	struct openlink *o = n->open;
@@ -415,7 +424,7 @@ on_tick(evutil_socket_t fd, short ev, void *arg)
 	}
 	if (!opennet_announce_due(o->on, now))
 		return;
-	if (node_peers_connected(n) > 0) {
+	if (peers_connected(n) > 0) {
 		announce(n);
 		return;
 	}
@@ -452,7 +461,7 @@ turn_on(struct node *n)
 	}
 	opennet_configure(o->on, &c);
 	o->on_low = c.low;
-	node_location(o->loc, n->id_public);
+	router_location(o->loc, n->id_public);
 	peers_self(n, &self);
 	if (noderef_encode(&self, o->ref, sizeof(o->ref), &o->ref_len) != 0 || node_route_set_ref(n, o->ref, o->ref_len) != 0)
 		return -1;
@@ -481,6 +490,23 @@ turn_off(struct node *n)
 	(void)node_route_set_ref(n, NULL, 0);
 }
 
+static void
+openlink_befriended(struct node *n, struct peer *p)
+{
+	openlink_link(n, p, 0); /* out of the policy's count; its link stays */
+}
+
+static const struct peer_hooks peer_hooks = {
+	.stranger = openlink_admit,
+	.linked = openlink_link,
+	.befriended = openlink_befriended,
+};
+static const struct route_opennet_hooks route_hooks = {
+	.announce = openlink_on_announce,
+	.offer = openlink_offer,
+	.delivered = openlink_delivered,
+};
+
 int
 openlink_start(struct node *n)
 {
@@ -489,6 +515,9 @@ openlink_start(struct node *n)
 	if (!(n->open = calloc(1, sizeof(*n->open))) ||
 	    !(n->open->tick = event_new(n->base, -1, EV_PERSIST, on_tick, n)))
 		return -1;
+	if (peers_hook(n, &peer_hooks) != 0)
+		return -1;
+	node_route_opennet(n, &route_hooks);
 	seeds_load(n);
 	event_add(n->open->tick, &tv);
 	return n->conf.opennet ? turn_on(n) : 0;

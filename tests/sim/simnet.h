@@ -1,4 +1,6 @@
-/* simnet.h: the simulated network wisp-sim's experiments (sim.c) run on:
+/* simnet.h: the simulated network wisp-sim's experiments (sim.c) run on
+ * (the driver simnet.c, the models sim_paper.c, sim_opennet.c and
+ * sim_darknet.c, the probes sim_probe.c):
  * nodes with wispd's own router and opennet policy, simulated time, one
  * seeded random stream, the three network models (docs/sim.md), the
  * workload and the probes. One network at a time, in S. */
@@ -29,7 +31,7 @@ struct node {
 
 /* OPEN: the paper's (any node may contact any); DARK: fixed friends;
  * OPENNET: wispd's opennet, bounded peers grown by announcement and path
- * folding under node/opennet.c. */
+ * folding under node/core/opennet_policy.c. */
 enum model { OPEN, DARK, OPENNET };
 
 /* A hash map of 64-bit prefixes (below). */
@@ -38,8 +40,11 @@ struct hmap {
 	uint32_t cap, fill;
 };
 
+struct sim_hooks;
+
 struct sim {
 	enum model model;
+	const struct sim_hooks *hooks;   /* the model's rules, set by its builder */
 	struct node *nodes;
 	uint32_t n, cap;
 	uint8_t (*keys)[WIRE_KEY_LEN];   /* every document's routing key */

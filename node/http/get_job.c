@@ -1,0 +1,230 @@
+/* get_job.c: a document fetch's life for the API and the gateway (get_job.h):
+ * made, answered when it fails, fetched from the network, reaped once no
+ * block answer is outstanding. get.c, get_gateway.c and get_name.c build on
+ * it; it calls none of them (the fetch's sink is the job's creator's). */
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include <event2/buffer.h>
+#include <event2/event.h>
+#include <event2/http.h>
+#include <sodium.h>
+
+#include "node/base/log.h"
+#include "node/base/node.h"
+#include "node/http/get_job.h"
+#include "node/http/pages.h"
+#include "node/http/reply.h"
+#include "node/route/driver.h"
+
+
+void
+job_finish_later(struct get_job *j)
+{
+	j->done = 1;
+	event_active(j->reap, 0, 0);
+}
+
+void
+job_on_close(struct evhttp_connection *evcon, void *arg)
+{
+	struct get_job *j = arg;
+
+	(void)evcon;
+	j->gone = 1;
+	j->evcon = NULL;
+	job_finish_later(j);
+}
+
+static void
+job_reap(evutil_socket_t fd, short ev, void *arg)
+{
+	struct get_job *j = arg;
+
+	(void)fd;
+	(void)ev;
+	if ((j->f && fetch_pending(j->f) > 0) || j->pending_ssk)
+		return; /* an outstanding answer re-arms us */
+	if (j->req) /* the client went away mid-stream: free the request */
+		evhttp_send_reply_end(j->req);
+	j->req = NULL;
+	fetch_free(j->f);
+	j->f = NULL;
+	if (j->counted) {
+		j->counted = 0;
+		j->n->fetches--;
+	}
+	if (j->parked) {
+		/* The outcome waits for the page's reload, for a while. */
+		struct timeval tv = { GATEWAY_PARK_TTL_S, 0 };
+		if (!j->result)
+			j->result = -1;
+		event_add(j->patience, &tv);
+		return;
+	}
+	job_free(j);
+}
+
+struct get_job *
+job_new(struct node *n)
+{
+	struct get_job *j = calloc(1, sizeof(*j));
+
+	if (!j)
+		return NULL;
+	if (!(j->reap = event_new(n->base, -1, 0, job_reap, j))) {
+		free(j);
+		return NULL;
+	}
+	j->n = n;
+	return j;
+}
+
+void
+job_free(struct get_job *j)
+{
+	sodium_memzero(&j->u, sizeof(j->u));
+	if (j->mbuf)
+		evbuffer_free(j->mbuf);
+	if (j->body)
+		evbuffer_free(j->body);
+	if (j->restart)
+		event_free(j->restart);
+	if (j->patience)
+		event_free(j->patience);
+	event_free(j->reap);
+	free(j);
+}
+
+/* The source of a fetch is the network (the router asks this node's
+ * store first). Each answer goes back to the fetch with its tag. */
+struct want {
+	struct get_job *j;
+	struct fetch *f;
+	uint32_t tag;
+};
+
+static void
+got_block(void *cookie, enum router_status st, const uint8_t *block, size_t len, unsigned hops)
+{
+	struct want *w = cookie;
+	struct get_job *j = w->j;
+
+	if (st == ROUTER_FOUND && j->hops < hops)
+		j->hops = hops;
+	fetch_block_done(w->f, w->tag, st == ROUTER_FOUND ? FETCH_OK
+	    : st == ROUTER_OVERLOADED ? FETCH_FAILED : st == NODE_BLOCK_CORRUPT ? FETCH_INTEGRITY
+	    : FETCH_NOTFOUND, block, len);
+	free(w);
+	if (j->done && fetch_pending(j->f) == 0)
+		event_active(j->reap, 0, 0);
+}
+
+static void
+net_get(void *ctx, struct fetch *f, uint32_t tag, const uint8_t rkey[CHK_KEY_LEN])
+{
+	struct get_job *j = ctx;
+	struct want *w = malloc(sizeof(*w));
+
+	if (!w) {
+		fetch_block_done(f, tag, FETCH_FAILED, NULL, 0);
+		return;
+	}
+	*w = (struct want){ j, f, tag };
+	j->n->traffic.blocks_served++;
+	if (node_fetch_block(j->n, rkey, got_block, w) != 0) {
+		free(w);
+		fetch_block_done(f, tag, FETCH_FAILED, NULL, 0);
+	}
+}
+
+static void
+healed(void *cookie, enum router_status st, const uint8_t *block, size_t len, unsigned hops)
+{
+	struct node *n = cookie;
+
+	(void)block;
+	(void)len;
+	(void)hops;
+	if (st == ROUTER_INSERTED || st == ROUTER_COLLISION)
+		n->traffic.blocks_healed++;
+}
+
+/* net_heal inserts a rebuilt block like any upload; the fetch goes on. */
+static void
+net_heal(void *ctx, const uint8_t *block, const uint8_t rkey[CHK_KEY_LEN])
+{
+	struct get_job *j = ctx;
+
+	if (node_insert_block(j->n, rkey, block, CHK_BLOCK_LEN, healed, j->n) != 0)
+		log_debug("heal: a rebuilt block could not be inserted (overloaded)");
+}
+
+static const struct fetch_source net_source = { net_get, net_heal };
+static const struct fetch_source net_source_noheal = { net_get, NULL };
+
+/* job_answer_page: a page for the browser now, or, for a parked job,
+ * kept for the reload. */
+void
+job_answer_page(struct get_job *j, int code, const char *title, const char *text)
+{
+	if (j->parked) {
+		j->result = code;
+		snprintf(j->rtitle, sizeof(j->rtitle), "%s", title);
+		snprintf(j->rtext, sizeof(j->rtext), "%s", text);
+		return;
+	}
+	if (!j->gone)
+		gw_page(j->req, code, title, text);
+}
+
+void
+job_fail(struct get_job *j, int code, const char *kind, const char *reason)
+{
+	if (j->evcon)
+		evhttp_connection_set_closecb(j->evcon, NULL, NULL);
+	if (j->parked) {
+		job_answer_page(j, code, code == 404 ? "Not found" : "Could not fetch this", reason);
+	} else if (!j->gone) {
+		if (j->gateway)
+			gw_page(j->req, code, code == 404 ? "Not found" : "Could not fetch this", reason);
+		else
+			reply_error(j->req, code, kind, reason);
+		j->req = NULL; /* answered; if gone, job_reap frees it */
+	}
+	job_finish_later(j);
+}
+
+/* job_start_chk fetches the document whose root is |root|. */
+void
+job_start_chk(struct get_job *j, const struct chk_keys *root)
+{
+	if (j->head) {
+		/* Only what the name points at: the publisher's collision check. */
+		char text[URI_MAX];
+		struct uri c = { .type = URI_CHK, .alg = URI_ALG_V1 };
+		struct evbuffer *b = evbuffer_new();
+		memcpy(c.key, root->routing, 32);
+		memcpy(c.ckey, root->crypto, 32);
+		if (j->evcon)
+			evhttp_connection_set_closecb(j->evcon, NULL, NULL);
+		if (!j->gone && b && uri_format(text, sizeof(text), &c, 0) == 0) {
+			evbuffer_add_printf(b, "{\"root\": \"%s\", \"edition\": %lld}", text, (long long)j->edition);
+			reply_json(j->req, 200, b);
+		} else if (!j->gone) {
+			reply_error(j->req, 500, "internal", "out of memory");
+		}
+		evbuffer_free(b);
+		if (!j->gone)
+			j->req = NULL;
+		job_finish_later(j);
+		return;
+	}
+	if (fetch_new(&j->f, root, j->raw, 0, UINT64_MAX, j->n->conf.heal ? &net_source : &net_source_noheal, j,
+	    j->sink, j) != 0) {
+		job_fail(j, 500, "internal", "out of memory");
+		return;
+	}
+	fetch_start(j->f);
+}

@@ -1,0 +1,26 @@
+/* link.h: encrypted links to peers (docs/protocol.md). A link is made by
+ * dialling a peer of the table (link/peers.h) or accepted from the
+ * listener; what it carries goes up through the peer hooks. */
+#ifndef WISP_LINK_H
+#define WISP_LINK_H
+
+#include <stddef.h>
+#include <stdint.h>
+
+struct node;
+struct link;
+struct wire_msg;
+
+/* links_start listens for peers on conf.listen (node_addr is then the
+ * bound address) and sets this part's hooks; links_stop says bye on every
+ * link, closes them and the listener. */
+int links_start(struct node *n);
+void links_stop(struct node *n);
+void link_close(struct link *l, const char *why);
+int link_send(struct link *l, uint8_t type, const uint8_t *p, size_t len);
+/* link_send_msg sends a routing message, encoded in place. */
+int link_send_msg(struct link *l, const struct wire_msg *m);
+int link_is_up(const struct link *l);
+const char *link_addr(const struct link *l);
+
+#endif

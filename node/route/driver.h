@@ -1,0 +1,58 @@
+/* driver.h: the router's driver in wispd. It runs the pure router
+ * (core/router.h) on the event loop: messages from the links in, the
+ * router's actions out to links, the store and timers, and the block
+ * fetches and inserts of the HTTP side. The simulator drives the same
+ * router with its own driver (tests/sim/). */
+#ifndef WISP_DRIVER_H
+#define WISP_DRIVER_H
+
+#include <stddef.h>
+#include <stdint.h>
+
+#include "node/core/router.h"
+
+struct node;
+struct peer;
+struct wire_msg;
+
+/* A block request or insert ends with one call of |cb|: |block| is valid
+ * only during the call; |hops| is how far the answer came from (0: this
+ * node's store). */
+#define NODE_BLOCK_CORRUPT ((enum router_status)100) /* our copy rotted; none found elsewhere */
+#define NODE_STORE_FAILED ((enum router_status)101)  /* an insert to keep here: the store could not write it */
+typedef void (*node_block_cb)(void *cookie, enum router_status st, const uint8_t *block, size_t len,
+    unsigned hops);
+
+/* node_route_start makes the router, loads the saved routing table and
+ * sets the driver's peer hooks (after links_start). */
+int node_route_start(struct node *n);
+void node_route_stop(struct node *n);
+void node_route_run(struct node *n);
+/* node_route_hold / _release: requests made in between are run together,
+ * in one store transaction (an upload batch: one sync, not 64). */
+void node_route_hold(struct node *n);
+void node_route_release(struct node *n);
+void node_route_save(struct node *n);
+/* node_route_reconfigure applies conf.htl_max and conf.rtable_max. */
+int node_route_reconfigure(struct node *n);
+void node_route_stats(const struct node *n, struct router_stats *st);
+unsigned router_inflight_of(const struct node *n);
+int node_fetch_block(struct node *n, const uint8_t key[32], node_block_cb cb, void *cookie);
+int node_insert_block(struct node *n, const uint8_t key[32], const uint8_t *block, size_t len,
+    node_block_cb cb, void *cookie);
+/* node_announce: opennet; an announcement toward this node's location. */
+int node_announce(struct node *n);
+/* node_route_set_ref: the noderef offered as a data source (opennet). */
+int node_route_set_ref(struct node *n, const uint8_t *ref, size_t len);
+
+/* What the router's opennet messages are handed to (route/opennet.c
+ * sets them at its start; without them announcements are refused). */
+struct route_opennet_hooks {
+	/* 0 to route announcement |m| on, else the wire type to refuse it with */
+	int (*announce)(struct node *n, struct peer *from, const struct wire_msg *m);
+	void (*offer)(struct node *n, const uint8_t *ref, size_t len);
+	void (*delivered)(struct node *n, uint32_t rid, const uint8_t *ref, size_t len);
+};
+void node_route_opennet(struct node *n, const struct route_opennet_hooks *h);
+
+#endif
