@@ -266,6 +266,8 @@ shape_of(struct shape *s, uint64_t len, size_t mimelen)
 	int i;
 
 	memset(s, 0, sizeof(*s));
+	if (len > TREE_LENGTH_MAX)
+		return WISP_ERR_TOOBIG; /* and the block count below cannot wrap */
 	if (len <= inline_max(mimelen)) {
 		s->top = -1;
 		return 0;

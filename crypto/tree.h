@@ -25,6 +25,11 @@ enum tree_limits {
 	TREE_LEVELS_MAX = 8,
 };
 
+/* The largest file a tree (or a splitfile, SPLIT_LENGTH_MAX) describes:
+ * 2^60 bytes. A root claiming more is refused before any count is made
+ * from its length. */
+#define TREE_LENGTH_MAX ((uint64_t)1 << 60)
+
 /* tree_emit_fn receives each finished block; the root comes last. A
  * non-zero return stops the encoder and is passed back to its caller. */
 typedef int (*tree_emit_fn)(void *ctx, const uint8_t block[CHK_BLOCK_LEN],

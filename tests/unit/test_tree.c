@@ -252,6 +252,34 @@ START_TEST(test_tree_forged_roots_and_index)
 }
 END_TEST
 
+/* A root whose length is near 2^64 wrapped the block count to 0: a root
+ * with no children was taken for a file of 2^64 - 1 bytes. */
+START_TEST(test_tree_root_length_bounded)
+{
+	static const uint64_t lengths[] = { UINT64_MAX, UINT64_MAX - 32766, (uint64_t)1 << 63, ((uint64_t)1 << 60) + 1 };
+	struct tree_reader *r;
+	uint8_t root[64];
+	size_t i;
+
+	for (i = 0; i < sizeof(lengths) / sizeof(lengths[0]); i++) {
+		size_t k = 0;
+		uint64_t len = lengths[i];
+		memcpy(root, "WSPR", 4), k = 4;
+		root[k++] = 1; /* version */
+		root[k++] = 10;
+		memcpy(root + k, "text/plain", 10), k += 10;
+		for (int b = 7; b >= 0; b--)
+			root[k++] = (uint8_t)(len >> (8 * b));
+		root[k++] = 1; /* a tree */
+		root[k++] = 0; /* top level 0 */
+		root[k++] = 0;
+		root[k++] = 0; /* no children */
+		ck_assert_int_ne(tree_reader_new(&r, root, k), 0);
+	}
+	ck_assert_int_eq(tree_blocks_for(UINT64_MAX, 10), 0);
+}
+END_TEST
+
 Suite *
 tree_suite(void)
 {
@@ -265,6 +293,7 @@ tree_suite(void)
 	tcase_add_test(tc, test_tree_bad_mime);
 	tcase_add_test(tc, test_tree_pinned_documents);
 	tcase_add_test(tc, test_tree_forged_roots_and_index);
+	tcase_add_test(tc, test_tree_root_length_bounded);
 	suite_add_tcase(s, tc);
 	return s;
 }
