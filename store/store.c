@@ -342,6 +342,21 @@ store_close(struct store *s)
 
 const char *store_errmsg(const struct store *s) { return s->err; }
 
+/* idx_read copies an index record read from the disk into |out| after
+ * checking it: its size, a partition that exists, a length a block can
+ * have. A damaged record is MDB_CORRUPTED (the store is set aside), never
+ * an index into the counters. */
+static int
+idx_read(const MDB_val *d, uint8_t out[IDX_LEN])
+{
+	if (d->mv_size != IDX_LEN)
+		return MDB_CORRUPTED;
+	memcpy(out, d->mv_data, IDX_LEN);
+	if (out[0] >= STORE_NPARTS || load_u32be(out + 9) == 0 || load_u32be(out + 9) > BLOCK_MAX)
+		return MDB_CORRUPTED;
+	return 0;
+}
+
 /* unlink_block deletes a block and its index and LRU entries. */
 static int
 unlink_block(struct store *s, MDB_txn *txn, const uint8_t *rkey, const uint8_t *idx)
@@ -389,11 +404,8 @@ evict(struct store *s, MDB_txn *txn, unsigned part, uint64_t need)
 		memcpy(rkey, d.mv_data, STORE_KEY_LEN);
 		ik.mv_size = STORE_KEY_LEN;
 		ik.mv_data = rkey;
-		if ((rc = mdb_get(txn, s->index, &ik, &d)))
+		if ((rc = mdb_get(txn, s->index, &ik, &d)) || (rc = idx_read(&d, idx)))
 			return rc;
-		if (d.mv_size != IDX_LEN)
-			return MDB_CORRUPTED;
-		memcpy(idx, d.mv_data, IDX_LEN);
 		if ((rc = unlink_block(s, txn, rkey, idx)))
 			return rc;
 		s->c.evicted++;
@@ -450,11 +462,8 @@ flush_touches(struct store *s, MDB_txn *txn)
 		rc = mdb_get(txn, s->index, &k, &d);
 		if (rc == MDB_NOTFOUND)
 			continue; /* removed or evicted since */
-		if (rc)
+		if (rc || (rc = idx_read(&d, old)))
 			return rc;
-		if (d.mv_size != IDX_LEN)
-			return MDB_CORRUPTED;
-		memcpy(old, d.mv_data, IDX_LEN);
 		if ((rc = relink(s, txn, s->touched[i], old, old[0])))
 			return rc;
 		/* Safe mid-transaction: the map is read-only and shared, so a
@@ -583,14 +592,11 @@ put_once(struct store *s, const uint8_t *rkey, const uint8_t *block, size_t len,
 	if ((rc = store_wtxn_begin(s, &txn)))
 		return rc;
 	rc = mdb_get(txn, s->index, &k, &d);
-	if (rc == 0 && d.mv_size == IDX_LEN) {
-		memcpy(old, d.mv_data, IDX_LEN);
+	if (rc == 0 && (rc = idx_read(&d, old)) == 0) {
 		/* A store copy stays in the store; a cache copy moves up. */
 		rc = relink(s, txn, rkey, old, old[0] == STORE_PART_STORE ? STORE_PART_STORE : part);
 	} else if (rc == MDB_NOTFOUND) {
 		rc = put_new(s, txn, rkey, block, len, part);
-	} else if (rc == 0) {
-		rc = MDB_CORRUPTED;
 	}
 	return store_wtxn_end(s, txn, rc);
 }
@@ -741,12 +747,8 @@ store_remove(struct store *s, const uint8_t rkey[static STORE_KEY_LEN])
 	if ((rc = store_wtxn_begin(s, &txn)))
 		return store_fail(s, rc, "removing");
 	rc = mdb_get(txn, s->index, &k, &d);
-	if (rc == 0 && d.mv_size != IDX_LEN)
-		rc = MDB_CORRUPTED;
-	if (rc == 0) {
-		memcpy(idx, d.mv_data, IDX_LEN);
+	if (rc == 0 && (rc = idx_read(&d, idx)) == 0)
 		rc = unlink_block(s, txn, rkey, idx);
-	}
 	if (rc == MDB_NOTFOUND) {
 		(void)store_wtxn_end(s, txn, MDB_NOTFOUND);
 		return WISP_ERR_NOTFOUND;
@@ -792,6 +794,7 @@ int
 store_each(struct store *s, store_each_fn fn, void *ctx)
 {
 	MDB_val k, d, ik, id;
+	uint8_t idx[IDX_LEN];
 	MDB_cursor *cur;
 	MDB_txn *txn;
 	int rc, stop = 0;
@@ -809,11 +812,9 @@ store_each(struct store *s, store_each_fn fn, void *ctx)
 			break;
 		}
 		ik = k;
-		if ((rc = mdb_get(txn, s->index, &ik, &id)) || id.mv_size != IDX_LEN) {
-			rc = rc ? rc : MDB_CORRUPTED;
+		if ((rc = mdb_get(txn, s->index, &ik, &id)) || (rc = idx_read(&id, idx)))
 			break;
-		}
-		if ((stop = fn(ctx, k.mv_data, d.mv_data, d.mv_size, ((uint8_t *)id.mv_data)[0])) != 0)
+		if ((stop = fn(ctx, k.mv_data, d.mv_data, d.mv_size, idx[0])) != 0)
 			break;
 		trim(s);
 	}

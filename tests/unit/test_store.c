@@ -395,6 +395,57 @@ START_TEST(test_store_foreign_lmdb)
 }
 END_TEST
 
+/* An index record whose partition byte is damaged on disk is an error,
+ * not an index into the node's counters (relink and unlink wrote to
+ * c.blocks[part] and c.bytes[part] with whatever byte was read). */
+START_TEST(test_store_damaged_partition_byte)
+{
+	struct store *s = open_store(8 << 20, 50);
+	MDB_env *env;
+	MDB_txn *txn;
+	MDB_dbi dbi;
+	MDB_cursor *cur;
+	MDB_val k, d;
+	struct chk_keys keys;
+	uint8_t rec[64];
+	uint32_t i;
+
+	for (i = 1; i <= 3; i++)
+		ck_assert_int_eq(put_n(s, i, STORE_PART_CACHE), 0);
+	store_close(s);
+	ck_assert_int_eq(mdb_env_create(&env), 0);
+	ck_assert_int_eq(mdb_env_set_maxdbs(env, 16), 0);
+	ck_assert_int_eq(mdb_env_set_mapsize(env, 64 << 20), 0);
+	ck_assert_int_eq(mdb_env_open(env, dir, 0, 0600), 0);
+	ck_assert_int_eq(mdb_txn_begin(env, NULL, 0, &txn), 0);
+	ck_assert_int_eq(mdb_dbi_open(txn, "index", 0, &dbi), 0);
+	ck_assert_int_eq(mdb_cursor_open(txn, dbi, &cur), 0);
+	while (mdb_cursor_get(cur, &k, &d, MDB_NEXT) == 0) {
+		ck_assert_uint_le(d.mv_size, sizeof(rec));
+		memcpy(rec, d.mv_data, d.mv_size);
+		rec[0] = 200; /* no such partition */
+		d.mv_data = rec;
+		ck_assert_int_eq(mdb_cursor_put(cur, &k, &d, MDB_CURRENT), 0);
+	}
+	mdb_cursor_close(cur);
+	ck_assert_int_eq(mdb_txn_commit(txn), 0);
+	mdb_env_close(env);
+
+	s = open_store(8 << 20, 50);
+	make_block(1, &keys);
+	ck_assert_int_eq(store_put(s, keys.routing, blk, CHK_BLOCK_LEN, STORE_PART_STORE), WISP_ERR_MALFORMED);
+	make_block(2, &keys);
+	ck_assert_int_eq(store_remove(s, keys.routing), WISP_ERR_MALFORMED);
+	make_block(3, &keys);
+	{
+		size_t n;
+		if (store_get(s, keys.routing, out, sizeof(out), &n) == 0)
+			ck_assert_int_eq(store_flush(s), WISP_ERR_MALFORMED);
+	}
+	store_close(s);
+}
+END_TEST
+
 START_TEST(test_store_newer_version)
 {
 	struct store_config cfg = { 4 << 20, 50, 0 };
@@ -529,6 +580,7 @@ store_suite(void)
 	tcase_add_test(tc, test_store_bad_paths);
 	tcase_add_test(tc, test_store_disk_full);
 	tcase_add_test(tc, test_store_parse_size);
+	tcase_add_test(tc, test_store_damaged_partition_byte);
 	suite_add_tcase(s, tc);
 	return s;
 }
