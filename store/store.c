@@ -601,6 +601,56 @@ put_once(struct store *s, const uint8_t *rkey, const uint8_t *block, size_t len,
 	return store_wtxn_end(s, txn, rc);
 }
 
+/* map_used: the bytes of the map the committed data file reaches. */
+static uint64_t
+map_used(const struct store *s)
+{
+	MDB_envinfo info;
+
+	if (mdb_env_info(s->env, &info) != 0)
+		return s->mapsize;
+	return ((uint64_t)info.me_last_pgno + 1) * s->psize;
+}
+
+/* batch_open begins the batch's write transaction, with the map grown
+ * first if BATCH_ROOM is not left in it. */
+static int
+batch_open(struct store *s)
+{
+	int rc;
+
+	s->batch_base = map_used(s);
+	s->batch_bytes = 0;
+	while (s->batch_base + BATCH_ROOM > s->mapsize)
+		if ((rc = grow_map(s)) != 0)
+			return rc;
+	return store_wtxn_begin(s, &s->batch);
+}
+
+/* batch_room keeps a batched put from overflowing the map. A write
+ * transaction cannot grow the map, and one that meets MDB_MAP_FULL is lost
+ * whole with every later put of the batch. A batch writes its blocks and
+ * copies the pages it changes, and the pages its evictions free are not
+ * reused before it commits: when twice what it put, and this block, come
+ * within BATCH_ROOM / 2 of the map's end, the batch so far is committed
+ * (the caller's puts so far are then on disk, as a commit would leave
+ * them) and goes on in a new transaction, the map grown if need be. */
+static int
+batch_room(struct store *s, uint64_t cost)
+{
+	MDB_txn *txn = s->batch;
+	int rc;
+
+	if (s->batch_base + 2 * (s->batch_bytes + cost) + BATCH_ROOM / 2 <= s->mapsize)
+		return 0;
+	s->batch = NULL;
+	if ((rc = store_wtxn_end(s, txn, 0)) != 0)
+		return rc;
+	if ((rc = batch_open(s)) != 0)
+		s->batch = NULL;
+	return rc;
+}
+
 int
 store_put(struct store *s, const uint8_t rkey[static STORE_KEY_LEN], const uint8_t *block,
     size_t len, enum store_part part)
@@ -614,9 +664,16 @@ store_put(struct store *s, const uint8_t rkey[static STORE_KEY_LEN], const uint8
 	if (store_cost(s, len) > s->budget[part])
 		return WISP_ERR_FULL;
 	trim(s);
+	if (s->batch) {
+		if ((rc = batch_room(s, store_cost(s, len))) != 0 || !s->batch)
+			return store_fail(s, rc ? rc : MDB_BAD_TXN, "writing");
+		if ((rc = put_once(s, rkey, block, len, part)) == 0)
+			s->batch_bytes += store_cost(s, len);
+		return rc ? store_fail(s, rc, "writing") : 0;
+	}
 	for (tries = 0; tries < 8; tries++) {
 		rc = put_once(s, rkey, block, len, part);
-		if (rc != MDB_MAP_FULL || s->batch)
+		if (rc != MDB_MAP_FULL)
 			break;
 		if (grow_map(s))
 			break;
@@ -631,7 +688,7 @@ store_begin(struct store *s)
 
 	if (s->batch)
 		return WISP_ERR_INVAL;
-	if ((rc = store_wtxn_begin(s, &s->batch))) {
+	if ((rc = batch_open(s))) {
 		s->batch = NULL;
 		return store_fail(s, rc, "beginning");
 	}

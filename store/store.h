@@ -77,7 +77,9 @@ int store_put(struct store *s, const uint8_t rkey[static STORE_KEY_LEN], const u
     size_t len, enum store_part part) WISP_WUR;
 
 /* store_begin / store_commit group the puts between them in one
- * transaction (one disk sync). store_abort drops them. */
+ * transaction (one disk sync). A batch that would outgrow the map's room
+ * is committed in part and goes on in a new transaction (never lost to
+ * MDB_MAP_FULL), so store_abort drops only the puts not yet committed. */
 int store_begin(struct store *s) WISP_WUR;
 int store_commit(struct store *s) WISP_WUR;
 void store_abort(struct store *s);

@@ -13,6 +13,9 @@
 #define UNCONST(p) ((void *)(uintptr_t)(p))
 
 enum { IDX_LEN = 13, LRU_KEY_LEN = 9, ENTRY_OVERHEAD = 96, BLOCK_MAX = 64 * 1024, TRIM_EVERY = 64 };
+/* A batch begins with at least this much of the map free (store.c,
+ * batch_room): room for 512 blocks written and copied, twice over. */
+#define BATCH_ROOM ((uint64_t)96 << 20)
 
 struct counters {
 	uint64_t seq, evicted;
@@ -24,6 +27,7 @@ struct store {
 	MDB_dbi blocks, index, lru, meta, tables[STORE_NTABLES];
 	MDB_txn *rtxn;  /* reused read transaction, reset between gets */
 	MDB_txn *batch; /* open write transaction of store_begin, or NULL */
+	uint64_t batch_base, batch_bytes; /* the map's use when it began; what it put */
 	struct counters c, c_saved;
 	uint64_t budget[STORE_NPARTS], capacity;
 	size_t mapsize;

@@ -446,6 +446,32 @@ START_TEST(test_store_damaged_partition_byte)
 }
 END_TEST
 
+/* A batch larger than the map's room: LMDB cannot grow the map inside a
+ * write transaction, and one that hits MDB_MAP_FULL is lost whole, with
+ * every later put of the batch. Each put that says 0 must be on disk
+ * after the commit, and the store goes on taking writes. */
+START_TEST(test_store_batch_outgrows_map)
+{
+	struct store *s = open_store(8 << 20, 50);
+	uint32_t i, n = 4000; /* 125 MiB of blocks through an 8 MiB store in one batch */
+	int rc = 0;
+
+	ck_assert_int_eq(store_begin(s), 0);
+	for (i = 0; i < n && rc == 0; i++)
+		rc = put_n(s, i, STORE_PART_STORE);
+	ck_assert_msg(rc == 0, "put %u of the batch failed: %s", i - 1, store_errmsg(s));
+	ck_assert_msg(store_commit(s) == 0, "commit: %s", store_errmsg(s));
+	store_close(s);
+	s = open_store(8 << 20, 50);
+	/* the newest blocks are the ones the store keeps (LRU) */
+	for (i = n - 50; i < n; i++)
+		ck_assert_msg(has_n(s, i) == 1, "block %u acknowledged but not on disk", i);
+	ck_assert_int_eq(put_n(s, n, STORE_PART_STORE), 0);
+	ck_assert_int_eq(has_n(s, n), 1);
+	store_close(s);
+}
+END_TEST
+
 START_TEST(test_store_newer_version)
 {
 	struct store_config cfg = { 4 << 20, 50, 0 };
@@ -581,6 +607,7 @@ store_suite(void)
 	tcase_add_test(tc, test_store_disk_full);
 	tcase_add_test(tc, test_store_parse_size);
 	tcase_add_test(tc, test_store_damaged_partition_byte);
+	tcase_add_test(tc, test_store_batch_outgrows_map);
 	suite_add_tcase(s, tc);
 	return s;
 }
