@@ -49,13 +49,9 @@ on_flush(evutil_socket_t fd, short ev, void *arg)
 {
 	struct node *n = arg;
 
-	static unsigned ticks;
-
 	(void)fd; (void)ev;
 	if (store_flush(n->store) != 0)
 		log_warnx("%s", store_errmsg(n->store));
-	if (++ticks % 60 == 0) /* every 5 minutes */
-		node_route_save(n);
 }
 
 int
@@ -121,7 +117,6 @@ main(int argc, char **argv)
 
 	/* Clean stop: no new requests, address files gone, store closed. */
 	api_stop(n);
-	node_route_save(n); /* while the peers it names are still known */
 	openlink_save(n);
 	links_stop(n);
 	peers_stop(n);

@@ -639,47 +639,6 @@ node_route_link(struct node *n, struct peer *p, int up)
 	node_route_run(n);
 }
 
-struct save_ctx { struct node *n; int rc; };
-
-static void
-save_entry(void *ctx, const uint8_t key[32], uint32_t rid)
-{
-	struct save_ctx *s = ctx;
-	struct peer *p = peers_by_rid(s->n, rid);
-
-	if (p && s->rc == 0)
-		s->rc = store_kv_put(s->n->store, STORE_T_RTABLE, key, 32, p->pub, 32);
-}
-
-void
-node_route_save(struct node *n)
-{
-	struct save_ctx s = { n, 0 };
-
-	if (store_begin(n->store) != 0)
-		return;
-	if (store_kv_clear(n->store, STORE_T_RTABLE) != 0) {
-		store_abort(n->store);
-		return;
-	}
-	router_rtable_each(n->route->r, save_entry, &s);
-	if (s.rc != 0 || store_commit(n->store) != 0) {
-		store_abort(n->store);
-		log_warnx("saving the routing table: %s", store_errmsg(n->store));
-	}
-}
-
-static int
-load_entry(void *ctx, const uint8_t *k, size_t kl, const uint8_t *v, size_t vl)
-{
-	struct node *n = ctx;
-	struct peer *p;
-
-	if (kl != 32 || vl != 32 || !(p = peers_find(n, v)))
-		return 0;
-	return router_rtable_learn(n->route->r, k, p->rid) == 0 ? 0 : 1;
-}
-
 int
 node_route_reconfigure(struct node *n)
 {
@@ -707,8 +666,10 @@ node_route_start(struct node *n)
 	    !(n->route->timer = evtimer_new(n->base, on_timer, n)) ||
 	    !(n->route->cache_timer = evtimer_new(n->base, on_cache_timer, n)))
 		return -1;
-	if (store_kv_each(n->store, STORE_T_RTABLE, load_entry, n) < 0)
-		log_warnx("loading the routing table: %s", store_errmsg(n->store));
+	/* The routing table lives in memory only (docs/threat-model.md, "A
+	 * seized disk"): one an earlier version saved is erased. */
+	if (store_kv_clear(n->store, STORE_T_RTABLE) != 0)
+		log_warnx("erasing a saved routing table: %s", store_errmsg(n->store));
 	return peers_hook(n, &hooks);
 }
 

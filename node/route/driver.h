@@ -23,8 +23,8 @@ struct wire_msg;
 typedef void (*node_block_cb)(void *cookie, enum router_status st, const uint8_t *block, size_t len,
     unsigned hops);
 
-/* node_route_start makes the router, loads the saved routing table and
- * sets the driver's peer hooks (after links_start). */
+/* node_route_start makes the router (its routing table starts empty: it
+ * is never saved) and sets the driver's peer hooks (after links_start). */
 int node_route_start(struct node *n);
 void node_route_stop(struct node *n);
 void node_route_run(struct node *n);
@@ -32,7 +32,6 @@ void node_route_run(struct node *n);
  * in one store transaction (an upload batch: one sync, not 64). */
 void node_route_hold(struct node *n);
 void node_route_release(struct node *n);
-void node_route_save(struct node *n);
 /* node_route_reconfigure applies conf.htl_max and conf.rtable_max. */
 int node_route_reconfigure(struct node *n);
 void node_route_stats(const struct node *n, struct router_stats *st);

@@ -4,7 +4,9 @@
  *   storetool drop STOREDIR PCT    delete PCT% of the blocks
  *   storetool count STOREDIR       print the number of blocks
  *   storetool verify STOREDIR      print "N ok M bad": every block checked
- *                                  against its routing key */
+ *                                  against its routing key
+ *   storetool table STOREDIR NAME  print the number of entries of table NAME
+ *                                  (peers, rtable, invites; 0 if absent) */
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -32,10 +34,25 @@ main(int argc, char **argv)
 	int rc;
 
 	if (argc < 3)
-		return fprintf(stderr, "usage: storetool corrupt|drop|count|verify STOREDIR [N]\n"), 2;
+		return fprintf(stderr, "usage: storetool corrupt|drop|count|verify|table STOREDIR [N|NAME]\n"), 2;
 	if ((rc = mdb_env_create(&env)) || (rc = mdb_env_set_maxdbs(env, 16)) ||
 	    (rc = mdb_env_set_mapsize(env, (size_t)1 << 36)) || (rc = mdb_env_open(env, argv[2], 0, 0600)))
 		return die("open", rc);
+	if (strcmp(argv[1], "table") == 0 && argc > 3) {
+		MDB_dbi t;
+		MDB_stat st;
+		if ((rc = mdb_txn_begin(env, NULL, MDB_RDONLY, &txn)))
+			return die("txn", rc);
+		rc = mdb_dbi_open(txn, argv[3], 0, &t);
+		if (rc == MDB_NOTFOUND)
+			st.ms_entries = 0;
+		else if (rc || (rc = mdb_stat(txn, t, &st)))
+			return die("table", rc);
+		printf("%zu\n", st.ms_entries);
+		mdb_txn_abort(txn);
+		mdb_env_close(env);
+		return 0;
+	}
 	if ((rc = mdb_txn_begin(env, NULL, 0, &txn)) || (rc = mdb_dbi_open(txn, "blocks", 0, &blocks)) ||
 	    (rc = mdb_dbi_open(txn, "index", 0, &index)) || (rc = mdb_cursor_open(txn, blocks, &cur)))
 		return die("txn", rc);
