@@ -2,7 +2,7 @@
  * hops-to-live, after Clarke et al. (Freenet, 2000), with Hyphanet's
  * anonymity rules. docs/routing.md explains each decision.
  *
- * The file, in order: small helpers and the action queue; ids seen (loops); requests from
+ * The file, in order: small helpers and the action queue; loops (ids in progress); requests from
  * peers (on_request, answer, route, HTL); replies (on_reply, offers to
  * announcements, data delivered); local requests (get, put, announce);
  * peers (link up and down, eviction, forgetting); the timer. The routing
@@ -23,7 +23,6 @@ router_config_default(struct router_config *c)
 	c->rtable_max = 250;
 	c->inflight_max = 1024;
 	c->inflight_per_peer = 256;
-	c->seen_max = 4096;
 	c->hop_timeout_ms = 2000;
 	c->source_rewrite_pct = 30;
 	c->announce_htl = 10;
@@ -35,8 +34,7 @@ router_new(struct router **out, const struct router_config *cfg, const struct ro
 {
 	struct router *r;
 
-	if (!cfg->htl_max || cfg->htl_max > WIRE_HTL_MAX || !cfg->rtable_max || !cfg->seen_max ||
-	    !cfg->inflight_max)
+	if (!cfg->htl_max || cfg->htl_max > WIRE_HTL_MAX || !cfg->rtable_max || !cfg->inflight_max)
 		return WISP_ERR_INVAL;
 	if (!(r = calloc(1, sizeof(*r))))
 		return WISP_ERR_NOMEM;
@@ -87,7 +85,6 @@ router_free(struct router *r)
 	free(r->reqs);
 	free(r->peers);
 	free(r->rt);
-	free(r->seen);
 	free(r->self_ref);
 	free(r);
 }
@@ -220,28 +217,26 @@ peer_get(struct router *r, uint32_t id)
 }
 
 
-/* ---- ids seen, for loop detection ---- */
+/* ---- loops: ids of requests in progress ---- */
 
+/* in_progress: is |id| the id of a request in progress here, as one of
+ * its requesters knows it or as we sent it on? Only those are loops: the
+ * ids of finished requests are not kept (Tian and Duan's traceback attack
+ * on Freenet read them; Hyphanet stopped keeping them in build 1411). */
 static int
-seen(const struct router *r, uint64_t id)
+in_progress(const struct router *r, uint64_t id)
 {
-	unsigned i;
+	unsigned i, j;
 
-	for (i = 0; i < r->nseen; i++)
-		if (r->seen[i] == id)
+	for (i = 0; i < r->nreq; i++) {
+		const struct rreq *q = r->reqs[i];
+		if (q->id_out == id)
 			return 1;
+		for (j = 0; j < q->nwait; j++)
+			if (q->w[j].peer != ROUTER_LOCAL && q->w[j].id == id)
+				return 1;
+	}
 	return 0;
-}
-
-static void
-remember(struct router *r, uint64_t id)
-{
-	if (!r->seen && !(r->seen = calloc(r->cfg.seen_max, sizeof(*r->seen))))
-		return; /* without memory we forget; loops then end by HTL */
-	r->seen[r->seen_pos] = id;
-	r->seen_pos = (r->seen_pos + 1) % r->cfg.seen_max;
-	if (r->nseen < r->cfg.seen_max)
-		r->nseen++;
 }
 
 /* ---- requests ---- */
@@ -407,7 +402,7 @@ on_request(struct router *r, uint32_t from, const struct wire_msg *m, uint64_t n
 		return 0;
 	if (m->type == WIRE_ANNOUNCE && htl > r->cfg.announce_htl)
 		htl = r->cfg.announce_htl; /* a newcomer reaches so far and no farther */
-	if (seen(r, m->id)) {
+	if (in_progress(r, m->id)) {
 		r->st.rejected_loop++;
 		reject(r, from, m, WIRE_REJECTED_LOOP);
 		return 0;
@@ -417,18 +412,16 @@ on_request(struct router *r, uint32_t from, const struct wire_msg *m, uint64_t n
 		reject(r, from, m, WIRE_REJECTED_OVERLOAD);
 		return 0;
 	}
-	remember(r, m->id);
-	/* Coalesce a request for a key already on its way; one that arrives
-	 * with less HTL than ours left is probably ours come round again. */
+	/* Coalesce a request for a key already on its way, if ours goes at
+	 * least as far. One with less HTL is routed on its own, as for a key
+	 * not in flight: refusing it told a neighbour off the path which keys
+	 * this node was fetching. (It may be ours come round again under an id
+	 * replaced on the way; HTL ends it.) */
 	for (i = 0; m->type == WIRE_REQUEST && i < r->nreq; i++) {
 		struct rreq *o = r->reqs[i];
-		if (o->type != WIRE_REQUEST || memcmp(o->key, m->key, WIRE_KEY_LEN) != 0)
+		if (o->type != WIRE_REQUEST || memcmp(o->key, m->key, WIRE_KEY_LEN) != 0 ||
+		    o->nwait == ROUTER_WAITERS_MAX || htl < o->htl)
 			continue;
-		if (o->nwait == ROUTER_WAITERS_MAX || htl < o->htl) {
-			r->st.rejected_loop++;
-			reject(r, from, m, WIRE_REJECTED_LOOP);
-			return 0;
-		}
 		o->w[o->nwait++] = (struct waiter){ from, m->id, 0 };
 		p->from_inflight++;
 		mark(o, peer_slot(r, p)); /* never route back to a waiter */
@@ -445,14 +438,12 @@ on_request(struct router *r, uint32_t from, const struct wire_msg *m, uint64_t n
 	/* Replace the id at an early hop (Tian and Duan's traceback attack
 	 * used Freenet's stable ids): at the one hop where HTL first drops
 	 * below the maximum, which the per-link coin makes a random one.
-	 * Exactly one node per path changes it and remembers both, so a loop
-	 * is caught by its id after that hop, and before it by arriving here
-	 * with less HTL than we sent (the coalescing rule below). */
+	 * Exactly one node per path changes it and knows both while the
+	 * request is in progress, so a loop is caught by its id at every
+	 * node it comes back to before it ends there. */
 	q->id_out = m->id;
-	if (htl >= r->cfg.htl_max && q->htl < r->cfg.htl_max) {
+	if (htl >= r->cfg.htl_max && q->htl < r->cfg.htl_max)
 		q->id_out = rand64(r);
-		remember(r, q->id_out);
-	}
 	if (m->type == WIRE_INSERT) {
 		q->blk = m->blk;
 		ref(r, m->blk);
@@ -652,7 +643,6 @@ local(struct router *r, uint8_t type, const uint8_t *key, uint64_t blk, uint64_t
 	q->w[q->nwait++] = (struct waiter){ ROUTER_LOCAL, 0, *req };
 	q->htl_in = q->htl = r->cfg.htl_max;
 	q->id_out = rand64(r);
-	remember(r, q->id_out);
 	if (type == WIRE_ANNOUNCE) {
 		q->htl_in = q->htl = r->cfg.announce_htl;
 		r->st.announces++;

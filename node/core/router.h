@@ -28,7 +28,6 @@ struct router_config {
 	uint32_t rtable_max;        /* 250 */
 	uint32_t inflight_max;      /* requests in progress at this node */
 	uint32_t inflight_per_peer; /* of which from one peer */
-	uint32_t seen_max;          /* recent ids remembered for loop detection */
 	uint32_t hop_timeout_ms;    /* per HTL left: a hop's deadline scales with it */
 	uint8_t source_rewrite_pct; /* chance a DataReply's source becomes us */
 	uint8_t announce_htl;       /* 10: how far an opennet announcement goes */

@@ -58,8 +58,6 @@ struct router {
 	uint32_t stamp;
 	int observe;                /* probes: learn nothing, cache nothing */
 	uint64_t next_token, next_req;
-	uint64_t *seen;
-	unsigned nseen, seen_pos;
 	struct rreq **reqs;
 	unsigned nreq, capreq;
 	struct router_action *act;  /* a ring, grown as needed up to ROUTER_ACTIONS_MAX */

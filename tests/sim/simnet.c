@@ -614,6 +614,5 @@ reset(uint64_t seed)
 	router_config_default(&rcfg);
 	rcfg.htl_max = WORK_HTL;
 	rcfg.rtable_max = 250;       /* the paper's routing table */
-	rcfg.seen_max = 64;          /* one operation at a time: little to remember */
 	rcfg.source_rewrite_pct = rewrite_pct;
 }

@@ -1,4 +1,5 @@
 /* The router alone: scripted events in, the exact actions out. */
+#include <stdio.h>
 #include <string.h>
 
 #include "node/core/router.h"
@@ -148,6 +149,76 @@ START_TEST(test_router_loop_rejected)
 	msg(2, WIRE_REQUEST, 7, 8, 0, 0); /* it came round */
 	sent(2, WIRE_REJECTED_LOOP);
 	none();
+}
+END_TEST
+
+/* Ids of finished requests are not kept (Tian and Duan's traceback attack
+ * used them): only a request in progress makes its id a loop. */
+START_TEST(test_router_forgets_finished_ids)
+{
+	struct router_action a;
+
+	up(1, 0x10);
+	up(2, 0x7f);
+	msg(1, WIRE_REQUEST, 61, 10, 0, 0);
+	store_miss();
+	a = sent(2, WIRE_REQUEST);
+	msg(2, WIRE_DATA_NOT_FOUND, a.msg.id, 0, 0, 1);
+	sent(1, WIRE_DATA_NOT_FOUND);
+	none();
+	ck_assert_uint_eq(router_inflight(r), 0);
+	msg(1, WIRE_REQUEST, 61, 10, 0, 2); /* the same id, later: a new request */
+	store_miss();
+	sent(2, WIRE_REQUEST);
+	none();
+}
+END_TEST
+
+/* probe: what this node does with a neighbour's request for K at HTL 5
+ * while its own user's request for K is (|inflight|) or is not in
+ * progress. Returns the actions, as "type/peer/msgtype/htl" tokens. */
+static void
+probe(int inflight, char *out, size_t cap)
+{
+	struct router_action a;
+	uint64_t req;
+	size_t n = 0;
+
+	teardown();
+	setup();
+	up(1, 0x10);
+	up(2, 0x7f);
+	up(3, 0x20);
+	if (inflight) {
+		ck_assert_int_eq(router_local_get(r, K, 0, &req), 0);
+		store_miss();
+		sent(2, WIRE_REQUEST);
+		none();
+	}
+	msg(3, WIRE_REQUEST, 99, 5, 0, 1);
+	out[0] = 0;
+	while (router_poll(r, &a)) {
+		n += (size_t)snprintf(out + n, cap - n, "%d/%u/%u/%u ", a.type, a.type == ROUTER_ACT_SEND ? a.peer : 0,
+		    a.type == ROUTER_ACT_SEND ? a.msg.type : 0, a.type == ROUTER_ACT_SEND ? a.msg.htl : 0);
+		if (a.blk)
+			t_unref(NULL, a.blk);
+		if (a.type == ROUTER_ACT_STORE_GET)
+			ck_assert_int_eq(router_on_store(r, a.token, 0, 0, 1), 0);
+	}
+}
+
+/* A neighbour off the path cannot test whether this node is fetching a
+ * key: a request with less HTL than ours in flight was refused at once
+ * (RejectedLoop), one for a key not in flight was routed. Now both are
+ * routed alike. */
+START_TEST(test_router_no_in_flight_probe)
+{
+	char busy[512], idle[512];
+
+	probe(1, busy, sizeof(busy));
+	probe(0, idle, sizeof(idle));
+	ck_assert_str_eq(busy, idle);
+	ck_assert_ptr_null(strstr(busy, "/3/"));     /* nothing back to the prober yet */
 }
 END_TEST
 
@@ -636,6 +707,8 @@ router_suite(void)
 	tcase_add_test(tc, test_router_distance_wraps);
 	tcase_add_test(tc, test_router_loop_rejected);
 	tcase_add_test(tc, test_router_backtracking_order);
+	tcase_add_test(tc, test_router_forgets_finished_ids);
+	tcase_add_test(tc, test_router_no_in_flight_probe);
 	tcase_add_test(tc, test_router_htl_exhaustion);
 	tcase_add_test(tc, test_router_collision);
 	tcase_add_test(tc, test_router_reverse_path);
