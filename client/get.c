@@ -129,6 +129,21 @@ finish(struct get *g, const struct api_resp *r, const char *uri_text)
 	return CLI_OK;
 }
 
+/* where_found words the node's X-Wisp-Hops: 0 is this node's own store;
+ * anything else is the reply's distance count, which each hop randomises
+ * so that no hop learns where the holder is (docs/routing.md): an
+ * estimate. */
+static const char *
+where_found(const char *hops, char *buf, size_t cap)
+{
+	if (strcmp(hops, "0") == 0)
+		return "found in this node";
+	if (!hops[0])
+		return "found in the network";
+	snprintf(buf, cap, "found about %s %s away", hops, strcmp(hops, "1") == 0 ? "hop" : "hops");
+	return buf;
+}
+
 int
 cli_get(struct cli *c, int argc, char **argv)
 {
@@ -139,7 +154,7 @@ cli_get(struct cli *c, int argc, char **argv)
 		{ NULL, 0, NULL, 0 },
 	};
 	const char *out = NULL, *why = NULL;
-	char part[PATH_MAX + 8], *enc = NULL, path[2 * URI_MAX];
+	char part[PATH_MAX + 8], *enc = NULL, path[2 * URI_MAX], where[64];
 	struct get g = { .fd = STDOUT_FILENO };
 	struct api *api = NULL;
 	struct api_resp r = { 0 };
@@ -190,8 +205,8 @@ cli_get(struct cli *c, int argc, char **argv)
 			unlink(part);
 	}
 	if (rc == CLI_OK && c->verbose)
-		fprintf(stderr, "wisp: %llu bytes in %.3f s, %s hops%s%s\n", (unsigned long long)g.got, now() - t0,
-		    r.wisp_hops[0] ? r.wisp_hops : "?", r.wisp_edition[0] ? ", edition " : "", r.wisp_edition);
+		fprintf(stderr, "wisp: %llu bytes in %.3f s, %s%s%s\n", (unsigned long long)g.got, now() - t0,
+		    where_found(r.wisp_hops, where, sizeof(where)), r.wisp_edition[0] ? ", edition " : "", r.wisp_edition);
 out:
 	free(enc);
 	if (g.errbody)

@@ -117,6 +117,7 @@ emit(struct router *r, enum router_act_type t)
 	r->act_n++;
 	memset(a, 0, sizeof(*a));
 	a->type = t;
+	a->found_htl = -1;
 	return a;
 }
 
@@ -299,6 +300,31 @@ struct source {
 	uint8_t ref_len;
 };
 
+/* A reply's distance count: what travels back in a DataReply, Collision
+ * or InsertReply's HTL field. It starts at 0 where the path ends and each
+ * node sending the reply on adds a random 0..2 (mean 1), so the requester
+ * gets an estimate of the links to the holder, while a node receiving a
+ * count cannot tell whether its neighbour held the block: a holder sends
+ * 0, 1 or 2, and so does a relay one short of it. (It carried the HTL the
+ * data was found at, unchanged: the HTL a node had sent, coming back, named
+ * its neighbour as the holder.) */
+static uint8_t
+count_on(struct router *r, uint8_t count)
+{
+	unsigned c = count + (unsigned)(rand64(r) % 3);
+
+	return (uint8_t)(c > 254 ? 254 : c);
+}
+
+static int
+counted(uint8_t type)
+{
+	return type == WIRE_DATA || type == WIRE_COLLISION || type == WIRE_INSERT_REPLY;
+}
+
+/* answer ends |q| with |type| to every requester. |htl|: for the replies
+ * that carry a distance count, the count received (0 where the path ends
+ * here); for RouteNotFound, the HTL the branch left. */
 static void
 answer(struct router *r, struct rreq *q, uint8_t type, uint8_t htl, uint64_t blk, const struct source *from)
 {
@@ -327,9 +353,12 @@ answer(struct router *r, struct rreq *q, uint8_t type, uint8_t htl, uint64_t blk
 				ref(r, blk);
 			}
 		} else {
-			struct router_action *a = send_msg(r, q->w[i].peer, type, q->w[i].id, htl, q->key, blk, src.loc);
+			uint8_t h = counted(type) ? count_on(r, htl) : htl;
+			struct router_action *a = send_msg(r, q->w[i].peer, type, q->w[i].id, h, q->key, blk, src.loc);
 			if (type == WIRE_DATA)
 				set_ref(&a->msg, src.ref, src.ref_len);
+			if (q->here)
+				a->found_htl = (int)q->htl_in;
 		}
 	}
 	req_end(r, q);
@@ -340,7 +369,7 @@ static void
 end_of_path(struct router *r, struct rreq *q)
 {
 	store_put(r, q->key, q->blk, ROUTER_PART_STORE);
-	answer(r, q, WIRE_INSERT_REPLY, q->htl, 0, NULL);
+	answer(r, q, WIRE_INSERT_REPLY, 0, 0, NULL);
 }
 
 static void
@@ -491,9 +520,9 @@ router_on_store(struct router *r, uint64_t token, int found, uint64_t blk, uint6
 		q->here = 1;
 		if (q->type == WIRE_INSERT) {
 			store_put(r, q->key, blk, ROUTER_PART_STORE); /* it is wanted: keep it */
-			answer(r, q, WIRE_COLLISION, q->htl_in, blk, NULL);
+			answer(r, q, WIRE_COLLISION, 0, blk, NULL);
 		} else {
-			answer(r, q, WIRE_DATA, q->htl_in, blk, NULL);
+			answer(r, q, WIRE_DATA, 0, blk, NULL);
 		}
 		return 0;
 	}

@@ -68,8 +68,13 @@ struct router_action {
 	uint8_t key[WIRE_KEY_LEN];
 	enum router_part part;
 	enum router_status status;
-	uint8_t htl;              /* ANSWER: the HTL the answer was found at,
-	                           * or ROUTER_HTL_HERE */
+	uint8_t htl;              /* ANSWER: ROUTER_HTL_HERE, or the reply's
+	                           * distance count: about how many links away
+	                           * the answer was (randomised, router.c) */
+	int found_htl;            /* SEND of a reply by the node that held the
+	                           * data: the HTL the request reached it with,
+	                           * for the simulator's measurements (never on
+	                           * the wire); else -1 */
 };
 
 struct router_stats {

@@ -302,7 +302,9 @@ do_answer(struct node *n, const struct router_action *a)
 				st = NODE_BLOCK_CORRUPT;
 				memset(rs->corrupt[k], 0, 32); /* said once */
 			}
-	hops = a->htl > WIRE_HTL_MAX ? 0 : (unsigned)(n->conf.htl_max - (a->htl < n->conf.htl_max ? a->htl : n->conf.htl_max) + 1);
+	/* the reply's distance count, an estimate (core/router.c); at least
+	 * one link when the answer came from the network */
+	hops = a->htl == ROUTER_HTL_HERE ? 0 : a->htl ? a->htl : 1;
 	w.cb(w.cookie, st, b ? b->data : NULL, b ? b->len : 0, hops);
 }
 

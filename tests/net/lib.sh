@@ -97,6 +97,12 @@ put_docs() {
 	done
 }
 
+# hops_of FILE: the distance `wisp get -v` wrote to FILE: 0 for "found in
+# this node", N for "found about N hops away" (an estimate: docs/routing.md).
+hops_of() {
+	sed -n 's/.*found in this node.*/0/p; s/.*found about \([0-9]*\) hops\{0,1\} away.*/\1/p' "$1"
+}
+
 RELAY="$BUILD/tests/net/relay"
 REREF="$BUILD/tests/net/reref"
 

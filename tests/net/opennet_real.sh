@@ -39,7 +39,7 @@ while [ $d -lt "$D" ]; do
 	if w "n$at" put -q "$T/doc" >"$T/uri" && w "n$from" get -v "$(cat "$T/uri")" -o "$T/got" 2>"$T/v" &&
 	    cmp -s "$T/doc" "$T/got"; then
 		ok_n=$((ok_n + 1))
-		sed -n 's/.*, \([0-9]*\) hops.*/\1/p' "$T/v" >>"$T/hops"
+		hops_of "$T/v" >>"$T/hops"
 	fi
 	d=$((d + 1))
 done

@@ -53,7 +53,7 @@ while [ $d -lt 50 ]; do
 	[ "$from" = "$(cat "$T/at$d")" ] && from=$(((from + 1) % N))
 	if w "n$from" get -v "$(cat "$T/uri$d")" -o "$T/got" 2>"$T/v" && cmp -s "$T/doc$d" "$T/got"; then
 		ok_n=$((ok_n + 1))
-		hops="$hops $(sed -n 's/.*, \([0-9]*\) hops.*/\1/p' "$T/v")"
+		hops="$hops $(hops_of "$T/v")"
 	fi
 	d=$((d + 1))
 done

@@ -344,6 +344,10 @@ drain(uint32_t id)
 		while (router_poll(x->r, &a)) {
 			switch (a.type) {
 			case ROUTER_ACT_SEND: {
+				/* wispd's estimate of the distance is randomised; the
+				 * simulator measures it as the HTL at the holder */
+				if (a.found_htl >= 0 && a.msg.type == WIRE_DATA)
+					S.op_htl = (uint8_t)a.found_htl;
 				send_ev(id, a.peer, &a.msg);
 				if (a.msg.type == WIRE_REQUEST || a.msg.type == WIRE_INSERT)
 					S.op_sends++;
@@ -371,7 +375,8 @@ drain(uint32_t id)
 			case ROUTER_ACT_ANSWER: /* one operation at a time: it is ours */
 				S.op_done = 1;
 				S.op_status = a.status;
-				S.op_htl = a.htl;
+				if (a.htl == ROUTER_HTL_HERE)
+					S.op_htl = a.htl;
 				break;
 			case ROUTER_ACT_OFFER:
 				if (a.msg.ref_len == 4)

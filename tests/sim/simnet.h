@@ -60,7 +60,7 @@ struct sim {
 	/* the operation in progress */
 	int op_done;
 	enum router_status op_status;
-	uint8_t op_htl;                  /* the answer's HTL (ROUTER_HTL_HERE: own store) */
+	uint8_t op_htl;                  /* the HTL at the holder (ROUTER_HTL_HERE: own store) */
 	struct { uint32_t from, to; } *dials; /* opennet links asked for during an operation */
 	size_t ndials, capdials;
 	uint64_t op_sends;

@@ -174,6 +174,64 @@ START_TEST(test_router_forgets_finished_ids)
 }
 END_TEST
 
+/* reply_htl: the HTL field of the DataReply this node sends peer 1 for
+ * its request at HTL 10, when it holds the block itself (|held|) or when
+ * peer 2 answered with a reply carrying |upstream|. */
+static unsigned
+reply_htl(int held, uint8_t upstream, unsigned trial)
+{
+	struct wire_msg m = { .type = WIRE_DATA, .blk = 9 };
+	struct router_action a;
+
+	teardown();
+	setup();
+	rng += 0x9e3779b97f4a7c15ull * (trial + 1); /* each trial its own coins */
+	up(1, 0x10);
+	up(2, 0x7f);
+	msg(1, WIRE_REQUEST, 71, 10, 0, 0);
+	a = next(ROUTER_ACT_STORE_GET);
+	ck_assert_int_eq(router_on_store(r, a.token, held, held ? 9 : 0, 0), 0);
+	if (!held) {
+		a = sent(2, WIRE_REQUEST);
+		m.id = a.msg.id;
+		m.htl = upstream;
+		memcpy(m.key, K, 32);
+		ck_assert_int_eq(router_on_msg(r, 2, &m, 1), 0);
+		next(ROUTER_ACT_DELIVERED);
+		next(ROUTER_ACT_STORE_PUT);
+	}
+	a = sent(1, WIRE_DATA);
+	none();
+	return a.msg.htl;
+}
+
+/* A reply does not tell a hop how far away the holder is: it carried the
+ * HTL the data was found at, unchanged, so a node whose neighbour answered
+ * with the HTL it had sent knew that neighbour held the block (defeating
+ * the data-source rewrite). Now each hop adds a random 0..2 to a count
+ * that starts at the holder: a holder and a relay one hop short of it send
+ * the same values. */
+START_TEST(test_router_reply_hides_holder)
+{
+	unsigned seen_held[8] = { 0 }, seen_relay[8] = { 0 }, i, v;
+
+	for (i = 0; i < 120; i++) {
+		v = reply_htl(1, 0, i);
+		ck_assert_uint_ne(v, 10);
+		ck_assert_uint_le(v, 2);
+		seen_held[v]++;
+		v = reply_htl(0, 0, i + 1000);
+		ck_assert_uint_le(v, 2);
+		seen_relay[v]++;
+	}
+	for (i = 0; i < 3; i++)
+		ck_assert_msg(seen_held[i] && seen_relay[i], "value %u: %u as holder, %u as relay", i, seen_held[i],
+		    seen_relay[i]);
+	v = reply_htl(0, 254, 7);
+	ck_assert_uint_ge(v, 254); /* counted on, saturating */
+}
+END_TEST
+
 /* probe: what this node does with a neighbour's request for K at HTL 5
  * while its own user's request for K is (|inflight|) or is not in
  * progress. Returns the actions, as "type/peer/msgtype/htl" tokens. */
@@ -709,6 +767,7 @@ router_suite(void)
 	tcase_add_test(tc, test_router_backtracking_order);
 	tcase_add_test(tc, test_router_forgets_finished_ids);
 	tcase_add_test(tc, test_router_no_in_flight_probe);
+	tcase_add_test(tc, test_router_reply_hides_holder);
 	tcase_add_test(tc, test_router_htl_exhaustion);
 	tcase_add_test(tc, test_router_collision);
 	tcase_add_test(tc, test_router_reverse_path);
