@@ -6,7 +6,7 @@
 #include "node/core/frame.h"
 
 static const size_t buckets[] = { FRAME_BUCKET_S, FRAME_BUCKET_M, FRAME_BUCKET_L };
-enum { HS_VERSION = 1, HS_FLAG_INVITE = 1 };
+enum { HS_VERSION = 2, HS_FLAG_INVITE = 1 };
 
 int
 frame_wire_len(const uint8_t hdr[2], size_t *total)
@@ -87,6 +87,18 @@ frame_open(struct noise_cipher *c, const uint8_t *rec, size_t len, uint8_t *plai
 	return 0;
 }
 
+void
+hs1_stamp(uint8_t out[HS1_STAMP_LEN], uint64_t sec, uint32_t nsec)
+{
+	uint64_t t = sec + ((uint64_t)1 << 62);
+	int i;
+
+	for (i = 0; i < 8; i++)
+		out[i] = (uint8_t)(t >> (56 - 8 * i));
+	for (i = 0; i < 4; i++)
+		out[8 + i] = (uint8_t)(nsec >> (24 - 8 * i));
+}
+
 int
 hs1_encode(const struct hs1 *h, uint8_t out[HS1_PAYLOAD])
 {
@@ -100,6 +112,7 @@ hs1_encode(const struct hs1 *h, uint8_t out[HS1_PAYLOAD])
 	wr_init(&w, out, HS1_PAYLOAD);
 	wr_u8(&w, HS_VERSION);
 	wr_u8(&w, h->has_secret ? HS_FLAG_INVITE : 0);
+	wr_bytes(&w, h->stamp, HS1_STAMP_LEN);
 	if (h->has_secret)
 		wr_bytes(&w, h->secret, INVITE_SECRET_LEN);
 	else
@@ -125,7 +138,7 @@ hs1_decode(struct hs1 *h, const uint8_t *p, size_t len)
 		return WISP_ERR_MALFORMED;
 	rd_init(&c, p, len);
 	if (rd_u8(&c, &ver) || ver != HS_VERSION || rd_u8(&c, &flags) || (flags & ~HS_FLAG_INVITE) ||
-	    rd_bytes(&c, h->secret, INVITE_SECRET_LEN) || rd_u16be(&c, &rl) || rd_ref(&c, &ref, rl) ||
+	    rd_bytes(&c, h->stamp, HS1_STAMP_LEN) || rd_bytes(&c, h->secret, INVITE_SECRET_LEN) || rd_u16be(&c, &rl) || rd_ref(&c, &ref, rl) ||
 	    noderef_decode(&h->ref, ref, rl) != 0)
 		return WISP_ERR_MALFORMED;
 	h->has_secret = flags & HS_FLAG_INVITE;

@@ -30,7 +30,8 @@ enum frame_limits {
 	FRAME_PAYLOAD_MAX = FRAME_BUCKET_L - 3,
 	FRAME_WIRE_MAX = 2 + FRAME_BUCKET_L + NOISE_MAC_LEN,
 	FRAME_HDR_LEN = 2 + 3, /* record length, then type and payload length: the payload's offset */
-	HS1_PAYLOAD = 384, /* version, flags, invite secret, noderef, zeros */
+	HS1_PAYLOAD = 384, /* version, flags, timestamp, invite secret, noderef, zeros */
+	HS1_STAMP_LEN = 12, /* TAI64N: seconds + 2^62, nanoseconds; big-endian */
 	HS2_PAYLOAD = 32,
 	HS1_LEN = NOISE_MSG1_OVERHEAD + HS1_PAYLOAD,
 	HS2_LEN = NOISE_MSG2_OVERHEAD + HS2_PAYLOAD,
@@ -55,13 +56,20 @@ int frame_seal(struct noise_cipher *c, uint8_t type, const uint8_t *p, size_t le
 int frame_open(struct noise_cipher *c, const uint8_t *rec, size_t len, uint8_t *plain, uint8_t *type,
     const uint8_t **payload, size_t *plen) WISP_WUR;
 
-/* The handshake's first payload: who we are and, for an invite, its secret. */
+/* The handshake's first payload: who we are, when we said so and, for an
+ * invite, its secret. The stamp is WireGuard's answer to the replay of
+ * Noise IK's first message (Noise, section 7.7): a responder answers only a
+ * message 1 newer than the last it accepted from that key. */
 struct hs1 {
 	int has_secret;
+	uint8_t stamp[HS1_STAMP_LEN];
 	uint8_t secret[INVITE_SECRET_LEN];
 	struct noderef ref;
 };
 int hs1_encode(const struct hs1 *h, uint8_t out[HS1_PAYLOAD]) WISP_WUR;
 int hs1_decode(struct hs1 *h, const uint8_t *p, size_t len) WISP_WUR;
+/* hs1_stamp writes the stamp of a wall-clock time; stamps compare as their
+ * bytes (memcmp). */
+void hs1_stamp(uint8_t out[HS1_STAMP_LEN], uint64_t sec, uint32_t nsec);
 
 #endif

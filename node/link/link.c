@@ -25,7 +25,11 @@
 #include "node/link/link.h"
 #include "node/link/peers.h"
 
-enum link_state { L_CONNECTING, L_WAIT_HS1, L_WAIT_HS2, L_UP };
+/* A responder's link waits in L_WAIT_CONFIRM after its message 2 until a
+ * transport record from the initiator decrypts: key confirmation. Until
+ * then it is not up, displaces no link and changes no stored address: a
+ * replayed message 1 gets that far and no farther. */
+enum link_state { L_CONNECTING, L_WAIT_HS1, L_WAIT_HS2, L_WAIT_CONFIRM, L_UP };
 
 struct link {
 	struct node *n;
@@ -41,6 +45,9 @@ struct link {
 	uint64_t since_rekey;
 	uint64_t retire_at;        /* a duplicate, closed then: until then it still delivers */
 	char addr[64];
+	struct noderef_addr from;  /* the far end's address (port 0 when inbound) */
+	int known_addr;            /* inbound from an address a known peer has used */
+	struct noderef ref_seen;   /* the initiator's noderef, applied once confirmed */
 	uint8_t rec[FRAME_WIRE_MAX], plain[FRAME_BUCKET_L];
 };
 
@@ -56,6 +63,27 @@ no_delay(evutil_socket_t fd)
 }
 
 int link_is_up(const struct link *l) { return l->state == L_UP; }
+
+/* next_stamp: the date as a handshake stamp (frame.h), later than any this
+ * node sent before in this run even if the clock stepped back. Across
+ * restarts the date itself orders them, as in WireGuard. */
+static void
+next_stamp(uint8_t out[HS1_STAMP_LEN])
+{
+	static uint8_t last[HS1_STAMP_LEN];
+	uint64_t sec;
+	uint32_t nsec;
+	int i;
+
+	node_wall_clock(&sec, &nsec);
+	hs1_stamp(out, sec, nsec);
+	if (memcmp(out, last, HS1_STAMP_LEN) <= 0) { /* big-endian: memcmp orders them */
+		memcpy(out, last, HS1_STAMP_LEN);
+		for (i = HS1_STAMP_LEN - 1; i >= 0 && ++out[i] == 0; i--)
+			;
+	}
+	memcpy(last, out, HS1_STAMP_LEN);
+}
 const char *link_addr(const struct link *l) { return l->addr; }
 
 static void
@@ -209,7 +237,9 @@ on_timer(evutil_socket_t fd, short ev, void *arg)
 	(void)fd;
 	(void)ev;
 	if (l->state != L_UP) {
-		if (now - l->opened > LINK_HANDSHAKE_MS)
+		if (l->state == L_WAIT_HS1 && now - l->opened > LINK_HS1_MS)
+			link_close(l, "no handshake in time");
+		else if (now - l->opened > LINK_HANDSHAKE_MS)
 			link_close(l, "handshake timed out");
 		return;
 	}
@@ -264,6 +294,12 @@ went_up(struct link *l)
 		sodium_memzero(p->secret, sizeof(p->secret));
 		(void)peers_save(n, p);
 	}
+	if (!l->initiator && l->ref_seen.naddr && sodium_memcmp(l->ref_seen.pub, p->pub, 32) == 0 &&
+	    memcmp(&l->ref_seen, &p->ref, sizeof(p->ref))) {
+		p->ref = l->ref_seen; /* a friend's addresses change: keep up, once it proved itself */
+		(void)peers_save(n, p);
+	}
+	p->seen_at = l->from;
 	peers_link_up(n, p, l);
 	log_info("link up with %s at %s", p->opennet ? "an opennet peer" : "a friend", l->addr);
 }
@@ -313,10 +349,18 @@ on_hs1(struct link *l, const uint8_t *msg, size_t len)
 		refuse(l, "a friend backed off after faults");
 		return;
 	}
-	if (h.ref.naddr && sodium_memcmp(h.ref.pub, p->pub, 32) == 0 && memcmp(&h.ref, &p->ref, sizeof(h.ref))) {
-		p->ref = h.ref; /* a friend's addresses change: keep up */
-		(void)peers_save(n, p);
+	/* A message 1 not newer than the last accepted from this key is a
+	 * replay (or a clock gone back): no answer at all, so a recording
+	 * neither hijacks the link nor tells where this node's key lives. */
+	if (memcmp(h.stamp, p->hs_stamp, HS1_STAMP_LEN) <= 0) {
+		l->n->pstats.handshakes_refused++;
+		log_ratelim(&refused_rate, 6, "a replayed or stale handshake from %s: no answer", l->addr);
+		link_close(l, "stale handshake");
+		return;
 	}
+	memcpy(p->hs_stamp, h.stamp, HS1_STAMP_LEN);
+	(void)peers_save(n, p); /* a restart must not accept it again */
+	l->ref_seen = h.ref;
 	randombytes_buf(e, sizeof(e));
 	if (noise_ik_write_msg2(&l->hs, e, p2, sizeof(p2), out + 2, HS2_LEN, &ol) != 0) {
 		link_close(l, "handshake failed");
@@ -333,7 +377,7 @@ on_hs1(struct link *l, const uint8_t *msg, size_t len)
 		link_close(l, "cannot send");
 		return;
 	}
-	went_up(l);
+	l->state = L_WAIT_CONFIRM;
 }
 
 static void
@@ -348,6 +392,10 @@ on_hs2(struct link *l, const uint8_t *msg, size_t len)
 	}
 	noise_split(&l->hs, &l->tx, &l->rx, NULL);
 	went_up(l);
+	/* The responder counts the link up once a record of ours decrypts:
+	 * send one now rather than at the first keep-alive. */
+	if (link_send(l, FRAME_KEEPALIVE, NULL, 0) != 0)
+		link_close(l, "cannot send");
 }
 
 /* on_record handles one record, opened (|opened| 0) into l->plain;
@@ -413,7 +461,7 @@ on_read(struct bufferevent *bev, void *arg)
 			need = n == HS1_LEN ? 2 + n : 0;
 		else if (l->state == L_WAIT_HS2)
 			need = n == HS2_LEN ? 2 + n : 0;
-		else if (l->state == L_UP)
+		else if (l->state == L_UP || l->state == L_WAIT_CONFIRM)
 			need = frame_wire_len(hdr, &need) == 0 ? need : 0;
 		else
 			need = 0;
@@ -432,7 +480,7 @@ on_read(struct bufferevent *bev, void *arg)
 			return;
 		if (l->peer)
 			l->peer->bytes_in += need;
-		if (l->state == L_UP) {
+		if (l->state == L_UP || l->state == L_WAIT_CONFIRM) {
 			/* Opened where it lies in the input buffer (contiguous unless
 			 * it straddles two reads) and drained before anything it
 			 * sets off can close this link. */
@@ -441,6 +489,16 @@ on_read(struct bufferevent *bev, void *arg)
 			size_t plen = 0;
 			int opened = rec ? frame_open(&l->rx, rec, need, l->plain, &type, &payload, &plen) : -1;
 			evbuffer_drain(in, need);
+			if (l->state == L_WAIT_CONFIRM) {
+				if (opened != 0) {
+					/* not the key holder (a replay): not its fault */
+					refuse(l, "handshake not confirmed");
+					return;
+				}
+				went_up(l);
+				if (!still_open(node, l))
+					return;
+			}
 			if (on_record(l, opened, type, payload, plen) != 0 || !still_open(node, l))
 				return; /* gone: a bad record, or the routing it set off
 				         * found this link over its output quota */
@@ -474,6 +532,7 @@ on_event(struct bufferevent *bev, short what, void *arg)
 		peers_self(n, &h.ref);
 		h.has_secret = l->peer->has_secret;
 		memcpy(h.secret, l->peer->secret, INVITE_SECRET_LEN);
+		next_stamp(h.stamp);
 		noise_ik_init(&l->hs, 1, (const uint8_t *)FRAME_PROLOGUE, sizeof(FRAME_PROLOGUE) - 1,
 		    n->id_secret, l->peer->pub);
 		randombytes_buf(e, sizeof(e));
@@ -523,15 +582,77 @@ link_new(struct node *n, struct bufferevent *bev, const char *addr)
 	return l;
 }
 
+static int
+same_host(const struct noderef_addr *a, const struct noderef_addr *b)
+{
+	return a->family && a->family == b->family && memcmp(a->addr, b->addr, a->family == 4 ? 4 : 16) == 0;
+}
+
+/* known_addr: has a known peer used |a| (in its noderef, or its last link)? */
+static int
+known_addr(const struct node *n, const struct noderef_addr *a)
+{
+	unsigned i, k;
+
+	for (i = 0; i < n->npeers; i++) {
+		const struct peer *p = n->peers[i];
+		if (same_host(&p->seen_at, a))
+			return 1;
+		for (k = 0; k < p->ref.naddr; k++)
+			if (same_host(&p->ref.addr[k], a))
+				return 1;
+	}
+	return 0;
+}
+
+/* admit_pending: may one more unauthenticated connection from |a| wait
+ * for its handshake? A flood of idle connections must not lock friends
+ * out: one address holds a few slots, addresses no peer has used hold
+ * most of them but not all, and each slot is freed LINK_HS1_MS after its
+ * connection brought no message 1. */
+static int
+admit_pending(const struct node *n, const struct noderef_addr *a, int known, const char **why)
+{
+	const struct link *l;
+	unsigned same = 0, strangers = 0;
+
+	for (l = n->links; l; l = l->next) {
+		if (l->initiator || l->state == L_UP)
+			continue;
+		same += same_host(&l->from, a);
+		strangers += !l->known_addr;
+	}
+	if (n->links_pending >= LINKS_PENDING_MAX)
+		*why = "too many handshakes in progress";
+	else if (same >= LINKS_PENDING_PER_ADDR)
+		*why = "too many handshakes in progress from one address";
+	else if (!known && strangers >= LINKS_PENDING_STRANGERS)
+		*why = "too many handshakes in progress from unknown addresses";
+	else
+		return 1;
+	return 0;
+}
+
 static void
-link_accept(struct node *n, int fd, const char *from)
+link_accept(struct node *n, int fd, const char *from, const struct sockaddr_storage *ss)
 {
 	struct bufferevent *bev;
+	struct noderef_addr a = { 0 };
+	const char *why;
 	struct link *l;
+	int known;
 
-	if (n->links_pending >= LINKS_PENDING_MAX) {
+	if (ss->ss_family == AF_INET) {
+		a.family = 4;
+		memcpy(a.addr, &((const struct sockaddr_in *)ss)->sin_addr, 4);
+	} else if (ss->ss_family == AF_INET6) {
+		a.family = 6;
+		memcpy(a.addr, &((const struct sockaddr_in6 *)ss)->sin6_addr, 16);
+	}
+	known = known_addr(n, &a);
+	if (!admit_pending(n, &a, known, &why)) {
 		n->pstats.handshakes_refused++;
-		log_ratelim(&refused_rate, 6, "too many handshakes in progress: refused %s", from);
+		log_ratelim(&refused_rate, 6, "%s: refused %s", why, from);
 		evutil_closesocket(fd);
 		return;
 	}
@@ -546,6 +667,8 @@ link_accept(struct node *n, int fd, const char *from)
 		return;
 	}
 	l->state = L_WAIT_HS1;
+	l->from = a;
+	l->known_addr = known;
 	n->links_pending++;
 }
 
@@ -572,6 +695,7 @@ link_dial(struct node *n, struct peer *p)
 	}
 	l->initiator = 1;
 	l->peer = p;
+	l->from = *a;
 	l->state = L_CONNECTING;
 	p->dialing = 1;
 	if (bufferevent_socket_connect(bev, (struct sockaddr *)&ss, (int)len) != 0) {
@@ -604,12 +728,12 @@ on_peer_accept(struct evconnlistener *l, evutil_socket_t fd, struct sockaddr *sa
 	char from[CONF_ADDR_MAX] = "?";
 
 	(void)l;
+	memset(&ss, 0, sizeof(ss));
 	if (len > 0 && (size_t)len <= sizeof(ss)) {
-		memset(&ss, 0, sizeof(ss));
 		memcpy(&ss, sa, (size_t)len);
 		(void)node_format_addr(&ss, from, sizeof(from));
 	}
-	link_accept(arg, fd, from);
+	link_accept(arg, fd, from, &ss);
 }
 
 static int

@@ -22,7 +22,9 @@
 #include "node/link/peers.h"
 #include "store/store.h"
 
-enum { FLAG_SECRET = 1, FLAG_CONF = 2 };
+/* A friend's record: flags | invite secret | [handshake stamp, with
+ * FLAG_STAMP] | binary noderef. */
+enum { FLAG_SECRET = 1, FLAG_CONF = 2, FLAG_STAMP = 4, STAMP_LEN = 12 };
 
 /* ---- hooks: what the parts above are told ---- */
 
@@ -137,16 +139,23 @@ peers_find_prefix(struct node *n, const char *prefix)
 int
 peers_save(struct node *n, const struct peer *p)
 {
-	uint8_t v[1 + INVITE_SECRET_LEN + NODEREF_BIN_MAX];
-	size_t len;
+	static const uint8_t none[STAMP_LEN];
+	uint8_t v[1 + INVITE_SECRET_LEN + STAMP_LEN + NODEREF_BIN_MAX];
+	size_t len, k = 1 + INVITE_SECRET_LEN;
+	int stamped = memcmp(p->hs_stamp, none, STAMP_LEN) != 0;
 
 	if (p->opennet)
 		return 0; /* strangers are never saved: a restart must not make them friends */
-	v[0] = (uint8_t)((p->has_secret ? FLAG_SECRET : 0) | (p->from_conf ? FLAG_CONF : 0));
+	v[0] = (uint8_t)((p->has_secret ? FLAG_SECRET : 0) | (p->from_conf ? FLAG_CONF : 0) |
+	    (stamped ? FLAG_STAMP : 0));
 	memcpy(v + 1, p->secret, INVITE_SECRET_LEN);
-	if (noderef_encode(&p->ref, v + 1 + INVITE_SECRET_LEN, NODEREF_BIN_MAX, &len) != 0)
+	if (stamped) {
+		memcpy(v + k, p->hs_stamp, STAMP_LEN);
+		k += STAMP_LEN;
+	}
+	if (noderef_encode(&p->ref, v + k, NODEREF_BIN_MAX, &len) != 0)
 		return -1;
-	return store_kv_put(n->store, STORE_T_PEERS, p->pub, 32, v, 1 + INVITE_SECRET_LEN + len);
+	return store_kv_put(n->store, STORE_T_PEERS, p->pub, 32, v, k + len);
 }
 
 static void on_dial(evutil_socket_t fd, short ev, void *arg);
@@ -178,10 +187,12 @@ load_one(void *ctx, const uint8_t *key, size_t klen, const uint8_t *val, size_t 
 	struct node *n = ctx;
 	struct noderef ref;
 	struct peer *p;
+	size_t k = 1 + INVITE_SECRET_LEN;
 
-	if (klen != 32 || vlen < 1 + INVITE_SECRET_LEN ||
-	    noderef_decode(&ref, val + 1 + INVITE_SECRET_LEN, vlen - 1 - INVITE_SECRET_LEN) != 0 ||
-	    memcmp(ref.pub, key, 32) != 0) {
+	if (vlen >= 1 && (val[0] & FLAG_STAMP))
+		k += STAMP_LEN;
+	if (klen != 32 || vlen < k || (val[0] & ~(FLAG_SECRET | FLAG_CONF | FLAG_STAMP)) ||
+	    noderef_decode(&ref, val + k, vlen - k) != 0 || memcmp(ref.pub, key, 32) != 0) {
 		log_warnx("skipping a damaged peer record");
 		return 0;
 	}
@@ -190,6 +201,8 @@ load_one(void *ctx, const uint8_t *key, size_t klen, const uint8_t *val, size_t 
 	p->has_secret = val[0] & FLAG_SECRET;
 	p->from_conf = (val[0] & FLAG_CONF) != 0;
 	memcpy(p->secret, val + 1, INVITE_SECRET_LEN);
+	if (val[0] & FLAG_STAMP)
+		memcpy(p->hs_stamp, val + 1 + INVITE_SECRET_LEN, STAMP_LEN);
 	return 0;
 }
 

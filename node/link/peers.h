@@ -17,7 +17,15 @@ struct link;
 struct event;
 
 enum peer_limits {
-	LINKS_PENDING_MAX = 64,    /* unauthenticated inbound connections */
+	/* Unauthenticated inbound connections (docs/threat-model.md, "Flooding
+	 * the handshake"): at most LINKS_PENDING_MAX, of which addresses no
+	 * known peer has used may hold LINKS_PENDING_STRANGERS, and one address
+	 * LINKS_PENDING_PER_ADDR; a connection must bring a whole message 1
+	 * within LINK_HS1_MS. */
+	LINKS_PENDING_MAX = 64,
+	LINKS_PENDING_STRANGERS = 48,
+	LINKS_PENDING_PER_ADDR = 4,
+	LINK_HS1_MS = 2000,
 	LINK_HANDSHAKE_MS = 10000,
 	LINK_KEEPALIVE_MS = 10000,
 	LINK_DEAD_MS = 30000,      /* silence after which a link is dead */
@@ -54,6 +62,8 @@ struct peer {
 	unsigned faults;                /* bad records, messages or blocks, recently */
 	uint64_t last_fault, shun_until; /* monotonic ms */
 	uint64_t bucket, bucket_ms;     /* request tokens, in thousandths */
+	uint8_t hs_stamp[12];           /* newest handshake stamp accepted from it (frame.h) */
+	struct noderef_addr seen_at;    /* the address its last link came from (family 0: none) */
 	/* opennet (openlink.c): a stranger, not a friend; never saved;
 	 * admitted only to announce; gone, to be forgotten */
 	uint8_t opennet, open_transient, open_dead;

@@ -197,6 +197,11 @@ main(int argc, char **argv)
 	if ((fd = socket(AF_INET, SOCK_STREAM, 0)) < 0 || connect(fd, (struct sockaddr *)&sa, sizeof(sa)) != 0)
 		return 2;
 	memcpy(h.ref.pub, pk, 32);
+	{
+		struct timespec ts;
+		clock_gettime(CLOCK_REALTIME, &ts);
+		hs1_stamp(h.stamp, (uint64_t)ts.tv_sec, (uint32_t)ts.tv_nsec);
+	}
 	noise_ik_init(&hs, 1, (const uint8_t *)FRAME_PROLOGUE, sizeof(FRAME_PROLOGUE) - 1, sk, target.pub);
 	randombytes_buf(e, sizeof(e));
 	if (hs1_encode(&h, payload) != 0 || noise_ik_write_msg1(&hs, e, payload, sizeof(payload), out + 2, HS1_LEN, &ol))
@@ -212,6 +217,10 @@ main(int argc, char **argv)
 
 	if (!strcmp(mode, "garbage")) {
 		uint8_t g[2 + FRAME_BUCKET_S + NOISE_MAC_LEN];
+		/* first a good record: the link is up (key confirmation), and
+		 * what follows is a friend's fault, not a stranger's replay */
+		if (seal_send(fd, &tx, FRAME_KEEPALIVE, NULL, 0, rec, &rl) != 0)
+			return 2;
 		randombytes_buf(g, sizeof(g));
 		g[0] = (uint8_t)((FRAME_BUCKET_S + NOISE_MAC_LEN) >> 8);
 		g[1] = (uint8_t)(FRAME_BUCKET_S + NOISE_MAC_LEN);

@@ -128,9 +128,20 @@ START_TEST(test_noderef_roundtrip_and_damage)
 	h.ref = back;
 	h.has_secret = 1;
 	memcpy(h.secret, iv.secret, sizeof(h.secret));
+	hs1_stamp(h.stamp, 1796160000, 123456789);
 	ck_assert_int_eq(hs1_encode(&h, payload), 0);
 	ck_assert_int_eq(hs1_decode(&h2, payload, sizeof(payload)), 0);
 	ck_assert_int_eq(h2.has_secret, 1);
+	ck_assert_mem_eq(h2.stamp, h.stamp, HS1_STAMP_LEN);
+	{
+		/* stamps order as their bytes: a later time, a later stamp */
+		uint8_t a[HS1_STAMP_LEN], b[HS1_STAMP_LEN];
+		hs1_stamp(a, 1796160000, 999999999);
+		hs1_stamp(b, 1796160001, 0);
+		ck_assert_int_lt(memcmp(h.stamp, a, HS1_STAMP_LEN), 0);
+		ck_assert_int_lt(memcmp(a, b, HS1_STAMP_LEN), 0);
+		ck_assert_uint_eq(a[0], 0x40); /* TAI64: 2^62 + seconds */
+	}
 	ck_assert_mem_eq(&h2.ref, &back, sizeof(back));
 	ck_assert_int_ne(hs1_decode(&h2, payload, sizeof(payload) - 1), 0);
 	payload[0] = 9;
