@@ -121,6 +121,7 @@ bench: deps
 	$(B)/tests/bench/run
 	sh tests/bench/node.sh $(BIN) $(B)
 	sh tests/bench/chain.sh $(BIN) $(B)
+	sh tests/bench/crowd.sh $(BIN) $(B)
 
 # the simulator's experiments (minutes to an hour each); docs/sim.md
 sim: $(BIN)/wisp-sim

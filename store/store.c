@@ -759,8 +759,13 @@ store_get(struct store *s, const uint8_t rkey[static STORE_KEY_LEN], uint8_t *ou
 	if (rc == 0 && d.mv_size > outcap)
 		rc = -1;
 	else if (rc == 0) {
+		MDB_val ik = k, id;
 		memcpy(out, d.mv_data, d.mv_size);
 		*len = d.mv_size;
+		/* which partition answered: the store's own or the cache */
+		if (mdb_get(txn, s->index, &ik, &id) == 0 && id.mv_size == IDX_LEN &&
+		    ((const uint8_t *)id.mv_data)[0] < STORE_NPARTS)
+			s->hits[((const uint8_t *)id.mv_data)[0]]++;
 	}
 	store_rtxn_end(s, txn);
 	if (rc == MDB_NOTFOUND)
@@ -840,6 +845,7 @@ store_stats(const struct store *s, struct store_stats *st)
 		st->part[i].blocks = s->c.blocks[i];
 		st->part[i].bytes = s->c.bytes[i];
 		st->part[i].capacity = s->budget[i];
+		st->part[i].hits = s->hits[i];
 		st->blocks += s->c.blocks[i];
 		st->bytes += s->c.bytes[i];
 	}

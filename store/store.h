@@ -51,6 +51,7 @@ struct store_config {
 
 struct store_part_stats {
 	uint64_t blocks, bytes, capacity;
+	uint64_t hits;          /* blocks read from it since the store was opened */
 };
 
 struct store_stats {

@@ -29,6 +29,7 @@ struct store {
 	MDB_txn *batch; /* open write transaction of store_begin, or NULL */
 	uint64_t batch_base, batch_bytes; /* the map's use when it began; what it put */
 	struct counters c, c_saved;
+	uint64_t hits[STORE_NPARTS]; /* blocks read, by partition, since open */
 	uint64_t budget[STORE_NPARTS], capacity;
 	size_t mapsize;
 	unsigned psize;

@@ -419,6 +419,18 @@ reject(struct router *r, uint32_t peer, const struct wire_msg *m, uint8_t type)
 	send_msg(r, peer, type, m->id, m->htl, m->key, 0, NULL);
 }
 
+/* outranks: may a request arriving with |htl| under |id| join |o|? Only
+ * if (htl, id) is above (the HTL o was sent on with, the id o was sent
+ * under), compared in that order. A forward never raises that pair (the
+ * HTL falls or stays, and the id changes only where the HTL falls) and a
+ * join strictly lowers it, so around a cycle of waits it could not come
+ * back: docs/routing.md, "Coalescing and overload". */
+static int
+outranks(uint8_t htl, uint64_t id, const struct rreq *o)
+{
+	return htl > o->htl || (htl == o->htl && id > o->id_out);
+}
+
 static int
 on_request(struct router *r, uint32_t from, const struct wire_msg *m, uint64_t now)
 {
@@ -441,15 +453,18 @@ on_request(struct router *r, uint32_t from, const struct wire_msg *m, uint64_t n
 		reject(r, from, m, WIRE_REJECTED_OVERLOAD);
 		return 0;
 	}
-	/* Coalesce a request for a key already on its way, if ours goes at
-	 * least as far. One with less HTL is routed on its own, as for a key
-	 * not in flight: refusing it told a neighbour off the path which keys
-	 * this node was fetching. (It may be ours come round again under an id
-	 * replaced on the way; HTL ends it.) */
+	/* Coalesce a request for a key already on its way if it outranks ours
+	 * (outranks, above): no chain of requests waiting on each other can
+	 * then close into a cycle (two friends each joining the other's
+	 * request waited out the hop deadline; docs/routing.md). One that does
+	 * not is routed on its own, as for a key not in flight: refusing it
+	 * told a neighbour off the path which keys this node was fetching.
+	 * (It may be ours come round again under an id replaced on the way;
+	 * HTL ends it.) */
 	for (i = 0; m->type == WIRE_REQUEST && i < r->nreq; i++) {
 		struct rreq *o = r->reqs[i];
 		if (o->type != WIRE_REQUEST || memcmp(o->key, m->key, WIRE_KEY_LEN) != 0 ||
-		    o->nwait == ROUTER_WAITERS_MAX || htl < o->htl)
+		    o->nwait == ROUTER_WAITERS_MAX || !outranks(htl, m->id, o))
 			continue;
 		o->w[o->nwait++] = (struct waiter){ from, m->id, 0 };
 		p->from_inflight++;

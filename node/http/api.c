@@ -80,7 +80,7 @@ static void
 part_json(struct evbuffer *b, const char *name, const struct store_part_stats *p)
 {
 	evbuffer_add_printf(b, "\"%s\": {\"blocks\": %" PRIu64 ", \"bytes\": %" PRIu64
-	    ", \"capacity\": %" PRIu64 "}", name, p->blocks, p->bytes, p->capacity);
+	    ", \"capacity\": %" PRIu64 ", \"hits\": %" PRIu64 "}", name, p->blocks, p->bytes, p->capacity, p->hits);
 }
 
 static void

@@ -420,24 +420,99 @@ opennet_exp(const struct opts *o)
 	cost_line("OPENNET", t0);
 }
 
+/* crowd: flash crowds (docs/sim.md, "Flash crowds"). In the paper's
+ * network warmed as E1's and in the darknet, for k = 2 … 64: a fresh
+ * document is inserted at a random node and k other random nodes ask for
+ * it at one simulated moment, --probes times for each k. Reported: the
+ * share answered with the data, the simulated time to each answer (median,
+ * 99th percentile, the longest), the hops (the replies' distance count),
+ * the routers' hop timeouts, and how many answers took 10 s or more: a
+ * search with backtracking takes a few seconds at most here (10-20 ms a
+ * message), and only a request left waiting until a hop deadline (2 s x
+ * (HTL + 1)) takes that long. */
+static void
+crowd_exp(const struct opts *o)
+{
+	static const unsigned ks[] = { 2, 4, 8, 16, 32, 64 };
+	FILE *f = csv_open(o, "crowd.csv", "model,k,success,ms_median,ms_p99,ms_max,hops_median,timeouts,over_10s");
+	double t0 = now_s();
+	int model;
+	size_t ki;
+
+	for (model = 0; model < 2; model++) {
+		const char *name = model ? "dark" : "e1";
+		for (ki = 0; ki < sizeof(ks) / sizeof(ks[0]); ki++) {
+			unsigned k = ks[ki], trial, i, j, ok = 0, slow = 0, n = 0;
+			uint64_t *ms = xrealloc(NULL, (size_t)o->count * k * sizeof(*ms)), *hops, to0;
+			uint32_t at[64];
+			struct crowd_answer res[64];
+			hops = xrealloc(NULL, (size_t)o->count * k * sizeof(*hops));
+			reset(o->seed);
+			if (model) {
+				S.model = DARK;
+				darknet(o->nodes, o->degree);
+			} else {
+				ring(o->nodes);
+			}
+			for (i = 0; i < o->warm; i++)
+				step(o->per);
+			to0 = timeouts_total();
+			for (trial = 0; trial < o->count; trial++) {
+				uint32_t doc = doc_new(), src = random_alive();
+				insert_op(src, doc);
+				for (i = 0; i < k; i++) {
+					do {
+						at[i] = random_alive();
+						for (j = 0; j < i && at[j] != at[i]; j++)
+							;
+					} while (at[i] == src || j < i);
+				}
+				crowd(at, k, doc, res);
+				for (i = 0; i < k; i++) {
+					ok += res[i].done && res[i].st == ROUTER_FOUND;
+					ms[n] = res[i].done ? res[i].ms : UINT64_MAX;
+					hops[n] = res[i].hops;
+					slow += !res[i].done || res[i].ms >= 10000;
+					n++;
+				}
+			}
+			qsort(ms, n, sizeof(*ms), cmp_u64);
+			qsort(hops, n, sizeof(*hops), cmp_u64);
+			fprintf(f, "%s,%u,%.2f,%.0f,%.0f,%" PRIu64 ",%.1f,%" PRIu64 ",%u\n", name, k, 100.0 * ok / n,
+			    quantile(ms, n, 0.5), quantile(ms, n, 0.99), ms[n - 1], quantile(hops, n, 0.5),
+			    timeouts_total() - to0, slow);
+			printf("sim CROWD model=%s nodes=%u k=%u success=%.1f%% ms_median=%.0f ms_p99=%.0f ms_max=%" PRIu64
+			    " hops_median=%.1f timeouts=%" PRIu64 " over_10s=%u\n", name, S.n, k, 100.0 * ok / n,
+			    quantile(ms, n, 0.5), quantile(ms, n, 0.99), ms[n - 1], quantile(hops, n, 0.5),
+			    timeouts_total() - to0, slow);
+			fflush(stdout);
+			free(ms);
+			free(hops);
+		}
+	}
+	fclose(f);
+	cost_line("CROWD", t0);
+}
+
 static void
 usage(void)
 {
 	fprintf(stderr,
-	    "usage: wisp-sim e1|e2|e3|dark|fec|opennet|check [options]   (docs/sim.md)\n"
+	    "usage: wisp-sim e1|e2|e3|dark|fec|opennet|crowd|check [options]   (docs/sim.md)\n"
 	    "  --seed N         the run's one random seed (1)\n"
 	    "  --out DIR        CSV files go here (sim-out)\n"
-	    "  --nodes N        E1, E3, dark: network size (1000; dark 10000)\n"
+	    "  --nodes N        E1, E3, dark, crowd: network size (1000; dark 10000)\n"
 	    "  --steps N        E1: time steps (5000)\n"
 	    "  --per N          operations per step, half inserts, half requests (2)\n"
 	    "  --probe-every N  E1: steps between probe rounds (100)\n"
-	    "  --probes N       probe requests per round (300)\n"
+	    "  --probes N       probe requests per round (300); crowd: crowds per k (300)\n"
 	    "  --start N        E2, E3: the first ring's size (20)\n"
 	    "  --every N        E2, E3: steps between newcomers (5)\n"
 	    "  --max-nodes N    E2, opennet: grow to this size (200000; opennet 1000)\n"
 	    "  --peers N        opennet: opennet peers a node keeps (20, as wispd)\n"
 	    "  --fractions LIST E3: failed fractions, comma-separated (0,0.1,0.2,0.3,0.4,0.5)\n"
-	    "  --warm N         E3, dark, fec: workload steps before probing (E3 2000, dark 20000, fec 1500)\n"
+	    "  --warm N         E3, dark, fec, crowd: workload steps before probing (E3 2000, dark 20000, fec 1500,\n"
+	    "                   crowd 2000)\n"
 	    "  --degree N       dark: friends per node on average (10)\n"
 	    "  --announce-paths N  E2, E3: a newcomer announces through N random seeds (1)\n"
 	    "  --files N        fec: files per redundancy (10)\n"
@@ -561,6 +636,12 @@ main(int argc, char **argv)
 		if (o.peers < 1 || o.peers > OPENNET_PEERS_MAX)
 			usage();
 		opennet_exp(&o);
+	} else if (!strcmp(cmd, "crowd")) {
+		o.nodes = o.nodes ? o.nodes : 1000;
+		o.warm = o.warm ? o.warm : 2000;
+		if (o.degree < 2 || o.nodes < 70)
+			usage();
+		crowd_exp(&o);
 	} else if (!strcmp(cmd, "check")) {
 		/* make check: a small deterministic run whose line is pinned */
 		o.nodes = 200;

@@ -330,6 +330,8 @@ dial_later(uint32_t from, const uint8_t ref[4])
 	S.dials[S.ndials++].to = to;
 }
 
+static void crowd_answer(uint32_t id, const struct router_action *a);
+
 /* drain carries out every action |id|'s router has for us. */
 void
 drain(uint32_t id)
@@ -373,6 +375,10 @@ drain(uint32_t id)
 					store_keep(x, (uint32_t)a.blk - 1);
 				break;
 			case ROUTER_ACT_ANSWER: /* one operation at a time: it is ours */
+				if (S.crowd) {
+					crowd_answer(id, &a);
+					break;
+				}
 				S.op_done = 1;
 				S.op_status = a.status;
 				if (a.htl == ROUTER_HTL_HERE)
@@ -483,6 +489,59 @@ doc_new(void)
 	rnd_bytes(S.keys[S.ndocs], WIRE_KEY_LEN);
 	hash_put(&S.khash, prefix(S.keys[S.ndocs]), S.ndocs);
 	return S.ndocs++;
+}
+
+/* crowd_answer records a crowd member's answer (crowd below). */
+static void
+crowd_answer(uint32_t id, const struct router_action *a)
+{
+	unsigned i;
+
+	for (i = 0; i < S.crowd_k; i++)
+		if (S.crowd_at[i] == id && !S.crowd[i].done) {
+			S.crowd[i].done = 1;
+			S.crowd[i].st = a->status;
+			S.crowd[i].ms = S.now - S.crowd_t0;
+			S.crowd[i].hops = a->htl == ROUTER_HTL_HERE ? 0 : a->htl ? a->htl : 1;
+			return;
+		}
+}
+
+void
+crowd(const uint32_t *at, unsigned k, uint32_t doc, struct crowd_answer *res)
+{
+	uint64_t req;
+	unsigned i;
+
+	memset(res, 0, k * sizeof(*res));
+	S.crowd = res;
+	S.crowd_at = at;
+	S.crowd_k = k;
+	S.crowd_t0 = S.now;
+	for (i = 0; i < k; i++)
+		if (router_local_get(S.nodes[at[i]].r, S.keys[doc], S.now, &req) != 0)
+			die("local operation failed");
+	for (i = 0; i < k; i++)
+		drain(at[i]);
+	run();
+	if (S.hooks && S.hooks->op_end)
+		S.hooks->op_end();
+	S.crowd = NULL;
+	S.requests += k;
+}
+
+uint64_t
+timeouts_total(void)
+{
+	struct router_stats st;
+	uint64_t t = 0;
+	uint32_t i;
+
+	for (i = 0; i < S.n; i++) {
+		router_stats(S.nodes[i].r, &st);
+		t += st.timeouts;
+	}
+	return t;
 }
 
 /* op runs one insert or request from |at| to the end. Returns the status;

@@ -42,6 +42,14 @@ struct hmap {
 
 struct sim_hooks;
 
+/* One requester's outcome in a flash crowd (crowd below). */
+struct crowd_answer {
+	int done;
+	enum router_status st;
+	uint64_t ms;                     /* simulated time to the answer */
+	uint64_t hops;                   /* the reply's distance count (0: own store) */
+};
+
 struct sim {
 	enum model model;
 	const struct sim_hooks *hooks;   /* the model's rules, set by its builder */
@@ -73,6 +81,11 @@ struct sim {
 	uint32_t **adj;
 	uint32_t *deg;
 	uint64_t requests, messages;
+	/* a flash crowd in progress: its requesters and their answers */
+	struct crowd_answer *crowd;
+	const uint32_t *crowd_at;
+	unsigned crowd_k;
+	uint64_t crowd_t0;
 };
 extern struct sim S;
 
@@ -112,6 +125,10 @@ void run(void);
 uint32_t random_alive(void);
 void set_htl(uint8_t htl);
 void observe(int on);
+/* crowd: the |k| nodes of |at| (distinct) ask for |doc| at one simulated
+ * moment; the network runs until quiet; |res| gets each one's answer. */
+void crowd(const uint32_t *at, unsigned k, uint32_t doc, struct crowd_answer *res);
+uint64_t timeouts_total(void);          /* hop timeouts, summed over the routers */
 
 /* probes */
 struct probe_result {

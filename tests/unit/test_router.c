@@ -232,6 +232,37 @@ START_TEST(test_router_reply_hides_holder)
 }
 END_TEST
 
+/* Two friends each forwarding the same key to the other must not each
+ * join the other's request: that waits-for cycle held both until the hop
+ * deadline (issue: a flash crowd stalls). A request joins one in flight
+ * only if its (HTL, id) is above the one that went out, so every chain of
+ * waits falls and cannot close (docs/routing.md). */
+START_TEST(test_router_no_waits_for_cycle)
+{
+	struct router_action a;
+
+	up(1, 0x10);
+	up(2, 0x7f);
+	up(3, 0x20);
+	msg(1, WIRE_REQUEST, 81, 10, 0, 0);
+	store_miss();
+	a = sent(2, WIRE_REQUEST);
+	ck_assert_uint_eq(a.msg.htl, 9);
+	ck_assert_uint_eq(a.msg.id, 81);
+	/* 2's own request for K, sent to us at the same HTL under a lower id:
+	 * routed on its own, never back to 2 (2 may join ours: 81 > 80) */
+	msg(2, WIRE_REQUEST, 80, 9, 0, 1);
+	store_miss();
+	a = sent(3, WIRE_REQUEST);
+	ck_assert_uint_eq(a.msg.htl, 8);
+	none();
+	msg(3, WIRE_REQUEST, 83, 12, 0, 2); /* with more HTL it joins, as before */
+	none();
+	msg(1, WIRE_REQUEST, 90, 9, 0, 3);  /* the same HTL and a higher id: it joins too */
+	none();
+}
+END_TEST
+
 /* probe: what this node does with a neighbour's request for K at HTL 5
  * while its own user's request for K is (|inflight|) or is not in
  * progress. Returns the actions, as "type/peer/msgtype/htl" tokens. */
@@ -768,6 +799,7 @@ router_suite(void)
 	tcase_add_test(tc, test_router_forgets_finished_ids);
 	tcase_add_test(tc, test_router_no_in_flight_probe);
 	tcase_add_test(tc, test_router_reply_hides_holder);
+	tcase_add_test(tc, test_router_no_waits_for_cycle);
 	tcase_add_test(tc, test_router_htl_exhaustion);
 	tcase_add_test(tc, test_router_collision);
 	tcase_add_test(tc, test_router_reverse_path);
