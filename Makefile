@@ -7,7 +7,7 @@ WARN       := -Wall -Wextra -Werror -Wshadow -Wstrict-prototypes -Wmissing-proto
               -Wpointer-arith -Wcast-qual -Wwrite-strings -Wformat=2 -Wvla
 override CFLAGS += -std=c17 -D_POSIX_C_SOURCE=200809L -D_DEFAULT_SOURCE -I. -MMD -MP $(WARN) $(XCFLAGS)
 override LDFLAGS += $(XLDFLAGS)
-DEPS       := libsodium lmdb libevent libzip libisal
+DEPS       := libsodium lmdb libevent libzip libisal gumbo
 # objects, test binaries and libwispcore.a go under $(B)/
 B          ?= build
 BIN        ?= bin

@@ -4,7 +4,7 @@
 set -e
 missing=""
 command -v pkg-config >/dev/null 2>&1 || missing="pkgconf"
-for pair in libsodium:libsodium-dev lmdb:liblmdb-dev libevent:libevent-dev libzip:libzip-dev libisal:libisal-dev check:check; do
+for pair in libsodium:libsodium-dev lmdb:liblmdb-dev libevent:libevent-dev libzip:libzip-dev libisal:libisal-dev gumbo:libgumbo-dev check:check; do
 	pc=${pair%%:*}
 	pkg=${pair#*:}
 	if ! command -v pkg-config >/dev/null 2>&1 || ! pkg-config --exists "$pc"; then

@@ -236,9 +236,13 @@ START_TEST(test_store_reopen_keeps_order)
 	ck_assert_int_eq(store_get(s, k.routing, out, sizeof(out), &len), 0);
 	ck_assert_int_eq(store_kv_put(s, STORE_T_PEERS, "alice", 5, "ref", 3), 0);
 	store_stats(s, &a);
+	ck_assert_uint_eq(a.part[STORE_PART_CACHE].hits, 1); /* the get above */
+	ck_assert_uint_eq(a.part[STORE_PART_STORE].hits, 0);
 	store_close(s);
 	s = open_store(4 << 20, 50);
 	store_stats(s, &b);
+	ck_assert_uint_eq(b.part[STORE_PART_CACHE].hits, 0); /* counted since open */
+	a.part[STORE_PART_CACHE].hits = 0;
 	ck_assert_mem_eq(&a, &b, sizeof(a));
 	/* The touch of block 0 was flushed at close: block 1 goes first. */
 	ck_assert_int_eq(put_n(s, fit, STORE_PART_CACHE), 0);
