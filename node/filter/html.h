@@ -1,12 +1,14 @@
-/* html.h: the gateway's link filter. A page from the network is served
- * with its links to the outside web pointed at the node's warning page
- * (/outside?url=…), so following one is the reader's informed choice,
- * never an accident that unmasks them. Pure; docs/gateway.md.
+/* html.h: the gateway's page filter (docs/gateway.md). Pure.
  *
- * The filter errs one way only: where its reading of the markup could
- * differ from a browser's, it ends comments and raw text at the earliest
- * point a browser could, so it may rewrite text a browser would not treat
- * as a link, but never leaves a link a browser would follow. */
+ * A page is parsed as a browser parses it (libgumbo: the HTML standard's
+ * tokenizer and tree builder), the tree is walked against an allow-list of
+ * elements and attributes, and a new document is written from what is
+ * kept: every attribute double-quoted and escaped, style sheets re-written
+ * by the CSS filter (css.h), comments and processing instructions gone.
+ * What the browser then parses is exactly what the filter decided: no
+ * second reading of the markup can differ from it. Links out of the node
+ * go to the warning page (url.h); every other URL that is not on this node
+ * is dropped with its attribute. */
 #ifndef WISP_HTML_H
 #define WISP_HTML_H
 
@@ -14,23 +16,14 @@
 #include <stdint.h>
 
 #include "crypto/err.h"
+#include "node/filter/url.h"
 
-#define HTML_OUTSIDE_PATH "/outside?url="
+#define HTML_OUTSIDE_PATH URL_OUTSIDE_PATH
 
-/* html_outside: would a browser resolve the attribute value |v| (raw,
- * with its character references) outside this origin? */
-int html_outside(const char *v, size_t len);
-
-/* html_filter rewrites |len| bytes of HTML (or SVG/XHTML) into a fresh
- * buffer |*out| (the caller frees it) of |*outlen| bytes: outside links
- * in navigating attributes go to the warning page, ping attributes are
- * dropped and meta refreshes disarmed. */
+/* html_filter writes |len| bytes of HTML in UTF-8 (charset.h decodes
+ * others first) as a new document into a fresh buffer |*out| (the caller
+ * frees it) of |*outlen| bytes. 0 or WISP_ERR_NOMEM. Filtering the output
+ * again gives the same bytes. */
 int html_filter(const uint8_t *in, size_t len, uint8_t **out, size_t *outlen) WISP_WUR;
-
-/* html_decode_attr decodes the character references of an attribute value
- * as a browser would, for the values the filter can judge: 0, or -1 when
- * a named reference is one it does not know (the caller then assumes the
- * worst). |out| holds at least |len| + 1 bytes; the result is NUL-ended. */
-int html_decode_attr(const char *v, size_t len, char *out, size_t *outlen);
 
 #endif

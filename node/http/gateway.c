@@ -57,6 +57,51 @@ gateway_outside(struct evhttp_request *req)
 	evbuffer_free(b);
 }
 
+/* key_of: the key in what a reader pasted into "open a key" (trimmed; a
+ * "wisp:" prefix or a whole gateway URL understood), or NULL if it is not
+ * a CHK@, SSK@ or USK@ key. */
+static const char *
+key_of(char *s)
+{
+	char *e;
+
+	while (*s == ' ' || *s == '\t' || *s == '\n' || *s == '\r')
+		s++;
+	for (e = s + strlen(s); e > s && (e[-1] == ' ' || e[-1] == '\t' || e[-1] == '\n' || e[-1] == '\r'); e--)
+		;
+	*e = '\0';
+	if (strncmp(s, "wisp:", 5) == 0)
+		s += 5;
+	else if (strncasecmp(s, "http://", 7) == 0 || strncasecmp(s, "https://", 8) == 0) {
+		char *slash = strchr(s + (s[4] == ':' ? 7 : 8), '/');
+		if (!slash)
+			return NULL;
+		s = slash + 1;
+	}
+	if (strncmp(s, "CHK@", 4) && strncmp(s, "SSK@", 4) && strncmp(s, "USK@", 4))
+		return NULL;
+	return s;
+}
+
+/* unescape_path undoes evhttp_uriencode for '/', '@', ',' and '~', which
+ * a key's path keeps as they are. */
+static void
+unescape_path(char *s)
+{
+	char *o = s;
+
+	while (*s) {
+		if (s[0] == '%' && (!strncmp(s + 1, "2F", 2) || !strncmp(s + 1, "40", 2) || !strncmp(s + 1, "2C", 2) ||
+		    !strncmp(s + 1, "7E", 2))) {
+			*o++ = s[1] == '2' && s[2] == 'F' ? '/' : s[1] == '4' ? '@' : s[1] == '2' ? ',' : '~';
+			s += 3;
+		} else {
+			*o++ = *s++;
+		}
+	}
+	*o = '\0';
+}
+
 /* The home page: fetching works without script; uploading uses the
  * node's own small script for its progress (/wisp-home.js). */
 static void
@@ -68,11 +113,23 @@ gateway_home(struct node *n, struct evhttp_request *req)
 	char key[URI_MAX + 1];
 
 	if (query_get(req, "key", key, sizeof(key)) == 0 && key[0]) {
-		char loc[URI_MAX + 2];
-		const char *k = key;
-		while (*k == ' ')
-			k++;
-		snprintf(loc, sizeof(loc), "/%s", strncmp(k, "wisp:", 5) == 0 ? k + 5 : k);
+		char loc[3 * URI_MAX + 2];
+		const char *k = key_of(key);
+		char *enc;
+		if (!k) {
+			gw_page(req, 400, "Not a wisp key", "A key starts with CHK@, SSK@ or USK@ (a gateway address "
+			    "http://127.0.0.1:PORT/CHK@… works too).");
+			return;
+		}
+		/* percent-encoded but for the characters of a key and a path:
+		 * nothing in Location can name another host */
+		if (!(enc = evhttp_uriencode(k, -1, 0))) {
+			evhttp_send_error(req, 500, NULL);
+			return;
+		}
+		unescape_path(enc);
+		snprintf(loc, sizeof(loc), "/%s", enc);
+		free(enc);
 		evhttp_add_header(h, "Location", loc);
 		gw_ui_headers(h);
 		evhttp_send_reply(req, 302, "Found", NULL);

@@ -91,9 +91,23 @@ sink_start(void *ctx, uint64_t length, const char *mime)
 		return;
 	}
 	if (j->gateway) {
-		j->show = gw_show_as(mime);
+		j->show = gw_show_as(mime, j->image);
 		snprintf(j->mime, sizeof(j->mime), "%s", mime);
-		if (j->show == GW_FILTER || j->parked) {
+		if (j->show == GW_DOWNLOAD && j->nav && !j->download && !j->range[0]) {
+			/* not rendered: a page says why, and links to the bytes */
+			j->answered = 1;
+			if (j->evcon)
+				evhttp_connection_set_closecb(j->evcon, NULL, NULL);
+			if (j->parked) {
+				j->result = -1; /* its reload shows the page */
+			} else if (!j->gone) {
+				gw_download_page(j->req, mime);
+				j->req = NULL;
+			}
+			job_finish_later(j);
+			return;
+		}
+		if (j->show == GW_FILTER || j->show == GW_CSS || j->parked) {
 			j->buffering = 1;
 			return;
 		}
@@ -134,13 +148,13 @@ sink_data(void *ctx, const uint8_t *p, size_t len)
 		return 0;
 	}
 	if (j->buffering) {
-		size_t cap = j->show == GW_FILTER ? GATEWAY_FILTER_MAX : GATEWAY_PARK_MAX;
+		size_t cap = j->show == GW_FILTER || j->show == GW_CSS ? GATEWAY_FILTER_MAX : GATEWAY_PARK_MAX;
 		if (evbuffer_get_length(j->body) + len <= cap) {
 			evbuffer_add(j->body, p, len);
 			return 0;
 		}
 		j->answered = 1;
-		if (j->show == GW_FILTER)
+		if (j->show == GW_FILTER || j->show == GW_CSS)
 			job_answer_page(j, 413, "Too large to show", "This page is larger than the gateway checks for links "
 			    "out of wisp (8 MiB). Fetch it with wisp get.");
 		else
@@ -290,6 +304,15 @@ get_begin(struct node *n, struct evhttp_request *req, const char *text, int gate
 		snprintf(j->etag, sizeof(j->etag), "\"%s\"", hex);
 		snprintf(j->addr, sizeof(j->addr), "%s", text);
 		j->show = GW_INLINE;
+		{
+			const char *dest = evhttp_find_header(evhttp_request_get_input_headers(req), "Sec-Fetch-Dest");
+			const char *q = evhttp_uri_get_query(evhttp_request_get_evhttp_uri(req));
+			const char *acc = evhttp_find_header(evhttp_request_get_input_headers(req), "Accept");
+			j->image = dest && strcmp(dest, "image") == 0;
+			j->nav = dest ? strcmp(dest, "document") == 0 || strcmp(dest, "iframe") == 0
+			    : acc && strstr(acc, "text/html") != NULL;
+			j->download = q && strstr(q, "download=1") != NULL;
+		}
 	}
 	n->fetches++;
 	j->counted = 1;

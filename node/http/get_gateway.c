@@ -12,6 +12,8 @@
 #include <event2/keyvalq_struct.h>
 
 #include "node/base/node.h"
+#include "node/filter/charset.h"
+#include "node/filter/css.h"
 #include "node/filter/html.h"
 #include "node/http/get.h"
 #include "node/http/get_job.h"
@@ -113,24 +115,28 @@ getgw_serve_body(struct get_job *j, struct evhttp_request *req)
 		gw_page(req, 500, "Could not show this", "out of memory");
 		return;
 	}
-	if (j->show == GW_FILTER) {
-		uint8_t *f;
-		size_t fl;
-		if (len >= 2 && ((p[0] == 0xfe && p[1] == 0xff) || (p[0] == 0xff && p[1] == 0xfe))) {
-			gw_page(req, 415, "Not shown", "This page is in UTF-16, which the gateway cannot check for "
-			    "links out of wisp. Fetch it with wisp get.");
+	if (j->show == GW_FILTER || j->show == GW_CSS) {
+		char cs[64];
+		uint8_t *u, *f = NULL;
+		size_t ul, fl = 0;
+		int rc = charset_to_utf8(p, len, mime_param(j->mime, "charset", cs, sizeof(cs)) == 0 ? cs : NULL, &u, &ul);
+		if (rc == WISP_ERR_VERSION) {
+			gw_page(req, 415, "Not shown", "This document is in a character encoding the gateway cannot read, "
+			    "so it cannot check it for links out of wisp. Fetch it with wisp get.");
 			evbuffer_free(out);
 			return;
 		}
-		if (html_filter(p, len, &f, &fl) != 0) {
+		if (rc == 0)
+			rc = j->show == GW_CSS ? css_filter((const char *)u, ul, 0, (char **)&f, &fl) : html_filter(u, ul, &f, &fl);
+		free(u);
+		if (rc != 0) {
 			gw_page(req, 500, "Could not show this", "out of memory");
 			evbuffer_free(out);
 			return;
 		}
 		evbuffer_add(out, f, fl);
 		free(f);
-		gw_html_type(j->mime, v, sizeof(v));
-		evhttp_add_header(h, "Content-Type", v);
+		evhttp_add_header(h, "Content-Type", j->show == GW_CSS ? "text/css; charset=utf-8" : "text/html; charset=utf-8");
 		evhttp_add_header(h, "ETag", j->etag);
 		gw_content_headers(h);
 		evhttp_send_reply(req, 200, "OK", out);

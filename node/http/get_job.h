@@ -60,6 +60,7 @@ struct get_job {
 	 * gets the outcome (gateway.h). Filtered pages are buffered too. */
 	char addr[URI_MAX + 2];
 	int nav, buffering, parked, counted;
+	int image, download;    /* asked for as an image; ?download=1: the bytes, saved */
 	enum gw_show show;
 	char mime[TREE_MIME_MAX + 1];
 	struct evbuffer *body;

@@ -33,6 +33,9 @@ common_headers(struct evkeyvalq *h)
 	evhttp_add_header(h, "Referrer-Policy", "no-referrer");
 	evhttp_add_header(h, "X-Content-Type-Options", "nosniff");
 	evhttp_add_header(h, "Cache-Control", "private, no-transform");
+	evhttp_add_header(h, "X-DNS-Prefetch-Control", "off");
+	evhttp_add_header(h, "Cross-Origin-Opener-Policy", "same-origin");
+	evhttp_add_header(h, "Cross-Origin-Resource-Policy", "same-origin");
 }
 
 void
@@ -60,47 +63,29 @@ type_is(const char *mime, const char *t)
 }
 
 enum gw_show
-gw_show_as(const char *mime)
+gw_show_as(const char *mime, int image)
 {
 	const char *semi = strchr(mime, ';');
 	size_t n = semi ? (size_t)(semi - mime) : strlen(mime);
 
-	if (type_is(mime, "text/html") || type_is(mime, "application/xhtml+xml") || type_is(mime, "image/svg+xml"))
+	if (type_is(mime, "text/html"))
 		return GW_FILTER;
+	if (type_is(mime, "text/css"))
+		return GW_CSS;
+	if (type_is(mime, "image/svg+xml"))
+		return image ? GW_INLINE : GW_DOWNLOAD;
+	if (type_is(mime, "application/xhtml+xml"))
+		return GW_DOWNLOAD;
 	if (type_is(mime, "text/xml") || type_is(mime, "application/xml") ||
 	    (n > 4 && strncasecmp(mime + n - 4, "+xml", 4) == 0) || type_is(mime, "text/xsl"))
 		return GW_TEXT;
 	if ((strncasecmp(mime, "image/", 6) == 0 && !strchr(mime, '+')) || strncasecmp(mime, "audio/", 6) == 0 ||
 	    strncasecmp(mime, "video/", 6) == 0 || strncasecmp(mime, "font/", 5) == 0 ||
-	    type_is(mime, "text/plain") || type_is(mime, "text/css") || type_is(mime, "text/javascript") ||
+	    type_is(mime, "text/plain") || type_is(mime, "text/javascript") ||
 	    type_is(mime, "text/markdown") || type_is(mime, "text/csv") || type_is(mime, "application/json") ||
 	    type_is(mime, "application/wasm"))
 		return GW_INLINE;
 	return GW_DOWNLOAD;
-}
-
-void
-gw_html_type(const char *mime, char *out, size_t len)
-{
-	static const char *const safe[] = { "utf-8", "us-ascii", "iso-8859-", "windows-125", "latin1" };
-	const char *semi = strchr(mime, ';'), *cs = NULL, *q;
-	size_t n = semi ? (size_t)(semi - mime) : strlen(mime), i;
-
-	for (q = mime; *q && !cs; q++)
-		if (strncasecmp(q, "charset=", 8) == 0)
-			cs = q;
-	if (cs) {
-		cs += 8;
-		if (*cs == '"')
-			cs++;
-		for (i = 0; i < sizeof(safe) / sizeof(safe[0]); i++) {
-			if (strncasecmp(cs, safe[i], strlen(safe[i])) == 0) {
-				snprintf(out, len, "%s", mime);
-				return;
-			}
-		}
-	}
-	snprintf(out, len, "%.*s; charset=utf-8", (int)n, mime);
 }
 
 /* ---- the node's pages ---- */
@@ -179,6 +164,27 @@ gw_page(struct evhttp_request *req, int code, const char *title, const char *tex
 	gw_html_text(b, text);
 	evbuffer_add_printf(b, "</p><p><a href=\"/\">wisp home</a></p></body></html>\n");
 	gw_send_page(req, code, b);
+	evbuffer_free(b);
+}
+
+void
+gw_download_page(struct evhttp_request *req, const char *mime)
+{
+	struct evbuffer *b = evbuffer_new();
+
+	if (!b) {
+		evhttp_send_error(req, 500, NULL);
+		return;
+	}
+	gw_page_head(b, "Not shown: download it", NULL);
+	evbuffer_add_printf(b, "<h1>This document is not shown here</h1><p>It is of type <code>");
+	gw_html_text(b, mime);
+	evbuffer_add_printf(b, "</code>. The gateway shows only what it can check for links and loads out of "
+	    "wisp (HTML, CSS, images, sound, video, plain text). A document like this one can make the program "
+	    "that opens it connect to the outside web, which would show your IP address to whoever wrote it.</p>"
+	    "<p><a href=\"?download=1\">Save it</a>, and open it only with a program you trust not to "
+	    "connect anywhere (or offline).</p><p><a href=\"/\">wisp home</a></p></body></html>\n");
+	gw_send_page(req, 200, b);
 	evbuffer_free(b);
 }
 

@@ -19,16 +19,18 @@ get "http://$addr/$site"
 check "a site without its slash is redirected to it" [ "$(status)" = 301 ]
 check "to the same address with a slash" [ "$(hdr Location)" = "/$site/" ]
 get "http://$addr/$site/"
-check "the site's page" cmp -s "$T/site/index.html" "$T/b"
+check "the site's page, as the filter writes it" grep -q '^<!DOCTYPE html><html><head><title>a wisp page</title><link rel="stylesheet" href="css/s.css"></head><body><p>hello' "$T/b"
 check "as HTML" sh -c "echo '$(hdr Content-Type)' | grep -q '^text/html'"
 check "a strict Content-Security-Policy" sh -c "echo \"$(hdr Content-Security-Policy)\" | grep -q \"connect-src 'none'\""
 check "that allows nothing from outside" sh -c "echo \"$(hdr Content-Security-Policy)\" | grep -q \"default-src 'self'\""
 check "Referrer-Policy: no-referrer" [ "$(hdr Referrer-Policy)" = no-referrer ]
 check "X-Content-Type-Options: nosniff" [ "$(hdr X-Content-Type-Options)" = nosniff ]
 check "an ETag" [ -n "$(hdr ETag)" ]
-check "Content-Length" [ "$(hdr Content-Length)" = "$(wc -c <"$T/site/index.html" | tr -d ' ')" ]
+check "Content-Length" [ "$(hdr Content-Length)" = "$(wc -c <"$T/b" | tr -d ' ')" ]
+check "served as UTF-8" sh -c "echo '$(hdr Content-Type)' | grep -qi 'charset=utf-8'"
+check "cross-origin isolation headers" sh -c "[ '$(hdr Cross-Origin-Opener-Policy)' = same-origin ] && [ '$(hdr Cross-Origin-Resource-Policy)' = same-origin ] && [ '$(hdr X-DNS-Prefetch-Control)' = off ]"
 get "http://$addr/$site/css/s.css"
-check "a path in the site, as CSS" sh -c "cmp -s '$T/site/css/s.css' '$T/b' && echo '$(hdr Content-Type)' | grep -q '^text/css'"
+check "a path in the site, as CSS, filtered" sh -c "grep -qx 'p{color: teal}' '$T/b' && echo '$(hdr Content-Type)' | grep -q '^text/css; charset=utf-8'"
 
 get -H "Range: bytes=1000-1999" "http://$addr/$big"
 check "a range: 206" [ "$(status)" = 206 ]
@@ -72,6 +74,7 @@ HTML
 echo '<p>other' >"$T/site2/other.html"
 printf '%%PDF-1.4 fake' >"$T/site2/doc.pdf"
 echo '<?xml version="1.0"?><r/>' >"$T/site2/feed.xml"
+echo '<svg xmlns="http://www.w3.org/2000/svg"><image href="http://evil.example/i.png"/></svg>' >"$T/site2/pic.svg"
 site2=$(w a put -q --dir "$T/site2")
 get "http://$addr/$site2/"
 check "an outside link points at the warning page" grep -q 'href="/outside?url=https%3A%2F%2Fevil.example%2Ftrack%3Fu%3D1"' "$T/b"
@@ -83,6 +86,20 @@ check "Content-Length is the filtered page's" [ "$(hdr Content-Length)" = "$(wc 
 check "network pages are sandboxed without script" sh -c "echo \"$(hdr Content-Security-Policy)\" | grep -q \"script-src 'none'.*sandbox\""
 get "http://$addr/$site2/doc.pdf"
 check "a PDF (live links the filter cannot see) is a download" sh -c "echo '$(hdr Content-Disposition)' | grep -q attachment"
+get -H "Sec-Fetch-Dest: document" "http://$addr/$site2/doc.pdf"
+check "opened in a browser, a PDF is a page that says why it is not shown" sh -c "[ '$(status)' = 200 ] && grep -q 'not shown here' '$T/b' && grep -q 'download=1' '$T/b'"
+get -H "Sec-Fetch-Dest: document" "http://$addr/$site2/doc.pdf?download=1"
+check "and its link saves the bytes" sh -c "echo '$(hdr Content-Disposition)' | grep -q attachment && grep -q PDF '$T/b'"
+get -H "Sec-Fetch-Dest: document" "http://$addr/$site2/pic.svg"
+check "an SVG opened directly is not rendered" sh -c "grep -q 'not shown here' '$T/b'"
+get -H "Sec-Fetch-Dest: image" "http://$addr/$site2/pic.svg"
+check "an SVG as an image is served (a browser loads nothing from it)" sh -c "echo '$(hdr Content-Type)' | grep -q '^image/svg+xml'"
+get "http://$addr/?key=/evil.example/path"
+check "the home page's key box takes only keys (no open redirect)" sh -c "[ '$(status)' = 400 ] && ! grep -qi '^Location' '$T/h'"
+get "http://$addr/?key=%20http%3A%2F%2F127.0.0.1%3A8484%2F$site%2F%20"
+check "a pasted gateway URL opens its key" [ "$(status)" = 302 -a "$(hdr Location)" = "/$site/" ]
+get "http://$addr/?key=CHK@x%2F%2F%0D%0ASet-Cookie:a"
+check "what it puts in Location is percent-encoded" sh -c "! grep -qi '^Set-Cookie' '$T/h'"
 get "http://$addr/$site2/feed.xml"
 check "XML is shown as text" sh -c "echo '$(hdr Content-Type)' | grep -q '^text/plain'"
 get "http://$addr/outside?url=https%3A%2F%2Fevil.example%2Fx"
