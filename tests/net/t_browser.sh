@@ -67,4 +67,42 @@ check "a page cannot send its reader away (refresh, script, onload)" grep -q 'id
 sleep 0.5
 check "and the outside listener saw no connection" [ ! -s "$T/outside.rec" ]
 
+# The corpus of hostile pages (tests/gateway/): each opened and left to
+# settle; the canary (the same recording listener) must see nothing.
+mkdir -p "$T/corpus"
+for f in tests/gateway/*.html; do
+	sed "s/CANARY/127.0.0.1:$out/g" "$f" >"$T/corpus/$(basename "$f")"
+done
+# a page whose Content-Type says UTF-16 and whose bytes say UTF-8: the
+# filter reads it as the browser would
+corpus=$(w a put -q --dir "$T/corpus")
+pages=0
+for f in "$T"/corpus/*.html; do
+	p=$(basename "$f")
+	timeout 60 "$CHROMIUM" $flags --virtual-time-budget=2000 --dump-dom "http://$addr/$corpus/$p" \
+	    >"$T/dom-$p" 2>>"$T/chrome.err"
+	if grep -q "<title>${p%.html}</title>" "$T/dom-$p"; then pages=$((pages + 1)); else echo "  (not rendered: $p)"; fi
+done
+n=$(ls "$T"/corpus/*.html | wc -l)
+check "every hostile page of the corpus rendered ($pages of $n)" [ "$pages" -eq "$n" ]
+sleep 0.5
+check "and the canary saw no connection at all" [ ! -s "$T/outside.rec" ]
+[ -s "$T/outside.rec" ] && head -c 600 "$T/outside.rec"
+
+# And clicked through: every link and every form of every page (Chrome
+# DevTools protocol, tests/gateway/click.js). A link out of wisp must land
+# on the warning page; nothing may reach the canary.
+if node --experimental-websocket -e 'process.exit(typeof WebSocket === "function" ? 0 : 1)' 2>/dev/null; then
+	names=$(cd "$T/corpus" && ls *.html | tr '\n' ' ')
+	timeout 300 node --experimental-websocket tests/gateway/click.js "$CHROMIUM" "http://$addr/$corpus/" $names \
+	    >"$T/clicks" 2>"$T/clicks.err"
+	echo "  $(grep -c '^link' "$T/clicks") links and $(grep -c '^form' "$T/clicks") forms followed"
+	check "every click stayed on the node" sh -c "[ -s '$T/clicks' ] && ! grep -v ' http://$addr /' '$T/clicks' | grep -q ."
+	check "a link out of wisp lands on the warning page" grep -q "^link links.html 0 http://$addr /outside$" "$T/clicks"
+	sleep 0.5
+	check "and the canary still saw no connection" [ ! -s "$T/outside.rec" ]
+else
+	echo "  SKIP (clicks): node with WebSocket is not here; the pages were opened, not clicked"
+fi
+
 finish
