@@ -688,7 +688,8 @@ css_filter(const char *in, size_t len, int decls, char **out, size_t *outlen)
 	struct buf b = { 0 };
 	const struct token *last = NULL;
 	size_t i, start = 0;
-	int depth = 0, rc, open = 0;
+	int depth = 0, rc, open = 0, tail = 0;
+	struct buf closers = { 0 }; /* the ')' and ']' the current chunk still owes */
 
 	(void)decls; /* a declaration list splits at ';' like a block's body */
 	*out = NULL;
@@ -698,10 +699,13 @@ css_filter(const char *in, size_t len, int decls, char **out, size_t *outlen)
 	put(&b, "", 0);
 	for (i = 0; i <= x.nt; i++) {
 		enum tok t = i < x.nt ? x.t[i].t : T_SEMI;
-		if (t == T_LPAR || t == T_LBRK || t == T_FUNC)
+		if (t == T_LPAR || t == T_LBRK || t == T_FUNC) {
 			depth++;
-		else if ((t == T_RPAR || t == T_RBRK) && depth > 0)
+			putc1(&closers, t == T_LBRK ? ']' : ')');
+		} else if ((t == T_RPAR || t == T_RBRK) && depth > 0) {
 			depth--;
+			closers.len--;
+		}
 		if (depth > 0 && i < x.nt)
 			continue;
 		if (t != T_SEMI && t != T_LBRC && t != T_RBRC)
@@ -717,15 +721,18 @@ css_filter(const char *in, size_t len, int decls, char **out, size_t *outlen)
 				i = j - 1; /* on past the block's '}' */
 				start = j;
 				depth = 0;
+				closers.len = 0;
 				continue;
 			}
 			if (t == T_SEMI) { /* a dropped declaration or at-rule, with its ';' */
 				start = i + 1;
 				depth = 0;
+				closers.len = 0;
 				continue;
 			}
 		} else {
 			write_range(&b, &x, start, i, &last);
+			tail = i == x.nt;
 		}
 		if (i < x.nt && !(t == T_RBRC && open == 0)) {
 			if (last && last->t == T_WS && b.len && b.p[b.len - 1] == ' ')
@@ -735,10 +742,18 @@ css_filter(const char *in, size_t len, int decls, char **out, size_t *outlen)
 			open += t == T_LBRC ? 1 : t == T_RBRC ? -1 : 0;
 		}
 		start = i + 1;
-		depth = 0;
+		if (i < x.nt) {
+			depth = 0;
+			closers.len = 0;
+		}
 	}
+	/* the end of the sheet closes what is open, as it does for a browser:
+	 * written out, so that the output reads back the same */
+	while (tail && closers.len)
+		putc1(&b, closers.p[--closers.len]);
 	while (open-- > 0)
 		putc1(&b, '}');
+	free(closers.p);
 	rc = b.oom ? WISP_ERR_NOMEM : 0;
 done:
 	free(x.t);

@@ -12,8 +12,8 @@ for src in tests/fuzz/fuzz_*.c; do
 	mkdir -p "$B/fuzz-corpus/$target" "$B/crashes"
 	clang -std=c17 -D_POSIX_C_SOURCE=200809L -D_DEFAULT_SOURCE -I. -O1 -g \
 		-fsanitize=fuzzer,address,undefined -fno-sanitize-recover=all \
-		$(pkg-config --cflags libsodium lmdb libisal) \
-		-o "$B/$name" "$src" "$B/libwispcore.a" $(pkg-config --libs libsodium lmdb libisal) || exit 1
+		$(pkg-config --cflags libsodium lmdb libisal gumbo) \
+		-o "$B/$name" "$src" "$B/libwispcore.a" $(pkg-config --libs libsodium lmdb libisal gumbo) || exit 1
 	"$B/$name" -max_total_time="$SECONDS_EACH" -print_final_stats=1 \
 		-artifact_prefix="$B/crashes/$target-" \
 		"$B/fuzz-corpus/$target" "tests/fuzz/corpus/$target" >"$B/$name.log" 2>&1

@@ -8,6 +8,10 @@
   sockets.py replay PORT IN SECONDS   send IN to 127.0.0.1:PORT from a new
                                       socket and hold it open SECONDS (or until
                                       closed); print the bytes that came back
+  sockets.py canary PORTFILE LOG      listen on 127.0.0.1:0 (port to PORTFILE) and
+                                      write a line to LOG for every connection
+                                      accepted, bytes or not (a preconnect sends
+                                      none), until killed
   sockets.py flood PORT N ADDRS SECONDS
                                       hold N idle connections to 127.0.0.1:PORT
                                       from the source addresses 127.0.0.2 ..
@@ -45,6 +49,26 @@ def record(portfile, out):
     with open(out, "wb") as f:
         f.write(got)
     return 0 if len(got) == HS1 else 1
+
+
+def canary(portfile, log):
+    import os
+    srv = socket.socket()
+    srv.bind(("127.0.0.1", 0))
+    srv.listen(64)
+    with open(portfile + ".tmp", "w") as f:
+        f.write(str(srv.getsockname()[1]))
+    os.rename(portfile + ".tmp", portfile)
+    while True:
+        c, peer = srv.accept()
+        c.settimeout(0.5)
+        try:
+            first = c.recv(200)
+        except OSError:
+            first = b""
+        c.close()
+        with open(log, "a") as f:
+            f.write("connection from %s:%d: %r\n" % (peer[0], peer[1], first[:80]))
 
 
 def replay(port, path, seconds):
@@ -108,4 +132,4 @@ def flood(port, n, addrs, seconds):
 
 if __name__ == "__main__":
     cmd, args = sys.argv[1], sys.argv[2:]
-    sys.exit({"record": record, "replay": replay, "flood": flood}[cmd](*args))
+    sys.exit({"record": record, "replay": replay, "flood": flood, "canary": canary}[cmd](*args))
