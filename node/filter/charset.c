@@ -145,14 +145,29 @@ meta_charset(const uint8_t *p, size_t n, char *out, size_t cap)
 	return -1;
 }
 
+/* grow doubles |*buf| (|*cap| bytes, |*o| the write position, |*left|
+ * the room after it). */
+static int
+grow(char **buf, size_t *cap, char **o, size_t *left)
+{
+	size_t used = (size_t)(*o - *buf);
+	char *nb = realloc(*buf, *cap * 2);
+
+	if (!nb)
+		return -1;
+	*buf = nb;
+	*o = nb + used;
+	*left += *cap;
+	*cap *= 2;
+	return 0;
+}
+
 static int
 convert(const char *from, const uint8_t *in, size_t len, uint8_t **out, size_t *outlen)
 {
 	iconv_t cd = iconv_open("UTF-8", from);
-	size_t cap = len * 3 + 16, left = cap;
-	char *buf, *o;
-	char *ip = (char *)(uintptr_t)in;
-	size_t il = len;
+	size_t cap = len * 3 + 16, left = cap, il = len;
+	char *buf, *o, *ip = (char *)(uintptr_t)in;
 
 	if (cd == (iconv_t)-1)
 		return WISP_ERR_VERSION;
@@ -162,36 +177,20 @@ convert(const char *from, const uint8_t *in, size_t len, uint8_t **out, size_t *
 	}
 	o = buf;
 	while (il > 0) {
+		int e;
 		if (iconv(cd, &ip, &il, &o, &left) != (size_t)-1)
 			break;
-		if (errno == E2BIG) {
-			size_t used = (size_t)(o - buf);
-			char *nb = realloc(buf, cap * 2);
-			if (!nb) {
+		e = errno;
+		if (e == E2BIG || left < 3) {
+			if (grow(&buf, &cap, &o, &left) != 0) {
 				free(buf);
 				iconv_close(cd);
 				return WISP_ERR_NOMEM;
 			}
-			buf = nb;
-			o = buf + used;
-			left += cap;
-			cap *= 2;
-			continue;
+			if (e == E2BIG)
+				continue;
 		}
 		/* a byte that does not decode (or a cut sequence): U+FFFD */
-		if (left < 3) {
-			size_t used = (size_t)(o - buf);
-			char *nb = realloc(buf, cap * 2);
-			if (!nb) {
-				free(buf);
-				iconv_close(cd);
-				return WISP_ERR_NOMEM;
-			}
-			buf = nb;
-			o = buf + used;
-			left += cap;
-			cap *= 2;
-		}
 		memcpy(o, "\xef\xbf\xbd", 3);
 		o += 3;
 		left -= 3;

@@ -15,6 +15,19 @@ MIB=${BENCH_CROWD_MIB:-16}
 export BIN BUILD
 . tests/net/lib.sh
 ms() { echo $(( $(date +%s%N) / 1000000 )); }
+# fetch_all K LOCAL: K gets of $uri at once, from node 0's own store
+# (LOCAL 1) or from nodes 1 … C-1 in turn; prints the milliseconds taken.
+fetch_all() {
+	_t0=$(ms) _pids="" _d=0
+	while [ $_d -lt "$1" ]; do
+		_at=$(( $2 ? 0 : 1 + _d % (size - 1) ))
+		( w "q$size-$_at" get -q "$uri" -o "$T/got$_d" ) &
+		_pids="$_pids $!"
+		_d=$((_d + 1))
+	done
+	wait $_pids
+	echo $(( $(ms) - _t0 ))
+}
 for size in 5 9; do
 	i=0
 	while [ $i -lt $size ]; do start_node "q$size-$i" --log-level error --store-size 1G || exit 1; i=$((i + 1)); done
@@ -35,27 +48,9 @@ for size in 5 9; do
 	for k in 1 4 8; do
 		head -c $((MIB * 1048576)) /dev/urandom >"$T/file"
 		uri=$(w "q$size-0" put -q "$T/file")
-		t0=$(ms)
-		pids=""
-		d=0
-		while [ $d -lt $k ]; do
-			( w "q$size-0" get -q "$uri" -o "$T/loc$d" ) &
-			pids="$pids $!"
-			d=$((d + 1))
-		done
-		wait $pids
-		tl=$(( $(ms) - t0 ))
-		rm -f "$T"/loc*
-		t0=$(ms)
-		pids=""
-		d=0
-		while [ $d -lt $k ]; do
-			( w "q$size-$((1 + d % (size - 1)))" get -q "$uri" -o "$T/got$d" ) &
-			pids="$pids $!"
-			d=$((d + 1))
-		done
-		wait $pids
-		t=$(( $(ms) - t0 ))
+		tl=$(fetch_all "$k" 1)
+		rm -f "$T"/got*
+		t=$(fetch_all "$k" 0)
 		d=0
 		while [ $d -lt $k ]; do
 			cmp -s "$T/file" "$T/got$d" || { echo "bench crowd: copy $d differs"; exit 1; }
