@@ -145,29 +145,12 @@ meta_charset(const uint8_t *p, size_t n, char *out, size_t cap)
 	return -1;
 }
 
-/* grow doubles |*buf| (|*cap| bytes, |*o| the write position, |*left|
- * the room after it). */
-static int
-grow(char **buf, size_t *cap, char **o, size_t *left)
-{
-	size_t used = (size_t)(*o - *buf);
-	char *nb = realloc(*buf, *cap * 2);
-
-	if (!nb)
-		return -1;
-	*buf = nb;
-	*o = nb + used;
-	*left += *cap;
-	*cap *= 2;
-	return 0;
-}
-
 static int
 convert(const char *from, const uint8_t *in, size_t len, uint8_t **out, size_t *outlen)
 {
 	iconv_t cd = iconv_open("UTF-8", from);
-	size_t cap = len * 3 + 16, left = cap, il = len;
-	char *buf, *o, *ip = (char *)(uintptr_t)in;
+	size_t cap = len * 3 + 16, used = 0, il = len;
+	char *buf, *ip = (char *)(uintptr_t)in;
 
 	if (cd == (iconv_t)-1)
 		return WISP_ERR_VERSION;
@@ -175,32 +158,36 @@ convert(const char *from, const uint8_t *in, size_t len, uint8_t **out, size_t *
 		iconv_close(cd);
 		return WISP_ERR_NOMEM;
 	}
-	o = buf;
 	while (il > 0) {
-		int e;
-		if (iconv(cd, &ip, &il, &o, &left) != (size_t)-1)
+		char *o = buf + used;
+		size_t left = cap - used, r = iconv(cd, &ip, &il, &o, &left);
+		int e = errno;
+		used = (size_t)(o - buf);
+		if (r != (size_t)-1)
 			break;
-		e = errno;
-		if (e == E2BIG || left < 3) {
-			if (grow(&buf, &cap, &o, &left) != 0) {
+		if (e == E2BIG || cap - used < 3) {
+			/* more room, then go on (or put the U+FFFD below) */
+			char *nb = realloc(buf, cap * 2);
+			if (!nb) {
 				free(buf);
 				iconv_close(cd);
 				return WISP_ERR_NOMEM;
 			}
+			buf = nb;
+			cap *= 2;
 			if (e == E2BIG)
 				continue;
 		}
 		/* a byte that does not decode (or a cut sequence): U+FFFD */
-		memcpy(o, "\xef\xbf\xbd", 3);
-		o += 3;
-		left -= 3;
+		memcpy(buf + used, "\xef\xbf\xbd", 3);
+		used += 3;
 		ip++;
 		il--;
 		iconv(cd, NULL, NULL, NULL, NULL);
 	}
 	iconv_close(cd);
 	*out = (uint8_t *)buf;
-	*outlen = (size_t)(o - buf);
+	*outlen = used;
 	return 0;
 }
 
