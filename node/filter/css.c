@@ -541,7 +541,7 @@ glued(const struct token *a, const struct token *b)
 	int num_end = a->t == T_NUM;
 	int name_start = b->t == T_IDENT || b->t == T_FUNC || b->t == T_URL || b->t == T_BADURL ||
 	    b->t == T_NUM || b->t == T_PCT || b->t == T_DIM || b->t == T_CDC ||
-	    (b->t == T_DELIM && (b->delim == '-' || b->delim == '\\'));
+	    (b->t == T_DELIM && (b->delim == '-' || b->delim == '\\' || b->delim == '<')); /* '<' is written \3c */
 
 	if (a->t == T_DELIM && a->delim == '/' && b->t == T_DELIM && b->delim == '*')
 		return 1;
