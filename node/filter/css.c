@@ -691,9 +691,25 @@ css_filter(const char *in, size_t len, int decls, char **out, size_t *outlen)
 	int depth = 0, rc, open = 0, tail = 0;
 	struct buf closers = { 0 }; /* the ')' and ']' the current chunk still owes */
 
+	char *copy = NULL;
+
 	(void)decls; /* a declaration list splits at ';' like a block's body */
 	*out = NULL;
 	*outlen = 0;
+	if (memchr(in, '\0', len)) {
+		/* the input stream's preprocessing: U+0000 is U+FFFD */
+		size_t k, o = 0;
+		if (!(copy = malloc(len * 3 + 1)))
+			return WISP_ERR_NOMEM;
+		for (k = 0; k < len; k++) {
+			if (in[k])
+				copy[o++] = in[k];
+			else
+				memcpy(copy + o, "\xef\xbf\xbd", 3), o += 3;
+		}
+		x.s = (const unsigned char *)copy;
+		x.n = o;
+	}
 	if ((rc = tokenize(&x)) != 0)
 		goto done;
 	put(&b, "", 0);
@@ -758,6 +774,7 @@ css_filter(const char *in, size_t len, int decls, char **out, size_t *outlen)
 done:
 	free(x.t);
 	free(x.val.p);
+	free(copy);
 	if (rc != 0) {
 		free(b.p);
 		return rc;
