@@ -180,7 +180,20 @@ tag_name(const GumboElement *e, char *buf, size_t cap)
 		return s;
 	}
 	gumbo_tag_from_original_text(&p);
+	/* a name the parser did not know, from the source: only if it is a
+	 * plain one (a NUL in "td\0" made it "td" here, a different element
+	 * from the one the parser built); else no name, so never kept */
 	n = p.length < cap - 1 ? p.length : cap - 1;
+	if (!p.data || !n || p.length >= cap)
+		return "";
+	{
+		size_t i;
+		for (i = 0; i < n; i++) {
+			char c = p.data[i];
+			if (!((c >= 'a' && c <= 'z') || (c >= 'A' && c <= 'Z') || (i && ((c >= '0' && c <= '9') || c == '-'))))
+				return "";
+		}
+	}
 	memcpy(buf, p.data, n);
 	buf[n] = '\0';
 	if (e->tag_namespace == GUMBO_NAMESPACE_SVG) {
