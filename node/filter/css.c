@@ -581,8 +581,6 @@ write_token(struct buf *b, const struct lex *x, const struct token *k)
 	case T_DELIM:
 		if (k->delim == '<')
 			put(b, "\\3c ", 4);
-		else if (k->delim == '\\')
-			put(b, "\\\n", 2);
 		else
 			put_utf8(b, k->delim);
 		break;
@@ -622,6 +620,12 @@ bad_chunk(const struct lex *x, size_t a, size_t e)
 		case T_BADSTR:
 		case T_BADURL:
 			return 1;
+		case T_DELIM:
+			/* a stray backslash (before a newline or the end): no
+			 * construct takes it, and it cannot be written back alone */
+			if (k->delim == '\\')
+				return 1;
+			break;
 		case T_URL:
 			if (!url_local(val(x, k), k->vlen))
 				return 1;
