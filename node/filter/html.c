@@ -487,6 +487,12 @@ element(struct out *o, const GumboNode *n, int depth)
 
 	if (v == DROP || depth > DEPTH_MAX)
 		return;
+	/* An HTML element inside SVG does not read back inside it (a browser
+	 * closes the SVG at such a start tag): the tree would not be the one
+	 * written. Only SVG is written inside SVG. */
+	if (!svg && n->parent && n->parent->type == GUMBO_NODE_ELEMENT &&
+	    n->parent->v.element.tag_namespace == GUMBO_NAMESPACE_SVG)
+		return;
 	if (v == UNWRAP || !keep_element(e, name)) {
 		if (!strcmp(name, "xmp") || !strcmp(name, "plaintext") || !strcmp(name, "listing")) {
 			struct out t = { 0 };
