@@ -537,7 +537,8 @@ static int
 glued(const struct token *a, const struct token *b)
 {
 	int name_end = a->t == T_IDENT || a->t == T_AT || a->t == T_HASH || a->t == T_DIM ||
-	    (a->t == T_DELIM && (a->delim == '#' || a->delim == '@' || a->delim == '-' || a->delim == '\\'));
+	    (a->t == T_DELIM && (a->delim == '#' || a->delim == '@' || a->delim == '-' || a->delim == '\\' ||
+	    a->delim == '<')); /* "\3c " goes on as a name if a name character follows */
 	int num_end = a->t == T_NUM;
 	int name_start = b->t == T_IDENT || b->t == T_FUNC || b->t == T_URL || b->t == T_BADURL ||
 	    b->t == T_NUM || b->t == T_PCT || b->t == T_DIM || b->t == T_CDC ||
