@@ -770,6 +770,8 @@ css_filter(const char *in, size_t len, int decls, char **out, size_t *outlen)
 	}
 	/* the end of the sheet closes what is open, as it does for a browser:
 	 * written out, so that the output reads back the same */
+	if ((open > 0 || (tail && closers.len)) && b.len && b.p[b.len - 1] == ' ' && last && last->t == T_WS)
+		b.p[--b.len] = '\0'; /* no space before what closes, as at a boundary */
 	while (tail && closers.len)
 		putc1(&b, closers.p[--closers.len]);
 	while (open-- > 0)
