@@ -686,8 +686,8 @@ write_range(struct buf *b, const struct lex *x, size_t a, size_t e, const struct
 	}
 }
 
-int
-css_filter(const char *in, size_t len, int decls, char **out, size_t *outlen)
+static int
+filter_once(const char *in, size_t len, int decls, char **out, size_t *outlen)
 {
 	struct lex x = { .s = (const unsigned char *)in, .n = len };
 	struct buf b = { 0 };
@@ -788,5 +788,37 @@ done:
 	}
 	*out = b.p;
 	*outlen = b.len;
+	return 0;
+}
+
+/* As for pages (html.c): filtered again until the output reads back as
+ * itself; a sheet that does not settle in a few rounds is dropped whole. */
+int
+css_filter(const char *in, size_t len, int decls, char **out, size_t *outlen)
+{
+	char *cur, *next;
+	size_t n, nn;
+	int rc, i;
+
+	if ((rc = filter_once(in, len, decls, &cur, &n)) != 0)
+		return rc;
+	for (i = 0; i < 4; i++) {
+		if ((rc = filter_once(cur, n, decls, &next, &nn)) != 0) {
+			free(cur);
+			return rc;
+		}
+		if (nn == n && memcmp(next, cur, n) == 0) {
+			free(next);
+			*out = cur;
+			*outlen = n;
+			return 0;
+		}
+		free(cur);
+		cur = next;
+		n = nn;
+	}
+	cur[0] = '\0';
+	*out = cur;
+	*outlen = 0;
 	return 0;
 }

@@ -16,7 +16,8 @@
 /* css_filter filters |len| bytes of UTF-8 CSS into a fresh NUL-ended
  * buffer |*out| (the caller frees it) of |*outlen| bytes: a stylesheet, or
  * with |decls| a declaration list (a style="" attribute). 0 or
- * WISP_ERR_NOMEM. */
+ * WISP_ERR_NOMEM. The output filtered again is the same (a sheet whose
+ * output would not read back as itself is dropped whole). */
 int css_filter(const char *in, size_t len, int decls, char **out, size_t *outlen) WISP_WUR;
 
 #endif

@@ -562,8 +562,8 @@ walk(struct out *o, const GumboNode *n, int depth)
 	}
 }
 
-int
-html_filter(const uint8_t *in, size_t len, uint8_t **out, size_t *outlen)
+static int
+filter_once(const uint8_t *in, size_t len, uint8_t **out, size_t *outlen)
 {
 	GumboOptions opts = kGumboDefaultOptions;
 	GumboOutput *g;
@@ -585,4 +585,39 @@ html_filter(const uint8_t *in, size_t len, uint8_t **out, size_t *outlen)
 	*out = o.p;
 	*outlen = o.len;
 	return 0;
+}
+
+/* The parser can build trees that do not read back as themselves when
+ * written out (an <option> the tree builder left inside another): the
+ * page is filtered again until the output reads back as itself, so what
+ * the browser parses is exactly what was written. A page that does not
+ * settle in a few rounds is not shown. */
+enum { SETTLE_ROUNDS = 4 };
+
+int
+html_filter(const uint8_t *in, size_t len, uint8_t **out, size_t *outlen)
+{
+	uint8_t *cur, *next;
+	size_t n, nn;
+	int rc, i;
+
+	if ((rc = filter_once(in, len, &cur, &n)) != 0)
+		return rc;
+	for (i = 0; i < SETTLE_ROUNDS; i++) {
+		if ((rc = filter_once(cur, n, &next, &nn)) != 0) {
+			free(cur);
+			return rc;
+		}
+		if (nn == n && memcmp(next, cur, n) == 0) {
+			free(next);
+			*out = cur;
+			*outlen = n;
+			return 0;
+		}
+		free(cur);
+		cur = next;
+		n = nn;
+	}
+	free(cur);
+	return WISP_ERR_MALFORMED;
 }

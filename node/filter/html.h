@@ -22,8 +22,9 @@
 
 /* html_filter writes |len| bytes of HTML in UTF-8 (charset.h decodes
  * others first) as a new document into a fresh buffer |*out| (the caller
- * frees it) of |*outlen| bytes. 0 or WISP_ERR_NOMEM. Filtering the output
- * again gives the same bytes. */
+ * frees it) of |*outlen| bytes. Filtering the output again gives the same
+ * bytes. 0, WISP_ERR_NOMEM, or WISP_ERR_MALFORMED for markup whose output
+ * does not read back as itself (not shown). */
 int html_filter(const uint8_t *in, size_t len, uint8_t **out, size_t *outlen) WISP_WUR;
 
 #endif

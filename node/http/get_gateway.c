@@ -129,6 +129,12 @@ getgw_serve_body(struct get_job *j, struct evhttp_request *req)
 		if (rc == 0)
 			rc = j->show == GW_CSS ? css_filter((const char *)u, ul, 0, (char **)&f, &fl) : html_filter(u, ul, &f, &fl);
 		free(u);
+		if (rc == WISP_ERR_MALFORMED) {
+			gw_page(req, 422, "Not shown", "The markup of this page does not settle into a form the gateway "
+			    "can check for links out of wisp. Fetch it with wisp get.");
+			evbuffer_free(out);
+			return;
+		}
 		if (rc != 0) {
 			gw_page(req, 500, "Could not show this", "out of memory");
 			evbuffer_free(out);
