@@ -8,6 +8,7 @@
 #include <limits.h>
 #include <stdint.h>
 
+#include "crypto/noderef.h"
 #include "node/core/conf.h"
 
 struct event_base;
@@ -19,6 +20,7 @@ struct link;
 struct peer_hooks;
 struct route_state;
 struct openlink;
+struct nat_state;
 struct get_job;
 struct ingest;
 
@@ -30,7 +32,8 @@ enum node_limits {
 	NODE_UPLOAD_BLOCKS = 64,     /* blocks in one POST /blocks */
 	NODE_UPLOAD_MAX = NODE_UPLOAD_BLOCKS * (36 + 32792), /* its body */
 	PEERS_MAX = 256,             /* friends and strangers known */
-	NODE_HOOKS_MAX = 4,          /* parts that listen to the links (link/peers.h) */
+	NODE_HOOKS_MAX = 6,          /* parts that listen to the links (link/peers.h) */
+	NODE_PUBLIC_MAX = 4,         /* public addresses learnt (link/nat.c) */
 };
 
 struct node_traffic {
@@ -70,6 +73,13 @@ struct node {
 	unsigned nhooks;
 	struct route_state *route;
 	struct openlink *open;
+	struct nat_state *nat;
+	/* Addresses this node learnt it has behind its router (link/nat.c),
+	 * advertised before its interfaces' (peers_self), and when a link
+	 * from outside last came up (monotonic ms; 0: never). */
+	struct noderef_addr public_addr[NODE_PUBLIC_MAX];
+	unsigned npublic;
+	uint64_t reached_outside;
 	uint32_t next_rid;
 	int64_t started;             /* unix seconds */
 };

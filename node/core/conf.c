@@ -91,6 +91,10 @@ conf_set(struct node_conf *c, const char *key, const char *val, char *why, size_
 		if (!conf_addr_ok(val))
 			goto bad;
 		snprintf(strcmp(key, "api") == 0 ? c->api : c->listen, CONF_ADDR_MAX, "%s", val);
+	} else if (strcmp(key, "public-address") == 0) {
+		if (*val && !conf_addr_ok(val))
+			goto bad;
+		snprintf(c->public_addr, CONF_ADDR_MAX, "%s", val);
 	} else if (strcmp(key, "store-size") == 0) {
 		if (store_parse_size(val, &c->store_size) != 0 || c->store_size < (4u << 20))
 			goto bad;
@@ -194,6 +198,7 @@ conf_write(const struct node_conf *c, char *out, size_t outlen)
 	    "# docs/operator.md describes every key.\n"
 	    "listen = %s\n"
 	    "api = %s\n"
+	    "%spublic-address = %s\n"
 	    "store-size = %llu%s\n"
 	    "cache-percent = %u\n"
 	    "log-level = %s\n"
@@ -203,7 +208,7 @@ conf_write(const struct node_conf *c, char *out, size_t outlen)
 	    "# opennet = on links with strangers too; read docs/opennet.md first\n"
 	    "opennet = %s\n"
 	    "opennet-peers = %u\n",
-	    c->listen, c->api,
+	    c->listen, c->api, *c->public_addr ? "" : "# a port forwarded by hand: ", *c->public_addr ? c->public_addr : "203.0.113.7:4000",
 	    (unsigned long long)(c->store_size % (1u << 20) ? c->store_size : c->store_size >> 20),
 	    c->store_size % (1u << 20) ? "" : "M", c->cache_percent,
 	    lv[c->log_level & 3], c->htl_max, c->rtable_max, c->heal ? "yes" : "no",

@@ -13,6 +13,7 @@ enum conf_limits { CONF_ADDR_MAX = 64, CONF_LINE_MAX = 1024, CONF_PEERS_MAX = 64
 struct node_conf {
 	char listen[CONF_ADDR_MAX]; /* peer links, host:port */
 	char api[CONF_ADDR_MAX];    /* HTTP API and gateway, host:port */
+	char public_addr[CONF_ADDR_MAX]; /* public-address: advertised first; "" = none */
 	uint64_t store_size;
 	uint64_t map_budget;        /* store-map-budget: resident map bytes, 0 = unbounded */
 	unsigned cache_percent;

@@ -99,6 +99,63 @@ hs1_stamp(uint8_t out[HS1_STAMP_LEN], uint64_t sec, uint32_t nsec)
 		out[8 + i] = (uint8_t)(nsec >> (24 - 8 * i));
 }
 
+/* An address in a handshake: family (0, 4 or 6), 16 bytes, port. */
+static void
+wr_seen(struct wr *w, const struct noderef_addr *a)
+{
+	uint8_t z[16] = { 0 };
+
+	if (a->family == 4 || a->family == 6)
+		memcpy(z, a->addr, a->family == 4 ? 4 : 16);
+	wr_u8(w, a->family == 4 || a->family == 6 ? a->family : 0);
+	wr_bytes(w, z, 16);
+	wr_u16be(w, a->family == 4 || a->family == 6 ? a->port : 0);
+}
+
+static int
+rd_seen(struct rd *r, struct noderef_addr *a)
+{
+	memset(a, 0, sizeof(*a));
+	if (rd_u8(r, &a->family) || rd_bytes(r, a->addr, 16) || rd_u16be(r, &a->port))
+		return WISP_ERR_MALFORMED;
+	if (a->family != 0 && a->family != 4 && a->family != 6)
+		return WISP_ERR_MALFORMED;
+	if (a->family == 0 || a->port == 0)
+		memset(a, 0, sizeof(*a)); /* not said */
+	else if (a->family == 4)
+		memset(a->addr + 4, 0, 12);
+	return 0;
+}
+
+int
+hs2_encode(const struct noderef_addr *seen, uint8_t out[HS2_PAYLOAD])
+{
+	struct wr w;
+
+	wr_init(&w, out, HS2_PAYLOAD);
+	wr_u8(&w, 1);
+	wr_seen(&w, seen);
+	if (w.err)
+		return w.err;
+	memset(w.p, 0, w.left);
+	return 0;
+}
+
+int
+hs2_decode(struct noderef_addr *seen, const uint8_t *p, size_t len)
+{
+	struct rd r;
+	uint8_t ver;
+
+	memset(seen, 0, sizeof(*seen));
+	if (len != HS2_PAYLOAD)
+		return WISP_ERR_MALFORMED;
+	rd_init(&r, p, len);
+	if (rd_u8(&r, &ver) || ver != 1)
+		return WISP_ERR_MALFORMED;
+	return rd_seen(&r, seen);
+}
+
 int
 hs1_encode(const struct hs1 *h, uint8_t out[HS1_PAYLOAD])
 {
@@ -119,6 +176,7 @@ hs1_encode(const struct hs1 *h, uint8_t out[HS1_PAYLOAD])
 		wr_zero(&w, INVITE_SECRET_LEN);
 	wr_u16be(&w, (uint16_t)rl);
 	wr_bytes(&w, ref, rl);
+	wr_seen(&w, &h->seen);
 	if (w.err)
 		return w.err;
 	memset(w.p, 0, w.left);
@@ -139,7 +197,7 @@ hs1_decode(struct hs1 *h, const uint8_t *p, size_t len)
 	rd_init(&c, p, len);
 	if (rd_u8(&c, &ver) || ver != HS_VERSION || rd_u8(&c, &flags) || (flags & ~HS_FLAG_INVITE) ||
 	    rd_bytes(&c, h->stamp, HS1_STAMP_LEN) || rd_bytes(&c, h->secret, INVITE_SECRET_LEN) || rd_u16be(&c, &rl) || rd_ref(&c, &ref, rl) ||
-	    noderef_decode(&h->ref, ref, rl) != 0)
+	    noderef_decode(&h->ref, ref, rl) != 0 || rd_seen(&c, &h->seen) != 0)
 		return WISP_ERR_MALFORMED;
 	h->has_secret = flags & HS_FLAG_INVITE;
 	return 0;

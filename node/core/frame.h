@@ -21,6 +21,7 @@ enum frame_type {
 	FRAME_REKEY = 2,     /* the sender's key changes after this record */
 	FRAME_ROUTE = 3,     /* a routing message (wire.h) */
 	FRAME_BYE = 4,       /* the sender closes the link */
+	FRAME_NAT = 5,       /* finding each other through routers (natmsg.h) */
 };
 
 enum frame_limits {
@@ -30,9 +31,9 @@ enum frame_limits {
 	FRAME_PAYLOAD_MAX = FRAME_BUCKET_L - 3,
 	FRAME_WIRE_MAX = 2 + FRAME_BUCKET_L + NOISE_MAC_LEN,
 	FRAME_HDR_LEN = 2 + 3, /* record length, then type and payload length: the payload's offset */
-	HS1_PAYLOAD = 384, /* version, flags, timestamp, invite secret, noderef, zeros */
+	HS1_PAYLOAD = 384, /* version, flags, timestamp, invite secret, noderef, address, zeros */
 	HS1_STAMP_LEN = 12, /* TAI64N: seconds + 2^62, nanoseconds; big-endian */
-	HS2_PAYLOAD = 32,
+	HS2_PAYLOAD = 32,  /* version, address, zeros */
 	HS1_LEN = NOISE_MSG1_OVERHEAD + HS1_PAYLOAD,
 	HS2_LEN = NOISE_MSG2_OVERHEAD + HS2_PAYLOAD,
 };
@@ -65,11 +66,18 @@ struct hs1 {
 	uint8_t stamp[HS1_STAMP_LEN];
 	uint8_t secret[INVITE_SECRET_LEN];
 	struct noderef ref;
+	struct noderef_addr seen; /* where the initiator dialled (family 0: not said) */
 };
 int hs1_encode(const struct hs1 *h, uint8_t out[HS1_PAYLOAD]) WISP_WUR;
 int hs1_decode(struct hs1 *h, const uint8_t *p, size_t len) WISP_WUR;
 /* hs1_stamp writes the stamp of a wall-clock time; stamps compare as their
  * bytes (memcmp). */
 void hs1_stamp(uint8_t out[HS1_STAMP_LEN], uint64_t sec, uint32_t nsec);
+
+/* The handshake's second payload tells the initiator the address its
+ * connection came from: behind a router, its public address and port. A
+ * family of 0 says nothing (the responder does not know). */
+int hs2_encode(const struct noderef_addr *seen, uint8_t out[HS2_PAYLOAD]) WISP_WUR;
+int hs2_decode(struct noderef_addr *seen, const uint8_t *p, size_t len) WISP_WUR;
 
 #endif

@@ -19,6 +19,7 @@
 #include "node/daemon/options.h"
 #include "node/http/api.h"
 #include "node/link/link.h"
+#include "node/link/nat.h"
 #include "node/link/peers.h"
 #include "node/route/driver.h"
 #include "node/route/opennet.h"
@@ -102,6 +103,8 @@ main(int argc, char **argv)
 		fatalx("cannot start the router");
 	if (openlink_start(n) != 0)
 		fatalx("cannot start the opennet");
+	if (nat_start(n) != 0)
+		fatalx("cannot start the address finder");
 	sigs[0] = evsignal_new(n->base, SIGTERM, on_signal, n);
 	sigs[1] = evsignal_new(n->base, SIGINT, on_signal, n);
 	sigs[2] = evsignal_new(n->base, SIGHUP, on_hup, n);
@@ -119,6 +122,7 @@ main(int argc, char **argv)
 	api_stop(n);
 	openlink_save(n);
 	links_stop(n);
+	nat_stop(n);
 	peers_stop(n);
 	openlink_stop(n);
 	node_route_stop(n);

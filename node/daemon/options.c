@@ -17,7 +17,8 @@ static void
 usage(FILE *f)
 {
 	fprintf(f,
-	    "usage: wispd [-d DATADIR] [--listen ADDR:PORT] [--api ADDR:PORT] [--store-size SIZE]\n"
+	    "usage: wispd [-d DATADIR] [--listen ADDR:PORT] [--api ADDR:PORT] [--public-address ADDR:PORT]\n"
+	    "             [--store-size SIZE]\n"
 	    "             [--foreground] [--log-level debug|info|warn|error] [--opennet]\n");
 }
 
@@ -36,6 +37,7 @@ options_parse(int argc, char **argv, struct options *o)
 		{ "datadir", required_argument, NULL, 'd' },
 		{ "listen", required_argument, NULL, 'l' },
 		{ "api", required_argument, NULL, 'a' },
+		{ "public-address", required_argument, NULL, 'P' },
 		{ "store-size", required_argument, NULL, 's' },
 		{ "log-level", required_argument, NULL, 'L' },
 		{ "foreground", no_argument, NULL, 'f' },
@@ -53,6 +55,7 @@ options_parse(int argc, char **argv, struct options *o)
 		case 'f': o->foreground = 1; break;
 		case 'l': add(o, "listen", optarg); break;
 		case 'a': add(o, "api", optarg); break;
+		case 'P': add(o, "public-address", optarg); break;
 		case 's': add(o, "store-size", optarg); break;
 		case 'L': add(o, "log-level", optarg); break;
 		case 'o': add(o, "opennet", "on"); break;

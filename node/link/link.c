@@ -21,6 +21,7 @@
 #include "node/base/log.h"
 #include "node/base/node.h"
 #include "node/core/frame.h"
+#include "node/core/natmsg.h"
 #include "node/core/wire.h"
 #include "node/link/link.h"
 #include "node/link/peers.h"
@@ -45,13 +46,17 @@ struct link {
 	uint64_t since_rekey;
 	uint64_t retire_at;        /* a duplicate, closed then: until then it still delivers */
 	char addr[64];
-	struct noderef_addr from;  /* the far end's address (port 0 when inbound) */
+	struct noderef_addr from;  /* the far end's address */
+	int punch;                 /* dialled to meet through a router (link_punch) */
+	struct peer *expect;       /* after crossed(): the only key its message 1 may have */
 	int known_addr;            /* inbound from an address a known peer has used */
 	struct noderef ref_seen;   /* the initiator's noderef, applied once confirmed */
 	uint8_t rec[FRAME_WIRE_MAX], plain[FRAME_BUCKET_L];
 };
 
 static struct log_rate refused_rate, bad_rate;
+
+static int still_open(struct node *n, const struct link *l);
 
 /* Records are whole messages: small requests must not wait for Nagle. */
 static void
@@ -113,8 +118,15 @@ link_close(struct link *l, const char *why)
 		bufferevent_free(l->bev);
 	if (l->timer)
 		event_free(l->timer);
-	if (p && l->initiator && l->state != L_UP)
+	if (p && l->punch) {
+		p->punching--; /* a meeting that failed: the ordinary redial goes on */
+		p = NULL;
+	} else if (p && l->initiator && l->state != L_UP) {
 		p->dialing = 0;
+		if (!p->link)
+			p->why_down = l->state == L_CONNECTING ? "no answer at its addresses"
+			    : "it closed our handshake: it may not have added this node yet";
+	}
 	if (p)
 		peers_link_down(n, p, l);
 	sodium_memzero(&l->hs, sizeof(l->hs));
@@ -278,7 +290,17 @@ went_up(struct link *l)
 	l->last_rx = l->last_tx = l->rekeyed = node_now_ms();
 	if (!l->initiator)
 		n->links_pending--;
-	p->dialing = 0;
+	if (l->punch) {
+		p->punching--;
+		l->punch = 0;
+		log_info("met a friend through a router at %s", l->addr);
+	} else {
+		p->dialing = 0;
+	}
+	if (!l->initiator && addr_scope(&l->from) == SCOPE_GLOBAL)
+		n->reached_outside = l->last_rx;
+	p->ever_linked = 1;
+	p->why_down = NULL;
 	if (p->link && p->link != l) {
 		/* Both sides dialled: both keep the same one of the two. The
 		 * other is retired, not cut: what the peer sent on it before it
@@ -316,7 +338,7 @@ static void
 on_hs1(struct link *l, const uint8_t *msg, size_t len)
 {
 	struct node *n = l->n;
-	uint8_t payload[HS1_PAYLOAD], e[32], out[2 + HS2_LEN], p2[HS2_PAYLOAD] = { 1 };
+	uint8_t payload[HS1_PAYLOAD], e[32], out[2 + HS2_LEN], p2[HS2_PAYLOAD];
 	struct noise_cipher tx, rx;
 	struct hs1 h;
 	struct peer *p;
@@ -327,6 +349,10 @@ on_hs1(struct link *l, const uint8_t *msg, size_t len)
 	if (noise_ik_read_msg1(&l->hs, msg, len, payload, sizeof(payload), &pl) != 0 ||
 	    hs1_decode(&h, payload, pl) != 0) {
 		refuse(l, "bad handshake");
+		return;
+	}
+	if (l->expect && sodium_memcmp(l->expect->pub, l->hs.rs, 32) != 0) {
+		refuse(l, "a different key answered our dial");
 		return;
 	}
 	/* Darknet: only friends, or a stranger holding one of our invites. */
@@ -362,7 +388,7 @@ on_hs1(struct link *l, const uint8_t *msg, size_t len)
 	(void)peers_save(n, p); /* a restart must not accept it again */
 	l->ref_seen = h.ref;
 	randombytes_buf(e, sizeof(e));
-	if (noise_ik_write_msg2(&l->hs, e, p2, sizeof(p2), out + 2, HS2_LEN, &ol) != 0) {
+	if (hs2_encode(&l->from, p2) != 0 || noise_ik_write_msg2(&l->hs, e, p2, sizeof(p2), out + 2, HS2_LEN, &ol) != 0) {
 		link_close(l, "handshake failed");
 		return;
 	}
@@ -384,14 +410,23 @@ static void
 on_hs2(struct link *l, const uint8_t *msg, size_t len)
 {
 	uint8_t payload[HS2_PAYLOAD];
+	struct noderef_addr me;
+	struct peer *p = l->peer;
 	size_t pl;
 
-	if (noise_ik_read_msg2(&l->hs, msg, len, payload, sizeof(payload), &pl) != 0) {
+	if (noise_ik_read_msg2(&l->hs, msg, len, payload, sizeof(payload), &pl) != 0 ||
+	    hs2_decode(&me, payload, pl) != 0) {
 		refuse(l, "bad handshake reply");
 		return;
 	}
 	noise_split(&l->hs, &l->tx, &l->rx, NULL);
 	went_up(l);
+	if (!still_open(l->n, l))
+		return;
+	if (me.family)
+		peers_observed(l->n, p, &me);
+	if (!still_open(l->n, l))
+		return;
 	/* The responder counts the link up once a record of ours decrypts:
 	 * send one now rather than at the first keep-alive. */
 	if (link_send(l, FRAME_KEEPALIVE, NULL, 0) != 0)
@@ -424,6 +459,13 @@ on_record(struct link *l, int opened, uint8_t type, const uint8_t *payload, size
 		peers_fault(l->n, l->peer, "a malformed routing message or a block that does not verify");
 		link_close(l, "bad routing message");
 		return -1;
+	case FRAME_NAT:
+		if (peers_nat(l->n, l->peer, payload, plen) == 0)
+			return 0;
+		l->n->pstats.frames_bad++;
+		peers_fault(l->n, l->peer, "a malformed address or meeting record");
+		link_close(l, "bad address record");
+		return -1;
 	case FRAME_BYE:
 		link_close(l, "peer said bye");
 		return -1;
@@ -446,6 +488,27 @@ still_open(struct node *n, const struct link *l)
 	return 0;
 }
 
+/* crossed: a message 1 came where our own message 1 expects its answer.
+ * Both sides dialled and TCP joined the two into one connection (a
+ * simultaneous open: what two friends behind routers do when they meet,
+ * and what two nodes dialling each other from their listening ports may
+ * do). The smaller key stays the initiator and drops the other's message
+ * 1 unread; the larger answers it as a responder. Returns 1 if |l| is now
+ * the responder and should read the message. */
+static int
+crossed(struct link *l)
+{
+	if (memcmp(l->n->id_public, l->peer->pub, 32) < 0)
+		return 0;
+	l->initiator = 0;
+	l->state = L_WAIT_HS1;
+	l->n->links_pending++;
+	if (!l->punch)
+		l->peer->dialing = 0;
+	l->expect = l->peer;
+	return 1;
+}
+
 static void
 on_read(struct bufferevent *bev, void *arg)
 {
@@ -460,7 +523,7 @@ on_read(struct bufferevent *bev, void *arg)
 		if (l->state == L_WAIT_HS1)
 			need = n == HS1_LEN ? 2 + n : 0;
 		else if (l->state == L_WAIT_HS2)
-			need = n == HS2_LEN ? 2 + n : 0;
+			need = n == HS2_LEN || n == HS1_LEN ? 2 + n : 0;
 		else if (l->state == L_UP || l->state == L_WAIT_CONFIRM)
 			need = frame_wire_len(hdr, &need) == 0 ? need : 0;
 		else
@@ -509,6 +572,12 @@ on_read(struct bufferevent *bev, void *arg)
 			on_hs1(l, l->rec + 2, need - 2);
 			if (!still_open(node, l))
 				return;
+		} else if (l->state == L_WAIT_HS2 && need == 2 + HS1_LEN) {
+			if (crossed(l)) {
+				on_hs1(l, l->rec + 2, need - 2);
+				if (!still_open(node, l))
+					return;
+			}
 		} else if (l->state == L_WAIT_HS2) {
 			on_hs2(l, l->rec + 2, need - 2);
 			if (!still_open(node, l))
@@ -530,6 +599,7 @@ on_event(struct bufferevent *bev, short what, void *arg)
 		no_delay(bufferevent_getfd(bev));
 		l->state = L_WAIT_HS2;
 		peers_self(n, &h.ref);
+		h.seen = l->from;
 		h.has_secret = l->peer->has_secret;
 		memcpy(h.secret, l->peer->secret, INVITE_SECRET_LEN);
 		next_stamp(h.stamp);
@@ -645,9 +715,11 @@ link_accept(struct node *n, int fd, const char *from, const struct sockaddr_stor
 	if (ss->ss_family == AF_INET) {
 		a.family = 4;
 		memcpy(a.addr, &((const struct sockaddr_in *)ss)->sin_addr, 4);
+		a.port = ntohs(((const struct sockaddr_in *)ss)->sin_port);
 	} else if (ss->ss_family == AF_INET6) {
 		a.family = 6;
 		memcpy(a.addr, &((const struct sockaddr_in6 *)ss)->sin6_addr, 16);
+		a.port = ntohs(((const struct sockaddr_in6 *)ss)->sin6_port);
 	}
 	known = known_addr(n, &a);
 	if (!admit_pending(n, &a, known, &why)) {
@@ -672,36 +744,100 @@ link_accept(struct node *n, int fd, const char *from, const struct sockaddr_stor
 	n->links_pending++;
 }
 
-static int
-link_dial(struct node *n, struct peer *p)
+/* dial_fd starts a connection to |ss| from this node's listening port,
+ * so that a router in front of it maps the dial as it maps the port: the
+ * address a peer then sees the link come from is where friends can meet
+ * this node (nat.c). Where that port cannot be used (another family, or
+ * the same four addresses and ports still in use) it dials from any port.
+ * Returns the connecting socket or -1. */
+static evutil_socket_t
+dial_fd(struct node *n, const struct sockaddr_storage *ss, unsigned len)
+{
+	struct sockaddr_storage self;
+	unsigned sl;
+	int bound, one = 1;
+
+	for (bound = 1; bound >= 0; bound--) {
+		evutil_socket_t fd = socket(ss->ss_family, SOCK_STREAM | SOCK_NONBLOCK | SOCK_CLOEXEC, 0);
+		if (fd < 0)
+			return -1;
+		if (bound && (node_parse_addr(n->node_addr, &self, &sl) != 0 || self.ss_family != ss->ss_family ||
+		    setsockopt(fd, SOL_SOCKET, SO_REUSEADDR, &one, sizeof(one)) != 0 ||
+		    setsockopt(fd, SOL_SOCKET, SO_REUSEPORT, &one, sizeof(one)) != 0 ||
+		    bind(fd, (struct sockaddr *)&self, sl) != 0)) {
+			evutil_closesocket(fd);
+			continue;
+		}
+		if (connect(fd, (const struct sockaddr *)ss, len) == 0 || errno == EINPROGRESS)
+			return fd;
+		evutil_closesocket(fd);
+	}
+	return -1;
+}
+
+/* dial starts a link to |p| at |a|. */
+static struct link *
+dial(struct node *n, struct peer *p, const struct noderef_addr *a)
 {
 	struct sockaddr_storage ss;
 	struct bufferevent *bev;
-	struct noderef_addr *a;
+	evutil_socket_t fd;
 	struct link *l;
 	char addr[64];
 	unsigned len;
 
-	if (p->ref.naddr == 0)
-		return -1;
-	a = &p->ref.addr[p->next_addr++ % p->ref.naddr];
 	if (noderef_addr_format(a, addr, sizeof(addr)) != 0 || node_parse_addr(addr, &ss, &len) != 0)
-		return -1;
-	if (!(bev = bufferevent_socket_new(n->base, -1, BEV_OPT_CLOSE_ON_FREE)))
-		return -1;
+		return NULL;
+	if ((fd = dial_fd(n, &ss, len)) < 0)
+		return NULL;
+	if (!(bev = bufferevent_socket_new(n->base, fd, BEV_OPT_CLOSE_ON_FREE))) {
+		evutil_closesocket(fd);
+		return NULL;
+	}
 	if (!(l = link_new(n, bev, addr))) {
 		bufferevent_free(bev);
-		return -1;
+		return NULL;
 	}
 	l->initiator = 1;
 	l->peer = p;
 	l->from = *a;
 	l->state = L_CONNECTING;
-	p->dialing = 1;
-	if (bufferevent_socket_connect(bev, (struct sockaddr *)&ss, (int)len) != 0) {
+	if (bufferevent_socket_connect(bev, NULL, 0) != 0) {
+		l->peer = NULL; /* the caller backs off */
 		link_close(l, "connect failed");
-		return 0; /* link_close scheduled the retry */
+		return NULL;
 	}
+	return l;
+}
+
+static int
+link_dial(struct node *n, struct peer *p)
+{
+	if (p->ref.naddr == 0) {
+		p->why_down = "no address known for it";
+		return -1;
+	}
+	p->dialing = 1;
+	if (!dial(n, p, &p->ref.addr[p->next_addr++ % p->ref.naddr])) {
+		p->dialing = 0;
+		return -1;
+	}
+	return 0;
+}
+
+int
+link_punch(struct node *n, struct peer *p, const struct noderef_addr *a)
+{
+	struct link *l;
+
+	if (p->link && link_is_up(p->link))
+		return 0;
+	p->punching++;
+	if (!(l = dial(n, p, a))) {
+		p->punching--;
+		return -1;
+	}
+	l->punch = 1;
 	return 0;
 }
 
@@ -736,6 +872,23 @@ on_peer_accept(struct evconnlistener *l, evutil_socket_t fd, struct sockaddr *sa
 	link_accept(arg, fd, from, &ss);
 }
 
+/* port_taken: is the port in use already? SO_REUSEPORT would let a second
+ * wispd of the same user share it without a word; a plain bind first
+ * refuses that as before. */
+static int
+port_taken(const struct sockaddr_storage *ss, unsigned sl)
+{
+	evutil_socket_t fd = socket(ss->ss_family, SOCK_STREAM | SOCK_CLOEXEC, 0);
+	int one = 1, taken;
+
+	if (fd < 0)
+		return 1;
+	(void)setsockopt(fd, SOL_SOCKET, SO_REUSEADDR, &one, sizeof(one));
+	taken = bind(fd, (const struct sockaddr *)ss, sl) != 0;
+	evutil_closesocket(fd);
+	return taken;
+}
+
 static int
 listen_peers(struct node *n)
 {
@@ -747,8 +900,13 @@ listen_peers(struct node *n)
 		fprintf(stderr, "wispd: bad listen address %s\n", n->conf.listen);
 		return -1;
 	}
+	if (port_taken(&ss, sl)) {
+		fprintf(stderr, "wispd: cannot listen for peers on %s: %s\n", n->conf.listen, strerror(errno));
+		return -1;
+	}
+	/* SO_REUSEPORT lets dials leave from this port (dial_fd) */
 	n->peer_listener = evconnlistener_new_bind(n->base, on_peer_accept, n,
-	    LEV_OPT_CLOSE_ON_FREE | LEV_OPT_REUSEABLE | LEV_OPT_CLOSE_ON_EXEC, 64,
+	    LEV_OPT_CLOSE_ON_FREE | LEV_OPT_REUSEABLE | LEV_OPT_REUSEABLE_PORT | LEV_OPT_CLOSE_ON_EXEC, 64,
 	    (struct sockaddr *)&ss, (int)sl);
 	if (!n->peer_listener) {
 		fprintf(stderr, "wispd: cannot listen for peers on %s: %s\n", n->conf.listen, strerror(errno));

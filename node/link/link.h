@@ -21,6 +21,11 @@ int link_send(struct link *l, uint8_t type, const uint8_t *p, size_t len);
 /* link_send_msg sends a routing message, encoded in place. */
 int link_send_msg(struct link *l, const struct wire_msg *m);
 int link_is_up(const struct link *l);
+/* link_punch dials |p| at |a| from this node's listening port, for a
+ * meeting through a router (nat.c); 0 if started. */
+struct peer;
+struct noderef_addr;
+int link_punch(struct node *n, struct peer *p, const struct noderef_addr *a);
 const char *link_addr(const struct link *l);
 
 #endif

@@ -18,6 +18,7 @@
 #include "node/base/clock.h"
 #include "node/base/log.h"
 #include "node/base/node.h"
+#include "node/core/natmsg.h"
 #include "node/core/router.h"
 #include "node/link/peers.h"
 #include "store/store.h"
@@ -66,6 +67,23 @@ peers_message(struct node *n, struct peer *p, const uint8_t *data, size_t len)
 		if (n->hooks[i]->message)
 			return n->hooks[i]->message(n, p, data, len);
 	return 0; /* nobody routes yet: dropped, not the peer's fault */
+}
+
+int
+peers_nat(struct node *n, struct peer *p, const uint8_t *data, size_t len)
+{
+	unsigned i;
+
+	for (i = 0; i < n->nhooks; i++)
+		if (n->hooks[i]->nat)
+			return n->hooks[i]->nat(n, p, data, len);
+	return 0;
+}
+
+void
+peers_observed(struct node *n, struct peer *p, const struct noderef_addr *me)
+{
+	each_hook(n, observed, p, me);
 }
 
 struct peer *
@@ -453,47 +471,77 @@ peers_link_down(struct node *n, struct peer *p, struct link *l)
 	p->backoff_ms = p->backoff_ms * 2 > DIAL_BACKOFF_MAX_MS ? DIAL_BACKOFF_MAX_MS : p->backoff_ms * 2;
 }
 
-/* Advertised addresses: the bound one, or each interface's for a
- * wildcard bind. */
+static void
+self_add(struct noderef *ref, const struct noderef_addr *a)
+{
+	unsigned i;
+
+	for (i = 0; i < ref->naddr; i++)
+		if (ref->addr[i].family == a->family && ref->addr[i].port == a->port &&
+		    memcmp(ref->addr[i].addr, a->addr, 16) == 0)
+			return;
+	if (ref->naddr < NODEREF_ADDRS_MAX)
+		ref->addr[ref->naddr++] = *a;
+}
+
+/* self_interfaces adds the interfaces' addresses of |bound|'s family,
+ * global ones first: loopback never, nor IPv6 link-local or unique-local
+ * ones, which mean nothing outside this network. */
+static void
+self_interfaces(struct noderef *ref, const struct noderef_addr *bound)
+{
+	struct ifaddrs *ifs, *i;
+	int pass;
+
+	if (getifaddrs(&ifs) != 0)
+		return;
+	for (pass = 0; pass < 2; pass++)
+		for (i = ifs; i; i = i->ifa_next) {
+			struct noderef_addr a = { .port = bound->port };
+			enum addr_scope sc;
+			if (!i->ifa_addr)
+				continue;
+			if (i->ifa_addr->sa_family == AF_INET && bound->family == 4) {
+				const struct sockaddr_in *s = (const struct sockaddr_in *)(const void *)i->ifa_addr;
+				a.family = 4;
+				memcpy(a.addr, &s->sin_addr, 4);
+			} else if (i->ifa_addr->sa_family == AF_INET6 && bound->family == 6) {
+				const struct sockaddr_in6 *s = (const struct sockaddr_in6 *)(const void *)i->ifa_addr;
+				a.family = 6;
+				memcpy(a.addr, &s->sin6_addr, 16);
+			} else {
+				continue;
+			}
+			sc = addr_scope(&a);
+			if (pass == 0 ? sc != SCOPE_GLOBAL : sc != SCOPE_PRIVATE || a.family == 6)
+				continue;
+			self_add(ref, &a);
+		}
+	freeifaddrs(ifs);
+}
+
+/* Advertised addresses, best first: the one configured (public-address),
+ * the public ones learnt behind a router (nat.c), then the bound one, or
+ * each interface's for a wildcard bind. */
 void
 peers_self(const struct node *n, struct noderef *ref)
 {
-	struct noderef_addr bound;
-	struct ifaddrs *ifs, *i;
+	struct noderef_addr bound, conf;
+	unsigned i;
 
 	memset(ref, 0, sizeof(*ref));
 	memcpy(ref->pub, n->id_public, 32);
+	if (*n->conf.public_addr && noderef_addr_parse(&conf, n->conf.public_addr) == 0)
+		self_add(ref, &conf);
+	for (i = 0; i < n->npublic; i++)
+		self_add(ref, &n->public_addr[i]);
 	if (noderef_addr_parse(&bound, n->node_addr) != 0)
 		return;
 	if (!(bound.family == 4 && !memcmp(bound.addr, "\0\0\0\0", 4)) &&
-	    !(bound.family == 6 && !memcmp(bound.addr, in6addr_any.s6_addr, 16))) {
-		ref->addr[ref->naddr++] = bound;
-		return;
-	}
-	if (getifaddrs(&ifs) != 0)
-		return;
-	for (i = ifs; i && ref->naddr < NODEREF_ADDRS_MAX; i = i->ifa_next) {
-		struct noderef_addr a = { .port = bound.port };
-		if (!i->ifa_addr)
-			continue;
-		if (i->ifa_addr->sa_family == AF_INET && bound.family == 4) {
-			const struct sockaddr_in *s = (const struct sockaddr_in *)(const void *)i->ifa_addr;
-			a.family = 4;
-			memcpy(a.addr, &s->sin_addr, 4);
-			if (a.addr[0] == 127)
-				continue;
-		} else if (i->ifa_addr->sa_family == AF_INET6 && bound.family == 6) {
-			const struct sockaddr_in6 *s = (const struct sockaddr_in6 *)(const void *)i->ifa_addr;
-			if (IN6_IS_ADDR_LOOPBACK(&s->sin6_addr) || IN6_IS_ADDR_LINKLOCAL(&s->sin6_addr))
-				continue;
-			a.family = 6;
-			memcpy(a.addr, &s->sin6_addr, 16);
-		} else {
-			continue;
-		}
-		ref->addr[ref->naddr++] = a;
-	}
-	freeifaddrs(ifs);
+	    !(bound.family == 6 && !memcmp(bound.addr, in6addr_any.s6_addr, 16)))
+		self_add(ref, &bound);
+	else
+		self_interfaces(ref, &bound);
 }
 
 /* Invites are kept by a hash of their secret, so a copy of the store does

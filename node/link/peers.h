@@ -64,6 +64,13 @@ struct peer {
 	uint64_t bucket, bucket_ms;     /* request tokens, in thousandths */
 	uint8_t hs_stamp[12];           /* newest handshake stamp accepted from it (frame.h) */
 	struct noderef_addr seen_at;    /* the address its last link came from (family 0: none) */
+	/* reaching it behind routers (nat.c) */
+	const char *why_down;           /* why it is not linked, for peer list (static text) */
+	uint64_t meet_asked;            /* monotonic ms we last asked for a meeting with it */
+	uint64_t meet_bucket, meet_ms;  /* meeting asks it may still send us, in thousandths */
+	unsigned punching;              /* dials to a meeting's address in flight */
+	unsigned meet_tries;            /* asks since it was last linked */
+	uint8_t ever_linked;
 	/* opennet (openlink.c): a stranger, not a friend; never saved;
 	 * admitted only to announce; gone, to be forgotten */
 	uint8_t opennet, open_transient, open_dead;
@@ -85,11 +92,17 @@ struct peer_hooks {
 	void (*linked)(struct node *n, struct peer *p, int up);
 	void (*forget)(struct node *n, struct peer *p);   /* removed for good */
 	void (*befriended)(struct node *n, struct peer *p); /* a stranger made a friend */
+	/* a FRAME_NAT record on |p|'s link: 0, or -1 if it was malformed */
+	int (*nat)(struct node *n, struct peer *p, const uint8_t *data, size_t len);
+	/* |p| says our link reached it from |me| */
+	void (*observed)(struct node *n, struct peer *p, const struct noderef_addr *me);
 };
 /* peers_hook adds |h| (static storage) to the hooks; -1 when full. */
 int peers_hook(struct node *n, const struct peer_hooks *h);
 int peers_message(struct node *n, struct peer *p, const uint8_t *data, size_t len);
 struct peer *peers_stranger(struct node *n, const struct noderef *ref, const char **why);
+int peers_nat(struct node *n, struct peer *p, const uint8_t *data, size_t len);
+void peers_observed(struct node *n, struct peer *p, const struct noderef_addr *me);
 
 int peers_load(struct node *n);
 void peers_start(struct node *n);   /* dial everyone, after the loop exists */

@@ -1,0 +1,48 @@
+/* natmsg.h: the records friends use to find each other through home
+ * routers (docs/protocol.md, "Reaching friends behind routers"). Pure.
+ *
+ * Each is one FRAME_NAT record: a kind byte and its fields. An address is
+ * family (4 or 6), 16 bytes (an IPv4 address in the first 4, the rest
+ * zero) and a big-endian port.
+ *   ADDRS  count (1, at most NODEREF_ADDRS_MAX), addresses: where the
+ *          sender can be dialled now; sent when a link comes up and when
+ *          the sender's public address changes.
+ *   ASK    key (32): "help me reach this node": to a linked peer.
+ *   CALL   key, address: the asker's key and the address its link to the
+ *          helper comes from, to the node asked for.
+ *   ACCEPT key: the called node agrees to meet that key (it is a friend).
+ *   GO     key, address: to the asker, once the called node accepted:
+ *          where the called node's link comes from. Both dial at once. */
+#ifndef WISP_NATMSG_H
+#define WISP_NATMSG_H
+
+#include <stddef.h>
+#include <stdint.h>
+
+#include "crypto/err.h"
+#include "crypto/noderef.h"
+
+enum nat_kind { NAT_ADDRS = 1, NAT_ASK = 2, NAT_CALL = 3, NAT_ACCEPT = 4, NAT_GO = 5 };
+
+enum { NAT_MSG_MAX = 2 + NODEREF_ADDRS_MAX * 19 };
+
+struct nat_msg {
+	uint8_t kind;
+	uint8_t key[32];             /* ASK, CALL, ACCEPT, GO */
+	unsigned naddr;              /* ADDRS: how many; CALL, GO: 1 */
+	struct noderef_addr addr[NODEREF_ADDRS_MAX];
+};
+
+int natmsg_encode(const struct nat_msg *m, uint8_t *out, size_t cap, size_t *len) WISP_WUR;
+/* natmsg_decode refuses anything but a whole, canonical record. */
+int natmsg_decode(struct nat_msg *m, const uint8_t *p, size_t len) WISP_WUR;
+
+/* The kinds of address a node may be told it has, or may tell a friend. */
+enum addr_scope { SCOPE_NONE, SCOPE_LOOPBACK, SCOPE_LINK, SCOPE_PRIVATE, SCOPE_GLOBAL };
+/* addr_scope: loopback, link-local, private (RFC 1918, shared 100.64/10,
+ * IPv6 unique-local), global, or NONE for what is never a peer's address
+ * (unspecified, multicast, broadcast, reserved, port 0). The documentation
+ * ranges count as global: the test lab's internet uses them. */
+enum addr_scope addr_scope(const struct noderef_addr *a);
+
+#endif
