@@ -120,7 +120,7 @@ cli_invite(struct cli *c, int argc, char **argv)
 static int
 peer_list(struct cli *c)
 {
-	char *t, *p, id[64], addr[64], since[40], kind[16];
+	char *t, *p, id[64], addr[64], since[40], kind[16], why[256];
 	int rc;
 
 	if ((rc = call(c, EVHTTP_REQ_GET, "/api/v1/peers", NULL, &t, "peer list")) != CLI_OK)
@@ -135,8 +135,11 @@ peer_list(struct cli *c)
 			strftime(since, sizeof(since), "connected since %Y-%m-%d %H:%M:%S", gmtime(&s));
 		else
 			snprintf(since, sizeof(since), "not connected");
-		printf("%s  %-9s  %-22s  %s  in %llu out %llu bytes\n", id, kind, addr, since,
-		    num_field(p, "bytes_in"), num_field(p, "bytes_out"));
+		if (str_field(p, "why", why, sizeof(why)) || !*why)
+			printf("%s  %-9s  %-22s  %s  in %llu out %llu bytes\n", id, kind, addr, since,
+			    num_field(p, "bytes_in"), num_field(p, "bytes_out"));
+		else
+			printf("%s  %-9s  %-22s  %s: %s\n", id, kind, addr, since, why);
 	}
 	free(t);
 	return CLI_OK;

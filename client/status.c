@@ -23,6 +23,38 @@ num(const char *json, const char *from, const char *key)
 	return strtoull(p + strlen(pat), NULL, 10);
 }
 
+/* print_reach: the node's addresses and where each came from, and
+ * whether anyone reached it from outside lately. */
+static void
+print_reach(const char *body)
+{
+	const char *r = strstr(body, "\"reach\": {"), *p;
+	long long ago;
+	int first = 1;
+
+	if (!r)
+		return;
+	printf("address:");
+	for (p = strstr(r, "{\"address\": \""); p && p < strstr(r, "]"); p = strstr(p + 1, "{\"address\": \"")) {
+		char a[64] = "", src[16] = "";
+		unsigned seen = 0;
+		if (sscanf(p, "{\"address\": \"%63[^\"]\", \"source\": \"%15[^\"]\", \"seen_by\": %u", a, src, &seen) != 3)
+			break;
+		if (strcmp(src, "observed") == 0)
+			printf("%s %s (seen by %u peers)", first ? "" : ",", a, seen);
+		else
+			printf("%s %s (%s)", first ? "" : ",", a, src);
+		first = 0;
+	}
+	printf("%s\n", first ? " none" : "");
+	p = strstr(r, "\"reached_from_outside\": ");
+	ago = p ? strtoll(p + 24, NULL, 10) : -1;
+	if (ago < 0 || ago > 3600)
+		printf("reached: not from outside in the last hour\n");
+	else
+		printf("reached: from outside %lld s ago\n", ago);
+}
+
 int
 cli_status(struct cli *c, int argc, char **argv)
 {
@@ -53,6 +85,7 @@ cli_status(struct cli *c, int argc, char **argv)
 	} else {
 		printf("peers:   %llu connected of %llu known\n", num(body, "\"peers\"", "connected"),
 		    num(body, "\"peers\"", "known"));
+		print_reach(body);
 		printf("store:   %llu blocks, %llu of %llu MiB (store %llu, cache %llu blocks)\n",
 		    num(body, "\"store\": {", "blocks"), num(body, "\"store\": {", "bytes") >> 20,
 		    num(body, "\"store\": {", "capacity") >> 20, num(body, "\"store\": {\"blocks", "blocks"),

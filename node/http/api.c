@@ -22,6 +22,7 @@
 #include "crypto/ssk.h"
 #include "crypto/uri.h"
 #include "node/base/addr.h"
+#include "node/base/clock.h"
 #include "node/base/log.h"
 #include "node/base/node.h"
 #include "node/core/fetch.h"
@@ -31,6 +32,7 @@
 #include "node/http/get.h"
 #include "node/http/ingest.h"
 #include "node/http/reply.h"
+#include "node/link/nat.h"
 #include "node/link/peers.h"
 #include "node/route/driver.h"
 #include "node/route/opennet.h"
@@ -83,6 +85,35 @@ part_json(struct evbuffer *b, const char *name, const struct store_part_stats *p
 	    ", \"capacity\": %" PRIu64 ", \"hits\": %" PRIu64 "}", name, p->blocks, p->bytes, p->capacity, p->hits);
 }
 
+/* reach_json: the addresses in this node's noderef and where each came
+ * from, and when a link from outside last came up. */
+static void
+reach_json(struct node *n, struct evbuffer *b)
+{
+	struct noderef ref, conf;
+	uint64_t now = node_now_ms();
+	char a[64];
+	unsigned i;
+
+	peers_self(n, &ref);
+	evbuffer_add_printf(b, "\"reach\": {\"addresses\": [");
+	for (i = 0; i < ref.naddr; i++) {
+		unsigned seen = nat_voters(n, &ref.addr[i]);
+		const char *src = "interface";
+		if (noderef_addr_format(&ref.addr[i], a, sizeof(a)) != 0)
+			continue;
+		if (*n->conf.public_addr && noderef_addr_parse(&conf.addr[0], n->conf.public_addr) == 0 &&
+		    !memcmp(&conf.addr[0], &ref.addr[i], sizeof(conf.addr[0])))
+			src = "configured";
+		else if (seen)
+			src = "observed";
+		evbuffer_add_printf(b, "%s{\"address\": \"%s\", \"source\": \"%s\", \"seen_by\": %u}",
+		    i ? ", " : "", a, src, seen);
+	}
+	evbuffer_add_printf(b, "], \"reached_from_outside\": %lld}, ",
+	    n->reached_outside ? (long long)((now - n->reached_outside) / 1000) : -1LL);
+}
+
 static void
 api_status(struct node *n, struct evhttp_request *req)
 {
@@ -100,6 +131,7 @@ api_status(struct node *n, struct evhttp_request *req)
 	    WISP_VERSION, id, (long long)(time(NULL) - n->started));
 	evbuffer_add_printf(b, "\"peers\": {\"known\": %u, \"connected\": %u}, ",
 	    peers_known(n), peers_connected(n));
+	reach_json(n, b);
 	evbuffer_add_printf(b, "\"store\": {\"blocks\": %" PRIu64 ", \"bytes\": %" PRIu64
 	    ", \"capacity\": %" PRIu64 ", \"evicted\": %" PRIu64 ", ", st.blocks, st.bytes,
 	    st.capacity, st.evicted);

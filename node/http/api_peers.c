@@ -35,6 +35,20 @@ api_noderef(struct node *n, struct evhttp_request *req)
 	evbuffer_free(b);
 }
 
+/* peer_why: why |p| is not linked, as peer list says it. */
+static const char *
+peer_why(const struct peer *p)
+{
+	if (p->link)
+		return "";
+	if (p->meet_failed)
+		return "met through a mutual friend, but no dial got through: a router that changes ports "
+		    "for every connection (symmetric NAT) on one side or both; wisp cannot relay yet";
+	if (p->why_down)
+		return p->why_down;
+	return p->ever_linked ? "dialling it again" : "never reached yet";
+}
+
 void
 api_peers(struct node *n, struct evhttp_request *req)
 {
@@ -57,9 +71,9 @@ api_peers(struct node *n, struct evhttp_request *req)
 			snprintf(addr, sizeof(addr), "-");
 		evbuffer_add_printf(b, "%s{\"id\": \"%s\", \"address\": \"%s\", \"connected\": %s, "
 		    "\"since\": %lld, \"bytes_in\": %" PRIu64 ", \"bytes_out\": %" PRIu64
-		    ", \"invite_pending\": %s, \"kind\": \"%s\"}", i ? ", " : "", id, addr, p->link ? "true" : "false",
-		    (long long)p->since, p->bytes_in, p->bytes_out, p->has_secret ? "true" : "false",
-		    openlink_kind(n, p));
+		    ", \"invite_pending\": %s, \"kind\": \"%s\", \"why\": \"%s\"}", i ? ", " : "", id, addr,
+		    p->link ? "true" : "false", (long long)p->since, p->bytes_in, p->bytes_out,
+		    p->has_secret ? "true" : "false", openlink_kind(n, p), peer_why(p));
 	}
 	evbuffer_add_printf(b, "], \"handshakes_refused\": %" PRIu64 ", \"bad_records\": %" PRIu64 "}",
 	    n->pstats.handshakes_refused, n->pstats.frames_bad);

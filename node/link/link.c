@@ -51,6 +51,7 @@ struct link {
 	struct peer *expect;       /* after crossed(): the only key its message 1 may have */
 	int known_addr;            /* inbound from an address a known peer has used */
 	struct noderef ref_seen;   /* the initiator's noderef, applied once confirmed */
+	struct noderef_addr dialled_at; /* where the initiator says it dialled us */
 	uint8_t rec[FRAME_WIRE_MAX], plain[FRAME_BUCKET_L];
 };
 
@@ -120,6 +121,7 @@ link_close(struct link *l, const char *why)
 		event_free(l->timer);
 	if (p && l->punch) {
 		p->punching--; /* a meeting that failed: the ordinary redial goes on */
+		p->meet_failed = 1;
 		p = NULL;
 	} else if (p && l->initiator && l->state != L_UP) {
 		p->dialing = 0;
@@ -300,6 +302,7 @@ went_up(struct link *l)
 	if (!l->initiator && addr_scope(&l->from) == SCOPE_GLOBAL)
 		n->reached_outside = l->last_rx;
 	p->ever_linked = 1;
+	p->meet_failed = 0;
 	p->why_down = NULL;
 	if (p->link && p->link != l) {
 		/* Both sides dialled: both keep the same one of the two. The
@@ -324,6 +327,10 @@ went_up(struct link *l)
 	p->seen_at = l->from;
 	peers_link_up(n, p, l);
 	log_info("link up with %s at %s", p->opennet ? "an opennet peer" : "a friend", l->addr);
+	/* A peer that reached us at an address is a witness that it is ours,
+	 * as one that tells us where our dial came from (on_hs2). */
+	if (!l->initiator && l->dialled_at.family && still_open(n, l))
+		peers_observed(n, p, &l->dialled_at);
 }
 
 static void
@@ -387,6 +394,7 @@ on_hs1(struct link *l, const uint8_t *msg, size_t len)
 	memcpy(p->hs_stamp, h.stamp, HS1_STAMP_LEN);
 	(void)peers_save(n, p); /* a restart must not accept it again */
 	l->ref_seen = h.ref;
+	l->dialled_at = h.seen;
 	randombytes_buf(e, sizeof(e));
 	if (hs2_encode(&l->from, p2) != 0 || noise_ik_write_msg2(&l->hs, e, p2, sizeof(p2), out + 2, HS2_LEN, &ol) != 0) {
 		link_close(l, "handshake failed");

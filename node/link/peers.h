@@ -71,6 +71,7 @@ struct peer {
 	unsigned punching;              /* dials to a meeting's address in flight */
 	unsigned meet_tries;            /* asks since it was last linked */
 	uint8_t ever_linked;
+	uint8_t meet_failed;            /* a meeting was arranged, and no dial got through */
 	/* opennet (openlink.c): a stranger, not a friend; never saved;
 	 * admitted only to announce; gone, to be forgotten */
 	uint8_t opennet, open_transient, open_dead;

@@ -1,0 +1,176 @@
+# lib.sh: a network lab in namespaces, for tests of friends behind home
+# routers. Sourced by tests/lab/t_*.sh, after tests/net/lib.sh.
+#
+# The "internet" is a bridge in namespace $L-inet holding 198.51.100.1/24
+# and 203.0.113.1/24 (RFC 5737 documentation ranges) and forwarding
+# between them; it has no other interface and no default route, so
+# nothing the lab sends leaves it. A public host is a namespace with one
+# address on that bridge. A home is two namespaces: a router (WAN address
+# on the bridge, LAN 10.N.0.1/24) that NATs and drops what nobody inside
+# asked for, as home routers do, and a host behind it at 10.N.0.2.
+# Everything is named $L-*; lab_cleanup (on exit, also on failure)
+# kills every process the lab started, by PID, and deletes every
+# namespace, so every veth with it.
+L="wl$$"
+LAB_NS=""
+
+lab_cleanup() {
+	for p in $PIDS; do kill -9 "$p" 2>/dev/null; done
+	wait 2>/dev/null
+	for ns in $LAB_NS; do ip netns del "$ns" 2>/dev/null; done
+	rm -rf "$T"
+}
+trap lab_cleanup EXIT INT TERM
+
+# lab_can: may this machine build the lab? Prints why not.
+lab_can() {
+	if [ "$(id -u)" -ne 0 ]; then echo "not root"; return 1; fi
+	for c in ip nft conntrack; do
+		command -v "$c" >/dev/null 2>&1 || { echo "no $c (tools/deps.sh installs it)"; return 1; }
+	done
+	if ! ip netns add "$L-probe" 2>/dev/null; then echo "cannot create network namespaces"; return 1; fi
+	if ! ip netns exec "$L-probe" nft add table ip probe 2>/dev/null; then
+		ip netns del "$L-probe"; echo "no nftables in this kernel"; return 1
+	fi
+	ip netns del "$L-probe"
+}
+
+# lab_skip_unless_able: skip the whole test with one clear line.
+lab_skip_unless_able() {
+	_why=$(lab_can) && return 0
+	echo "$(basename "$0" .sh): skipped: $_why"
+	trap - EXIT INT TERM
+	rm -rf "$T"
+	exit 0
+}
+
+nsx() { _ns=$1; shift; ip netns exec "$L-$_ns" "$@"; }
+
+_ns_new() {
+	ip netns add "$L-$1"
+	LAB_NS="$LAB_NS $L-$1"
+	nsx "$1" ip link set lo up
+}
+
+# _wire A IFA B IFB: a veth between namespaces A and B.
+_wire() {
+	ip link add "$2" netns "$L-$1" type veth peer name "$4" netns "$L-$3"
+	nsx "$1" ip link set "$2" up
+	nsx "$3" ip link set "$4" up
+}
+
+lab_init() {
+	_ns_new inet
+	nsx inet ip link add br0 type bridge
+	nsx inet ip link set br0 up
+	nsx inet ip addr add 198.51.100.1/24 dev br0
+	nsx inet ip addr add 203.0.113.1/24 dev br0
+	nsx inet sysctl -qw net.ipv4.ip_forward=1
+	LAB_PORTS=0
+}
+
+_gw_of() { echo "$1" | sed 's/\.[0-9]*$/.1/'; }
+
+# _uplink NS ADDR: a WAN interface "wan" of namespace NS on the bridge.
+_uplink() {
+	LAB_PORTS=$((LAB_PORTS + 1))
+	_wire "$1" wan inet "p$LAB_PORTS"
+	nsx inet ip link set "p$LAB_PORTS" master br0
+	nsx "$1" ip addr add "$2/24" dev wan
+	nsx "$1" ip route add default via "$(_gw_of "$2")"
+}
+
+# lab_public NAME ADDR: a host on the internet itself.
+lab_public() {
+	_ns_new "$1"
+	_uplink "$1" "$2"
+}
+
+# lab_home NAME KIND WANADDR N: host NAME (10.N.0.2) behind router rNAME.
+# KIND: cone (keeps the port where it can, as Linux and most home routers
+# do) or symmetric (a random port for every connection: --random-fully).
+lab_home() {
+	_ns_new "r$1"
+	_ns_new "$1"
+	_uplink "r$1" "$3"
+	_wire "r$1" lan "$1" eth0
+	nsx "r$1" ip addr add "10.$4.0.1/24" dev lan
+	nsx "$1" ip addr add "10.$4.0.2/24" dev eth0
+	nsx "$1" ip route add default via "10.$4.0.1"
+	nsx "r$1" sysctl -qw net.ipv4.ip_forward=1
+	_rand=""
+	[ "$2" = symmetric ] && _rand="fully-random"
+	nsx "r$1" nft -f - <<EOF
+table inet home {
+	chain forward {
+		type filter hook forward priority 0; policy drop;
+		ct state established,related accept
+		iifname "lan" oifname "wan" accept
+	}
+	chain input {
+		type filter hook input priority 0; policy drop;
+		ct state established,related accept
+		iifname { "lo", "lan" } accept
+	}
+}
+table ip homenat {
+	chain postrouting {
+		type nat hook postrouting priority 100; policy accept;
+		oifname "wan" masquerade $_rand
+	}
+}
+EOF
+}
+
+# lab_readdress NAME NEWADDR: router rNAME gets a new public address, as
+# when the ISP changes it: what its old mappings carried is gone.
+lab_readdress() {
+	_old=$(nsx "r$1" ip -4 -o addr show dev wan | awk '{ print $4 }')
+	nsx "r$1" ip addr del "$_old" dev wan
+	nsx "r$1" ip addr add "$2/24" dev wan
+	nsx "r$1" ip route replace default via "$(_gw_of "$2")"
+	nsx "r$1" conntrack -F >/dev/null 2>&1
+}
+
+# lab_node NAME [ARGS...]: wispd in namespace NAME, datadir $T/NAME,
+# listening on every address there (port 0: the kernel picks).
+lab_node() {
+	_name=$1; shift
+	rm -f "$T/$_name/api.addr"
+	# not through nsx: $! must be wispd's own PID (ip netns exec execs it)
+	ip netns exec "$L-$_name" "$WISPD" -d "$T/$_name" --listen 0.0.0.0:0 --api 127.0.0.1:0 --foreground \
+		--store-size 64M --log-level info "$@" 2>>"$T/$_name.log" &
+	_pid=$!
+	PIDS="$PIDS $_pid"
+	echo "$_pid" >"$T/$_name.pid"
+	_n=0
+	while [ ! -s "$T/$_name/api.addr" ]; do
+		_n=$((_n + 1))
+		if [ $_n -gt 200 ] || ! kill -0 "$_pid" 2>/dev/null; then
+			echo "node $_name did not start: $(cat "$T/$_name.log")"
+			return 1
+		fi
+		sleep 0.05
+	done
+}
+
+lw() { _name=$1; shift; nsx "$_name" "$WISP" -d "$T/$_name" "$@"; }
+
+id_of() { lw "$1" status --json | sed -n 's/.*"identity": "\([^"]*\)".*/\1/p'; }
+
+# linked_to A B: node A has a link up with node B.
+linked_to() { lw "$1" peer list 2>/dev/null | grep -q "^$(id_of "$2") .*connected since"; }
+
+# why_not A B: what A's peer list says of B.
+why_not() { lw "$1" peer list 2>/dev/null | grep "^$(id_of "$2") " | sed 's/.*not connected: //'; }
+
+# befriend A B: each adds the other's noderef.
+befriend() {
+	lw "$1" peer add "$(lw "$2" noderef)" >/dev/null
+	lw "$2" peer add "$(lw "$1" noderef)" >/dev/null
+}
+
+now_s() { date +%s; }
+
+# says NAME PATTERN ARGS...: `wisp ARGS` at NAME prints a line matching PATTERN.
+says() { _name=$1 _pat=$2; shift 2; lw "$_name" "$@" 2>&1 | grep -q -- "$_pat"; }
