@@ -39,7 +39,7 @@ CORE_OBJ   := $(call obj,$(CORE_SRC))
 ALL_OBJ    := $(call obj,$(CORE_SRC) $(NODE_SRC) $(CLI_SRC) $(UNIT_SRC) $(BENCH_SRC) $(SIM_SRC) $(FUZZ_SRC) tests/fuzz/replay_main.c $(wildcard tests/net/*.c))
 
 .SECONDARY:
-.PHONY: all check unit net asan clang bench fuzz fuzzers clean install run deps check-layers demo sim
+.PHONY: all check unit net lab asan clang bench fuzz fuzzers clean install run deps check-layers demo sim
 all: $(BIN)/wispd $(BIN)/wisp
 
 $(B)/%.o: %.c
@@ -94,9 +94,14 @@ check: deps
 	sh tests/fuzz/replay.sh $(B)
 	sh tests/sim/check.sh $(BIN) $(B)
 	sh tests/net/run.sh $(BIN) $(B)
+	sh tests/lab/run.sh $(BIN) $(B)
 
 net: all $(NET_TOOLS)
 	sh tests/net/run.sh $(BIN) $(B)
+
+# friends behind NAT routers, in network namespaces (root): tests/lab/
+lab: all
+	sh tests/lab/run.sh $(BIN) $(B)
 
 # the parts of node/ use only the parts below them: includes by each
 # folder's .may_include (the pure ones reach for no I/O and no clock),

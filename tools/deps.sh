@@ -13,6 +13,10 @@ for pair in libsodium:libsodium-dev lmdb:liblmdb-dev libevent:libevent-dev libzi
 done
 command -v curl >/dev/null 2>&1 || missing="$missing curl"
 command -v python3 >/dev/null 2>&1 || missing="$missing python3"
+# the network lab (tests/lab/): namespaces, NAT routers, their conntrack
+command -v ip >/dev/null 2>&1 || missing="$missing iproute2"
+command -v nft >/dev/null 2>&1 || missing="$missing nftables"
+command -v conntrack >/dev/null 2>&1 || missing="$missing conntrack"
 [ -z "$missing" ] && exit 0
 echo "deps: installing$missing" >&2
 SUDO=""

@@ -4,6 +4,7 @@
 
 #include "crypto/noderef.h"
 #include "node/core/frame.h"
+#include "node/core/natmsg.h"
 #include "tests/unit/suites.h"
 
 static struct noise_cipher tx, rx;
@@ -149,6 +150,127 @@ START_TEST(test_noderef_roundtrip_and_damage)
 }
 END_TEST
 
+static struct noderef_addr
+addr4(uint8_t a, uint8_t b, uint8_t c, uint8_t d, uint16_t port)
+{
+	struct noderef_addr x = { .family = 4, .port = port };
+
+	x.addr[0] = a, x.addr[1] = b, x.addr[2] = c, x.addr[3] = d;
+	return x;
+}
+
+/* The second handshake payload says where the initiator's link came
+ * from; an old responder's (version byte, zeros) says nothing. */
+START_TEST(test_hs2_observed_address)
+{
+	uint8_t p[HS2_PAYLOAD] = { 1 };
+	struct noderef_addr a = addr4(203, 0, 113, 11, 4000), back;
+
+	ck_assert_int_eq(hs2_decode(&back, p, sizeof(p)), 0);
+	ck_assert_uint_eq(back.family, 0);
+	ck_assert_int_eq(hs2_encode(&a, p), 0);
+	ck_assert_int_eq(hs2_decode(&back, p, sizeof(p)), 0);
+	ck_assert_mem_eq(&back, &a, sizeof(a));
+	ck_assert_int_ne(hs2_decode(&back, p, sizeof(p) - 1), 0);
+	p[1] = 5; /* no such family */
+	ck_assert_int_ne(hs2_decode(&back, p, sizeof(p)), 0);
+	p[0] = 2;
+	ck_assert_int_ne(hs2_decode(&back, p, sizeof(p)), 0);
+}
+END_TEST
+
+START_TEST(test_hs1_dialled_address)
+{
+	struct hs1 h = { 0 }, back;
+	uint8_t p[HS1_PAYLOAD];
+
+	randombytes_buf(h.ref.pub, 32);
+	h.ref.naddr = 1;
+	h.ref.addr[0] = addr4(10, 1, 0, 2, 4000);
+	h.seen = addr4(198, 51, 100, 10, 5000);
+	ck_assert_int_eq(hs1_encode(&h, p), 0);
+	ck_assert_int_eq(hs1_decode(&back, p, sizeof(p)), 0);
+	ck_assert_mem_eq(&back.seen, &h.seen, sizeof(h.seen));
+	memset(&h.seen, 0, sizeof(h.seen)); /* not said: as an older node sends it */
+	ck_assert_int_eq(hs1_encode(&h, p), 0);
+	ck_assert_int_eq(hs1_decode(&back, p, sizeof(p)), 0);
+	ck_assert_uint_eq(back.seen.family, 0);
+}
+END_TEST
+
+START_TEST(test_natmsg_roundtrip_and_refusals)
+{
+	struct nat_msg m = { .kind = NAT_GO, .naddr = 1 }, back;
+	uint8_t buf[NAT_MSG_MAX + 8];
+	size_t len;
+	unsigned k;
+
+	randombytes_buf(m.key, 32);
+	m.addr[0] = addr4(203, 0, 113, 12, 40000);
+	ck_assert_int_eq(natmsg_encode(&m, buf, sizeof(buf), &len), 0);
+	ck_assert_uint_eq(len, 1 + 32 + 19);
+	ck_assert_int_eq(natmsg_decode(&back, buf, len), 0);
+	ck_assert_mem_eq(&back, &m, sizeof(m));
+	for (k = 0; k < len; k++) /* every truncation is refused */
+		ck_assert_int_ne(natmsg_decode(&back, buf, k), 0);
+	ck_assert_int_ne(natmsg_decode(&back, buf, len + 1), 0); /* trailing byte */
+	buf[1 + 32 + 17] = buf[1 + 32 + 18] = 0; /* port 0 */
+	ck_assert_int_ne(natmsg_decode(&back, buf, len), 0);
+	ck_assert_int_eq(natmsg_encode(&m, buf, sizeof(buf), &len), 0);
+	buf[1 + 32 + 1 + 5] = 1; /* an IPv4 address with bytes past its 4 */
+	ck_assert_int_ne(natmsg_decode(&back, buf, len), 0);
+	buf[0] = 9;
+	ck_assert_int_ne(natmsg_decode(&back, buf, len), 0);
+
+	memset(&m, 0, sizeof(m));
+	m.kind = NAT_ADDRS;
+	ck_assert_int_ne(natmsg_encode(&m, buf, sizeof(buf), &len), 0); /* none */
+	for (k = 0; k < NODEREF_ADDRS_MAX; k++)
+		m.addr[m.naddr++] = addr4(10, 0, 0, (uint8_t)k, 4000);
+	ck_assert_int_eq(natmsg_encode(&m, buf, sizeof(buf), &len), 0);
+	ck_assert_int_eq(natmsg_decode(&back, buf, len), 0);
+	ck_assert_uint_eq(back.naddr, NODEREF_ADDRS_MAX);
+	buf[1] = NODEREF_ADDRS_MAX + 1;
+	ck_assert_int_ne(natmsg_decode(&back, buf, len), 0);
+}
+END_TEST
+
+/* What a node may be told it is at: a public address only. */
+START_TEST(test_addr_scope)
+{
+	struct noderef_addr a;
+	static const struct { uint8_t a[4]; enum addr_scope s; } v4[] = {
+		{ { 203, 0, 113, 5 }, SCOPE_GLOBAL }, { { 8, 8, 8, 8 }, SCOPE_GLOBAL },
+		{ { 127, 0, 0, 1 }, SCOPE_LOOPBACK }, { { 10, 1, 0, 2 }, SCOPE_PRIVATE },
+		{ { 172, 31, 1, 1 }, SCOPE_PRIVATE }, { { 172, 32, 1, 1 }, SCOPE_GLOBAL },
+		{ { 192, 168, 1, 1 }, SCOPE_PRIVATE }, { { 100, 64, 0, 1 }, SCOPE_PRIVATE },
+		{ { 169, 254, 1, 1 }, SCOPE_LINK }, { { 224, 0, 0, 1 }, SCOPE_NONE },
+		{ { 255, 255, 255, 255 }, SCOPE_NONE }, { { 0, 0, 0, 0 }, SCOPE_NONE },
+	};
+	unsigned i;
+
+	for (i = 0; i < sizeof(v4) / sizeof(v4[0]); i++) {
+		a = addr4(v4[i].a[0], v4[i].a[1], v4[i].a[2], v4[i].a[3], 4000);
+		ck_assert_int_eq(addr_scope(&a), v4[i].s);
+	}
+	a.port = 0;
+	ck_assert_int_eq(addr_scope(&a), SCOPE_NONE);
+	memset(&a, 0, sizeof(a));
+	a.family = 6;
+	a.port = 4000;
+	a.addr[15] = 1;
+	ck_assert_int_eq(addr_scope(&a), SCOPE_LOOPBACK);
+	a.addr[0] = 0x20, a.addr[1] = 0x01, a.addr[2] = 0x0d, a.addr[3] = 0xb8;
+	ck_assert_int_eq(addr_scope(&a), SCOPE_GLOBAL);
+	a.addr[0] = 0xfd;
+	ck_assert_int_eq(addr_scope(&a), SCOPE_PRIVATE);
+	a.addr[0] = 0xfe, a.addr[1] = 0x80;
+	ck_assert_int_eq(addr_scope(&a), SCOPE_LINK);
+	a.addr[0] = 0xff;
+	ck_assert_int_eq(addr_scope(&a), SCOPE_NONE);
+}
+END_TEST
+
 Suite *
 frame_suite(void)
 {
@@ -160,6 +282,10 @@ frame_suite(void)
 	tcase_add_test(tc, test_frame_refusals);
 	tcase_add_test(tc, test_frame_noncanonical_padding);
 	tcase_add_test(tc, test_noderef_roundtrip_and_damage);
+	tcase_add_test(tc, test_hs2_observed_address);
+	tcase_add_test(tc, test_hs1_dialled_address);
+	tcase_add_test(tc, test_natmsg_roundtrip_and_refusals);
+	tcase_add_test(tc, test_addr_scope);
 	suite_add_tcase(s, tc);
 	return s;
 }

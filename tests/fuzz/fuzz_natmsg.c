@@ -1,0 +1,34 @@
+/* The address and meeting records a peer sends (natmsg.h), and the
+ * handshake's observed address: whatever decodes encodes back the same. */
+#include <stdlib.h>
+#include <string.h>
+
+#include "crypto/err.h"
+#include "node/core/frame.h"
+#include "node/core/natmsg.h"
+
+int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size);
+
+int
+LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
+{
+	uint8_t again[NAT_MSG_MAX], p2[HS2_PAYLOAD];
+	struct noderef_addr seen, seen2;
+	struct nat_msg m, m2;
+	size_t len;
+	unsigned i;
+
+	if (natmsg_decode(&m, data, size) == 0) {
+		if (natmsg_encode(&m, again, sizeof(again), &len) != 0 || len != size || memcmp(again, data, size) != 0 ||
+		    natmsg_decode(&m2, again, len) != 0 || memcmp(&m, &m2, sizeof(m)) != 0)
+			abort();
+		for (i = 0; i < m.naddr; i++)
+			(void)addr_scope(&m.addr[i]);
+	}
+	if (hs2_decode(&seen, data, size) == 0) {
+		if (hs2_encode(&seen, p2) != 0 || hs2_decode(&seen2, p2, sizeof(p2)) != 0 ||
+		    memcmp(&seen, &seen2, sizeof(seen)) != 0)
+			abort();
+	}
+	return 0;
+}
