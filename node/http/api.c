@@ -96,7 +96,7 @@ reach_json(struct node *n, struct evbuffer *b)
 	unsigned i;
 
 	peers_self(n, &ref);
-	evbuffer_add_printf(b, "\"reach\": {\"addresses\": [");
+	evbuffer_add_printf(b, ", \"reach\": {\"addresses\": [");
 	for (i = 0; i < ref.naddr; i++) {
 		unsigned seen = nat_voters(n, &ref.addr[i]);
 		const char *src = "interface";
@@ -110,7 +110,7 @@ reach_json(struct node *n, struct evbuffer *b)
 		evbuffer_add_printf(b, "%s{\"address\": \"%s\", \"source\": \"%s\", \"seen_by\": %u}",
 		    i ? ", " : "", a, src, seen);
 	}
-	evbuffer_add_printf(b, "], \"reached_from_outside\": %lld}, ",
+	evbuffer_add_printf(b, "], \"reached_from_outside\": %lld}",
 	    n->reached_outside ? (long long)((now - n->reached_outside) / 1000) : -1LL);
 }
 
@@ -131,7 +131,6 @@ api_status(struct node *n, struct evhttp_request *req)
 	    WISP_VERSION, id, (long long)(time(NULL) - n->started));
 	evbuffer_add_printf(b, "\"peers\": {\"known\": %u, \"connected\": %u}, ",
 	    peers_known(n), peers_connected(n));
-	reach_json(n, b);
 	evbuffer_add_printf(b, "\"store\": {\"blocks\": %" PRIu64 ", \"bytes\": %" PRIu64
 	    ", \"capacity\": %" PRIu64 ", \"evicted\": %" PRIu64 ", ", st.blocks, st.bytes,
 	    st.capacity, st.evicted);
@@ -153,6 +152,7 @@ api_status(struct node *n, struct evhttp_request *req)
 		    rs.forwarded, rs.backtracks, rs.timeouts, rs.rejected_loop, rs.rejected_overload, rs.coalesced,
 		    rs.announces, router_inflight_of(n));
 	}
+	reach_json(n, b);
 	{
 		struct openlink_stats os;
 		unsigned peers, transient, nseeds;
