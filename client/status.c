@@ -28,20 +28,22 @@ num(const char *json, const char *from, const char *key)
 static void
 print_reach(const char *body)
 {
-	const char *r = strstr(body, "\"reach\": {"), *p;
+	const char *r = strstr(body, "\"reach\": {"), *p, *end;
 	long long ago;
 	int first = 1;
 
-	if (!r)
+	if (!r || !(end = strstr(r, "], \"reached_from_outside\"")))
 		return;
 	printf("address:");
-	for (p = strstr(r, "{\"address\": \""); p && p < strstr(r, "]"); p = strstr(p + 1, "{\"address\": \"")) {
+	for (p = strstr(r, "{\"address\": \""); p && p < end; p = strstr(p + 1, "{\"address\": \"")) {
 		char a[64] = "", src[16] = "";
 		unsigned seen = 0;
 		if (sscanf(p, "{\"address\": \"%63[^\"]\", \"source\": \"%15[^\"]\", \"seen_by\": %u", a, src, &seen) != 3)
 			break;
 		if (strcmp(src, "observed") == 0)
-			printf("%s %s (seen by %u peers)", first ? "" : ",", a, seen);
+			printf("%s %s (seen by %u peer%s)", first ? "" : ",", a, seen, seen == 1 ? "" : "s");
+		else if (seen)
+			printf("%s %s (%s, seen by %u peer%s)", first ? "" : ",", a, src, seen, seen == 1 ? "" : "s");
 		else
 			printf("%s %s (%s)", first ? "" : ",", a, src);
 		first = 0;

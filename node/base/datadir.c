@@ -136,7 +136,7 @@ load_conf(struct node *n)
 		/* First start: a random peer port, kept from now on, so no one
 		 * well-known port marks wisp traffic. */
 		char text[1024];
-		snprintf(n->conf.listen, sizeof(n->conf.listen), "0.0.0.0:%u",
+		snprintf(n->conf.listen, sizeof(n->conf.listen), "[::]:%u",
 		    20000 + randombytes_uniform(40000));
 		if (conf_write(&n->conf, text, sizeof(text)) != 0 ||
 		    write_file_atomic(path, text, strlen(text), 0600) != 0) {

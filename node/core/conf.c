@@ -12,7 +12,7 @@ void
 conf_defaults(struct node_conf *c)
 {
 	memset(c, 0, sizeof(*c));
-	snprintf(c->listen, sizeof(c->listen), "0.0.0.0:0");
+	snprintf(c->listen, sizeof(c->listen), "[::]:0");
 	snprintf(c->api, sizeof(c->api), "127.0.0.1:8484");
 	c->store_size = 1ull << 30;
 	c->map_budget = STORE_MAP_BUDGET_DEFAULT;

@@ -85,6 +85,17 @@ part_json(struct evbuffer *b, const char *name, const struct store_part_stats *p
 	    ", \"capacity\": %" PRIu64 ", \"hits\": %" PRIu64 "}", name, p->blocks, p->bytes, p->capacity, p->hits);
 }
 
+static int
+is_public(const struct node *n, const struct noderef_addr *a)
+{
+	unsigned i;
+
+	for (i = 0; i < n->npublic; i++)
+		if (!memcmp(&n->public_addr[i], a, sizeof(*a)))
+			return 1;
+	return 0;
+}
+
 /* reach_json: the addresses in this node's noderef and where each came
  * from, and when a link from outside last came up. */
 static void
@@ -105,7 +116,7 @@ reach_json(struct node *n, struct evbuffer *b)
 		if (*n->conf.public_addr && noderef_addr_parse(&conf.addr[0], n->conf.public_addr) == 0 &&
 		    !memcmp(&conf.addr[0], &ref.addr[i], sizeof(conf.addr[0])))
 			src = "configured";
-		else if (seen)
+		else if (is_public(n, &ref.addr[i]))
 			src = "observed";
 		evbuffer_add_printf(b, "%s{\"address\": \"%s\", \"source\": \"%s\", \"seen_by\": %u}",
 		    i ? ", " : "", a, src, seen);

@@ -302,6 +302,7 @@ went_up(struct link *l)
 	if (!l->initiator && addr_scope(&l->from) == SCOPE_GLOBAL)
 		n->reached_outside = l->last_rx;
 	p->ever_linked = 1;
+	p->next_addr = 0; /* the next dial starts from its best address: IPv6 first */
 	p->meet_failed = 0;
 	p->why_down = NULL;
 	if (p->link && p->link != l) {
@@ -752,6 +753,13 @@ link_accept(struct node *n, int fd, const char *from, const struct sockaddr_stor
 	n->links_pending++;
 }
 
+static int
+is_v6_any(const struct sockaddr_storage *ss)
+{
+	return ss->ss_family == AF_INET6 &&
+	    IN6_IS_ADDR_UNSPECIFIED(&((const struct sockaddr_in6 *)(const void *)ss)->sin6_addr);
+}
+
 /* dial_fd starts a connection to |ss| from this node's listening port,
  * so that a router in front of it maps the dial as it maps the port: the
  * address a peer then sees the link come from is where friends can meet
@@ -763,8 +771,13 @@ dial_fd(struct node *n, const struct sockaddr_storage *ss, unsigned len)
 {
 	struct sockaddr_storage self;
 	unsigned sl;
+	struct sockaddr_storage mapped;
 	int bound, one = 1;
 
+	/* From the dual-stack listener's port, IPv4 leaves as ::ffff:a.b.c.d */
+	if (ss->ss_family == AF_INET && node_parse_addr(n->node_addr, &self, &sl) == 0 && is_v6_any(&self) &&
+	    node_map_v4(ss, &mapped, &len) == 0)
+		ss = &mapped;
 	for (bound = 1; bound >= 0; bound--) {
 		evutil_socket_t fd = socket(ss->ss_family, SOCK_STREAM | SOCK_NONBLOCK | SOCK_CLOEXEC, 0);
 		if (fd < 0)
@@ -875,32 +888,52 @@ on_peer_accept(struct evconnlistener *l, evutil_socket_t fd, struct sockaddr *sa
 	memset(&ss, 0, sizeof(ss));
 	if (len > 0 && (size_t)len <= sizeof(ss)) {
 		memcpy(&ss, sa, (size_t)len);
+		node_unmap_v4(&ss); /* IPv4 on the dual-stack listener */
 		(void)node_format_addr(&ss, from, sizeof(from));
 	}
 	link_accept(arg, fd, from, &ss);
 }
 
-/* port_taken: is the port in use already? SO_REUSEPORT would let a second
- * wispd of the same user share it without a word; a plain bind first
- * refuses that as before. */
-static int
-port_taken(const struct sockaddr_storage *ss, unsigned sl)
+/* listen_fd binds and listens on |ss|, dual-stack for the IPv6 wildcard
+ * ("[::]:PORT": IPv4 arrives as ::ffff:a.b.c.d, unmapped on accept), with
+ * SO_REUSEPORT so dials can leave from the port (dial_fd). A plain bind
+ * first: SO_REUSEPORT alone would let a second wispd of the same user
+ * share the port without a word. Returns the socket, or -1 with errno. */
+static evutil_socket_t
+listen_fd(const struct sockaddr_storage *ss, unsigned sl)
 {
-	evutil_socket_t fd = socket(ss->ss_family, SOCK_STREAM | SOCK_CLOEXEC, 0);
-	int one = 1, taken;
+	evutil_socket_t fd = socket(ss->ss_family, SOCK_STREAM | SOCK_NONBLOCK | SOCK_CLOEXEC, 0);
+	int one = 1, zero = 0, taken, e;
 
 	if (fd < 0)
-		return 1;
+		return -1;
+	if (ss->ss_family == AF_INET6 && setsockopt(fd, IPPROTO_IPV6, IPV6_V6ONLY, &zero, sizeof(zero)) != 0)
+		goto fail;
 	(void)setsockopt(fd, SOL_SOCKET, SO_REUSEADDR, &one, sizeof(one));
 	taken = bind(fd, (const struct sockaddr *)ss, sl) != 0;
+	if (taken)
+		goto fail;
 	evutil_closesocket(fd);
-	return taken;
+	if ((fd = socket(ss->ss_family, SOCK_STREAM | SOCK_NONBLOCK | SOCK_CLOEXEC, 0)) < 0)
+		return -1;
+	if ((ss->ss_family == AF_INET6 && setsockopt(fd, IPPROTO_IPV6, IPV6_V6ONLY, &zero, sizeof(zero)) != 0) ||
+	    setsockopt(fd, SOL_SOCKET, SO_REUSEADDR, &one, sizeof(one)) != 0 ||
+	    setsockopt(fd, SOL_SOCKET, SO_REUSEPORT, &one, sizeof(one)) != 0 ||
+	    bind(fd, (const struct sockaddr *)ss, sl) != 0 || listen(fd, 64) != 0)
+		goto fail;
+	return fd;
+fail:
+	e = errno;
+	evutil_closesocket(fd);
+	errno = e;
+	return -1;
 }
 
 static int
 listen_peers(struct node *n)
 {
 	struct sockaddr_storage ss;
+	evutil_socket_t fd;
 	unsigned sl;
 	socklen_t gl = sizeof(ss);
 
@@ -908,19 +941,27 @@ listen_peers(struct node *n)
 		fprintf(stderr, "wispd: bad listen address %s\n", n->conf.listen);
 		return -1;
 	}
-	if (port_taken(&ss, sl)) {
+	fd = listen_fd(&ss, sl);
+	if (fd < 0 && is_v6_any(&ss) && (errno == EAFNOSUPPORT || errno == EADDRNOTAVAIL)) {
+		/* no IPv6 on this machine: IPv4 alone, same port */
+		struct sockaddr_in *v4 = (struct sockaddr_in *)(void *)&ss;
+		uint16_t port = ((struct sockaddr_in6 *)(void *)&ss)->sin6_port;
+		memset(&ss, 0, sizeof(ss));
+		v4->sin_family = AF_INET;
+		v4->sin_port = port;
+		sl = sizeof(*v4);
+		fd = listen_fd(&ss, sl);
+		if (fd >= 0)
+			log_info("no IPv6 here: peers on IPv4 only");
+	}
+	if (fd < 0 || !(n->peer_listener = evconnlistener_new(n->base, on_peer_accept, n,
+	    LEV_OPT_CLOSE_ON_FREE | LEV_OPT_CLOSE_ON_EXEC, 0, fd))) {
 		fprintf(stderr, "wispd: cannot listen for peers on %s: %s\n", n->conf.listen, strerror(errno));
+		if (fd >= 0)
+			evutil_closesocket(fd);
 		return -1;
 	}
-	/* SO_REUSEPORT lets dials leave from this port (dial_fd) */
-	n->peer_listener = evconnlistener_new_bind(n->base, on_peer_accept, n,
-	    LEV_OPT_CLOSE_ON_FREE | LEV_OPT_REUSEABLE | LEV_OPT_REUSEABLE_PORT | LEV_OPT_CLOSE_ON_EXEC, 64,
-	    (struct sockaddr *)&ss, (int)sl);
-	if (!n->peer_listener) {
-		fprintf(stderr, "wispd: cannot listen for peers on %s: %s\n", n->conf.listen, strerror(errno));
-		return -1;
-	}
-	if (getsockname(evconnlistener_get_fd(n->peer_listener), (struct sockaddr *)&ss, &gl) != 0 ||
+	if (getsockname(fd, (struct sockaddr *)&ss, &gl) != 0 ||
 	    node_format_addr(&ss, n->node_addr, sizeof(n->node_addr)) != 0)
 		return -1;
 	return 0;

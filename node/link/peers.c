@@ -484,39 +484,44 @@ self_add(struct noderef *ref, const struct noderef_addr *a)
 		ref->addr[ref->naddr++] = *a;
 }
 
-/* self_interfaces adds the interfaces' addresses of |bound|'s family,
- * global ones first: loopback never, nor IPv6 link-local or unique-local
- * ones, which mean nothing outside this network. */
+/* self_interfaces adds the interfaces' addresses that a listener on
+ * |bound|'s wildcard takes (the IPv6 one takes IPv4 too), best first:
+ * global IPv6, global IPv4, private IPv4. Never loopback, nor IPv6
+ * link-local or unique-local ones, which mean nothing to a friend outside
+ * this network. */
 static void
 self_interfaces(struct noderef *ref, const struct noderef_addr *bound)
 {
+	static const struct { uint8_t family; enum addr_scope scope; } order[] = {
+		{ 6, SCOPE_GLOBAL }, { 4, SCOPE_GLOBAL }, { 4, SCOPE_PRIVATE },
+	};
 	struct ifaddrs *ifs, *i;
-	int pass;
+	unsigned pass;
 
 	if (getifaddrs(&ifs) != 0)
 		return;
-	for (pass = 0; pass < 2; pass++)
+	for (pass = 0; pass < sizeof(order) / sizeof(order[0]); pass++) {
+		if (order[pass].family == 6 && bound->family != 6)
+			continue;
 		for (i = ifs; i; i = i->ifa_next) {
 			struct noderef_addr a = { .port = bound->port };
-			enum addr_scope sc;
 			if (!i->ifa_addr)
 				continue;
-			if (i->ifa_addr->sa_family == AF_INET && bound->family == 4) {
+			if (i->ifa_addr->sa_family == AF_INET && order[pass].family == 4) {
 				const struct sockaddr_in *s = (const struct sockaddr_in *)(const void *)i->ifa_addr;
 				a.family = 4;
 				memcpy(a.addr, &s->sin_addr, 4);
-			} else if (i->ifa_addr->sa_family == AF_INET6 && bound->family == 6) {
+			} else if (i->ifa_addr->sa_family == AF_INET6 && order[pass].family == 6) {
 				const struct sockaddr_in6 *s = (const struct sockaddr_in6 *)(const void *)i->ifa_addr;
 				a.family = 6;
 				memcpy(a.addr, &s->sin6_addr, 16);
 			} else {
 				continue;
 			}
-			sc = addr_scope(&a);
-			if (pass == 0 ? sc != SCOPE_GLOBAL : sc != SCOPE_PRIVATE || a.family == 6)
-				continue;
-			self_add(ref, &a);
+			if (addr_scope(&a) == order[pass].scope)
+				self_add(ref, &a);
 		}
+	}
 	freeifaddrs(ifs);
 }
 

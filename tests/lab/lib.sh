@@ -66,6 +66,9 @@ lab_init() {
 	nsx inet ip addr add 198.51.100.1/24 dev br0
 	nsx inet ip addr add 203.0.113.1/24 dev br0
 	nsx inet sysctl -qw net.ipv4.ip_forward=1
+	# IPv6 (documentation prefix 2001:db8::/32): the bridge is 2001:db8::/64
+	nsx inet ip addr add 2001:db8::1/64 dev br0 nodad
+	nsx inet sysctl -qw net.ipv6.conf.all.forwarding=1
 	LAB_PORTS=0
 }
 
@@ -106,11 +109,13 @@ table inet home {
 		type filter hook forward priority 0; policy drop;
 		ct state established,related accept
 		iifname "lan" oifname "wan" accept
+		meta l4proto ipv6-icmp accept
 	}
 	chain input {
 		type filter hook input priority 0; policy drop;
 		ct state established,related accept
 		iifname { "lo", "lan" } accept
+		meta l4proto ipv6-icmp accept
 	}
 }
 table ip homenat {
@@ -120,6 +125,22 @@ table ip homenat {
 	}
 }
 EOF
+}
+
+# lab_home6 NAME N: home NAME (from lab_home) gets IPv6 without NAT, as
+# many home lines have: prefix 2001:db8:N::/64 (host ::2, router ::1,
+# router's WAN 2001:db8::aN), inbound IPv6 let through; the host also has
+# a unique-local address, fd00:N::2, which must never be advertised.
+lab_home6() {
+	nsx "r$1" ip addr add "2001:db8::a$2/64" dev wan nodad
+	nsx "r$1" ip -6 route add default via 2001:db8::1
+	nsx "r$1" ip addr add "2001:db8:$2::1/64" dev lan nodad
+	nsx "r$1" sysctl -qw net.ipv6.conf.all.forwarding=1
+	nsx "r$1" nft add rule inet home forward iifname "wan" oifname "lan" meta nfproto ipv6 accept
+	nsx "$1" ip addr add "2001:db8:$2::2/64" dev eth0 nodad
+	nsx "$1" ip addr add "fd00:$2::2/64" dev eth0 nodad
+	nsx "$1" ip -6 route add default via "2001:db8:$2::1"
+	nsx inet ip -6 route add "2001:db8:$2::/64" via "2001:db8::a$2"
 }
 
 # lab_readdress NAME NEWADDR: router rNAME gets a new public address, as
@@ -138,7 +159,7 @@ lab_node() {
 	_name=$1; shift
 	rm -f "$T/$_name/api.addr"
 	# not through nsx: $! must be wispd's own PID (ip netns exec execs it)
-	ip netns exec "$L-$_name" "$WISPD" -d "$T/$_name" --listen 0.0.0.0:0 --api 127.0.0.1:0 --foreground \
+	ip netns exec "$L-$_name" "$WISPD" -d "$T/$_name" --listen "[::]:0" --api 127.0.0.1:0 --foreground \
 		--store-size 64M --log-level info "$@" 2>>"$T/$_name.log" &
 	_pid=$!
 	PIDS="$PIDS $_pid"
