@@ -323,6 +323,7 @@ static void
 on_addrs(struct node *n, struct peer *p, const struct nat_msg *m)
 {
 	struct noderef ref = { .naddr = 0 };
+	char s[64];
 	unsigned i;
 
 	if (p->opennet)
@@ -336,6 +337,8 @@ on_addrs(struct node *n, struct peer *p, const struct nat_msg *m)
 	p->ref = ref;
 	p->next_addr = 0;
 	(void)peers_save(n, p);
+	fmt(&ref.addr[0], s);
+	log_info("a friend's addresses changed: %s first, %u in all", s, ref.naddr);
 }
 
 static int

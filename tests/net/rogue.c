@@ -15,6 +15,11 @@
  *     announce N N Announcements for random locations at once; then count
  *                the replies (offers, overloads, …)
  *     badoffer   an AnnounceReply that offers nothing (ref length 0)
+ *     claim ADDR message 1 says the target was dialled at ADDR: a false
+ *                claim of the target's public address; then stays 1 s
+ *     asks N     N meeting asks (natmsg.h) for a random key at once: is the
+ *                link still open after them?
+ *     badnat     an address record with a byte too many
  *
  * Prints what happened ("closed", "open", reply counts) on stdout. Exit 0
  * if the link was set up, 1 if the target refused the handshake. */
@@ -39,6 +44,7 @@
 #include "crypto/noise.h"
 #include "crypto/uri.h"
 #include "node/core/frame.h"
+#include "node/core/natmsg.h"
 #include "node/core/wire.h"
 
 static uint8_t sk[32], pk[32];
@@ -197,6 +203,8 @@ main(int argc, char **argv)
 	if ((fd = socket(AF_INET, SOCK_STREAM, 0)) < 0 || connect(fd, (struct sockaddr *)&sa, sizeof(sa)) != 0)
 		return 2;
 	memcpy(h.ref.pub, pk, 32);
+	if (!strcmp(mode, "claim") && (argc < 5 || noderef_addr_parse(&h.seen, argv[4]) != 0))
+		return 2;
 	{
 		struct timespec ts;
 		clock_gettime(CLOCK_REALTIME, &ts);
@@ -215,7 +223,25 @@ main(int argc, char **argv)
 	}
 	noise_split(&hs, &tx, &rx, NULL);
 
-	if (!strcmp(mode, "garbage")) {
+	if (!strcmp(mode, "claim")) {
+		if (seal_send(fd, &tx, FRAME_KEEPALIVE, NULL, 0, rec, &rl) != 0)
+			return 2;
+		printf("%s\n", closed_within(fd, 1000) ? "closed" : "open");
+	} else if (!strcmp(mode, "asks") || !strcmp(mode, "badnat")) {
+		struct nat_msg nm = { .kind = NAT_ASK };
+		uint8_t nb[NAT_MSG_MAX + 1];
+		size_t nl;
+		long i, n = argc > 4 ? atol(argv[4]) : 1;
+		randombytes_buf(nm.key, 32);
+		if (natmsg_encode(&nm, nb, sizeof(nb), &nl) != 0)
+			return 2;
+		if (!strcmp(mode, "badnat"))
+			nb[nl++] = 0;
+		for (i = 0; i < n; i++)
+			if (seal_send(fd, &tx, FRAME_NAT, nb, nl, rec, &rl) != 0)
+				break;
+		printf("%s\n", closed_within(fd, 2000) ? "closed" : "open");
+	} else if (!strcmp(mode, "garbage")) {
 		uint8_t g[2 + FRAME_BUCKET_S + NOISE_MAC_LEN];
 		/* first a good record: the link is up (key confirmation), and
 		 * what follows is a friend's fault, not a stranger's replay */
