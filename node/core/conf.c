@@ -20,6 +20,7 @@ conf_defaults(struct node_conf *c)
 	c->log_level = 1; /* info */
 	c->heal = 1;
 	c->opennet_peers = 20;
+	c->relay = -1;
 	c->htl_max = 18;
 	c->rtable_max = 250;
 }
@@ -126,6 +127,10 @@ conf_set(struct node_conf *c, const char *key, const char *val, char *why, size_
 		if (strcmp(val, "on") != 0 && strcmp(val, "off") != 0)
 			goto bad;
 		c->opennet = strcmp(val, "on") == 0;
+	} else if (strcmp(key, "relay") == 0) {
+		if (strcmp(val, "on") != 0 && strcmp(val, "off") != 0 && strcmp(val, "auto") != 0)
+			goto bad;
+		c->relay = strcmp(val, "auto") == 0 ? -1 : strcmp(val, "on") == 0;
 	} else if (strcmp(key, "opennet-peers") == 0) {
 		if (parse_uint(val, 1, 128, &u))
 			goto bad;
@@ -207,11 +212,13 @@ conf_write(const struct node_conf *c, char *out, size_t outlen)
 	    "heal = %s\n"
 	    "# opennet = on links with strangers too; read docs/opennet.md first\n"
 	    "opennet = %s\n"
-	    "opennet-peers = %u\n",
+	    "opennet-peers = %u\n"
+	    "# relay = on carries the links of two peers that cannot meet (docs/operator.md)\n"
+	    "relay = %s\n",
 	    c->listen, c->api, *c->public_addr ? "" : "# a port forwarded by hand: ", *c->public_addr ? c->public_addr : "203.0.113.7:4000",
 	    (unsigned long long)(c->store_size % (1u << 20) ? c->store_size : c->store_size >> 20),
 	    c->store_size % (1u << 20) ? "" : "M", c->cache_percent,
 	    lv[c->log_level & 3], c->htl_max, c->rtable_max, c->heal ? "yes" : "no",
-	    c->opennet ? "on" : "off", c->opennet_peers);
+	    c->opennet ? "on" : "off", c->opennet_peers, c->relay < 0 ? "auto" : c->relay ? "on" : "off");
 	return n < 0 || (size_t)n >= outlen ? WISP_ERR_TOOBIG : 0;
 }

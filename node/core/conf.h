@@ -22,6 +22,7 @@ struct node_conf {
 	unsigned rtable_max;
 	int heal;                   /* re-insert rebuilt blocks of splitfiles */
 	int opennet;                /* link with strangers too (docs/opennet.md) */
+	int relay;                  /* relay for two peers that cannot meet: 1 on, 0 off, -1 as opennet */
 	unsigned opennet_peers;     /* opennet peers kept, besides friends (20) */
 	/* "peer = wisp1:…" lines: friends kept as the file says (docs/operator.md) */
 	char peers[CONF_PEERS_MAX][CONF_REF_MAX];

@@ -33,7 +33,13 @@ rd_addr(struct rd *r, struct noderef_addr *a)
 static int
 has_key(uint8_t kind)
 {
-	return kind == NAT_ASK || kind == NAT_CALL || kind == NAT_ACCEPT || kind == NAT_GO;
+	return (kind >= NAT_ASK && kind <= NAT_GO) || kind == NAT_OPEN || kind == NAT_CARRY;
+}
+
+static int
+has_circuit(uint8_t kind)
+{
+	return kind >= NAT_OPEN && kind <= NAT_CLOSE;
 }
 
 static unsigned
@@ -50,12 +56,19 @@ natmsg_encode(const struct nat_msg *m, uint8_t *out, size_t cap, size_t *len)
 	unsigned i, na = addrs_of(m);
 	struct wr w;
 
-	if (m->kind < NAT_ADDRS || m->kind > NAT_GO || (m->kind == NAT_ADDRS && (na == 0 || na > NODEREF_ADDRS_MAX)))
+	if (m->kind < NAT_ADDRS || m->kind > NAT_CLOSE || (m->kind == NAT_ADDRS && (na == 0 || na > NODEREF_ADDRS_MAX)) ||
+	    (m->kind == NAT_DATA && (m->dlen == 0 || m->dlen > NAT_DATA_MAX)) || (m->kind == NAT_ACK && m->count == 0))
 		return WISP_ERR_MALFORMED;
 	wr_init(&w, out, cap);
 	wr_u8(&w, m->kind);
 	if (has_key(m->kind))
 		wr_bytes(&w, m->key, 32);
+	if (has_circuit(m->kind))
+		wr_u32be(&w, m->circuit);
+	if (m->kind == NAT_ACK)
+		wr_u32be(&w, m->count);
+	if (m->kind == NAT_DATA)
+		wr_bytes(&w, m->data, m->dlen);
 	if (m->kind == NAT_ADDRS)
 		wr_u8(&w, (uint8_t)na);
 	for (i = 0; i < na; i++)
@@ -75,10 +88,21 @@ natmsg_decode(struct nat_msg *m, const uint8_t *p, size_t len)
 
 	memset(m, 0, sizeof(*m));
 	rd_init(&r, p, len);
-	if (rd_u8(&r, &m->kind) || m->kind < NAT_ADDRS || m->kind > NAT_GO)
+	if (rd_u8(&r, &m->kind) || m->kind < NAT_ADDRS || m->kind > NAT_CLOSE)
 		return WISP_ERR_MALFORMED;
 	if (has_key(m->kind) && rd_bytes(&r, m->key, 32))
 		return WISP_ERR_MALFORMED;
+	if (has_circuit(m->kind) && rd_u32be(&r, &m->circuit))
+		return WISP_ERR_MALFORMED;
+	if (m->kind == NAT_ACK && (rd_u32be(&r, &m->count) || m->count == 0))
+		return WISP_ERR_MALFORMED;
+	if (m->kind == NAT_DATA) {
+		if (r.left == 0 || r.left > NAT_DATA_MAX)
+			return WISP_ERR_MALFORMED;
+		m->data = r.p;
+		m->dlen = r.left;
+		return 0;
+	}
 	if (m->kind == NAT_ADDRS && (rd_u8(&r, &n8) || n8 == 0 || n8 > NODEREF_ADDRS_MAX))
 		return WISP_ERR_MALFORMED;
 	m->naddr = m->kind == NAT_ADDRS ? n8 : addrs_of(m);

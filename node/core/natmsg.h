@@ -12,7 +12,17 @@
  *          helper comes from, to the node asked for.
  *   ACCEPT key: the called node agrees to meet that key (it is a friend).
  *   GO     key, address: to the asker, once the called node accepted:
- *          where the called node's link comes from. Both dial at once. */
+ *          where the called node's link comes from. Both dial at once.
+ * When the dials of a meeting do not get through, the asker may ask the
+ * helper to relay (docs/protocol.md): a circuit carries the bytes of an
+ * ordinary link, Noise end to end, so the helper sees only ciphertext.
+ *   OPEN   key, circuit (u32): asker to helper, "relay me to this key".
+ *   CARRY  key, circuit: helper to the called node, "this key reaches you
+ *          over this circuit" (numbered by the helper).
+ *   DATA   circuit, 1 to NAT_DATA_MAX bytes of the link's stream.
+ *   ACK    circuit, count (u32): that many bytes were taken; a sender
+ *          keeps at most RELAY_WINDOW bytes not acknowledged.
+ *   CLOSE  circuit: the circuit is gone (or refused). */
 #ifndef WISP_NATMSG_H
 #define WISP_NATMSG_H
 
@@ -22,15 +32,27 @@
 #include "crypto/err.h"
 #include "crypto/noderef.h"
 
-enum nat_kind { NAT_ADDRS = 1, NAT_ASK = 2, NAT_CALL = 3, NAT_ACCEPT = 4, NAT_GO = 5 };
+enum nat_kind {
+	NAT_ADDRS = 1, NAT_ASK = 2, NAT_CALL = 3, NAT_ACCEPT = 4, NAT_GO = 5,
+	NAT_OPEN = 6, NAT_CARRY = 7, NAT_DATA = 8, NAT_ACK = 9, NAT_CLOSE = 10,
+};
 
-enum { NAT_MSG_MAX = 2 + NODEREF_ADDRS_MAX * 19 };
+enum {
+	NAT_MSG_MAX = 2 + NODEREF_ADDRS_MAX * 19, /* every kind but DATA */
+	NAT_DATA_MAX = 32768,
+	NAT_DATA_MSG_MAX = 1 + 4 + NAT_DATA_MAX,
+	RELAY_WINDOW = 256 << 10,
+};
 
 struct nat_msg {
 	uint8_t kind;
 	uint8_t key[32];             /* ASK, CALL, ACCEPT, GO */
 	unsigned naddr;              /* ADDRS: how many; CALL, GO: 1 */
 	struct noderef_addr addr[NODEREF_ADDRS_MAX];
+	uint32_t circuit;            /* OPEN, CARRY, DATA, ACK, CLOSE */
+	uint32_t count;              /* ACK */
+	const uint8_t *data;         /* DATA: points into the decoded record */
+	size_t dlen;
 };
 
 int natmsg_encode(const struct nat_msg *m, uint8_t *out, size_t cap, size_t *len) WISP_WUR;

@@ -41,9 +41,13 @@ peer_why(const struct peer *p)
 {
 	if (p->link)
 		return "";
+	if (p->meet_failed && p->relay_refused)
+		return "met through a mutual friend, but no dial got through (a router that changes ports "
+		    "for every connection: symmetric NAT), and the mutual friend does not relay "
+		    "(relay = on in its wispd.conf would let it)";
 	if (p->meet_failed)
 		return "met through a mutual friend, but no dial got through: a router that changes ports "
-		    "for every connection (symmetric NAT) on one side or both; wisp cannot relay yet";
+		    "for every connection (symmetric NAT) on one side or both; asking it to relay";
 	if (p->why_down)
 		return p->why_down;
 	return p->ever_linked ? "dialling it again" : "never reached yet";

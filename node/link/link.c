@@ -48,7 +48,8 @@ struct link {
 	char addr[64];
 	struct noderef_addr from;  /* the far end's address */
 	int punch;                 /* dialled to meet through a router (link_punch) */
-	struct peer *expect;       /* after crossed(): the only key its message 1 may have */
+	struct peer *expect;       /* after crossed(), or relayed: the only key its message 1 may have */
+	int relayed;               /* carried by a relay (link_adopt) */
 	int known_addr;            /* inbound from an address a known peer has used */
 	struct noderef ref_seen;   /* the initiator's noderef, applied once confirmed */
 	struct noderef_addr dialled_at; /* where the initiator says it dialled us */
@@ -295,7 +296,8 @@ went_up(struct link *l)
 	if (l->punch) {
 		p->punching--;
 		l->punch = 0;
-		log_info("met a friend through a router at %s", l->addr);
+		if (!l->relayed)
+			log_info("met a friend through a router at %s", l->addr);
 	} else {
 		p->dialing = 0;
 	}
@@ -304,6 +306,7 @@ went_up(struct link *l)
 	p->ever_linked = 1;
 	p->next_addr = 0; /* the next dial starts from its best address: IPv6 first */
 	p->meet_failed = 0;
+	p->relay_refused = 0;
 	p->why_down = NULL;
 	if (p->link && p->link != l) {
 		/* Both sides dialled: both keep the same one of the two. The
@@ -327,7 +330,7 @@ went_up(struct link *l)
 	}
 	p->seen_at = l->from;
 	peers_link_up(n, p, l);
-	log_info("link up with %s at %s", p->opennet ? "an opennet peer" : "a friend", l->addr);
+	log_info("link up with %s %s %s", p->opennet ? "an opennet peer" : "a friend", l->relayed ? "by" : "at", l->addr);
 	/* A peer that reached us at an address is a witness that it is ours,
 	 * as one that tells us where our dial came from (on_hs2). */
 	if (!l->initiator && l->dialled_at.family && still_open(n, l))
@@ -841,6 +844,42 @@ link_dial(struct node *n, struct peer *p)
 	p->dialing = 1;
 	if (!dial(n, p, &p->ref.addr[p->next_addr++ % p->ref.naddr])) {
 		p->dialing = 0;
+		return -1;
+	}
+	return 0;
+}
+
+int
+link_adopt(struct node *n, struct peer *p, evutil_socket_t fd, int initiator, const char *via)
+{
+	struct bufferevent *bev;
+	struct link *l;
+	char addr[64];
+
+	snprintf(addr, sizeof(addr), "relay via %s", via);
+	if (!(bev = bufferevent_socket_new(n->base, fd, BEV_OPT_CLOSE_ON_FREE))) {
+		evutil_closesocket(fd);
+		return -1;
+	}
+	if (!(l = link_new(n, bev, addr))) {
+		bufferevent_free(bev);
+		return -1;
+	}
+	l->peer = p;
+	l->relayed = 1;
+	if (!initiator) {
+		l->state = L_WAIT_HS1;
+		l->known_addr = 1;
+		l->expect = p;
+		n->links_pending++;
+		return 0;
+	}
+	l->initiator = 1;
+	l->state = L_CONNECTING;
+	p->punching++; /* counted and settled as a meeting's dial */
+	l->punch = 1;
+	if (bufferevent_socket_connect(bev, NULL, 0) != 0) {
+		link_close(l, "relay failed");
 		return -1;
 	}
 	return 0;

@@ -26,6 +26,10 @@ int link_is_up(const struct link *l);
 struct peer;
 struct noderef_addr;
 int link_punch(struct node *n, struct peer *p, const struct noderef_addr *a);
+/* link_adopt runs a link to |p| over |fd|, one end of a relay's
+ * socketpair (nat.c): as the initiator, or as a responder that takes only
+ * |p|'s key. |via| names the relay in logs. Takes |fd|; 0 or -1. */
+int link_adopt(struct node *n, struct peer *p, int fd, int initiator, const char *via);
 const char *link_addr(const struct link *l);
 
 #endif

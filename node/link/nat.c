@@ -6,7 +6,12 @@
  * and both dial at once through their routers. */
 #include <stdlib.h>
 #include <string.h>
+#include <unistd.h>
 
+#include <sys/socket.h>
+
+#include <event2/buffer.h>
+#include <event2/bufferevent.h>
 #include <event2/event.h>
 #include <sodium.h>
 
@@ -36,6 +41,11 @@ enum nat_limits {
 	ASK_BURST = 16000,
 	PUNCH_PER_PEER = 2,
 	NAT_TICK_MS = 2000,
+	RELAYS_MAX = 16,          /* circuits this node carries for others */
+	RELAYS_PER_PEER = 2,
+	ENDS_MAX = 16,            /* relayed links of our own */
+	RELAY_RETRY_MS = 60000,
+	RELAY_BUFFER_MAX = 2 * RELAY_WINDOW, /* a sender past its window is cut */
 };
 
 struct vote {
@@ -50,13 +60,33 @@ struct meeting {
 	uint64_t expires;
 };
 
+/* At a helper: a circuit between two peers linked here. */
+struct relay {
+	uint32_t a_rid, b_rid, a_circ, b_circ;
+	int used;
+};
+
+/* At either end: our end of the socketpair whose other end a link runs
+ * on, and the circuit through the helper that carries its bytes. */
+struct relay_end {
+	struct node *n;
+	struct bufferevent *bev;
+	uint32_t via_rid, circ, peer_rid;
+	uint64_t unacked;         /* sent to the helper, not yet acknowledged */
+	uint64_t written, acked;  /* received into the pair; acknowledged */
+	int used;
+};
+
 struct nat_state {
 	struct vote votes[VOTES_MAX];
 	struct meeting meet[MEETINGS_MAX];
+	struct relay relays[RELAYS_MAX];
+	struct relay_end ends[ENDS_MAX];
+	uint32_t next_circ;
 	struct event *tick;
 };
 
-static struct log_rate claim_rate, ask_rate;
+static struct log_rate claim_rate, ask_rate, relay_rate;
 
 static int
 same_addr(const struct noderef_addr *a, const struct noderef_addr *b)
@@ -315,6 +345,7 @@ on_go(struct node *n, struct peer *h, const struct nat_msg *m)
 	    !dialable(&m->addr[0], h) || f->punching >= PUNCH_PER_PEER)
 		return;
 	f->why_down = "meeting it through a mutual friend";
+	f->meet_via = h->rid;
 	(void)link_punch(n, f, &m->addr[0]);
 }
 
@@ -341,6 +372,298 @@ on_addrs(struct node *n, struct peer *p, const struct nat_msg *m)
 	log_info("a friend's addresses changed: %s first, %u in all", s, ref.naddr);
 }
 
+
+/* ---- relays ---- */
+
+static int
+relay_allowed(const struct node *n)
+{
+	return n->conf.relay > 0 || (n->conf.relay < 0 && n->conf.opennet);
+}
+
+static int
+send_circ(struct node *n, uint32_t rid, uint8_t kind, uint32_t circ, uint32_t count, const uint8_t *data, size_t dlen)
+{
+	static uint8_t buf[NAT_DATA_MSG_MAX];
+	struct nat_msg m = { .kind = kind, .circuit = circ, .count = count, .data = data, .dlen = dlen };
+	struct peer *p = peers_by_rid(n, rid);
+	size_t len;
+
+	if (!linked(p) || natmsg_encode(&m, buf, sizeof(buf), &len) != 0)
+		return -1;
+	return link_send(p->link, FRAME_NAT, buf, len);
+}
+
+static void
+end_free(struct relay_end *e, int tell)
+{
+	if (!e->used)
+		return;
+	if (tell)
+		(void)send_circ(e->n, e->via_rid, NAT_CLOSE, e->circ, 0, NULL, 0);
+	e->used = 0;
+	if (e->bev)
+		bufferevent_free(e->bev); /* the link on the other end reads EOF */
+	e->bev = NULL;
+}
+
+/* end_pump sends what the link wrote into the pair, within the window. */
+static void
+end_pump(struct relay_end *e)
+{
+	struct evbuffer *in;
+
+	if (!e->used)
+		return;
+	in = bufferevent_get_input(e->bev);
+	while (e->unacked < RELAY_WINDOW && evbuffer_get_length(in)) {
+		size_t k = evbuffer_get_length(in);
+		const uint8_t *p;
+		if (k > NAT_DATA_MAX)
+			k = NAT_DATA_MAX;
+		if (k > RELAY_WINDOW - e->unacked)
+			k = (size_t)(RELAY_WINDOW - e->unacked);
+		if (!(p = evbuffer_pullup(in, (ev_ssize_t)k)) ||
+		    send_circ(e->n, e->via_rid, NAT_DATA, e->circ, 0, p, k) != 0) {
+			end_free(e, 1);
+			return;
+		}
+		evbuffer_drain(in, k);
+		e->unacked += k;
+	}
+	if (e->unacked >= RELAY_WINDOW)
+		bufferevent_disable(e->bev, EV_READ);
+	else
+		bufferevent_enable(e->bev, EV_READ);
+}
+
+static void end_read(struct bufferevent *bev, void *arg) { (void)bev; end_pump(arg); }
+
+/* end_drained: the link took what we wrote into the pair: acknowledge it. */
+static void
+end_drained(struct bufferevent *bev, void *arg)
+{
+	struct relay_end *e = arg;
+	uint64_t k = e->written - e->acked;
+
+	(void)bev;
+	if (k && send_circ(e->n, e->via_rid, NAT_ACK, e->circ, (uint32_t)k, NULL, 0) != 0) {
+		end_free(e, 1);
+		return;
+	}
+	e->acked = e->written;
+}
+
+static void
+end_event(struct bufferevent *bev, short what, void *arg)
+{
+	(void)bev;
+	if (what & (BEV_EVENT_EOF | BEV_EVENT_ERROR))
+		end_free(arg, 1);
+}
+
+/* end_new makes a socketpair, runs a link to |p| on one end (link_adopt)
+ * and keeps the other as circuit |circ| through |via|. */
+static struct relay_end *
+end_new(struct node *n, struct peer *p, struct peer *via, uint32_t circ, int initiator)
+{
+	struct relay_end *e = NULL;
+	char name[16];
+	int sv[2];
+	unsigned i;
+
+	for (i = 0; i < ENDS_MAX && !e; i++)
+		if (!n->nat->ends[i].used)
+			e = &n->nat->ends[i];
+	if (!e || socketpair(AF_UNIX, SOCK_STREAM | SOCK_NONBLOCK | SOCK_CLOEXEC, 0, sv) != 0)
+		return NULL;
+	memset(e, 0, sizeof(*e));
+	if (!(e->bev = bufferevent_socket_new(n->base, sv[1], BEV_OPT_CLOSE_ON_FREE))) {
+		close(sv[0]);
+		close(sv[1]);
+		return NULL;
+	}
+	e->n = n;
+	e->used = 1;
+	e->via_rid = via->rid;
+	e->peer_rid = p->rid;
+	e->circ = circ;
+	bufferevent_setcb(e->bev, end_read, end_drained, end_event, e);
+	bufferevent_enable(e->bev, EV_READ | EV_WRITE);
+	if (b64_encode(name, sizeof(name), via->pub, 6) != 0)
+		snprintf(name, sizeof(name), "a peer");
+	if (link_adopt(n, p, sv[0], initiator, name) != 0) {
+		end_free(e, 0);
+		return NULL;
+	}
+	return e;
+}
+
+static struct relay_end *
+end_find(struct node *n, uint32_t via_rid, uint32_t circ)
+{
+	unsigned i;
+
+	for (i = 0; i < ENDS_MAX; i++)
+		if (n->nat->ends[i].used && n->nat->ends[i].via_rid == via_rid && n->nat->ends[i].circ == circ)
+			return &n->nat->ends[i];
+	return NULL;
+}
+
+/* ask_relay: the meeting with |f| failed; ask its helper to carry the link. */
+static void
+ask_relay(struct node *n, struct peer *f, uint64_t now)
+{
+	struct peer *via = peers_by_rid(n, f->meet_via);
+	uint8_t buf[NAT_MSG_MAX];
+	struct nat_msg m = { .kind = NAT_OPEN };
+	size_t len;
+	uint32_t circ = ++n->nat->next_circ;
+
+	f->relay_at = now;
+	if (!linked(via) || !end_new(n, f, via, circ, 1))
+		return;
+	memcpy(m.key, f->pub, 32);
+	m.circuit = circ;
+	if (natmsg_encode(&m, buf, sizeof(buf), &len) == 0)
+		(void)link_send(via->link, FRAME_NAT, buf, len);
+}
+
+/* At the helper: |a| asks to be carried to |m->key|. */
+static void
+on_open_helper(struct node *n, struct peer *a, const struct nat_msg *m)
+{
+	struct nat_state *st = n->nat;
+	struct nat_msg fwd = { .kind = NAT_CARRY };
+	struct peer *b = peers_find(n, m->key);
+	struct relay *r = NULL;
+	uint8_t buf[NAT_MSG_MAX];
+	unsigned i, mine = 0;
+	size_t len;
+
+	for (i = 0; i < RELAYS_MAX; i++) {
+		struct relay *x = &st->relays[i];
+		if (!x->used) {
+			if (!r)
+				r = x;
+			continue;
+		}
+		mine += x->a_rid == a->rid || x->b_rid == a->rid;
+		if (x->a_rid == a->rid && x->a_circ == m->circuit)
+			return; /* open already */
+	}
+	if (!relay_allowed(n) || !linked(b) || b == a || !r || mine >= RELAYS_PER_PEER || !take_ask(a)) {
+		(void)send_circ(n, a->rid, NAT_CLOSE, m->circuit, 0, NULL, 0);
+		if (!relay_allowed(n))
+			log_ratelim(&relay_rate, 6, "a peer asked this node to relay: relay is off");
+		return;
+	}
+	memset(r, 0, sizeof(*r));
+	r->used = 1;
+	r->a_rid = a->rid;
+	r->a_circ = m->circuit;
+	r->b_rid = b->rid;
+	r->b_circ = ++st->next_circ;
+	memcpy(fwd.key, a->pub, 32);
+	fwd.circuit = r->b_circ;
+	if (natmsg_encode(&fwd, buf, sizeof(buf), &len) != 0 || link_send(b->link, FRAME_NAT, buf, len) != 0) {
+		r->used = 0;
+		(void)send_circ(n, a->rid, NAT_CLOSE, m->circuit, 0, NULL, 0);
+		return;
+	}
+	log_info("relaying the link of two peers that cannot meet");
+}
+
+/* At the called end: the helper |h| carries friend |m->key| to us. */
+static void
+on_open_end(struct node *n, struct peer *h, const struct nat_msg *m)
+{
+	struct peer *f = peers_find(n, m->key);
+
+	if (!f || f->opennet || f == h || linked(f) || end_find(n, h->rid, m->circuit) ||
+	    !end_new(n, f, h, m->circuit, 0))
+		(void)send_circ(n, h->rid, NAT_CLOSE, m->circuit, 0, NULL, 0);
+}
+
+
+/* relay_other: the circuit |circ| from |p| at this helper, and its far side. */
+static struct relay *
+relay_other(struct node *n, const struct peer *p, uint32_t circ, uint32_t *to_rid, uint32_t *to_circ)
+{
+	unsigned i;
+
+	for (i = 0; i < RELAYS_MAX; i++) {
+		struct relay *r = &n->nat->relays[i];
+		if (!r->used)
+			continue;
+		if (r->a_rid == p->rid && r->a_circ == circ) {
+			*to_rid = r->b_rid, *to_circ = r->b_circ;
+			return r;
+		}
+		if (r->b_rid == p->rid && r->b_circ == circ) {
+			*to_rid = r->a_rid, *to_circ = r->a_circ;
+			return r;
+		}
+	}
+	return NULL;
+}
+
+static void
+on_circuit(struct node *n, struct peer *p, const struct nat_msg *m)
+{
+	struct relay_end *e = end_find(n, p->rid, m->circuit);
+	uint32_t to_rid, to_circ;
+	struct relay *r;
+
+	if (e) {
+		if (m->kind == NAT_CLOSE) {
+			struct peer *f = peers_by_rid(n, e->peer_rid);
+			if (f && !linked(f))
+				f->relay_refused = 1; /* refused, or the far end went */
+			end_free(e, 0);
+		} else if (m->kind == NAT_ACK) {
+			e->unacked -= m->count < e->unacked ? m->count : e->unacked;
+			end_pump(e);
+		} else if (m->kind == NAT_DATA) {
+			if (evbuffer_get_length(bufferevent_get_output(e->bev)) + m->dlen > RELAY_BUFFER_MAX ||
+			    bufferevent_write(e->bev, m->data, m->dlen) != 0) {
+				end_free(e, 1);
+				return;
+			}
+			e->written += m->dlen;
+		}
+		return;
+	}
+	if (!(r = relay_other(n, p, m->circuit, &to_rid, &to_circ)))
+		return; /* a circuit closed meanwhile */
+	if (send_circ(n, to_rid, m->kind, to_circ, m->count, m->data, m->dlen) != 0 || m->kind == NAT_CLOSE) {
+		if (m->kind != NAT_CLOSE)
+			(void)send_circ(n, p->rid, NAT_CLOSE, m->circuit, 0, NULL, 0);
+		r->used = 0;
+	}
+}
+
+/* relays_drop: |p|'s link went down: its circuits and ends go with it. */
+static void
+relays_drop(struct node *n, const struct peer *p)
+{
+	unsigned i;
+
+	for (i = 0; i < ENDS_MAX; i++)
+		if (n->nat->ends[i].used && n->nat->ends[i].via_rid == p->rid)
+			end_free(&n->nat->ends[i], 0);
+	for (i = 0; i < RELAYS_MAX; i++) {
+		struct relay *r = &n->nat->relays[i];
+		if (!r->used || (r->a_rid != p->rid && r->b_rid != p->rid))
+			continue;
+		if (r->a_rid == p->rid)
+			(void)send_circ(n, r->b_rid, NAT_CLOSE, r->b_circ, 0, NULL, 0);
+		else
+			(void)send_circ(n, r->a_rid, NAT_CLOSE, r->a_circ, 0, NULL, 0);
+		r->used = 0;
+	}
+}
+
 static int
 nat_record(struct node *n, struct peer *p, const uint8_t *data, size_t len)
 {
@@ -354,6 +677,9 @@ nat_record(struct node *n, struct peer *p, const uint8_t *data, size_t len)
 	case NAT_CALL: on_call(n, p, &m); break;
 	case NAT_ACCEPT: on_accept(n, p, &m); break;
 	case NAT_GO: on_go(n, p, &m); break;
+	case NAT_OPEN: on_open_helper(n, p, &m); break;
+	case NAT_CARRY: on_open_end(n, p, &m); break;
+	case NAT_DATA: case NAT_ACK: case NAT_CLOSE: on_circuit(n, p, &m); break;
 	}
 	return 0;
 }
@@ -397,6 +723,10 @@ on_tick(evutil_socket_t fd, short ev, void *arg)
 				f->meet_tries = 0;
 			continue;
 		}
+		if (f->meet_failed && f->meet_via && (!f->relay_at || now - f->relay_at >= RELAY_RETRY_MS)) {
+			ask_relay(n, f, now);
+			continue;
+		}
 		wait = (uint64_t)ASK_FIRST_MS << (f->meet_tries < 6 ? f->meet_tries : 6);
 		if (wait > ASK_MAX_MS)
 			wait = ASK_MAX_MS;
@@ -413,12 +743,21 @@ nat_linked(struct node *n, struct peer *p, int up)
 {
 	if (up && !p->opennet)
 		tell_addrs(n, p);
+	if (!up)
+		relays_drop(n, p);
+}
+
+static void
+nat_forget(struct node *n, struct peer *p)
+{
+	relays_drop(n, p);
 }
 
 static const struct peer_hooks hooks = {
 	.nat = nat_record,
 	.observed = nat_observed,
 	.linked = nat_linked,
+	.forget = nat_forget,
 };
 
 int
@@ -436,8 +775,12 @@ nat_start(struct node *n)
 void
 nat_stop(struct node *n)
 {
+	unsigned i;
+
 	if (!n->nat)
 		return;
+	for (i = 0; i < ENDS_MAX; i++)
+		end_free(&n->nat->ends[i], 0);
 	if (n->nat->tick)
 		event_free(n->nat->tick);
 	free(n->nat);

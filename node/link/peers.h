@@ -72,6 +72,9 @@ struct peer {
 	unsigned meet_tries;            /* asks since it was last linked */
 	uint8_t ever_linked;
 	uint8_t meet_failed;            /* a meeting was arranged, and no dial got through */
+	uint8_t relay_refused;          /* the helper would not relay to it */
+	uint32_t meet_via;              /* the rid of the peer that arranged our last meeting */
+	uint64_t relay_at;              /* monotonic ms we last asked for a relay to it */
 	/* opennet (openlink.c): a stranger, not a friend; never saved;
 	 * admitted only to announce; gone, to be forgotten */
 	uint8_t opennet, open_transient, open_dead;

@@ -12,7 +12,8 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size);
 int
 LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 {
-	uint8_t again[NAT_MSG_MAX], p2[HS2_PAYLOAD];
+	static uint8_t again[NAT_DATA_MSG_MAX];
+	uint8_t p2[HS2_PAYLOAD];
 	struct noderef_addr seen, seen2;
 	struct nat_msg m, m2;
 	size_t len;
@@ -20,7 +21,11 @@ LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 
 	if (natmsg_decode(&m, data, size) == 0) {
 		if (natmsg_encode(&m, again, sizeof(again), &len) != 0 || len != size || memcmp(again, data, size) != 0 ||
-		    natmsg_decode(&m2, again, len) != 0 || memcmp(&m, &m2, sizeof(m)) != 0)
+		    natmsg_decode(&m2, again, len) != 0 || m2.dlen != m.dlen ||
+		    (m.dlen && memcmp(m.data, m2.data, m.dlen) != 0))
+			abort();
+		m2.data = m.data; /* the same bytes, in the other buffer */
+		if (memcmp(&m, &m2, sizeof(m)) != 0)
 			abort();
 		for (i = 0; i < m.naddr; i++)
 			(void)addr_scope(&m.addr[i]);

@@ -44,10 +44,28 @@ lw b get "$uri" -o "$T/got" >/dev/null 2>&1
 check "b fetches a's document" cmp -s "$T/doc" "$T/got"
 
 st=$(link_time s t 30)
-check "two symmetric NATs do not link ($st)" [ "$st" = never ]
-check "and s's peer list says why" wait_for 30 says s 'symmetric NAT' peer list
+check "two symmetric NATs do not link while the mutual friend does not relay ($st)" [ "$st" = never ]
+check "and s's peer list says why" wait_for 30 says s 'symmetric NAT), and the mutual friend does not relay' peer list
 as=$(link_time a s 30)
 check "a cone and a symmetric NAT do not link either ($as)" [ "$as" = never ]
+
+# The public node's operator allows relaying: s and t link through it,
+# Noise end to end, at the next retry.
+echo "relay = on" >>"$T/pub/wispd.conf"
+t0=$(now_s)
+kill -HUP "$(cat "$T/pub.pid")"
+check "with relay = on, the two symmetric NATs link through the mutual friend" wait_for 90 linked_to s t
+sr=$(($(now_s) - t0))
+check "s says the link is relayed" says s "$(id_of t | cut -c1-8).*relay via" peer list
+check "the relay saw it only as a relay" grep -q "relaying the link of two peers that cannot meet" "$T/pub.log"
+echo "across the relay" >"$T/doc2"
+uri2=$(lw s put -q "$T/doc2")
+lw t get "$uri2" -o "$T/got2" >/dev/null 2>&1
+check "t fetches s's document across the relay" cmp -s "$T/doc2" "$T/got2"
+head -c 3000000 /dev/urandom >"$T/big"
+uri3=$(lw t put -q "$T/big")
+lw s get "$uri3" -o "$T/gotbig" >/dev/null 2>&1
+check "and s a 3 MB file of t's (the window holds, nothing overflows)" cmp -s "$T/big" "$T/gotbig"
 
 # The ISP gives a's router a new address; b is stopped meanwhile. Both
 # links come back without a command.
@@ -62,8 +80,8 @@ check "a's public address follows the change" wait_for 30 says a '203.0.113.51:[
 
 echo "matrix (seconds to link):"
 echo "  cone      + cone       punched through a mutual friend: $ab"
-echo "  symmetric + symmetric  not at all (no relay yet): $st"
-echo "  cone      + symmetric  not at all (no relay yet): $as"
+echo "  symmetric + symmetric  not while the friend does not relay ($st); relayed once it does: $sr"
+echo "  cone      + symmetric  not while the friend does not relay: $as"
 echo "  any home  + public     direct, dialled from the home"
 echo "  after a's address changed: a and b relinked in $readd s"
 finish
