@@ -235,6 +235,52 @@ START_TEST(test_natmsg_roundtrip_and_refusals)
 }
 END_TEST
 
+/* Relay records: a circuit number, and data of 1 to NAT_DATA_MAX bytes or
+ * a count that is not zero. */
+START_TEST(test_natmsg_relay)
+{
+	static uint8_t buf[NAT_DATA_MSG_MAX + 1], bytes[NAT_DATA_MAX + 1];
+	struct nat_msg m = { .kind = NAT_DATA, .circuit = 0x01020304, .data = bytes, .dlen = NAT_DATA_MAX }, back;
+	size_t len;
+
+	randombytes_buf(bytes, sizeof(bytes));
+	ck_assert_int_eq(natmsg_encode(&m, buf, sizeof(buf), &len), 0);
+	ck_assert_uint_eq(len, NAT_DATA_MSG_MAX);
+	ck_assert_int_eq(natmsg_decode(&back, buf, len), 0);
+	ck_assert_uint_eq(back.circuit, 0x01020304);
+	ck_assert_uint_eq(back.dlen, NAT_DATA_MAX);
+	ck_assert_mem_eq(back.data, bytes, NAT_DATA_MAX);
+	buf[len] = 0;
+	ck_assert_int_ne(natmsg_decode(&back, buf, len + 1), 0); /* one byte too many */
+	ck_assert_int_ne(natmsg_decode(&back, buf, 5), 0);       /* no data */
+	m.dlen = NAT_DATA_MAX + 1;
+	ck_assert_int_ne(natmsg_encode(&m, buf, sizeof(buf), &len), 0);
+
+	memset(&m, 0, sizeof(m));
+	m.kind = NAT_ACK;
+	m.circuit = 7;
+	ck_assert_int_ne(natmsg_encode(&m, buf, sizeof(buf), &len), 0); /* count 0 */
+	m.count = RELAY_WINDOW;
+	ck_assert_int_eq(natmsg_encode(&m, buf, sizeof(buf), &len), 0);
+	ck_assert_uint_eq(len, 9);
+	ck_assert_int_eq(natmsg_decode(&back, buf, len), 0);
+	ck_assert_uint_eq(back.count, RELAY_WINDOW);
+	memset(buf + 5, 0, 4);
+	ck_assert_int_ne(natmsg_decode(&back, buf, len), 0);
+
+	memset(&m, 0, sizeof(m));
+	m.kind = NAT_CARRY;
+	m.circuit = 9;
+	randombytes_buf(m.key, 32);
+	ck_assert_int_eq(natmsg_encode(&m, buf, sizeof(buf), &len), 0);
+	ck_assert_uint_eq(len, 1 + 32 + 4);
+	ck_assert_int_eq(natmsg_decode(&back, buf, len), 0);
+	ck_assert_mem_eq(back.key, m.key, 32);
+	buf[0] = NAT_CLOSE + 1;
+	ck_assert_int_ne(natmsg_decode(&back, buf, len), 0);
+}
+END_TEST
+
 /* What a node may be told it is at: a public address only. */
 START_TEST(test_addr_scope)
 {
@@ -286,6 +332,7 @@ frame_suite(void)
 	tcase_add_test(tc, test_hs1_dialled_address);
 	tcase_add_test(tc, test_natmsg_roundtrip_and_refusals);
 	tcase_add_test(tc, test_addr_scope);
+	tcase_add_test(tc, test_natmsg_relay);
 	suite_add_tcase(s, tc);
 	return s;
 }
