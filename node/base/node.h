@@ -21,6 +21,7 @@ struct peer_hooks;
 struct route_state;
 struct openlink;
 struct nat_state;
+struct ark_state;
 struct get_job;
 struct ingest;
 
@@ -74,12 +75,17 @@ struct node {
 	struct route_state *route;
 	struct openlink *open;
 	struct nat_state *nat;
+	struct ark_state *ark;
 	/* Addresses this node learnt it has behind its router (link/nat.c),
 	 * advertised before its interfaces' (peers_self), and when a link
 	 * from outside last came up (monotonic ms; 0: never). */
 	struct noderef_addr public_addr[NODE_PUBLIC_MAX];
 	unsigned npublic;
 	uint64_t reached_outside;
+	/* this node's address record (route/ark.c): what friends get, and the
+	 * edition published last (0: none yet) */
+	uint8_t ark_pkh[32], ark_ckey[32];
+	uint64_t ark_edition;
 	uint32_t next_rid;
 	int64_t started;             /* unix seconds */
 };

@@ -33,7 +33,7 @@ rd_addr(struct rd *r, struct noderef_addr *a)
 static int
 has_key(uint8_t kind)
 {
-	return (kind >= NAT_ASK && kind <= NAT_GO) || kind == NAT_OPEN || kind == NAT_CARRY;
+	return (kind >= NAT_ASK && kind <= NAT_GO) || kind == NAT_OPEN || kind == NAT_CARRY || kind == NAT_ARK;
 }
 
 static int
@@ -56,7 +56,7 @@ natmsg_encode(const struct nat_msg *m, uint8_t *out, size_t cap, size_t *len)
 	unsigned i, na = addrs_of(m);
 	struct wr w;
 
-	if (m->kind < NAT_ADDRS || m->kind > NAT_CLOSE || (m->kind == NAT_ADDRS && (na == 0 || na > NODEREF_ADDRS_MAX)) ||
+	if (m->kind < NAT_ADDRS || m->kind > NAT_ARK || (m->kind == NAT_ARK && m->edition == 0) || (m->kind == NAT_ADDRS && (na == 0 || na > NODEREF_ADDRS_MAX)) ||
 	    (m->kind == NAT_DATA && (m->dlen == 0 || m->dlen > NAT_DATA_MAX)) || (m->kind == NAT_ACK && m->count == 0))
 		return WISP_ERR_MALFORMED;
 	wr_init(&w, out, cap);
@@ -67,6 +67,10 @@ natmsg_encode(const struct nat_msg *m, uint8_t *out, size_t cap, size_t *len)
 		wr_u32be(&w, m->circuit);
 	if (m->kind == NAT_ACK)
 		wr_u32be(&w, m->count);
+	if (m->kind == NAT_ARK) {
+		wr_bytes(&w, m->ckey, 32);
+		wr_u64be(&w, m->edition);
+	}
 	if (m->kind == NAT_DATA)
 		wr_bytes(&w, m->data, m->dlen);
 	if (m->kind == NAT_ADDRS)
@@ -88,13 +92,15 @@ natmsg_decode(struct nat_msg *m, const uint8_t *p, size_t len)
 
 	memset(m, 0, sizeof(*m));
 	rd_init(&r, p, len);
-	if (rd_u8(&r, &m->kind) || m->kind < NAT_ADDRS || m->kind > NAT_CLOSE)
+	if (rd_u8(&r, &m->kind) || m->kind < NAT_ADDRS || m->kind > NAT_ARK)
 		return WISP_ERR_MALFORMED;
 	if (has_key(m->kind) && rd_bytes(&r, m->key, 32))
 		return WISP_ERR_MALFORMED;
 	if (has_circuit(m->kind) && rd_u32be(&r, &m->circuit))
 		return WISP_ERR_MALFORMED;
 	if (m->kind == NAT_ACK && (rd_u32be(&r, &m->count) || m->count == 0))
+		return WISP_ERR_MALFORMED;
+	if (m->kind == NAT_ARK && (rd_bytes(&r, m->ckey, 32) || rd_u64be(&r, &m->edition) || m->edition == 0))
 		return WISP_ERR_MALFORMED;
 	if (m->kind == NAT_DATA) {
 		if (r.left == 0 || r.left > NAT_DATA_MAX)

@@ -22,7 +22,10 @@
  *   DATA   circuit, 1 to NAT_DATA_MAX bytes of the link's stream.
  *   ACK    circuit, count (u32): that many bytes were taken; a sender
  *          keeps at most RELAY_WINDOW bytes not acknowledged.
- *   CLOSE  circuit: the circuit is gone (or refused). */
+ *   CLOSE  circuit: the circuit is gone (or refused).
+ *   ARK    namespace hash (32), crypto key (32), edition (u64): to a
+ *          friend when a link comes up and when the sender publishes a new
+ *          address record (core/ark.h): where to find it after a move. */
 #ifndef WISP_NATMSG_H
 #define WISP_NATMSG_H
 
@@ -34,7 +37,7 @@
 
 enum nat_kind {
 	NAT_ADDRS = 1, NAT_ASK = 2, NAT_CALL = 3, NAT_ACCEPT = 4, NAT_GO = 5,
-	NAT_OPEN = 6, NAT_CARRY = 7, NAT_DATA = 8, NAT_ACK = 9, NAT_CLOSE = 10,
+	NAT_OPEN = 6, NAT_CARRY = 7, NAT_DATA = 8, NAT_ACK = 9, NAT_CLOSE = 10, NAT_ARK = 11,
 };
 
 enum {
@@ -46,7 +49,9 @@ enum {
 
 struct nat_msg {
 	uint8_t kind;
-	uint8_t key[32];             /* ASK, CALL, ACCEPT, GO */
+	uint8_t key[32];             /* ASK, CALL, ACCEPT, GO, OPEN, CARRY; ARK: namespace hash */
+	uint8_t ckey[32];            /* ARK */
+	uint64_t edition;            /* ARK: not 0 */
 	unsigned naddr;              /* ADDRS: how many; CALL, GO: 1 */
 	struct noderef_addr addr[NODEREF_ADDRS_MAX];
 	uint32_t circuit;            /* OPEN, CARRY, DATA, ACK, CLOSE */

@@ -21,6 +21,7 @@
 #include "node/link/link.h"
 #include "node/link/nat.h"
 #include "node/link/peers.h"
+#include "node/route/ark.h"
 #include "node/route/driver.h"
 #include "node/route/opennet.h"
 #include "store/store.h"
@@ -103,7 +104,7 @@ main(int argc, char **argv)
 		fatalx("cannot start the router");
 	if (openlink_start(n) != 0)
 		fatalx("cannot start the opennet");
-	if (nat_start(n) != 0)
+	if (nat_start(n) != 0 || ark_start(n) != 0)
 		fatalx("cannot start the address finder");
 	sigs[0] = evsignal_new(n->base, SIGTERM, on_signal, n);
 	sigs[1] = evsignal_new(n->base, SIGINT, on_signal, n);
@@ -122,6 +123,7 @@ main(int argc, char **argv)
 	api_stop(n);
 	openlink_save(n);
 	links_stop(n);
+	ark_stop(n);
 	nat_stop(n);
 	peers_stop(n);
 	openlink_stop(n);

@@ -664,6 +664,37 @@ relays_drop(struct node *n, const struct peer *p)
 	}
 }
 
+void
+nat_tell_ark(struct node *n, struct peer *p)
+{
+	struct nat_msg m = { .kind = NAT_ARK, .edition = n->ark_edition };
+
+	if (!n->ark_edition || p->opennet)
+		return;
+	memcpy(m.key, n->ark_pkh, 32);
+	memcpy(m.ckey, n->ark_ckey, 32);
+	(void)send_nat(p, &m);
+}
+
+/* on_ark: a friend's address record: where, and which edition it is at. */
+static void
+on_ark(struct node *n, struct peer *p, const struct nat_msg *m)
+{
+	if (p->opennet)
+		return;
+	if (p->has_ark && !memcmp(p->ark_pkh, m->key, 32) && !memcmp(p->ark_ckey, m->ckey, 32) &&
+	    p->ark_edition >= m->edition)
+		return;
+	if (!p->has_ark || memcmp(p->ark_pkh, m->key, 32) || memcmp(p->ark_ckey, m->ckey, 32))
+		p->ark_edition = 0; /* a new namespace (a new identity would be a new friend) */
+	p->has_ark = 1;
+	memcpy(p->ark_pkh, m->key, 32);
+	memcpy(p->ark_ckey, m->ckey, 32);
+	if (m->edition > p->ark_edition)
+		p->ark_edition = m->edition;
+	(void)peers_save(n, p);
+}
+
 static int
 nat_record(struct node *n, struct peer *p, const uint8_t *data, size_t len)
 {
@@ -680,6 +711,7 @@ nat_record(struct node *n, struct peer *p, const uint8_t *data, size_t len)
 	case NAT_OPEN: on_open_helper(n, p, &m); break;
 	case NAT_CARRY: on_open_end(n, p, &m); break;
 	case NAT_DATA: case NAT_ACK: case NAT_CLOSE: on_circuit(n, p, &m); break;
+	case NAT_ARK: on_ark(n, p, &m); break;
 	}
 	return 0;
 }
@@ -741,8 +773,10 @@ on_tick(evutil_socket_t fd, short ev, void *arg)
 static void
 nat_linked(struct node *n, struct peer *p, int up)
 {
-	if (up && !p->opennet)
+	if (up && !p->opennet) {
 		tell_addrs(n, p);
+		nat_tell_ark(n, p);
+	}
 	if (!up)
 		relays_drop(n, p);
 }

@@ -12,5 +12,9 @@ int nat_start(struct node *n);
 void nat_stop(struct node *n);
 /* nat_voters: how many peers saw this node at |a| (0: none). */
 unsigned nat_voters(const struct node *n, const struct noderef_addr *a);
+/* nat_tell_ark tells friend |p| where this node's address record is and
+ * its newest edition (route/ark.c, after publishing one). */
+struct peer;
+void nat_tell_ark(struct node *n, struct peer *p);
 
 #endif

@@ -24,8 +24,9 @@
 #include "store/store.h"
 
 /* A friend's record: flags | invite secret | [handshake stamp, with
- * FLAG_STAMP] | binary noderef. */
-enum { FLAG_SECRET = 1, FLAG_CONF = 2, FLAG_STAMP = 4, STAMP_LEN = 12 };
+ * FLAG_STAMP] | [its address record's namespace hash, crypto key and
+ * edition, with FLAG_ARK] | binary noderef. */
+enum { FLAG_SECRET = 1, FLAG_CONF = 2, FLAG_STAMP = 4, FLAG_ARK = 8, STAMP_LEN = 12, ARK_LEN = 32 + 32 + 8 };
 
 /* ---- hooks: what the parts above are told ---- */
 
@@ -158,18 +159,24 @@ int
 peers_save(struct node *n, const struct peer *p)
 {
 	static const uint8_t none[STAMP_LEN];
-	uint8_t v[1 + INVITE_SECRET_LEN + STAMP_LEN + NODEREF_BIN_MAX];
+	uint8_t v[1 + INVITE_SECRET_LEN + STAMP_LEN + ARK_LEN + NODEREF_BIN_MAX];
 	size_t len, k = 1 + INVITE_SECRET_LEN;
 	int stamped = memcmp(p->hs_stamp, none, STAMP_LEN) != 0;
 
 	if (p->opennet)
 		return 0; /* strangers are never saved: a restart must not make them friends */
 	v[0] = (uint8_t)((p->has_secret ? FLAG_SECRET : 0) | (p->from_conf ? FLAG_CONF : 0) |
-	    (stamped ? FLAG_STAMP : 0));
+	    (stamped ? FLAG_STAMP : 0) | (p->has_ark ? FLAG_ARK : 0));
 	memcpy(v + 1, p->secret, INVITE_SECRET_LEN);
 	if (stamped) {
 		memcpy(v + k, p->hs_stamp, STAMP_LEN);
 		k += STAMP_LEN;
+	}
+	if (p->has_ark) {
+		memcpy(v + k, p->ark_pkh, 32);
+		memcpy(v + k + 32, p->ark_ckey, 32);
+		store_u64be(v + k + 64, p->ark_edition);
+		k += ARK_LEN;
 	}
 	if (noderef_encode(&p->ref, v + k, NODEREF_BIN_MAX, &len) != 0)
 		return -1;
@@ -189,6 +196,7 @@ peer_new(struct node *n, const struct noderef *ref)
 	router_location(p->loc, p->pub);
 	p->ref = *ref;
 	p->n = n;
+	p->down_since = node_now_ms();
 	p->rid = ++n->next_rid;
 	p->backoff_ms = DIAL_BACKOFF_MIN_MS;
 	if (n->base && !(p->dial_ev = evtimer_new(n->base, on_dial, p))) {
@@ -205,11 +213,15 @@ load_one(void *ctx, const uint8_t *key, size_t klen, const uint8_t *val, size_t 
 	struct node *n = ctx;
 	struct noderef ref;
 	struct peer *p;
-	size_t k = 1 + INVITE_SECRET_LEN;
+	size_t k = 1 + INVITE_SECRET_LEN, ark_at = 0;
 
 	if (vlen >= 1 && (val[0] & FLAG_STAMP))
 		k += STAMP_LEN;
-	if (klen != 32 || vlen < k || (val[0] & ~(FLAG_SECRET | FLAG_CONF | FLAG_STAMP)) ||
+	if (vlen >= 1 && (val[0] & FLAG_ARK)) {
+		ark_at = k;
+		k += ARK_LEN;
+	}
+	if (klen != 32 || vlen < k || (val[0] & ~(FLAG_SECRET | FLAG_CONF | FLAG_STAMP | FLAG_ARK)) ||
 	    noderef_decode(&ref, val + k, vlen - k) != 0 || memcmp(ref.pub, key, 32) != 0) {
 		log_warnx("skipping a damaged peer record");
 		return 0;
@@ -221,6 +233,12 @@ load_one(void *ctx, const uint8_t *key, size_t klen, const uint8_t *val, size_t 
 	memcpy(p->secret, val + 1, INVITE_SECRET_LEN);
 	if (val[0] & FLAG_STAMP)
 		memcpy(p->hs_stamp, val + 1 + INVITE_SECRET_LEN, STAMP_LEN);
+	if (ark_at) {
+		p->has_ark = 1;
+		memcpy(p->ark_pkh, val + ark_at, 32);
+		memcpy(p->ark_ckey, val + ark_at + 32, 32);
+		p->ark_edition = load_u64be(val + ark_at + 64);
+	}
 	return 0;
 }
 
@@ -260,6 +278,14 @@ on_dial(evutil_socket_t fd, short ev, void *arg)
 		return;
 	if (peers_dial(p->n, p) != 0)
 		peers_link_down(p->n, p, NULL); /* could not even start: back off */
+}
+
+void
+peers_redial_now(struct peer *p)
+{
+	p->backoff_ms = DIAL_BACKOFF_MIN_MS;
+	if (!p->link && !p->dialing && !p->removed && p->dial_ev)
+		schedule_dial(p, 1);
 }
 
 void
@@ -459,6 +485,7 @@ peers_link_down(struct node *n, struct peer *p, struct link *l)
 	if (l && p->link == l) {
 		p->link = NULL;
 		p->since = 0;
+		p->down_since = node_now_ms();
 		each_hook(n, linked, p, 0);
 	}
 	if (p->link || p->dialing || p->removed)

@@ -75,6 +75,12 @@ struct peer {
 	uint8_t relay_refused;          /* the helper would not relay to it */
 	uint32_t meet_via;              /* the rid of the peer that arranged our last meeting */
 	uint64_t relay_at;              /* monotonic ms we last asked for a relay to it */
+	/* its address record (core/ark.h, route/ark.c), as it told us: saved */
+	int has_ark;
+	uint8_t ark_pkh[32], ark_ckey[32];
+	uint64_t ark_edition;           /* the newest edition we have seen */
+	uint64_t ark_tried;             /* monotonic ms we last looked for a newer one */
+	uint64_t down_since;            /* monotonic ms it has not been linked since */
 	/* opennet (openlink.c): a stranger, not a friend; never saved;
 	 * admitted only to announce; gone, to be forgotten */
 	uint8_t opennet, open_transient, open_dead;
@@ -135,6 +141,8 @@ int peers_shunned(const struct peer *p);
  * 0 when it is sending faster than PEER_REQ_RATE. */
 int peers_take_request(struct peer *p);
 void peers_link_down(struct node *n, struct peer *p, struct link *l);
+/* peers_redial_now dials |p| at once (its addresses changed). */
+void peers_redial_now(struct peer *p);
 /* peers_noderef fills this node's own noderef. */
 void peers_self(const struct node *n, struct noderef *ref);
 int invites_new(struct node *n, struct invite *iv);

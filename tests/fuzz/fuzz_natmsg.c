@@ -1,9 +1,11 @@
-/* The address and meeting records a peer sends (natmsg.h), and the
- * handshake's observed address: whatever decodes encodes back the same. */
+/* The address, meeting and relay records a peer sends (natmsg.h), the
+ * address records found in the network (ark.h) and the handshake's
+ * observed address: whatever decodes encodes back the same. */
 #include <stdlib.h>
 #include <string.h>
 
 #include "crypto/err.h"
+#include "node/core/ark.h"
 #include "node/core/frame.h"
 #include "node/core/natmsg.h"
 
@@ -29,6 +31,17 @@ LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 			abort();
 		for (i = 0; i < m.naddr; i++)
 			(void)addr_scope(&m.addr[i]);
+	}
+	{
+		uint8_t rec[ARK_REC_MAX];
+		struct noderef ref;
+		uint64_t ed, ed2;
+		struct noderef ref2;
+		size_t rl;
+		if (ark_decode(&ref, &ed, data, size) == 0 &&
+		    (ark_encode(&ref, ed, rec, &rl) != 0 || rl != size || memcmp(rec, data, size) != 0 ||
+		    ark_decode(&ref2, &ed2, rec, rl) != 0 || ed2 != ed || memcmp(&ref, &ref2, sizeof(ref)) != 0))
+			abort();
 	}
 	if (hs2_decode(&seen, data, size) == 0) {
 		if (hs2_encode(&seen, p2) != 0 || hs2_decode(&seen2, p2, sizeof(p2)) != 0 ||

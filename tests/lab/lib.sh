@@ -153,6 +153,15 @@ lab_readdress() {
 	nsx "r$1" conntrack -F >/dev/null 2>&1
 }
 
+# lab_move NAME NEWADDR: public host NAME gets a new address (a VPS
+# moved, a line with a forwarded port renumbered); the old one is gone.
+lab_move() {
+	_old=$(nsx "$1" ip -4 -o addr show dev wan | awk '{ print $4 }')
+	nsx "$1" ip addr del "$_old" dev wan
+	nsx "$1" ip addr add "$2/24" dev wan
+	nsx "$1" ip route replace default via "$(_gw_of "$2")"
+}
+
 # lab_node NAME [ARGS...]: wispd in namespace NAME, datadir $T/NAME,
 # listening on every address there (port 0: the kernel picks).
 lab_node() {

@@ -3,6 +3,7 @@
 #include <sodium.h>
 
 #include "crypto/noderef.h"
+#include "node/core/ark.h"
 #include "node/core/frame.h"
 #include "node/core/natmsg.h"
 #include "tests/unit/suites.h"
@@ -281,6 +282,55 @@ START_TEST(test_natmsg_relay)
 }
 END_TEST
 
+/* An address record: derived keys are the same every time and differ per
+ * identity; a record reads back; one signed by another key does not
+ * verify at the friend's key; a replayed edition has another name. */
+START_TEST(test_ark_record)
+{
+	static struct ark_keys k, k2, other;
+	uint8_t id[32], id2[32], arec[ARK_REC_MAX], block[SSK_BLOCK_LEN], rkey[32], fkey[32], apl[SSK_PAYLOAD_LEN];
+	struct noderef ref = { .naddr = 2 }, back;
+	char name[ARK_NAME_MAX];
+	uint64_t ed;
+	size_t rl, nl, pl;
+
+	randombytes_buf(id, 32);
+	randombytes_buf(id2, 32);
+	ark_derive(&k, id);
+	ark_derive(&k2, id);
+	ark_derive(&other, id2);
+	ck_assert_mem_eq(&k, &k2, sizeof(k));
+	ck_assert_int_ne(memcmp(k.pkh, other.pkh, 32), 0);
+	randombytes_buf(ref.pub, 32);
+	ref.addr[0] = addr4(198, 51, 100, 40, 4000);
+	ref.addr[1] = addr4(10, 7, 0, 2, 4000);
+	ck_assert_int_eq(ark_encode(&ref, 2, arec, &rl), 0);
+	ck_assert_int_eq(ark_decode(&back, &ed, arec, rl), 0);
+	ck_assert_uint_eq(ed, 2);
+	ck_assert_mem_eq(&back, &ref, sizeof(ref));
+	ck_assert_int_ne(ark_decode(&back, &ed, arec, rl - 1), 0);
+	ck_assert_int_ne(ark_encode(&ref, 0, arec, &rl), 0); /* editions start at 1 */
+	ck_assert_int_eq(ark_encode(&ref, 2, arec, &rl), 0);
+
+	nl = ark_name(name, 2);
+	ck_assert_str_eq(name, "wisp-ark/2");
+	ck_assert_int_eq(ssk_encode(block, rkey, k.secret, k.ckey, name, nl, arec, rl), 0);
+	ssk_request_key(fkey, k.pkh, k.ckey, name, nl); /* what the friend asks for */
+	ck_assert_mem_eq(rkey, fkey, 32);
+	ck_assert_int_eq(ssk_verify(block, sizeof(block), fkey), 0);
+	ck_assert_int_eq(ssk_decode(apl, &pl, block, sizeof(block), k.ckey, name, nl), 0);
+	ck_assert_int_eq(ark_decode(&back, &ed, apl, pl), 0);
+	ck_assert_mem_eq(&back, &ref, sizeof(ref));
+	/* forged: the same record signed by another namespace */
+	ck_assert_int_eq(ssk_encode(block, rkey, other.secret, k.ckey, name, nl, arec, rl), 0);
+	ck_assert_int_ne(ssk_verify(block, sizeof(block), fkey), 0);
+	/* an old edition lives under another name, so at another key */
+	nl = ark_name(name, 1);
+	ssk_request_key(rkey, k.pkh, k.ckey, name, nl);
+	ck_assert_int_ne(memcmp(rkey, fkey, 32), 0);
+}
+END_TEST
+
 /* What a node may be told it is at: a public address only. */
 START_TEST(test_addr_scope)
 {
@@ -333,6 +383,7 @@ frame_suite(void)
 	tcase_add_test(tc, test_natmsg_roundtrip_and_refusals);
 	tcase_add_test(tc, test_addr_scope);
 	tcase_add_test(tc, test_natmsg_relay);
+	tcase_add_test(tc, test_ark_record);
 	suite_add_tcase(s, tc);
 	return s;
 }
