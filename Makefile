@@ -94,14 +94,14 @@ check: deps
 	sh tests/fuzz/replay.sh $(B)
 	sh tests/sim/check.sh $(BIN) $(B)
 	sh tests/net/run.sh $(BIN) $(B)
-	sh tests/lab/run.sh $(BIN) $(B)
+	sh tests/net/run.sh $(BIN) $(B) lab
 
 net: all $(NET_TOOLS)
 	sh tests/net/run.sh $(BIN) $(B)
 
 # friends behind NAT routers, in network namespaces (root): tests/lab/
 lab: all
-	sh tests/lab/run.sh $(BIN) $(B)
+	sh tests/net/run.sh $(BIN) $(B) lab
 
 # the parts of node/ use only the parts below them: includes by each
 # folder's .may_include (the pure ones reach for no I/O and no clock),

@@ -445,6 +445,17 @@ on_hs2(struct link *l, const uint8_t *msg, size_t len)
 		link_close(l, "cannot send");
 }
 
+/* faulty: |l|'s peer sent |what|, which no friend should: it is counted
+ * against the peer and the link closes. Returns -1. */
+static int
+faulty(struct link *l, const char *what, const char *why)
+{
+	l->n->pstats.frames_bad++;
+	peers_fault(l->n, l->peer, what);
+	link_close(l, why);
+	return -1;
+}
+
 /* on_record handles one record, opened (|opened| 0) into l->plain;
  * returns -1 once the link is gone. */
 static int
@@ -467,25 +478,16 @@ on_record(struct link *l, int opened, uint8_t type, const uint8_t *payload, size
 	case FRAME_ROUTE:
 		if (peers_message(l->n, l->peer, payload, plen) == 0)
 			return 0;
-		l->n->pstats.frames_bad++;
-		peers_fault(l->n, l->peer, "a malformed routing message or a block that does not verify");
-		link_close(l, "bad routing message");
-		return -1;
+		return faulty(l, "a malformed routing message or a block that does not verify", "bad routing message");
 	case FRAME_NAT:
 		if (peers_nat(l->n, l->peer, payload, plen) == 0)
 			return 0;
-		l->n->pstats.frames_bad++;
-		peers_fault(l->n, l->peer, "a malformed address or meeting record");
-		link_close(l, "bad address record");
-		return -1;
+		return faulty(l, "a malformed address or meeting record", "bad address record");
 	case FRAME_BYE:
 		link_close(l, "peer said bye");
 		return -1;
 	}
-	l->n->pstats.frames_bad++;
-	peers_fault(l->n, l->peer, "a record of unknown type");
-	link_close(l, "unknown record type");
-	return -1;
+	return faulty(l, "a record of unknown type", "unknown record type");
 }
 
 /* still_open: did the handshake step leave |l| open? (It may have freed it.) */

@@ -170,18 +170,7 @@ lab_node() {
 	# not through nsx: $! must be wispd's own PID (ip netns exec execs it)
 	ip netns exec "$L-$_name" "$WISPD" -d "$T/$_name" --listen "[::]:0" --api 127.0.0.1:0 --foreground \
 		--store-size 64M --log-level info "$@" 2>>"$T/$_name.log" &
-	_pid=$!
-	PIDS="$PIDS $_pid"
-	echo "$_pid" >"$T/$_name.pid"
-	_n=0
-	while [ ! -s "$T/$_name/api.addr" ]; do
-		_n=$((_n + 1))
-		if [ $_n -gt 200 ] || ! kill -0 "$_pid" 2>/dev/null; then
-			echo "node $_name did not start: $(cat "$T/$_name.log")"
-			return 1
-		fi
-		sleep 0.05
-	done
+	await_node "$_name" $!
 }
 
 lw() { _name=$1; shift; nsx "$_name" "$WISP" -d "$T/$_name" "$@"; }

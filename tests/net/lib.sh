@@ -38,14 +38,19 @@ start_node() {
 	rm -f "$T/$name/api.addr"
 	"$WISPD" -d "$T/$name" --listen 127.0.0.1:0 --api 127.0.0.1:0 --foreground \
 		--store-size 512M --log-level warn "$@" 2>>"$T/$name.log" &
-	_pid=$!
-	PIDS="$PIDS $_pid"
-	echo "$_pid" >"$T/$name.pid"
+	await_node "$name" $!
+}
+
+# await_node NAME PID: remember wispd PID as node NAME's and wait until
+# its API is up (api.addr written), or say why it is not.
+await_node() {
+	PIDS="$PIDS $2"
+	echo "$2" >"$T/$1.pid"
 	_n=0
-	while [ ! -s "$T/$name/api.addr" ]; do
+	while [ ! -s "$T/$1/api.addr" ]; do
 		_n=$((_n + 1))
-		if [ $_n -gt 200 ] || ! kill -0 "$_pid" 2>/dev/null; then
-			echo "node $name did not start: $(cat "$T/$name.log")"
+		if [ $_n -gt 200 ] || ! kill -0 "$2" 2>/dev/null; then
+			echo "node $1 did not start: $(cat "$T/$1.log")"
 			return 1
 		fi
 		sleep 0.05
