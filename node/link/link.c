@@ -8,6 +8,7 @@
 #include <stdlib.h>
 #include <string.h>
 #include <sys/socket.h>
+#include <unistd.h>
 
 #include <event2/buffer.h>
 #include <event2/bufferevent.h>
@@ -19,6 +20,7 @@
 #include "node/base/addr.h"
 #include "node/base/clock.h"
 #include "node/base/log.h"
+#include "node/base/sock.h"
 #include "node/base/node.h"
 #include "node/core/frame.h"
 #include "node/core/natmsg.h"
@@ -758,49 +760,6 @@ link_accept(struct node *n, int fd, const char *from, const struct sockaddr_stor
 	n->links_pending++;
 }
 
-static int
-is_v6_any(const struct sockaddr_storage *ss)
-{
-	return ss->ss_family == AF_INET6 &&
-	    IN6_IS_ADDR_UNSPECIFIED(&((const struct sockaddr_in6 *)(const void *)ss)->sin6_addr);
-}
-
-/* dial_fd starts a connection to |ss| from this node's listening port,
- * so that a router in front of it maps the dial as it maps the port: the
- * address a peer then sees the link come from is where friends can meet
- * this node (nat.c). Where that port cannot be used (another family, or
- * the same four addresses and ports still in use) it dials from any port.
- * Returns the connecting socket or -1. */
-static evutil_socket_t
-dial_fd(struct node *n, const struct sockaddr_storage *ss, unsigned len)
-{
-	struct sockaddr_storage self;
-	unsigned sl;
-	struct sockaddr_storage mapped;
-	int bound, one = 1;
-
-	/* From the dual-stack listener's port, IPv4 leaves as ::ffff:a.b.c.d */
-	if (ss->ss_family == AF_INET && node_parse_addr(n->node_addr, &self, &sl) == 0 && is_v6_any(&self) &&
-	    node_map_v4(ss, &mapped, &len) == 0)
-		ss = &mapped;
-	for (bound = 1; bound >= 0; bound--) {
-		evutil_socket_t fd = socket(ss->ss_family, SOCK_STREAM | SOCK_NONBLOCK | SOCK_CLOEXEC, 0);
-		if (fd < 0)
-			return -1;
-		if (bound && (node_parse_addr(n->node_addr, &self, &sl) != 0 || self.ss_family != ss->ss_family ||
-		    setsockopt(fd, SOL_SOCKET, SO_REUSEADDR, &one, sizeof(one)) != 0 ||
-		    setsockopt(fd, SOL_SOCKET, SO_REUSEPORT, &one, sizeof(one)) != 0 ||
-		    bind(fd, (struct sockaddr *)&self, sl) != 0)) {
-			evutil_closesocket(fd);
-			continue;
-		}
-		if (connect(fd, (const struct sockaddr *)ss, len) == 0 || errno == EINPROGRESS)
-			return fd;
-		evutil_closesocket(fd);
-	}
-	return -1;
-}
-
 /* dial starts a link to |p| at |a|. */
 static struct link *
 dial(struct node *n, struct peer *p, const struct noderef_addr *a)
@@ -814,7 +773,7 @@ dial(struct node *n, struct peer *p, const struct noderef_addr *a)
 
 	if (noderef_addr_format(a, addr, sizeof(addr)) != 0 || node_parse_addr(addr, &ss, &len) != 0)
 		return NULL;
-	if ((fd = dial_fd(n, &ss, len)) < 0)
+	if ((fd = sock_dial(n->node_addr, &ss, len)) < 0)
 		return NULL;
 	if (!(bev = bufferevent_socket_new(n->base, fd, BEV_OPT_CLOSE_ON_FREE))) {
 		evutil_closesocket(fd);
@@ -935,46 +894,11 @@ on_peer_accept(struct evconnlistener *l, evutil_socket_t fd, struct sockaddr *sa
 	link_accept(arg, fd, from, &ss);
 }
 
-/* listen_fd binds and listens on |ss|, dual-stack for the IPv6 wildcard
- * ("[::]:PORT": IPv4 arrives as ::ffff:a.b.c.d, unmapped on accept), with
- * SO_REUSEPORT so dials can leave from the port (dial_fd). A plain bind
- * first: SO_REUSEPORT alone would let a second wispd of the same user
- * share the port without a word. Returns the socket, or -1 with errno. */
-static evutil_socket_t
-listen_fd(const struct sockaddr_storage *ss, unsigned sl)
-{
-	evutil_socket_t fd = socket(ss->ss_family, SOCK_STREAM | SOCK_NONBLOCK | SOCK_CLOEXEC, 0);
-	int one = 1, zero = 0, taken, e;
-
-	if (fd < 0)
-		return -1;
-	if (ss->ss_family == AF_INET6 && setsockopt(fd, IPPROTO_IPV6, IPV6_V6ONLY, &zero, sizeof(zero)) != 0)
-		goto fail;
-	(void)setsockopt(fd, SOL_SOCKET, SO_REUSEADDR, &one, sizeof(one));
-	taken = bind(fd, (const struct sockaddr *)ss, sl) != 0;
-	if (taken)
-		goto fail;
-	evutil_closesocket(fd);
-	if ((fd = socket(ss->ss_family, SOCK_STREAM | SOCK_NONBLOCK | SOCK_CLOEXEC, 0)) < 0)
-		return -1;
-	if ((ss->ss_family == AF_INET6 && setsockopt(fd, IPPROTO_IPV6, IPV6_V6ONLY, &zero, sizeof(zero)) != 0) ||
-	    setsockopt(fd, SOL_SOCKET, SO_REUSEADDR, &one, sizeof(one)) != 0 ||
-	    setsockopt(fd, SOL_SOCKET, SO_REUSEPORT, &one, sizeof(one)) != 0 ||
-	    bind(fd, (const struct sockaddr *)ss, sl) != 0 || listen(fd, 64) != 0)
-		goto fail;
-	return fd;
-fail:
-	e = errno;
-	evutil_closesocket(fd);
-	errno = e;
-	return -1;
-}
-
 static int
 listen_peers(struct node *n)
 {
 	struct sockaddr_storage ss;
-	evutil_socket_t fd;
+	int fd;
 	unsigned sl;
 	socklen_t gl = sizeof(ss);
 
@@ -982,24 +906,13 @@ listen_peers(struct node *n)
 		fprintf(stderr, "wispd: bad listen address %s\n", n->conf.listen);
 		return -1;
 	}
-	fd = listen_fd(&ss, sl);
-	if (fd < 0 && is_v6_any(&ss) && (errno == EAFNOSUPPORT || errno == EADDRNOTAVAIL)) {
-		/* no IPv6 on this machine: IPv4 alone, same port */
-		struct sockaddr_in *v4 = (struct sockaddr_in *)(void *)&ss;
-		uint16_t port = ((struct sockaddr_in6 *)(void *)&ss)->sin6_port;
-		memset(&ss, 0, sizeof(ss));
-		v4->sin_family = AF_INET;
-		v4->sin_port = port;
-		sl = sizeof(*v4);
-		fd = listen_fd(&ss, sl);
-		if (fd >= 0)
-			log_info("no IPv6 here: peers on IPv4 only");
-	}
+	if ((fd = sock_listen(&ss, sl)) >= 0 && ss.ss_family == AF_INET && strchr(n->conf.listen, '['))
+		log_info("no IPv6 here: peers on IPv4 only");
 	if (fd < 0 || !(n->peer_listener = evconnlistener_new(n->base, on_peer_accept, n,
 	    LEV_OPT_CLOSE_ON_FREE | LEV_OPT_CLOSE_ON_EXEC, 0, fd))) {
 		fprintf(stderr, "wispd: cannot listen for peers on %s: %s\n", n->conf.listen, strerror(errno));
 		if (fd >= 0)
-			evutil_closesocket(fd);
+			close(fd);
 		return -1;
 	}
 	if (getsockname(fd, (struct sockaddr *)&ss, &gl) != 0 ||
