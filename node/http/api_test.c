@@ -9,6 +9,7 @@
 #include <event2/http.h>
 #include <sodium.h>
 
+#include "crypto/chk.h"
 #include "node/base/node.h"
 #include "node/http/api.h"
 #include "node/http/reply.h"
@@ -22,26 +23,35 @@ api_test_enabled(void)
 	return v && strcmp(v, "1") == 0;
 }
 
+struct listing {
+	struct evbuffer *b;
+	int chk_only;
+};
+
 static int
 list_one(void *ctx, const uint8_t rkey[STORE_KEY_LEN], const uint8_t *block, size_t len, enum store_part part)
 {
+	struct listing *ls = ctx;
 	char hex[STORE_KEY_LEN * 2 + 1];
 
 	(void)block;
-	(void)len;
 	(void)part;
+	if (ls->chk_only && len != CHK_BLOCK_LEN)
+		return 0;
 	sodium_bin2hex(hex, sizeof(hex), rkey, STORE_KEY_LEN);
-	return evbuffer_add_printf(ctx, "%s\n", hex) < 0;
+	return evbuffer_add_printf(ls->b, "%s\n", hex) < 0;
 }
 
 /* GET /api/v1/test/blocks: the routing key of every stored block, in
- * hex, a line each. */
+ * hex, a line each; with ?kind=chk only content blocks (not the signed
+ * ones, such as the nodes' address records). */
 void
 api_test_blocks(struct node *n, struct evhttp_request *req)
 {
 	struct evbuffer *b = evbuffer_new();
+	struct listing ls = { b, strstr(evhttp_request_get_uri(req), "kind=chk") != NULL };
 
-	if (!b || store_each(n->store, list_one, b) != 0) {
+	if (!b || store_each(n->store, list_one, &ls) != 0) {
 		evbuffer_free(b);
 		reply_error(req, 500, "internal", "cannot list the store");
 		return;

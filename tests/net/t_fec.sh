@@ -29,7 +29,7 @@ t_whole=$(($(ms) - t0))
 # root) out of every store.
 i=0
 : >"$T/all"
-while [ $i -lt $N ]; do api "n$i" GET /api/v1/test/blocks >>"$T/all"; i=$((i + 1)); done
+while [ $i -lt $N ]; do api "n$i" GET "/api/v1/test/blocks?kind=chk" >>"$T/all"; i=$((i + 1)); done
 sort -u "$T/all" | grep -v "^$root\$" >"$T/keys"
 total=$(wc -l <"$T/keys")
 python3 -c 'import random,sys; r=random.Random(int(sys.argv[1])); k=open(sys.argv[2]).read().split(); print("\n".join(r.sample(k, len(k) * 30 // 100)))' \
@@ -42,7 +42,7 @@ while [ $i -lt $N ]; do api "n$i" POST /api/v1/test/drop --data-binary "@$T/drop
 present() { # present: how many of $T/drop some store holds
 	: >"$T/now"
 	_i=0
-	while [ $_i -lt $N ]; do api "n$_i" GET /api/v1/test/blocks >>"$T/now"; _i=$((_i + 1)); done
+	while [ $_i -lt $N ]; do api "n$_i" GET "/api/v1/test/blocks?kind=chk" >>"$T/now"; _i=$((_i + 1)); done
 	sort -u "$T/now" | grep -cxF -f "$T/drop"
 }
 check "$ndrop blocks (30%) are gone from every store" [ "$(present)" -eq 0 ]
@@ -63,7 +63,7 @@ check "n7 healed blocks" wait_for 30 n7_healed
 data_back() { # every removed data block is in some store again
 	: >"$T/now"
 	_i=0
-	while [ $_i -lt $N ]; do api "n$_i" GET /api/v1/test/blocks >>"$T/now"; _i=$((_i + 1)); done
+	while [ $_i -lt $N ]; do api "n$_i" GET "/api/v1/test/blocks?kind=chk" >>"$T/now"; _i=$((_i + 1)); done
 	[ "$(sort -u "$T/now" | grep -cxF -f "$T/lostdata")" -eq "$(wc -l <"$T/lostdata")" ]
 }
 check "all $(wc -l <"$T/lostdata") removed data blocks are back" wait_for 30 data_back
@@ -79,7 +79,7 @@ w n2 put -q --redundancy 25 "$T/small" >"$T/uri2"
 root2=$(python3 -c 'import base64,sys; k=sys.argv[1].split("@")[1].split(",")[0]; print(base64.urlsafe_b64decode(k + "=").hex())' "$(cat "$T/uri2")")
 : >"$T/all2"
 i=0
-while [ $i -lt $N ]; do api "n$i" GET /api/v1/test/blocks >>"$T/all2"; i=$((i + 1)); done
+while [ $i -lt $N ]; do api "n$i" GET "/api/v1/test/blocks?kind=chk" >>"$T/all2"; i=$((i + 1)); done
 sort -u "$T/all2" | grep -vxF -f "$T/all" | grep -v "^$root2\$" >"$T/keys2"
 # a 4 MiB file at 25% is 128 data and 32 check blocks and a root: drop 80
 head -n 80 "$T/keys2" >"$T/drop"

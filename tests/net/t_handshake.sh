@@ -9,7 +9,7 @@ SOCKETS="python3 tests/net/sockets.py"
 pid_alive() { kill -0 "$1" 2>/dev/null; }
 refused() { api "$1" GET /api/v1/peers | sed -E 's/.*"handshakes_refused": ([0-9]+).*/\1/'; }
 c_listed_at() { # c_listed_at PORT: b's peer list shows c (not linked) at 127.0.0.1:PORT
-	w b peer list | grep "$id_c" | grep -q "127.0.0.1:$1 .*not connected"
+	w b peer list | grep -e "$id_c" | grep -q "127.0.0.1:$1 .*not connected"
 }
 
 start_node b || exit 1
