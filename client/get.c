@@ -144,6 +144,34 @@ where_found(const char *hops, char *buf, size_t cap)
 	return buf;
 }
 
+/* as_pasted turns a key as people paste it into the URI itself: a whole
+ * gateway URL (http://127.0.0.1:8484/CHK@…) and a trailing '/' (the form
+ * the gateway redirects to). Returns 0, or -1 if it does not fit. */
+static int
+as_pasted(const char *in, char *out, size_t cap)
+{
+	static const char *kinds[] = { "CHK@", "SSK@", "USK@" };
+	const char *p = in, *k;
+	size_t n = 0, i;
+	struct uri u;
+	const char *why;
+
+	if (!strncmp(in, "http://", 7) || !strncmp(in, "https://", 8)) {
+		const char *best = NULL;
+		for (i = 0; i < sizeof(kinds) / sizeof(kinds[0]); i++)
+			if ((k = strstr(in, kinds[i])) && (!best || k < best))
+				best = k;
+		if (best && best[-1] == '/')
+			p = best;
+	}
+	if ((n = strlen(p)) >= cap)
+		return -1;
+	memcpy(out, p, n + 1);
+	if (n > 1 && out[n - 1] == '/' && uri_parse(&u, out, n, &why) != 0 && uri_parse(&u, out, n - 1, &why) == 0)
+		out[n - 1] = '\0';
+	return 0;
+}
+
 int
 cli_get(struct cli *c, int argc, char **argv)
 {
@@ -154,7 +182,7 @@ cli_get(struct cli *c, int argc, char **argv)
 		{ NULL, 0, NULL, 0 },
 	};
 	const char *out = NULL, *why = NULL;
-	char part[PATH_MAX + 8], *enc = NULL, path[2 * URI_MAX], where[64];
+	char part[PATH_MAX + 8], *enc = NULL, path[3 * URI_MAX], where[64], key[URI_MAX];
 	struct get g = { .fd = STDOUT_FILENO };
 	struct api *api = NULL;
 	struct api_resp r = { 0 };
@@ -175,11 +203,11 @@ cli_get(struct cli *c, int argc, char **argv)
 	}
 	if (optind + 1 != argc)
 		return cli_fail(CLI_USAGE, "usage: wisp get URI [-o FILE] [-v]");
-	if (uri_parse(&u, argv[optind], strlen(argv[optind]), &why) != 0)
-		return cli_fail(CLI_USAGE, "get: bad URI: %s", why);
+	if (as_pasted(argv[optind], key, sizeof(key)) != 0 || uri_parse(&u, key, strlen(key), &why) != 0)
+		return cli_fail(CLI_USAGE, "get: bad URI: %s", why ? why : "too long");
 	if ((rc = api_open(&api, c->datadir)) != CLI_OK)
 		return rc;
-	if (!(enc = evhttp_encode_uri(argv[optind])) || !(g.errbody = evbuffer_new())) {
+	if (!(enc = evhttp_encode_uri(key)) || !(g.errbody = evbuffer_new())) {
 		rc = cli_fail(CLI_FAIL, "out of memory");
 		goto out;
 	}
@@ -195,7 +223,7 @@ cli_get(struct cli *c, int argc, char **argv)
 	rc = api_request(api, EVHTTP_REQ_GET, path, NULL, 0, &r, on_stream, &g);
 	g.total = strtoull(r.wisp_length, NULL, 10);
 	progress_done(g.pg);
-	rc = rc != CLI_OK ? api_error_exit(&r, "get") : finish(&g, &r, argv[optind]);
+	rc = rc != CLI_OK ? api_error_exit(&r, "get") : finish(&g, &r, key);
 	if (out && g.fd >= 0) {
 		if (close(g.fd) != 0 && rc == CLI_OK)
 			rc = cli_fail(CLI_FAIL, "get: writing %s: %s", out, strerror(errno));

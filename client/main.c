@@ -38,7 +38,70 @@ usage(FILE *f)
 	    "  put FILE --key SSK@<insert>/NAME            publish under a signed name\n"
 	    "  put FILE --key USK@<insert>/SITE/N          publish edition N of an updatable site\n"
 	    "  put --dir DIR [--key USK@<insert>/SITE/N]   insert a directory as a site\n"
-	    "  put ... --redundancy PERCENT                check blocks per data block (100; 0: none)\n");
+	    "  put ... --redundancy PERCENT                check blocks per data block (100; 0: none)\n"
+	    "  help [COMMAND]                              this, or one command's help\n"
+	    "exit status: 0 done, 1 any other failure, 2 usage error or malformed input,\n"
+	    "  3 the node cannot be reached, 4 not found in the network, 5 a block does not verify\n");
+}
+
+/* One command's help: wisp help COMMAND, or wisp COMMAND --help. */
+static const struct {
+	const char *name, *text;
+} helps[] = {
+	{ "put", "usage: wisp put [FILE|-] [--name NAME] [--key-only] [--redundancy PERCENT]\n"
+	         "       wisp put FILE --key SSK@<insert>/NAME | USK@<insert>/SITE/N\n"
+	         "       wisp put --dir DIR [--key USK@<insert>/SITE/N]\n"
+	         "Insert a file (standard input without FILE, or with -) and print its URI.\n"
+	         "--name keeps the file's name in the URI; --key publishes under a signed name\n"
+	         "or as edition N of an updatable site; --dir inserts a directory as a site.\n"
+	         "--redundancy: check blocks per 100 data blocks (default 100; 0: none).\n" },
+	{ "get", "usage: wisp get URI [-o FILE] [-v]\n"
+	         "Fetch a document to standard output, or to FILE (written as FILE.part, then\n"
+	         "renamed). URI may be pasted as the gateway shows it: a whole\n"
+	         "http://127.0.0.1:8484/CHK@... URL, or with a trailing '/'.\n"
+	         "-v says how far the document came from: \"found in this node\", or\n"
+	         "\"found about N hops away\", an estimate: each hop may keep or lower the\n"
+	         "count at random (docs/routing.md), so no node can tell how far a request came.\n" },
+	{ "status", "usage: wisp status [--json]\n"
+	            "The node's peers, its addresses and where each came from, whether a peer\n"
+	            "reached it from outside lately, its store, traffic and routing counters.\n" },
+	{ "noderef", "usage: wisp noderef\nPrint this node's noderef: one line a friend adds with wisp peer add.\n" },
+	{ "invite", "usage: wisp invite\nPrint a one-time invite, valid 7 days: a friend's wisp peer add of it links\n"
+	            "both nodes, and the invite is then spent.\n" },
+	{ "peer", "usage: wisp peer add NODEREF|INVITE | list | remove ID\n"
+	          "Manage friends. list says, for a friend that is not connected, why.\n" },
+	{ "seed", "usage: wisp seed add NODEREF | list\nOpennet nodes to join through (docs/opennet.md).\n" },
+	{ "keygen", "usage: wisp keygen\nPrint a new SSK insert URI (secret: it lets anyone publish as you) and its\n"
+	            "request URI (share it).\n" },
+};
+
+/* help prints |name|'s help (or the usage with no name); CLI_USAGE if
+ * there is no such command. */
+static int
+help(const char *name)
+{
+	size_t k;
+
+	if (!name)
+		return usage(stdout), CLI_OK;
+	for (k = 0; k < sizeof(helps) / sizeof(helps[0]); k++)
+		if (strcmp(helps[k].name, name) == 0)
+			return fputs(helps[k].text, stdout), CLI_OK;
+	cli_fail(CLI_USAGE, "help: no command '%s'", name);
+	usage(stderr);
+	return CLI_USAGE;
+}
+
+/* asks_help: does the command line after the command ask for its help? */
+static int
+asks_help(int argc, char **argv)
+{
+	int i;
+
+	for (i = 1; i < argc; i++)
+		if (!strcmp(argv[i], "--help") || !strcmp(argv[i], "-h"))
+			return 1;
+	return 0;
 }
 
 static const struct {
@@ -81,6 +144,10 @@ main(int argc, char **argv)
 	}
 	if (i == argc)
 		return usage(stderr), CLI_USAGE;
+	if (strcmp(argv[i], "help") == 0)
+		return argc - i > 2 ? (usage(stderr), CLI_USAGE) : help(argc - i == 2 ? argv[i + 1] : NULL);
+	if (asks_help(argc - i, argv + i))
+		return help(argv[i]);
 	if (wisp_datadir(c.datadir, sizeof(c.datadir), dflag) != 0)
 		return cli_fail(CLI_USAGE, "no data directory: give -d, or set WISP_HOME or HOME");
 	for (k = 0; k < sizeof(commands) / sizeof(commands[0]); k++)

@@ -353,6 +353,10 @@ cli_put(struct cli *c, int argc, char **argv)
 		fd = STDIN_FILENO;
 		if (strcmp(file, "-") != 0 && (fd = open(file, O_RDONLY | O_CLOEXEC)) < 0)
 			return cli_fail(CLI_USAGE, "put: cannot open %s: %s", file, strerror(errno));
+		if (fstat(fd, &st) == 0 && S_ISDIR(st.st_mode)) {
+			close(fd);
+			return cli_fail(CLI_USAGE, "put: %s is a directory: use wisp put --dir %s", file, file);
+		}
 		if (fstat(fd, &st) == 0 && S_ISREG(st.st_mode))
 			total = (uint64_t)st.st_size;
 		if (name)

@@ -88,8 +88,8 @@ cli_status(struct cli *c, int argc, char **argv)
 		printf("peers:   %llu connected of %llu known\n", num(body, "\"peers\"", "connected"),
 		    num(body, "\"peers\"", "known"));
 		print_reach(body);
-		printf("store:   %llu blocks, %llu of %llu MiB (store %llu, cache %llu blocks)\n",
-		    num(body, "\"store\": {", "blocks"), num(body, "\"store\": {", "bytes") >> 20,
+		printf("store:   %llu blocks, %.1f of %llu MiB (store %llu, cache %llu blocks)\n",
+		    num(body, "\"store\": {", "blocks"), (double)num(body, "\"store\": {", "bytes") / (1 << 20),
 		    num(body, "\"store\": {", "capacity") >> 20, num(body, "\"store\": {\"blocks", "blocks"),
 		    num(body, "\"cache\"", "blocks"));
 		printf("traffic: %llu blocks stored, %llu served, %llu refused\n",

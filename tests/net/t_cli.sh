@@ -1,0 +1,31 @@
+# The client as a newcomer meets it (issue 24, first part): help for
+# every command, a directory given to put, keys pasted as the gateway
+# shows them (a whole URL, a trailing '/'), the store's size to one
+# decimal.
+. tests/net/lib.sh
+
+start_node a || exit 1
+expect_exit 0 "wisp help" w a help
+check "lists every command and the exit codes" sh -c "'$WISP' help | grep -q '^  help \[COMMAND\]' && '$WISP' help | grep -q '4 not found in the network'"
+for cmd in put get status noderef invite peer seed keygen; do
+	expect_exit 0 "wisp help $cmd" w a help "$cmd"
+	expect_exit 0 "wisp $cmd --help" w a "$cmd" --help
+done
+check "get's help explains the hop estimate" sh -c "'$WISP' help get | grep -q 'found about N hops away'"
+expect_exit 2 "help for no such command" w a help nosuch
+mkdir -p "$T/site"
+echo hi >"$T/site/index.html"
+expect_exit 2 "put of a directory without --dir" w a put "$T/site"
+check "says what would work" grep -q "is a directory: use wisp put --dir" "$T/err"
+
+echo "pasted as people paste it" >"$T/doc"
+uri=$(w a put -q --name "notes.txt" "$T/doc")
+gw=$(cat "$T/a/api.addr")
+for form in "$uri" "$uri/" "http://$gw/$uri" "http://$gw/$uri/"; do
+	rm -f "$T/got"
+	w a get "$form" -o "$T/got" >/dev/null 2>&1
+	check "get of '$(echo "$form" | sed "s|$gw|GATEWAY|; s|CHK@[^/]*|CHK@…|")'" cmp -s "$T/doc" "$T/got"
+done
+expect_exit 2 "a URL that holds no key is still a bad URI" w a get "http://$gw/nothing"
+check "status gives the store's size to one decimal" sh -c "'$WISP' -d '$T/a' status | grep -Eq '^store: .* [0-9]+\.[0-9] of [0-9]+ MiB'"
+finish
