@@ -5,6 +5,7 @@
 #include <strings.h>
 
 #include "node/filter/css.h"
+#include "node/filter/settle.h"
 #include "node/filter/url.h"
 
 enum tok {
@@ -791,34 +792,22 @@ done:
 	return 0;
 }
 
-/* As for pages (html.c): filtered again until the output reads back as
- * itself; a sheet that does not settle in a few rounds is dropped whole. */
+static int
+css_pass(void *ctx, const char *in, size_t len, char **out, size_t *outlen)
+{
+	return filter_once(in, len, *(const int *)ctx, out, outlen);
+}
+
+/* A sheet that does not settle (settle.h) is dropped whole: an empty one. */
 int
 css_filter(const char *in, size_t len, int decls, char **out, size_t *outlen)
 {
-	char *cur, *next;
-	size_t n, nn;
-	int rc, i;
+	int rc = settle(css_pass, &decls, in, len, out, outlen);
 
-	if ((rc = filter_once(in, len, decls, &cur, &n)) != 0)
+	if (rc != WISP_ERR_MALFORMED)
 		return rc;
-	for (i = 0; i < 4; i++) {
-		if ((rc = filter_once(cur, n, decls, &next, &nn)) != 0) {
-			free(cur);
-			return rc;
-		}
-		if (nn == n && memcmp(next, cur, n) == 0) {
-			free(next);
-			*out = cur;
-			*outlen = n;
-			return 0;
-		}
-		free(cur);
-		cur = next;
-		n = nn;
-	}
-	cur[0] = '\0';
-	*out = cur;
+	if (!(*out = calloc(1, 1)))
+		return WISP_ERR_NOMEM;
 	*outlen = 0;
 	return 0;
 }

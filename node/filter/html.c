@@ -11,6 +11,7 @@
 
 #include "node/filter/css.h"
 #include "node/filter/html.h"
+#include "node/filter/settle.h"
 #include "node/filter/url.h"
 
 enum { DEPTH_MAX = 400 }; /* deeper content is dropped: the walk recurses */
@@ -587,37 +588,16 @@ filter_once(const uint8_t *in, size_t len, uint8_t **out, size_t *outlen)
 	return 0;
 }
 
-/* The parser can build trees that do not read back as themselves when
- * written out (an <option> the tree builder left inside another): the
- * page is filtered again until the output reads back as itself, so what
- * the browser parses is exactly what was written. A page that does not
- * settle in a few rounds is not shown. */
-enum { SETTLE_ROUNDS = 4 };
+static int
+html_pass(void *ctx, const char *in, size_t len, char **out, size_t *outlen)
+{
+	(void)ctx;
+	return filter_once((const uint8_t *)in, len, (uint8_t **)out, outlen);
+}
 
+/* A page that does not settle (settle.h) is not shown. */
 int
 html_filter(const uint8_t *in, size_t len, uint8_t **out, size_t *outlen)
 {
-	uint8_t *cur, *next;
-	size_t n, nn;
-	int rc, i;
-
-	if ((rc = filter_once(in, len, &cur, &n)) != 0)
-		return rc;
-	for (i = 0; i < SETTLE_ROUNDS; i++) {
-		if ((rc = filter_once(cur, n, &next, &nn)) != 0) {
-			free(cur);
-			return rc;
-		}
-		if (nn == n && memcmp(next, cur, n) == 0) {
-			free(next);
-			*out = cur;
-			*outlen = n;
-			return 0;
-		}
-		free(cur);
-		cur = next;
-		n = nn;
-	}
-	free(cur);
-	return WISP_ERR_MALFORMED;
+	return settle(html_pass, NULL, (const char *)in, len, (char **)out, outlen);
 }
