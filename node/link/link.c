@@ -26,37 +26,9 @@
 #include "node/core/natmsg.h"
 #include "node/core/wire.h"
 #include "node/link/link.h"
+#include "node/link/link_int.h"
 #include "node/link/peers.h"
 
-/* A responder's link waits in L_WAIT_CONFIRM after its message 2 until a
- * transport record from the initiator decrypts: key confirmation. Until
- * then it is not up, displaces no link and changes no stored address: a
- * replayed message 1 gets that far and no farther. */
-enum link_state { L_CONNECTING, L_WAIT_HS1, L_WAIT_HS2, L_WAIT_CONFIRM, L_UP };
-
-struct link {
-	struct node *n;
-	struct link *next;
-	struct bufferevent *bev;
-	struct event *timer;
-	enum link_state state;
-	int initiator;
-	struct noise_hs hs;
-	struct noise_cipher tx, rx;
-	struct peer *peer;         /* known from the start when we dial */
-	uint64_t opened, last_rx, last_tx, rekeyed; /* monotonic ms */
-	uint64_t since_rekey;
-	uint64_t retire_at;        /* a duplicate, closed then: until then it still delivers */
-	char addr[64];
-	struct noderef_addr from;  /* the far end's address */
-	int punch;                 /* dialled to meet through a router (link_punch) */
-	struct peer *expect;       /* after crossed(), or relayed: the only key its message 1 may have */
-	int relayed;               /* carried by a relay (link_adopt) */
-	int known_addr;            /* inbound from an address a known peer has used */
-	struct noderef ref_seen;   /* the initiator's noderef, applied once confirmed */
-	struct noderef_addr dialled_at; /* where the initiator says it dialled us */
-	uint8_t rec[FRAME_WIRE_MAX], plain[FRAME_BUCKET_L];
-};
 
 static struct log_rate refused_rate, bad_rate;
 
@@ -668,57 +640,6 @@ link_new(struct node *n, struct bufferevent *bev, const char *addr)
 	return l;
 }
 
-static int
-same_host(const struct noderef_addr *a, const struct noderef_addr *b)
-{
-	return a->family && a->family == b->family && memcmp(a->addr, b->addr, a->family == 4 ? 4 : 16) == 0;
-}
-
-/* known_addr: has a known peer used |a| (in its noderef, or its last link)? */
-static int
-known_addr(const struct node *n, const struct noderef_addr *a)
-{
-	unsigned i, k;
-
-	for (i = 0; i < n->npeers; i++) {
-		const struct peer *p = n->peers[i];
-		if (same_host(&p->seen_at, a))
-			return 1;
-		for (k = 0; k < p->ref.naddr; k++)
-			if (same_host(&p->ref.addr[k], a))
-				return 1;
-	}
-	return 0;
-}
-
-/* admit_pending: may one more unauthenticated connection from |a| wait
- * for its handshake? A flood of idle connections must not lock friends
- * out: one address holds a few slots, addresses no peer has used hold
- * most of them but not all, and each slot is freed LINK_HS1_MS after its
- * connection brought no message 1. */
-static int
-admit_pending(const struct node *n, const struct noderef_addr *a, int known, const char **why)
-{
-	const struct link *l;
-	unsigned same = 0, strangers = 0;
-
-	for (l = n->links; l; l = l->next) {
-		if (l->initiator || l->state == L_UP)
-			continue;
-		same += same_host(&l->from, a);
-		strangers += !l->known_addr;
-	}
-	if (n->links_pending >= LINKS_PENDING_MAX)
-		*why = "too many handshakes in progress";
-	else if (same >= LINKS_PENDING_PER_ADDR)
-		*why = "too many handshakes in progress from one address";
-	else if (!known && strangers >= LINKS_PENDING_STRANGERS)
-		*why = "too many handshakes in progress from unknown addresses";
-	else
-		return 1;
-	return 0;
-}
-
 static void
 link_accept(struct node *n, int fd, const char *from, const struct sockaddr_storage *ss)
 {
@@ -737,8 +658,8 @@ link_accept(struct node *n, int fd, const char *from, const struct sockaddr_stor
 		memcpy(a.addr, &((const struct sockaddr_in6 *)ss)->sin6_addr, 16);
 		a.port = ntohs(((const struct sockaddr_in6 *)ss)->sin6_port);
 	}
-	known = known_addr(n, &a);
-	if (!admit_pending(n, &a, known, &why)) {
+	known = link_known_addr(n, &a);
+	if (!link_admit(n, &a, known, &why)) {
 		n->pstats.handshakes_refused++;
 		log_ratelim(&refused_rate, 6, "%s: refused %s", why, from);
 		evutil_closesocket(fd);

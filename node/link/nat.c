@@ -112,17 +112,27 @@ send_nat(struct peer *p, const struct nat_msg *m)
 	return link_send(p->link, FRAME_NAT, buf, len);
 }
 
-/* tell_addrs sends |p| where this node can be dialled now. */
+/* addrs_msg: where this node can be dialled now, as an ADDRS record;
+ * naddr 0 if it knows no address. */
 static void
-tell_addrs(struct node *n, struct peer *p)
+addrs_msg(const struct node *n, struct nat_msg *m)
 {
-	struct nat_msg m = { .kind = NAT_ADDRS };
 	struct noderef ref;
 	unsigned i;
 
+	memset(m, 0, sizeof(*m));
+	m->kind = NAT_ADDRS;
 	peers_self(n, &ref);
 	for (i = 0; i < ref.naddr; i++)
-		m.addr[m.naddr++] = ref.addr[i];
+		m->addr[m->naddr++] = ref.addr[i];
+}
+
+static void
+tell_addrs(struct node *n, struct peer *p)
+{
+	struct nat_msg m;
+
+	addrs_msg(n, &m);
 	if (m.naddr)
 		(void)send_nat(p, &m);
 }
@@ -130,11 +140,13 @@ tell_addrs(struct node *n, struct peer *p)
 static void
 tell_friends(struct node *n)
 {
+	struct nat_msg m;
 	unsigned i;
 
-	for (i = 0; i < n->npeers; i++)
+	addrs_msg(n, &m); /* once: it reads the interfaces */
+	for (i = 0; m.naddr && i < n->npeers; i++)
 		if (!n->peers[i]->opennet)
-			tell_addrs(n, n->peers[i]);
+			(void)send_nat(n->peers[i], &m);
 }
 
 /* ---- this node's public address ---- */

@@ -1,0 +1,54 @@
+/* link_int.h: a link's state, shared by link.c and the admission of
+ * inbound connections (admit.c); no other part sees it. */
+#ifndef WISP_LINK_INT_H
+#define WISP_LINK_INT_H
+
+#include <stdint.h>
+
+#include "crypto/noderef.h"
+#include "crypto/noise.h"
+#include "node/core/frame.h"
+
+struct node;
+struct peer;
+struct bufferevent;
+struct event;
+
+/* A responder's link waits in L_WAIT_CONFIRM after its message 2 until a
+ * transport record from the initiator decrypts: key confirmation. Until
+ * then it is not up, displaces no link and changes no stored address: a
+ * replayed message 1 gets that far and no farther. */
+enum link_state { L_CONNECTING, L_WAIT_HS1, L_WAIT_HS2, L_WAIT_CONFIRM, L_UP };
+
+struct link {
+	struct node *n;
+	struct link *next;
+	struct bufferevent *bev;
+	struct event *timer;
+	enum link_state state;
+	int initiator;
+	struct noise_hs hs;
+	struct noise_cipher tx, rx;
+	struct peer *peer;         /* known from the start when we dial */
+	uint64_t opened, last_rx, last_tx, rekeyed; /* monotonic ms */
+	uint64_t since_rekey;
+	uint64_t retire_at;        /* a duplicate, closed then: until then it still delivers */
+	char addr[64];
+	struct noderef_addr from;  /* the far end's address */
+	int punch;                 /* dialled to meet through a router (link_punch) */
+	struct peer *expect;       /* after crossed(), or relayed: the only key its message 1 may have */
+	int relayed;               /* carried by a relay (link_adopt) */
+	int known_addr;            /* inbound from an address a known peer has used */
+	struct noderef ref_seen;   /* the initiator's noderef, applied once confirmed */
+	struct noderef_addr dialled_at; /* where the initiator says it dialled us */
+	uint8_t rec[FRAME_WIRE_MAX], plain[FRAME_BUCKET_L];
+};
+
+/* link_known_addr: has a known peer used |a| (in its noderef, or its
+ * last link)? */
+int link_known_addr(const struct node *n, const struct noderef_addr *a);
+/* link_admit: may one more unauthenticated connection from |a| wait for
+ * its handshake? 1, or 0 and |*why|. */
+int link_admit(const struct node *n, const struct noderef_addr *a, int known, const char **why);
+
+#endif
