@@ -46,6 +46,8 @@ store_cost(const struct store *s, size_t len)
 	return foot + ENTRY_OVERHEAD;
 }
 
+/* ---- the LRU keys and the counters ---- */
+
 static void
 lru_key(uint8_t k[LRU_KEY_LEN], unsigned part, uint64_t seq)
 {
@@ -89,6 +91,8 @@ load_counters(struct store *s, MDB_txn *txn)
 	}
 	return 0;
 }
+
+/* ---- write transactions, and growing the map ---- */
 
 /* Write transactions: either the caller's batch or a fresh one. */
 int
@@ -145,6 +149,8 @@ store_wtxn_end(struct store *s, MDB_txn *txn, int rc)
 	trim_now(s);
 	return rc;
 }
+
+/* ---- opening and closing ---- */
 
 static int
 open_dbs(struct store *s, MDB_txn *txn)
@@ -342,6 +348,8 @@ store_close(struct store *s)
 
 const char *store_errmsg(const struct store *s) { return s->err; }
 
+/* ---- blocks: the index, eviction, recency ---- */
+
 /* idx_read copies an index record read from the disk into |out| after
  * checking it: its size, a partition that exists, a length a block can
  * have. A damaged record is MDB_CORRUPTED (the store is set aside), never
@@ -509,6 +517,8 @@ put_new(struct store *s, MDB_txn *txn, const uint8_t *rkey, const uint8_t *block
 	return 0;
 }
 
+/* ---- the map's resident pages ---- */
+
 /* Keeping the daemon's resident set small: LMDB maps the file read-only
  * and shared, so pages dropped from this process's page tables stay in
  * the page cache and fault back in unchanged. Without this, streaming a
@@ -580,6 +590,8 @@ trim_now(struct store *s)
 	if (s->map_lo)
 		(void)madvise((void *)s->map_lo, s->map_hi - s->map_lo, MADV_DONTNEED);
 }
+
+/* ---- writing blocks, one or a batch ---- */
 
 static int
 put_once(struct store *s, const uint8_t *rkey, const uint8_t *block, size_t len, unsigned part)
@@ -720,6 +732,8 @@ store_abort(struct store *s)
 	s->c = s->c_saved;
 }
 
+/* ---- reading ---- */
+
 int
 store_rtxn_begin(struct store *s, MDB_txn **txn)
 {
@@ -819,6 +833,8 @@ store_remove(struct store *s, const uint8_t rkey[static STORE_KEY_LEN])
 	return rc ? store_fail(s, rc, "removing") : 0;
 }
 
+/* ---- flushing, counting, listing ---- */
+
 int
 store_flush(struct store *s)
 {
@@ -887,6 +903,8 @@ store_each(struct store *s, store_each_fn fn, void *ctx)
 		return stop;
 	return rc == MDB_NOTFOUND ? 0 : store_fail(s, rc, "reading");
 }
+
+/* ---- sizes as people write them ---- */
 
 int
 store_parse_size(const char *str, uint64_t *out)
