@@ -1,5 +1,6 @@
 #include <errno.h>
 #include <fcntl.h>
+#include <signal.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -22,6 +23,8 @@ struct api {
 	api_chunk_fn chunk;
 	void *ctx;
 	struct evhttp_request *req;
+	struct event *sigint;   /* api_catch_interrupt */
+	int interrupted;
 };
 
 static int
@@ -83,6 +86,8 @@ api_close(struct api *a)
 {
 	if (!a)
 		return;
+	if (a->sigint)
+		event_free(a->sigint);
 	if (a->evcon)
 		evhttp_connection_free(a->evcon);
 	if (a->base)
@@ -218,6 +223,41 @@ api_wait(struct api *a, struct api_resp *r)
 	return rc;
 }
 
+static void
+on_sigint(evutil_socket_t fd, short ev, void *arg)
+{
+	struct api *a = arg;
+
+	(void)fd;
+	(void)ev;
+	a->interrupted = 1;
+	if (a->req)
+		evhttp_cancel_request(a->req);
+	a->req = NULL;
+	a->done = 1;
+	if (a->resp)
+		a->resp->code = 0;
+	event_base_loopbreak(a->base);
+}
+
+int
+api_catch_interrupt(struct api *a)
+{
+	if (!a->sigint && (!(a->sigint = evsignal_new(a->base, SIGINT, on_sigint, a)) ||
+	    event_add(a->sigint, NULL) != 0))
+		return -1;
+	return 0;
+}
+
+int
+api_interrupted(struct api *a)
+{
+	int i = a->interrupted;
+
+	a->interrupted = 0;
+	return i;
+}
+
 /* json_field copies a string field of a flat JSON error object. */
 static void
 json_field(const char *json, const char *key, char *out, size_t outlen)
@@ -237,6 +277,28 @@ json_field(const char *json, const char *key, char *out, size_t outlen)
 	n = (size_t)(e - p) < outlen - 1 ? (size_t)(e - p) : outlen - 1;
 	memcpy(out, p, n);
 	out[n] = '\0';
+}
+
+void
+api_json_str(const char *json, const char *key, char *out, size_t outlen)
+{
+	json_field(json, key, out, outlen);
+}
+
+int
+api_json_u64(const char *json, const char *key, uint64_t *v)
+{
+	char pat[64], *end;
+	const char *p;
+
+	snprintf(pat, sizeof(pat), "\"%s\": ", key);
+	if (!(p = strstr(json, pat)))
+		return -1;
+	p += strlen(pat);
+	if (*p < '0' || *p > '9')
+		return -1;
+	*v = strtoull(p, &end, 10);
+	return 0;
 }
 
 int
@@ -259,7 +321,7 @@ api_error_exit(const struct api_resp *r, const char *what)
 		return cli_fail(CLI_NOTFOUND, "%s: not found: %s", what, reason);
 	if (strcmp(kind, "integrity") == 0 || strcmp(kind, "bad_block") == 0)
 		return cli_fail(CLI_INTEGRITY, "%s: integrity failure: %s", what, reason);
-	if (r->code == 400)
+	if (r->code == 400 || strcmp(kind, "no_such_transfer") == 0)
 		return cli_fail(CLI_USAGE, "%s: %s", what, reason);
 	if (r->code == 401)
 		return cli_fail(CLI_UNREACHABLE, "%s: the node refused our API token: %s", what, reason);

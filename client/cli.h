@@ -14,6 +14,7 @@ enum cli_exit {
 	CLI_UNREACHABLE = 3, /* the node cannot be reached */
 	CLI_NOTFOUND = 4,    /* not found in the network */
 	CLI_INTEGRITY = 5,   /* a block does not verify */
+	CLI_INTERRUPTED = 130, /* Ctrl-C, the transfer cancelled */
 };
 
 struct cli {
@@ -32,6 +33,17 @@ int cli_invite(struct cli *c, int argc, char **argv);
 int cli_peer(struct cli *c, int argc, char **argv);
 int cli_seed(struct cli *c, int argc, char **argv);
 int cli_keygen(struct cli *c, int argc, char **argv);
+int cli_transfers(struct cli *c, int argc, char **argv);
+int cli_wait(struct cli *c, int argc, char **argv);
+int cli_cancel(struct cli *c, int argc, char **argv);
+
+/* ---- transfers.c: following a transfer of the node's queue ---- */
+struct api;
+/* xfer_follow shows transfer |id|'s progress until it ends and returns
+ * its exit code; a put's URI is copied to |uri|. With |ask|, Ctrl-C asks
+ * (on a terminal) whether to keep it running; else it cancels it. */
+int xfer_follow(struct cli *c, struct api *api, unsigned id, const char *verb, int ask, char *uri,
+    size_t cap);
 struct uri;
 struct chk_keys;
 int ssk_check(const char *text, struct uri *u);
@@ -65,6 +77,14 @@ int api_request(struct api *a, int method, const char *path, const void *body, s
 int api_send(struct api *a, int method, const char *path, const void *body, size_t len);
 int api_wait(struct api *a, struct api_resp *r);
 void api_resp_free(struct api_resp *r);
+/* api_catch_interrupt: from now on Ctrl-C cancels the request in flight
+ * (it returns CLI_UNREACHABLE) and api_interrupted says so, once. */
+int api_catch_interrupt(struct api *a);
+int api_interrupted(struct api *a);
+/* api_json_str, api_json_u64: a field of a flat JSON object (a string's
+ * escapes are kept; -1 or "" when absent). */
+void api_json_str(const char *json, const char *key, char *out, size_t outlen);
+int api_json_u64(const char *json, const char *key, uint64_t *v);
 /* api_error_exit maps an error response to an exit code and prints its
  * reason. */
 int api_error_exit(const struct api_resp *r, const char *what);
@@ -73,6 +93,7 @@ int api_error_exit(const struct api_resp *r, const char *what);
 struct progress;
 struct progress *progress_new(int enabled, const char *verb, uint64_t total);
 void progress_update(struct progress *p, uint64_t bytes, uint64_t blocks);
+void progress_total(struct progress *p, uint64_t total);
 void progress_done(struct progress *p);
 
 #endif

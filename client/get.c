@@ -1,4 +1,6 @@
-/* wisp get: stream a document from the node into a file or stdout. */
+/* wisp get: a document from the node: to standard output as a framed
+ * stream, or into a file as a transfer of the node's queue (transfers.c),
+ * which the node writes and which outlives this process if need be. */
 #include <errno.h>
 #include <fcntl.h>
 #include <getopt.h>
@@ -172,6 +174,83 @@ as_pasted(const char *in, char *out, size_t cap)
 	return 0;
 }
 
+/* abs_path: |out| as an absolute name, for the node, which writes it. */
+static int
+abs_path(const char *out, char *abs, size_t cap)
+{
+	char cwd[PATH_MAX];
+
+	if (out[0] == '/')
+		return (size_t)snprintf(abs, cap, "%s", out) < cap ? 0 : -1;
+	if (!getcwd(cwd, sizeof(cwd)))
+		return -1;
+	return (size_t)snprintf(abs, cap, "%s/%s", cwd, out) < cap ? 0 : -1;
+}
+
+/* get_to_file: the node fetches into |out| as a transfer of its queue; we
+ * follow it (or, with |bg|, leave it running and print its id). */
+static int
+get_to_file(struct cli *c, struct api *api, const char *key, const char *out, int bg)
+{
+	char abs[1000], path[3 * URI_MAX + 3200], *ek = NULL, *ep = NULL, hops[8] = "", where[64];
+	struct api_resp r = { 0 };
+	uint64_t id = 0, from_net = 1, bytes = 0, ed = 0;
+	char edition[24] = "";
+	double t0 = now();
+	int rc;
+
+	if (abs_path(out, abs, sizeof(abs)) != 0)
+		return cli_fail(CLI_USAGE, "get: %s: the name is too long", out);
+	if (!(ek = evhttp_encode_uri(key)) || !(ep = evhttp_encode_uri(abs))) {
+		rc = cli_fail(CLI_FAIL, "out of memory");
+		goto out;
+	}
+	snprintf(path, sizeof(path), "/api/v1/transfers?direction=get&uri=%s&path=%s&background=%d", ek, ep, bg);
+	rc = api_request(api, EVHTTP_REQ_POST, path, NULL, 0, &r, NULL, NULL);
+	if (rc != CLI_OK || r.code != 201) {
+		rc = api_error_exit(&r, "get");
+		goto out;
+	}
+	{
+		char body[256] = "";
+		size_t n = evbuffer_copyout(r.body, body, sizeof(body) - 1);
+		body[n > 0 ? n : 0] = 0;
+		(void)api_json_u64(body, "id", &id);
+	}
+	if (bg) {
+		printf("%llu\n", (unsigned long long)id);
+		if (!c->quiet)
+			fprintf(stderr, "wisp: fetching in the node as transfer %llu: wisp wait %llu follows it, "
+			    "wisp transfers lists it\n", (unsigned long long)id, (unsigned long long)id);
+		goto out;
+	}
+	if ((rc = xfer_follow(c, api, (unsigned)id, "get", 1, NULL, 0)) != CLI_OK || !c->verbose)
+		goto out;
+	api_resp_free(&r);
+	snprintf(path, sizeof(path), "/api/v1/transfer?id=%llu", (unsigned long long)id);
+	if (api_request(api, EVHTTP_REQ_GET, path, NULL, 0, &r, NULL, NULL) == CLI_OK && r.code == 200) {
+		char body[16384] = "";
+		size_t n = evbuffer_copyout(r.body, body, sizeof(body) - 1);
+		body[n > 0 ? n : 0] = 0;
+		(void)api_json_u64(body, "from_network", &from_net);
+		(void)api_json_u64(body, "bytes_done", &bytes);
+		if (api_json_u64(body, "edition", &ed) == 0)
+			snprintf(edition, sizeof(edition), "%llu", (unsigned long long)ed);
+		{
+			uint64_t h = 0;
+			if (api_json_u64(body, "hops", &h) == 0)
+				snprintf(hops, sizeof(hops), "%llu", from_net ? (unsigned long long)h : 0ULL);
+		}
+	}
+	fprintf(stderr, "wisp: %llu bytes in %.3f s, %s%s%s\n", (unsigned long long)bytes, now() - t0,
+	    where_found(hops, where, sizeof(where)), edition[0] ? ", edition " : "", edition);
+out:
+	free(ek);
+	free(ep);
+	api_resp_free(&r);
+	return rc;
+}
+
 int
 cli_get(struct cli *c, int argc, char **argv)
 {
@@ -179,10 +258,12 @@ cli_get(struct cli *c, int argc, char **argv)
 		{ "output", required_argument, NULL, 'o' },
 		{ "verbose", no_argument, NULL, 'v' },
 		{ "quiet", no_argument, NULL, 'q' },
+		{ "background", no_argument, NULL, 'b' },
 		{ NULL, 0, NULL, 0 },
 	};
+	int bg = 0;
 	const char *out = NULL, *why = NULL;
-	char part[PATH_MAX + 8], *enc = NULL, path[3 * URI_MAX], where[64], key[URI_MAX];
+	char *enc = NULL, path[3 * URI_MAX], where[64], key[URI_MAX];
 	struct get g = { .fd = STDOUT_FILENO };
 	struct api *api = NULL;
 	struct api_resp r = { 0 };
@@ -198,40 +279,34 @@ cli_get(struct cli *c, int argc, char **argv)
 			c->verbose = 1;
 		else if (o == 'q')
 			c->quiet = 1;
+		else if (o == 'b')
+			bg = 1;
 		else
-			return cli_fail(CLI_USAGE, "usage: wisp get URI [-o FILE] [-v]");
+			return cli_fail(CLI_USAGE, "usage: wisp get URI [-o FILE [--background]] [-v]");
 	}
 	if (optind + 1 != argc)
-		return cli_fail(CLI_USAGE, "usage: wisp get URI [-o FILE] [-v]");
+		return cli_fail(CLI_USAGE, "usage: wisp get URI [-o FILE [--background]] [-v]");
+	if (bg && !out)
+		return cli_fail(CLI_USAGE, "get: --background needs -o FILE: the node writes the file");
 	if (as_pasted(argv[optind], key, sizeof(key)) != 0 || uri_parse(&u, key, strlen(key), &why) != 0)
 		return cli_fail(CLI_USAGE, "get: bad URI: %s", why ? why : "too long");
 	if ((rc = api_open(&api, c->datadir)) != CLI_OK)
 		return rc;
+	if (out) {
+		rc = get_to_file(c, api, key, out, bg);
+		api_close(api);
+		return rc;
+	}
 	if (!(enc = evhttp_encode_uri(key)) || !(g.errbody = evbuffer_new())) {
 		rc = cli_fail(CLI_FAIL, "out of memory");
 		goto out;
 	}
 	snprintf(path, sizeof(path), "/api/v1/get?uri=%s", enc);
-	if (out) {
-		snprintf(part, sizeof(part), "%s.part", out);
-		if ((g.fd = open(part, O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC, 0644)) < 0) {
-			rc = cli_fail(CLI_USAGE, "get: cannot write %s: %s", part, strerror(errno));
-			goto out;
-		}
-	}
 	g.pg = progress_new(!c->quiet, "get", 0);
 	rc = api_request(api, EVHTTP_REQ_GET, path, NULL, 0, &r, on_stream, &g);
 	g.total = strtoull(r.wisp_length, NULL, 10);
 	progress_done(g.pg);
 	rc = rc != CLI_OK ? api_error_exit(&r, "get") : finish(&g, &r, key);
-	if (out && g.fd >= 0) {
-		if (close(g.fd) != 0 && rc == CLI_OK)
-			rc = cli_fail(CLI_FAIL, "get: writing %s: %s", out, strerror(errno));
-		if (rc == CLI_OK && rename(part, out) != 0)
-			rc = cli_fail(CLI_FAIL, "get: cannot rename %s: %s", part, strerror(errno));
-		if (rc != CLI_OK)
-			unlink(part);
-	}
 	if (rc == CLI_OK && c->verbose)
 		fprintf(stderr, "wisp: %llu bytes in %.3f s, %s%s%s\n", (unsigned long long)g.got, now() - t0,
 		    where_found(r.wisp_hops, where, sizeof(where)), r.wisp_edition[0] ? ", edition " : "", r.wisp_edition);

@@ -29,6 +29,10 @@ usage(FILE *f)
 	    "usage: wisp [-d DATADIR] [-q] [-v] COMMAND ...\n"
 	    "  put [FILE|-] [--name NAME] [--key-only]   insert a file; prints its URI\n"
 	    "  get URI [-o FILE] [-v]                      fetch a document\n"
+	    "  get URI -o FILE --background                fetch in the node; prints the transfer's id\n"
+	    "  put FILE --background                       insert in the node; prints the URI\n"
+	    "  transfers [--json]                          the node's downloads and inserts\n"
+	    "  wait ID | cancel ID                         follow one to its end, or cancel it\n"
 	    "  status [--json]                             node, peers, store, traffic\n"
 	    "  noderef                                     this node's noderef (one line)\n"
 	    "  invite                                      a one-time invite for a friend\n"
@@ -41,7 +45,8 @@ usage(FILE *f)
 	    "  put ... --redundancy PERCENT                check blocks per data block (100; 0: none)\n"
 	    "  help [COMMAND]                              this, or one command's help\n"
 	    "exit status: 0 done, 1 any other failure, 2 usage error or malformed input,\n"
-	    "  3 the node cannot be reached, 4 not found in the network, 5 a block does not verify\n");
+	    "  3 the node cannot be reached, 4 not found in the network, 5 a block does not verify,\n"
+	    "  130 interrupted (Ctrl-C): the transfer was cancelled\n");
 }
 
 /* One command's help: wisp help COMMAND, or wisp COMMAND --help. */
@@ -54,14 +59,29 @@ static const struct {
 	         "Insert a file (standard input without FILE, or with -) and print its URI.\n"
 	         "--name keeps the file's name in the URI; --key publishes under a signed name\n"
 	         "or as edition N of an updatable site; --dir inserts a directory as a site.\n"
-	         "--redundancy: check blocks per 100 data blocks (default 100; 0: none).\n" },
-	{ "get", "usage: wisp get URI [-o FILE] [-v]\n"
-	         "Fetch a document to standard output, or to FILE (written as FILE.part, then\n"
-	         "renamed). URI may be pasted as the gateway shows it: a whole\n"
+	         "--redundancy: check blocks per 100 data blocks (default 100; 0: none).\n"
+	         "The blocks are handed to the node, which inserts them as a transfer of its\n"
+	         "queue (wisp transfers): a node with no peer refuses, before anything is\n"
+	         "written, a file its store cannot hold. put waits until the network took\n"
+	         "every block and exits 1, saying how many were refused, if some were.\n"
+	         "--background returns once the node has every block (the URI is printed);\n"
+	         "Ctrl-C while it waits asks whether to leave the insert running.\n" },
+	{ "get", "usage: wisp get URI [-o FILE [--background]] [-v]\n"
+	         "Fetch a document to standard output, or to FILE: the node fetches it as a\n"
+	         "transfer of its queue (wisp transfers), writes FILE.part and renames it\n"
+	         "once whole; it resumes after a restart of the node without fetching again\n"
+	         "what it had. --background prints the transfer's id and returns; Ctrl-C\n"
+	         "asks whether to leave it running. URI may be pasted as the gateway shows it: a whole\n"
 	         "http://127.0.0.1:8484/CHK@... URL, or with a trailing '/'.\n"
 	         "-v says how far the document came from: \"found in this node\", or\n"
 	         "\"found about N hops away\", an estimate: each hop may keep or lower the\n"
 	         "count at random (docs/routing.md), so no node can tell how far a request came.\n" },
+	{ "transfers", "usage: wisp transfers [--json]\n"
+	               "The node's downloads and inserts: id, direction, state (staging, queued,\n"
+	               "running, done, failed and why), bytes done of the total, rate, time left.\n" },
+	{ "wait", "usage: wisp wait ID\nFollow transfer ID with a progress bar; exit with its result.\n" },
+	{ "cancel", "usage: wisp cancel ID\nCancel transfer ID (its partial file and kept blocks go), or remove a\n"
+	            "finished one from the list.\n" },
 	{ "status", "usage: wisp status [--json]\n"
 	            "The node's peers, its addresses and where each came from, whether a peer\n"
 	            "reached it from outside lately, its store, traffic and routing counters.\n" },
@@ -116,6 +136,9 @@ static const struct {
 	{ "peer", cli_peer },
 	{ "seed", cli_seed },
 	{ "keygen", cli_keygen },
+	{ "transfers", cli_transfers },
+	{ "wait", cli_wait },
+	{ "cancel", cli_cancel },
 };
 
 int

@@ -87,6 +87,13 @@ progress_update(struct progress *p, uint64_t bytes, uint64_t blocks)
 }
 
 void
+progress_total(struct progress *p, uint64_t total)
+{
+	if (p)
+		p->total = total;
+}
+
+void
 progress_done(struct progress *p)
 {
 	if (!p)

@@ -18,6 +18,7 @@
 
 #include "client/cli.h"
 #include "crypto/mime.h"
+#include "crypto/split.h"
 #include "crypto/bytes.h"
 #include "crypto/fec.h"
 #include "crypto/manifest.h"
@@ -34,24 +35,99 @@ struct put {
 	uint64_t blocks;
 	unsigned checks;      /* of a full segment of FEC_K_DEFAULT: --redundancy */
 	int rc, said;         /* said: a failure was already reported */
+	/* the node's transfer, opened with the first batch */
+	unsigned xid;
+	uint64_t est_bytes, est_blocks;
+	const char *name;
+	int background, finished; /* finished: the node has every block */
 };
+
+/* est_blocks: about how many blocks a file of |len| bytes becomes. */
+static uint64_t
+est_blocks(uint64_t len, unsigned checks)
+{
+	return checks ? split_blocks_for(len, 24, FEC_K_DEFAULT, checks) : tree_blocks_for(len, 24);
+}
+
+static void
+cancel_transfer(struct put *p)
+{
+	struct api_resp r;
+	char path[64];
+
+	if (!p->xid)
+		return;
+	snprintf(path, sizeof(path), "/api/v1/transfer?id=%u", p->xid);
+	(void)api_request(p->api, EVHTTP_REQ_DELETE, path, NULL, 0, &r, NULL, NULL);
+	api_resp_free(&r);
+	p->xid = 0;
+}
+
+/* open_transfer asks the node for an insert of about est_blocks blocks:
+ * it refuses one that cannot fit when the document would end there. */
+static int
+open_transfer(struct put *p)
+{
+	char path[3 * 1100 + 200], *en = NULL, body[512] = "";
+	struct api_resp r;
+	uint64_t id = 0, evicts = 0;
+	size_t n;
+
+	if (p->name && !(en = evhttp_encode_uri(p->name)))
+		return p->said = 1, p->rc = cli_fail(CLI_FAIL, "out of memory"), -1;
+	snprintf(path, sizeof(path), "/api/v1/transfers?direction=put&bytes=%llu&blocks=%llu&background=%d%s%s",
+	    (unsigned long long)p->est_bytes, (unsigned long long)p->est_blocks, p->background,
+	    en ? "&name=" : "", en ? en : "");
+	free(en);
+	if (api_request(p->api, EVHTTP_REQ_POST, path, NULL, 0, &r, NULL, NULL) != CLI_OK || r.code != 201) {
+		p->rc = api_error_exit(&r, "put");
+		p->said = 1;
+		api_resp_free(&r);
+		return -1;
+	}
+	n = evbuffer_copyout(r.body, body, sizeof(body) - 1);
+	body[n > 0 ? n : 0] = 0;
+	api_resp_free(&r);
+	if (api_json_u64(body, "id", &id) != 0 || id == 0 || id > 0xffffffffULL) {
+		p->said = 1;
+		p->rc = cli_fail(CLI_FAIL, "put: the node's answer has no transfer id");
+		return -1;
+	}
+	p->xid = (unsigned)id;
+	if (api_json_u64(body, "evicts", &evicts) == 0 && evicts > 0)
+		fprintf(stderr, "wisp: put: this node has no peer, and keeping this file pushes %.1f MiB of older "
+		    "inserts out of its store\n", (double)evicts / (1 << 20));
+	return 0;
+}
 
 static int
 flush_batch(struct put *p)
 {
 	struct api_resp r;
 
+	char path[64];
+
 	if (!p->api || p->nblocks == 0)
 		return 0;
+	if (!p->xid && open_transfer(p) != 0)
+		return -1;
 	/* Wait for the batch in flight, then send this one. */
 	if (api_wait(p->api, &r) != CLI_OK || r.code != 200) {
+		if (api_interrupted(p->api)) {
+			api_resp_free(&r);
+			cancel_transfer(p);
+			p->said = 1;
+			p->rc = cli_fail(CLI_INTERRUPTED, "put: interrupted before the node had every block: cancelled");
+			return -1;
+		}
 		p->rc = api_error_exit(&r, "put");
 		p->said = 1;
 		api_resp_free(&r);
 		return -1;
 	}
 	api_resp_free(&r);
-	if (api_send(p->api, EVHTTP_REQ_POST, "/api/v1/blocks", p->batch, p->fill) != CLI_OK) {
+	snprintf(path, sizeof(path), "/api/v1/transfer/blocks?id=%u", p->xid);
+	if (api_send(p->api, EVHTTP_REQ_POST, path, p->batch, p->fill) != CLI_OK) {
 		p->rc = cli_fail(CLI_UNREACHABLE, "put: the node cannot be reached");
 		p->said = 1;
 		return -1;
@@ -87,6 +163,13 @@ finish_uploads(struct put *p)
 	if (flush_batch(p) != 0)
 		return -1;
 	if (p->api && (api_wait(p->api, &r) != CLI_OK || r.code != 200)) {
+		if (api_interrupted(p->api)) {
+			api_resp_free(&r);
+			cancel_transfer(p);
+			p->said = 1;
+			p->rc = cli_fail(CLI_INTERRUPTED, "put: interrupted before the node had every block: cancelled");
+			return -1;
+		}
 		p->rc = api_error_exit(&r, "put");
 		p->said = 1;
 		api_resp_free(&r);
@@ -97,11 +180,33 @@ finish_uploads(struct put *p)
 	return 0;
 }
 
+/* finish_transfer: every block is with the node; the insert goes on
+ * there. Foreground, we follow it until the network has them all. */
+static int
+finish_transfer(struct cli *c, struct put *p, const char *uri)
+{
+	char path[3 * URI_MAX + 64], *eu = evhttp_encode_uri(uri);
+	struct api_resp r;
+	int rc;
+
+	if (!eu)
+		return cli_fail(CLI_FAIL, "out of memory");
+	snprintf(path, sizeof(path), "/api/v1/transfer/finish?id=%u&uri=%s", p->xid, eu);
+	free(eu);
+	rc = api_request(p->api, EVHTTP_REQ_POST, path, NULL, 0, &r, NULL, NULL);
+	rc = rc == CLI_OK && r.code == 200 ? CLI_OK : api_error_exit(&r, "put");
+	api_resp_free(&r);
+	p->finished = rc == CLI_OK;
+	if (rc != CLI_OK || p->background)
+		return rc;
+	return xfer_follow(c, p->api, p->xid, "insert", 1, NULL, 0);
+}
+
 static void
 put_usage(void)
 {
 	fprintf(stderr, "usage: wisp put [FILE|-] [--name NAME] [--key-only | --key SSK@…/NAME | --key USK@…/SITE/N]\n"
-	    "                [--redundancy PERCENT]\n"
+	    "                [--redundancy PERCENT] [--background] [-v]\n"
 	    "       wisp put --dir DIR [--key-only | --key USK@…/SITE/N] [--redundancy PERCENT]\n");
 }
 
@@ -247,6 +352,10 @@ put_dir(struct put *p, const char *dir, struct chk_keys *root, uint64_t *total, 
 		goto out;
 	}
 	qsort(s.e, s.n, sizeof(s.e[0]), by_path);
+	p->est_bytes = s.total;
+	p->est_blocks = 2 + s.n * 2; /* the manifest */
+	for (i = 0; i < s.n; i++)
+		p->est_blocks += est_blocks(s.e[i].length, p->checks);
 	pg = progress_new(!quiet, "put", s.total);
 	for (i = 0; i < s.n; i++) {
 		char path[PATH_MAX + MANIFEST_PATH_MAX + 2];
@@ -310,6 +419,8 @@ cli_put(struct cli *c, int argc, char **argv)
 		{ "dir", required_argument, NULL, 'D' },
 		{ "quiet", no_argument, NULL, 'q' },
 		{ "redundancy", required_argument, NULL, 'r' },
+		{ "background", no_argument, NULL, 'b' },
+		{ "verbose", no_argument, NULL, 'v' },
 		{ NULL, 0, NULL, 0 },
 	};
 	const char *file = "-", *name = NULL, *mime = NULL, *key = NULL, *dir = NULL;
@@ -323,7 +434,7 @@ cli_put(struct cli *c, int argc, char **argv)
 	struct stat st;
 
 	optind = 1;
-	while ((o = getopt_long(argc, argv, "n:kq", opts, NULL)) != -1) {
+	while ((o = getopt_long(argc, argv, "n:kqv", opts, NULL)) != -1) {
 		if (o == 'n')
 			name = optarg;
 		else if (o == 'k')
@@ -334,6 +445,10 @@ cli_put(struct cli *c, int argc, char **argv)
 			dir = optarg;
 		else if (o == 'q')
 			c->quiet = 1;
+		else if (o == 'v')
+			c->verbose = 1;
+		else if (o == 'b')
+			p.background = 1;
 		else if (o == 'r' && parse_redundancy(optarg, &p.checks) != 0)
 			return cli_fail(CLI_USAGE, "put: --redundancy is a percentage from 0 to 100");
 		else if (o != 'r')
@@ -347,6 +462,9 @@ cli_put(struct cli *c, int argc, char **argv)
 		return key_only ? cli_fail(CLI_USAGE, "put: --key and --key-only do not go together") : CLI_USAGE;
 	if (dir && key && ku.type != URI_USK)
 		return cli_fail(CLI_USAGE, "put: a site is published as a USK edition: --key USK@…/SITE/N");
+	if (p.background && (key || key_only))
+		return cli_fail(CLI_USAGE, "put: --background does not go with --key or --key-only: a signed name "
+		    "is published by wisp itself, once the insert is done");
 	if (name && (strchr(name, '/') || !*name || strlen(name) > URI_NAME_MAX))
 		return cli_fail(CLI_USAGE, "put: --name must be one path segment");
 	if (!dir) {
@@ -359,14 +477,21 @@ cli_put(struct cli *c, int argc, char **argv)
 		}
 		if (fstat(fd, &st) == 0 && S_ISREG(st.st_mode))
 			total = (uint64_t)st.st_size;
+		if (fd == STDIN_FILENO && isatty(fd) && !c->quiet)
+			fprintf(stderr, "wisp: put: reading the document from the terminal; Ctrl-D ends it\n");
 		if (name)
 			mime = mime_from_name(name);
 		if (!mime && strcmp(file, "-") != 0)
 			mime = mime_from_name(file);
 	}
-	if (!key_only && api_open(&p.api, c->datadir) != CLI_OK) {
+	if (!key_only && (api_open(&p.api, c->datadir) != CLI_OK || api_catch_interrupt(p.api) != 0)) {
 		p.rc = CLI_UNREACHABLE;
 		goto out;
+	}
+	p.name = dir ? NULL : name ? name : strcmp(file, "-") ? file : NULL;
+	if (!dir) {
+		p.est_bytes = total;
+		p.est_blocks = total ? est_blocks(total, p.checks) : 0; /* a pipe: not known */
 	}
 	if (!(p.buf = malloc(READ_CHUNK)) || !(p.batch = malloc(BATCH_BLOCKS * (36 + CHK_BLOCK_LEN)))) {
 		p.rc = cli_fail(CLI_FAIL, "put: out of memory");
@@ -389,26 +514,32 @@ cli_put(struct cli *c, int argc, char **argv)
 	}
 	progress_done(pg);
 	pg = NULL;
-	if (key) {
-		p.rc = ssk_publish(c, p.api, &ku, &root);
-		sodium_memzero(&ku, sizeof(ku));
-		goto out;
-	}
 	memcpy(u.key, root.routing, 32);
 	memcpy(u.ckey, root.crypto, 32);
-	if (name)
+	if (name && !key)
 		snprintf(u.name, sizeof(u.name), "%s", name);
 	if (uri_format(text, sizeof(text), &u, 0) != 0) {
 		p.rc = cli_fail(CLI_FAIL, "put: cannot format the URI");
 		goto out;
 	}
+	if (p.api && (p.rc = finish_transfer(c, &p, text)) != CLI_OK)
+		goto out;
+	if (key) {
+		p.rc = ssk_publish(c, p.api, &ku, &root);
+		sodium_memzero(&ku, sizeof(ku));
+		goto out;
+	}
 	printf("%s\n", text);
+	if (p.background && !c->quiet)
+		fprintf(stderr, "wisp: inserting in the node as transfer %u: wisp wait %u follows it\n", p.xid, p.xid);
 	if (c->verbose)
 		fprintf(stderr, "wisp: %llu bytes, %llu blocks\n", (unsigned long long)done,
 		    (unsigned long long)p.blocks);
 	p.rc = CLI_OK;
 out:
 	progress_done(pg);
+	if (p.rc != CLI_OK && p.xid && !p.finished)
+		cancel_transfer(&p); /* what it was handed cannot become a document */
 	if (p.buf)
 		sodium_memzero(p.buf, READ_CHUNK);
 	free(p.buf);

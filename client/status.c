@@ -92,6 +92,10 @@ cli_status(struct cli *c, int argc, char **argv)
 		    num(body, "\"store\": {", "blocks"), (double)num(body, "\"store\": {", "bytes") / (1 << 20),
 		    num(body, "\"store\": {", "capacity") >> 20, num(body, "\"store\": {\"blocks", "blocks"),
 		    num(body, "\"cache\"", "blocks"));
+		printf("evicted: %llu blocks of inserts, %llu of the cache since the node started%s\n",
+		    num(body, "\"store\": {\"blocks", "evicted"), num(body, "\"cache\"", "evicted"),
+		    num(body, "\"store\": {\"blocks", "evicted") ? " (inserts pushed out by later ones: "
+		    "a larger --store-size keeps them)" : "");
 		printf("traffic: %llu blocks stored, %llu served, %llu refused\n",
 		    num(body, "\"traffic\"", "blocks_stored"), num(body, "\"traffic\"", "blocks_served"),
 		    num(body, "\"traffic\"", "verify_failed"));

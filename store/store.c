@@ -25,6 +25,10 @@ static const char *const TABLE_NAMES[STORE_NTABLES] = { "peers", "rtable", "invi
 int
 store_fail(struct store *s, int rc, const char *what)
 {
+	if (rc == RC_GUARDED) {
+		snprintf(s->err, sizeof(s->err), "the store's room for inserts is full of inserts still in progress");
+		return WISP_ERR_FULL;
+	}
 	snprintf(s->err, sizeof(s->err), "store %s: %s: %s", s->path, what,
 	    rc == MDB_MAP_FULL ? "map full" : mdb_strerror(rc));
 	if (rc == MDB_NOTFOUND)
@@ -386,7 +390,8 @@ unlink_block(struct store *s, MDB_txn *txn, const uint8_t *rkey, const uint8_t *
 	return 0;
 }
 
-/* evict drops |part|'s least recently used blocks until |need| more bytes fit. */
+/* evict drops |part|'s least recently used blocks until |need| more bytes
+ * fit. It stops with RC_GUARDED at a store block newer than the guard. */
 static int
 evict(struct store *s, MDB_txn *txn, unsigned part, uint64_t need)
 {
@@ -414,9 +419,12 @@ evict(struct store *s, MDB_txn *txn, unsigned part, uint64_t need)
 		ik.mv_data = rkey;
 		if ((rc = mdb_get(txn, s->index, &ik, &d)) || (rc = idx_read(&d, idx)))
 			return rc;
+		if (part == STORE_PART_STORE && s->guard && load_u64be(idx + 1) >= s->guard)
+			return RC_GUARDED;
 		if ((rc = unlink_block(s, txn, rkey, idx)))
 			return rc;
 		s->c.evicted++;
+		s->c.evicted_part[part]++;
 	}
 	return 0;
 }
@@ -862,11 +870,24 @@ store_stats(const struct store *s, struct store_stats *st)
 		st->part[i].bytes = s->c.bytes[i];
 		st->part[i].capacity = s->budget[i];
 		st->part[i].hits = s->hits[i];
+		st->part[i].evicted = s->c.evicted_part[i];
 		st->blocks += s->c.blocks[i];
 		st->bytes += s->c.bytes[i];
 	}
 	st->capacity = s->capacity;
 	st->evicted = s->c.evicted;
+}
+
+uint64_t
+store_seq(const struct store *s)
+{
+	return s->c.seq;
+}
+
+void
+store_guard(struct store *s, uint64_t floor)
+{
+	s->guard = floor;
 }
 
 int

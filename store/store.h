@@ -52,6 +52,7 @@ struct store_config {
 struct store_part_stats {
 	uint64_t blocks, bytes, capacity;
 	uint64_t hits;          /* blocks read from it since the store was opened */
+	uint64_t evicted;       /* blocks evicted from it since then */
 };
 
 struct store_stats {
@@ -98,6 +99,14 @@ void store_stats(const struct store *s, struct store_stats *st);
 /* store_cost is what a block of |len| bytes counts against a budget: its
  * footprint in LMDB pages plus its index entries. */
 uint64_t store_cost(const struct store *s, size_t len);
+
+/* Inserts in progress: store_seq is the sequence number of the latest
+ * write or recorded read. After store_guard(s, floor), no block of the
+ * STORE partition written or read at sequence |floor| or later is evicted:
+ * a put that would need that fails with WISP_ERR_FULL (store_errmsg says
+ * so) and nothing older than the guard is spared. 0 lifts the guard. */
+uint64_t store_seq(const struct store *s);
+void store_guard(struct store *s, uint64_t floor);
 
 /* store_each calls |fn| for every block in key order, in one read
  * snapshot; a non-zero return stops it and is returned. */

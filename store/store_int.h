@@ -12,6 +12,9 @@
 /* LMDB takes non-const pointers for data it only reads. */
 #define UNCONST(p) ((void *)(uintptr_t)(p))
 
+/* evict's answer when only guarded blocks are left (store_guard) */
+enum { RC_GUARDED = -29000 };
+
 enum { IDX_LEN = 13, LRU_KEY_LEN = 9, ENTRY_OVERHEAD = 96, BLOCK_MAX = 64 * 1024, TRIM_EVERY = 64 };
 /* A batch begins with at least this much of the map free (store.c,
  * batch_room): room for 512 blocks written and copied, twice over. */
@@ -20,6 +23,7 @@ enum { IDX_LEN = 13, LRU_KEY_LEN = 9, ENTRY_OVERHEAD = 96, BLOCK_MAX = 64 * 1024
 struct counters {
 	uint64_t seq, evicted;
 	uint64_t blocks[STORE_NPARTS], bytes[STORE_NPARTS];
+	uint64_t evicted_part[STORE_NPARTS]; /* since open: not saved */
 };
 
 struct store {
@@ -30,6 +34,7 @@ struct store {
 	uint64_t batch_base, batch_bytes; /* the map's use when it began; what it put */
 	struct counters c, c_saved;
 	uint64_t hits[STORE_NPARTS]; /* blocks read, by partition, since open */
+	uint64_t guard;  /* store_guard's floor; 0: none */
 	uint64_t budget[STORE_NPARTS], capacity;
 	size_t mapsize;
 	unsigned psize;

@@ -24,6 +24,7 @@ struct nat_state;
 struct ark_state;
 struct get_job;
 struct ingest;
+struct transfers;
 
 enum node_limits {
 	NODE_BLK_BYTES_MAX = 256 << 20, /* blocks held in memory by requests in flight */
@@ -58,6 +59,7 @@ struct node {
 	struct get_job *parked;      /* gateway fetches waiting for a reload */
 	unsigned nparked;
 	struct ingest *ingests;      /* the home page's uploads in progress */
+	struct transfers *xfers;     /* the queue of downloads and inserts (http/transfer.h) */
 	unsigned ningests;
 	struct evhttp *http;
 	struct evconnlistener *peer_listener;

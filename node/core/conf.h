@@ -21,6 +21,7 @@ struct node_conf {
 	unsigned htl_max;
 	unsigned rtable_max;
 	int heal;                   /* re-insert rebuilt blocks of splitfiles */
+	int persist_transfers;      /* keep the transfer queue on disk, to resume after a restart */
 	int opennet;                /* link with strangers too (docs/opennet.md) */
 	int relay;                  /* relay for two peers that cannot meet: 1 on, 0 off, -1 as opennet */
 	unsigned opennet_peers;     /* opennet peers kept, besides friends (20) */

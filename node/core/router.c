@@ -346,7 +346,7 @@ answer(struct router *r, struct rreq *q, uint8_t type, uint8_t htl, uint64_t blk
 			struct router_action *a = emit(r, ROUTER_ACT_ANSWER);
 			a->req = q->w[i].req;
 			a->status = local[type];
-			a->htl = q->here ? ROUTER_HTL_HERE : htl;
+			a->htl = q->here || q->kept ? ROUTER_HTL_HERE : htl;
 			memcpy(a->key, q->key, WIRE_KEY_LEN);
 			if (wire_has_block(type)) {
 				a->blk = blk;
@@ -369,6 +369,7 @@ static void
 end_of_path(struct router *r, struct rreq *q)
 {
 	store_put(r, q->key, q->blk, ROUTER_PART_STORE);
+	q->kept = 1;
 	answer(r, q, WIRE_INSERT_REPLY, 0, 0, NULL);
 }
 

@@ -20,7 +20,7 @@ enum router_limits {
 	ROUTER_LOCAL = 0xffffffffu, /* the "peer" a local request comes from */
 	ROUTER_ACTIONS_MAX = 64,
 	ROUTER_WAITERS_MAX = 8,     /* coalesced requests sharing one upstream */
-	ROUTER_HTL_HERE = 0xff,     /* ANSWER htl: found in this node's own store */
+	ROUTER_HTL_HERE = 0xff,     /* ANSWER htl: found in this node's own store, or an insert kept only here */
 };
 
 struct router_config {

@@ -38,6 +38,7 @@ struct rreq {
 	uint64_t id_out, token, deadline, blk;
 	uint8_t htl, htl_in;
 	int here;       /* answered from this node's own store */
+	int kept;       /* an insert whose path ended here: kept in this store */
 	uint32_t to;
 	uint8_t tried[ROUTER_PEERS_MAX / 8];
 	unsigned nwait;

@@ -32,6 +32,7 @@
 #include "node/http/get.h"
 #include "node/http/ingest.h"
 #include "node/http/reply.h"
+#include "node/http/transfer.h"
 #include "node/link/nat.h"
 #include "node/link/peers.h"
 #include "node/route/driver.h"
@@ -82,7 +83,8 @@ static void
 part_json(struct evbuffer *b, const char *name, const struct store_part_stats *p)
 {
 	evbuffer_add_printf(b, "\"%s\": {\"blocks\": %" PRIu64 ", \"bytes\": %" PRIu64
-	    ", \"capacity\": %" PRIu64 ", \"hits\": %" PRIu64 "}", name, p->blocks, p->bytes, p->capacity, p->hits);
+	    ", \"capacity\": %" PRIu64 ", \"hits\": %" PRIu64 ", \"evicted\": %" PRIu64 "}", name, p->blocks, p->bytes,
+	    p->capacity, p->hits, p->evicted);
 }
 
 static int
@@ -286,6 +288,12 @@ static const struct route routes[] = {
 	{ EVHTTP_REQ_GET, "/api/v1/status", api_status },
 	{ EVHTTP_REQ_POST, "/api/v1/blocks", api_blocks },
 	{ EVHTTP_REQ_GET, "/api/v1/get", api_get },
+	{ EVHTTP_REQ_GET, "/api/v1/transfers", api_transfers_list },
+	{ EVHTTP_REQ_POST, "/api/v1/transfers", api_transfers_add },
+	{ EVHTTP_REQ_GET, "/api/v1/transfer", api_transfer_one },
+	{ EVHTTP_REQ_DELETE, "/api/v1/transfer", api_transfer_cancel },
+	{ EVHTTP_REQ_POST, "/api/v1/transfer/blocks", api_transfer_blocks },
+	{ EVHTTP_REQ_POST, "/api/v1/transfer/finish", api_transfer_finish },
 	{ EVHTTP_REQ_GET, "/api/v1/noderef", api_noderef },
 	{ EVHTTP_REQ_GET, "/api/v1/peers", api_peers },
 	{ EVHTTP_REQ_POST, "/api/v1/peers", api_peer_add },
@@ -298,6 +306,7 @@ static const struct route routes[] = {
 static const struct route test_routes[] = {
 	{ EVHTTP_REQ_GET, "/api/v1/test/blocks", api_test_blocks },
 	{ EVHTTP_REQ_POST, "/api/v1/test/drop", api_test_drop },
+	{ EVHTTP_REQ_POST, "/api/v1/test/hold", api_test_hold },
 };
 
 static void
@@ -320,7 +329,7 @@ dispatch(struct evhttp_request *req, void *arg)
 		reply_error(req, 401, "unauthorized", "missing or wrong API token (see <datadir>/api.token)");
 		return;
 	}
-	for (i = 0; i < sizeof(routes) / sizeof(routes[0]) + 2; i++) {
+	for (i = 0; i < sizeof(routes) / sizeof(routes[0]) + sizeof(test_routes) / sizeof(test_routes[0]); i++) {
 		const struct route *r = i < sizeof(routes) / sizeof(routes[0]) ? &routes[i]
 		    : n->test_admin ? &test_routes[i - sizeof(routes) / sizeof(routes[0])] : NULL;
 		if (!r || strcmp(path, r->path) != 0)

@@ -26,5 +26,6 @@ void api_seed_add(struct node *n, struct evhttp_request *req);
 int api_test_enabled(void);
 void api_test_blocks(struct node *n, struct evhttp_request *req);
 void api_test_drop(struct node *n, struct evhttp_request *req);
+void api_test_hold(struct node *n, struct evhttp_request *req);
 
 #endif

@@ -13,6 +13,7 @@
 #include "node/base/node.h"
 #include "node/http/api.h"
 #include "node/http/reply.h"
+#include "node/http/transfer.h"
 #include "store/store.h"
 
 int
@@ -89,4 +90,28 @@ api_test_drop(struct node *n, struct evhttp_request *req)
 	evbuffer_add_printf(out, "{\"dropped\": %zu}", dropped);
 	reply_json(req, 200, out);
 	evbuffer_free(out);
+}
+
+/* POST /api/v1/test/hold?blocks=N: each insert of the queue sends at most
+ * its first N blocks, until the node restarts (0: no limit), so a test
+ * can stop a node in the middle of one. */
+void
+api_test_hold(struct node *n, struct evhttp_request *req)
+{
+	char v[24], *end;
+	unsigned long long blocks;
+	struct evbuffer *b;
+
+	if (query_get(req, "blocks", v, sizeof(v)) != 0 || !v[0] || (blocks = strtoull(v, &end, 10), *end)) {
+		reply_error(req, 400, "bad_request", "blocks=N is needed");
+		return;
+	}
+	transfers_test_hold(n, blocks);
+	if (!(b = evbuffer_new())) {
+		reply_error(req, 500, "internal", "out of memory");
+		return;
+	}
+	evbuffer_add_printf(b, "{\"hold\": %llu}", blocks);
+	reply_json(req, 200, b);
+	evbuffer_free(b);
 }

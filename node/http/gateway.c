@@ -18,6 +18,7 @@
 #include "node/http/ingest.h"
 #include "node/http/pages.h"
 #include "node/http/reply.h"
+#include "node/http/transfer.h"
 #include "node/link/peers.h"
 #include "node/route/driver.h"
 #include "store/store.h"
@@ -145,8 +146,11 @@ gateway_home(struct node *n, struct evhttp_request *req)
 	    "<input type=text name=key placeholder=\"CHK@… SSK@… USK@…\"></label></p>"
 	    "<p><input type=submit value=Open></p></form>"
 	    "<p class=muted>%u of %u friends connected · store %" PRIu64 " blocks, %" PRIu64 " of %" PRIu64
-	    " MiB · %u fetches running</p>", peers_connected(n), peers_known(n), st.blocks,
-	    st.bytes >> 20, st.capacity >> 20, n->fetches);
+	    " MiB · %u fetches running</p><p class=muted>evicted since start: %" PRIu64 " blocks of inserts, %" PRIu64
+	    " of the cache</p>", peers_connected(n), peers_known(n), st.blocks,
+	    st.bytes >> 20, st.capacity >> 20, n->fetches, st.part[STORE_PART_STORE].evicted,
+	    st.part[STORE_PART_CACHE].evicted);
+	transfers_html(n, b);
 	evbuffer_add_printf(b, "<h2>Insert</h2><form id=up data-form=\"%s\"><p><label><input type=radio name=kind "
 	    "value=file checked> a file</label> &nbsp; <label><input type=radio name=kind value=zip> a site, as a "
 	    ".zip of its folder (index.html at its top)</label></p><p><input type=file name=file required></p>"

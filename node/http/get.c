@@ -90,6 +90,12 @@ sink_start(void *ctx, uint64_t length, const char *mime)
 		job_fail(j, 404, "not_found", "this document is not a site: there is no path inside it");
 		return;
 	}
+	if (j->owner) {
+		j->started = 1;
+		j->owner->named(j->owner->ctx, j->edition);
+		j->owner->sink->start(j->owner->ctx, length, mime);
+		return;
+	}
 	if (j->gateway) {
 		j->show = gw_show_as(mime, j->image);
 		snprintf(j->mime, sizeof(j->mime), "%s", mime);
@@ -166,6 +172,8 @@ sink_data(void *ctx, const uint8_t *p, size_t len)
 		job_finish_later(j);
 		return 1;
 	}
+	if (j->owner)
+		return j->owner->sink->data(j->owner->ctx, p, len);
 	if (!(b = evbuffer_new()))
 		return 1;
 	if (j->gateway)
@@ -204,6 +212,13 @@ sink_end(void *ctx, enum fetch_status st, const char *reason)
 			job_fail(j, rc == WISP_ERR_NOTFOUND ? 404 : 502, rc == WISP_ERR_NOTFOUND ? "not_found" : "integrity",
 			    rc == WISP_ERR_NOTFOUND ? "no such path in this site" : "the site's manifest is malformed");
 		}
+		return;
+	}
+	if (j->owner) {
+		if (!j->gone)
+			j->owner->sink->end(j->owner->ctx, st, reason);
+		j->gone = 1;
+		job_finish_later(j);
 		return;
 	}
 	if (j->buffering && st == FETCH_OK) {
@@ -348,6 +363,44 @@ get_begin(struct node *n, struct evhttp_request *req, const char *text, int gate
 	} else {
 		getname_start(j);
 	}
+}
+
+/* get_start_owned starts a fetch of |text| for a transfer: no request,
+ * the bytes to |o|. NULL with |why| on a bad URI or no memory. */
+struct get_job *
+get_start_owned(struct node *n, const char *text, const struct job_owner *o, const char **why)
+{
+	struct chk_keys root;
+	struct get_job *j = job_new(n);
+
+	*why = "out of memory";
+	if (!j)
+		return NULL;
+	if (uri_parse(&j->u, text, strlen(text), why) != 0) {
+		job_free(j);
+		return NULL;
+	}
+	j->sink = &http_sink;
+	j->owner = o;
+	if (!(j->mbuf = evbuffer_new()) || !(j->restart = event_new(n->base, -1, 0, on_restart, j))) {
+		*why = "out of memory";
+		job_free(j);
+		return NULL;
+	}
+	if (j->u.type == URI_CHK && j->u.name[0])
+		snprintf(j->site_path, sizeof(j->site_path), "%s%s%s", j->u.name, j->u.path[0] ? "/" : "", j->u.path);
+	else
+		snprintf(j->site_path, sizeof(j->site_path), "%s", j->u.path);
+	j->raw = j->u.kind == URI_KIND_RAW;
+	j->edition = -1;
+	if (j->u.type == URI_CHK) {
+		memcpy(root.routing, j->u.key, 32);
+		memcpy(root.crypto, j->u.ckey, 32);
+		job_start_chk(j, &root);
+	} else {
+		getname_start(j);
+	}
+	return j;
 }
 
 void

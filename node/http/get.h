@@ -6,7 +6,15 @@
 struct node;
 struct evhttp_request;
 
+struct job_owner;
+struct get_job;
+
 void api_get(struct node *n, struct evhttp_request *req);
+/* get_start_owned starts a fetch of |text| whose bytes go to |o| (a
+ * transfer's, get_job.h); NULL with |why| on a bad URI or no memory. The
+ * owner's sink may end before this returns. */
+struct get_job *get_start_owned(struct node *n, const char *text, const struct job_owner *o,
+    const char **why);
 /* gateway_get: a browser's fetch of |addr| ("CHK@…/path"); |slash| if
  * the path ended in '/'. */
 void gateway_get(struct node *n, struct evhttp_request *req, const char *addr, int slash);

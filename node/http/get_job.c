@@ -103,6 +103,7 @@ struct want {
 	struct get_job *j;
 	struct fetch *f;
 	uint32_t tag;
+	uint8_t rkey[CHK_KEY_LEN];
 };
 
 static void
@@ -113,6 +114,8 @@ got_block(void *cookie, enum router_status st, const uint8_t *block, size_t len,
 
 	if (st == ROUTER_FOUND && j->hops < hops)
 		j->hops = hops;
+	if (st == ROUTER_FOUND && j->owner && !j->gone)
+		j->owner->keep(j->owner->ctx, w->rkey, block, len, hops);
 	fetch_block_done(w->f, w->tag, st == ROUTER_FOUND ? FETCH_OK
 	    : st == ROUTER_OVERLOADED ? FETCH_FAILED : st == NODE_BLOCK_CORRUPT ? FETCH_INTEGRITY
 	    : FETCH_NOTFOUND, block, len);
@@ -125,13 +128,22 @@ static void
 net_get(void *ctx, struct fetch *f, uint32_t tag, const uint8_t rkey[CHK_KEY_LEN])
 {
 	struct get_job *j = ctx;
-	struct want *w = malloc(sizeof(*w));
+	struct want *w;
 
-	if (!w) {
+	if (j->owner && !j->gone) {
+		static uint8_t b[CHK_BLOCK_LEN];
+		size_t len;
+		if (j->owner->held(j->owner->ctx, rkey, b, sizeof(b), &len) == 0) {
+			fetch_block_done(f, tag, FETCH_OK, b, len);
+			return;
+		}
+	}
+	if (!(w = malloc(sizeof(*w)))) {
 		fetch_block_done(f, tag, FETCH_FAILED, NULL, 0);
 		return;
 	}
-	*w = (struct want){ j, f, tag };
+	*w = (struct want){ j, f, tag, { 0 } };
+	memcpy(w->rkey, rkey, CHK_KEY_LEN);
 	j->n->traffic.blocks_served++;
 	if (node_fetch_block(j->n, rkey, got_block, w) != 0) {
 		free(w);
@@ -182,6 +194,14 @@ job_answer_page(struct get_job *j, int code, const char *title, const char *text
 void
 job_fail(struct get_job *j, int code, const char *kind, const char *reason)
 {
+	if (j->owner) {
+		if (!j->gone)
+			j->owner->sink->end(j->owner->ctx, code == 404 ? FETCH_NOTFOUND : code == 502 ? FETCH_INTEGRITY
+			    : FETCH_FAILED, reason);
+		j->gone = 1;
+		job_finish_later(j);
+		return;
+	}
 	if (j->evcon)
 		evhttp_connection_set_closecb(j->evcon, NULL, NULL);
 	if (j->parked) {
@@ -227,4 +247,19 @@ job_start_chk(struct get_job *j, const struct chk_keys *root)
 		return;
 	}
 	fetch_start(j->f);
+}
+
+void
+job_cancel(struct get_job *j)
+{
+	j->gone = 1;
+	job_finish_later(j);
+}
+
+void
+job_drop(struct get_job *j)
+{
+	fetch_free(j->f);
+	j->f = NULL;
+	job_free(j);
 }

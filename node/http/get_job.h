@@ -28,6 +28,21 @@ enum gateway_limits {
 	GATEWAY_PARK_TTL_S = 120,     /* a parked result waits this long for its reload */
 };
 
+/* A job run for a transfer (transfer_get.c) rather than an HTTP answer:
+ * the document's bytes go to |sink| (a site's manifest is read first, as
+ * for the API), and blocks are looked up in, and kept to, the transfer's
+ * own area before and after the network. */
+struct job_owner {
+	const struct fetch_sink *sink;
+	/* held: 0 with the block (checked against |rkey|) in |out| */
+	int (*held)(void *ctx, const uint8_t rkey[CHK_KEY_LEN], uint8_t *out, size_t cap, size_t *len);
+	/* keep: a block the network gave, from about |hops| links away */
+	void (*keep)(void *ctx, const uint8_t rkey[CHK_KEY_LEN], const uint8_t *block, size_t len, unsigned hops);
+	/* named: the edition a USK resolved to, before the document's start */
+	void (*named)(void *ctx, int64_t edition);
+	void *ctx;
+};
+
 /* One fetch for the API (framed, get.c) or the gateway (raw bytes and
  * pages, get_gateway.c), of a CHK, or of an SSK or USK name resolved first
  * (get_name.c). */
@@ -37,6 +52,7 @@ struct get_job {
 	struct evhttp_connection *evcon;
 	struct fetch *f;
 	const struct fetch_sink *sink; /* where the bytes go: get.c's, set at creation */
+	const struct job_owner *owner; /* a transfer's, or NULL */
 	int started, paused, done, gone;
 	unsigned hops;          /* the farthest any block came from */
 	struct event *reap;
@@ -84,6 +100,11 @@ void job_fail(struct get_job *j, int code, const char *kind, const char *reason)
 void job_answer_page(struct get_job *j, int code, const char *title, const char *text);
 /* job_start_chk fetches the document whose root is |root| into j->sink. */
 void job_start_chk(struct get_job *j, const struct chk_keys *root);
+/* job_cancel: the owner is done with it; its sink is not called again. */
+void job_cancel(struct get_job *j);
+/* job_drop frees it at once: only once the router is gone (no answer
+ * can come). */
+void job_drop(struct get_job *j);
 
 /* get_gateway.c */
 void getgw_redirect_slash(struct get_job *j);

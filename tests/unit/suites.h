@@ -17,5 +17,6 @@ Suite *manifest_suite(void);
 Suite *html_suite(void);
 Suite *fec_suite(void);
 Suite *opennet_suite(void);
+Suite *transfer_suite(void);
 
 #endif

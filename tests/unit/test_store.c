@@ -166,6 +166,41 @@ START_TEST(test_store_partitions)
 }
 END_TEST
 
+/* An insert in progress never evicts its own blocks: with the guard at its
+ * first write, older inserts go first, then the put fails whole. */
+START_TEST(test_store_guard)
+{
+	struct store *s = open_store(4 << 20, 50);
+	struct store_stats st;
+	uint32_t i, fit;
+
+	fit = (uint32_t)((4u << 20) / 2 / store_cost(s, CHK_BLOCK_LEN));
+	for (i = 0; i < 10; i++) /* an earlier insert */
+		ck_assert_int_eq(put_n(s, 5000 + i, STORE_PART_STORE), 0);
+	store_guard(s, store_seq(s) + 1);
+	for (i = 0; i < fit; i++)
+		ck_assert_int_eq(put_n(s, i, STORE_PART_STORE), 0);
+	ck_assert_int_eq(put_n(s, fit, STORE_PART_STORE), WISP_ERR_FULL);
+	ck_assert_ptr_nonnull(strstr(store_errmsg(s), "inserts still in progress"));
+	for (i = 0; i < fit; i++)
+		ck_assert_int_eq(has_n(s, i), 1);
+	ck_assert_int_eq(has_n(s, fit), 0);
+	for (i = 0; i < 10; i++)
+		ck_assert_int_eq(has_n(s, 5000 + i), 0);
+	store_stats(s, &st);
+	ck_assert_uint_eq(st.part[STORE_PART_STORE].evicted, 10);
+	ck_assert_uint_eq(st.part[STORE_PART_CACHE].evicted, 0);
+	/* The cache is not guarded, and the guard lifts. */
+	ck_assert_int_eq(put_n(s, 9000, STORE_PART_CACHE), 0);
+	store_guard(s, 0);
+	ck_assert_int_eq(put_n(s, fit, STORE_PART_STORE), 0);
+	ck_assert_int_eq(has_n(s, 0), 0);
+	store_stats(s, &st);
+	ck_assert_uint_eq(st.part[STORE_PART_STORE].evicted, 11);
+	store_close(s);
+}
+END_TEST
+
 struct tally { uint64_t blocks[2], bytes[2], bad; struct store *s; };
 
 static int
@@ -599,6 +634,7 @@ store_suite(void)
 	tcase_add_test(tc, test_store_roundtrip);
 	tcase_add_test(tc, test_store_eviction_order);
 	tcase_add_test(tc, test_store_partitions);
+	tcase_add_test(tc, test_store_guard);
 	tcase_add_test(tc, test_store_capacity_on_disk);
 	tcase_add_test(tc, test_store_reopen_keeps_order);
 	tcase_add_test(tc, test_store_kv_tables);

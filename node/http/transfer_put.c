@@ -1,0 +1,421 @@
+/* transfer_put.c: an insert of the queue (transfer.h). The client encodes
+ * the file (the node never sees the plaintext) and hands the blocks over
+ * in batches; each batch is kept in the transfer's area before it is
+ * answered, and a pump inserts the area's blocks into the network in
+ * order, PUT_WINDOW at a time, whether or not the client still watches.
+ * After a restart the pump goes on from the oldest block not yet done.
+ *
+ * A document that ends here (no peer) must fit the store's partition for
+ * inserts: the put is refused before a block is written when it cannot,
+ * and while it runs the store may not evict its blocks (store_guard). */
+#include <errno.h>
+#include <inttypes.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <time.h>
+
+#include <event2/buffer.h>
+#include <event2/http.h>
+
+#include "crypto/chk.h"
+#include "node/base/log.h"
+#include "node/base/node.h"
+#include "node/core/upload.h"
+#include "store/area.h"
+#include "node/http/reply.h"
+#include "node/http/transfer.h"
+#include "node/http/transfer_int.h"
+#include "node/link/peers.h"
+#include "node/route/driver.h"
+#include "store/store.h"
+
+/* A block's slot in the ring, from |low| on: its tries, and once done
+ * (DONE_BIT) its outcome (transfer_int.h). */
+enum { TRIES_MASK = 0x0f, OUT_SHIFT = 4, DONE_BIT = 0x80 };
+
+struct put_cookie {
+	struct node *n;
+	uint32_t id;
+	uint64_t i;
+};
+
+
+static uint64_t
+mib10(uint64_t bytes)
+{
+	return (bytes * 10 + (1u << 19)) >> 20;
+}
+
+static uint64_t
+staged(const struct xfer *x)
+{
+	return x->area ? area_count(x->area) : 0;
+}
+
+static void
+answer_held(struct xfer *x, int code, const char *kind, const char *why)
+{
+	struct evhttp_request *req = x->held;
+	struct evbuffer *b;
+
+	if (!req)
+		return;
+	x->held = NULL;
+	if (code != 200) {
+		reply_error(req, code, kind, why);
+	} else if ((b = evbuffer_new())) {
+		evbuffer_add_printf(b, "{\"staged\": %" PRIu64 "}", staged(x));
+		reply_json(req, 200, b);
+		evbuffer_free(b);
+	} else {
+		reply_error(req, 500, "internal", "out of memory");
+	}
+}
+
+static void
+finish(struct xfer *x)
+{
+	char why[XFER_WHY_MAX];
+
+	if (x->r.refused == 0) {
+		xfer_end(x, 0, "");
+	} else {
+		snprintf(why, sizeof(why), "%" PRIu64 " of %" PRIu64 " blocks were refused (%.150s); %" PRIu64
+		    " accepted by the network, %" PRIu64 " kept here: the document may not be found",
+		    x->r.refused, x->r.blocks, x->r.why[0] ? x->r.why : "no reason given", x->r.accepted, x->r.here);
+		xfer_end(x, 1, why);
+	}
+	xfer_guard(x->t->n);
+}
+
+static void put_done(void *cookie, enum router_status st, const uint8_t *block, size_t len, unsigned hops);
+
+/* send_one inserts block |i| of the area. */
+static int
+send_one(struct xfer *x, uint64_t i)
+{
+	static uint8_t b[CHK_BLOCK_LEN];
+	uint8_t rkey[32];
+	struct put_cookie *c;
+	size_t len;
+	int rc;
+
+	if ((rc = area_at(x->area, i, rkey, b, sizeof(b), &len)) != 0) {
+		/* the disk rotted under it: the block cannot be sent */
+		snprintf(x->r.why, sizeof(x->r.why), "a kept block does not verify (the disk?)");
+		x->ring[i % PUT_RING] = DONE_BIT | OUT_REFUSED << OUT_SHIFT;
+		x->above[OUT_REFUSED]++;
+		return 0;
+	}
+	if (!(c = malloc(sizeof(*c))))
+		return -1;
+	*c = (struct put_cookie){ x->t->n, x->r.id, i };
+	x->inflight++;
+	if (node_insert_block(x->t->n, rkey, b, len, put_done, c) != 0)
+		put_done(c, ROUTER_OVERLOADED, NULL, 0, 0);
+	return 0;
+}
+
+/* advance moves |low| past the blocks done, counting them for good. */
+static void
+advance(struct xfer *x)
+{
+	while (x->low < x->next_i && (x->ring[x->low % PUT_RING] & DONE_BIT)) {
+		uint8_t s = x->ring[x->low % PUT_RING];
+		unsigned out = (s >> OUT_SHIFT) & 3;
+		x->above[out]--;
+		if (out == OUT_ACCEPTED)
+			x->r.accepted++;
+		else if (out == OUT_HERE)
+			x->r.here++;
+		else
+			x->r.refused++;
+		x->ring[x->low % PUT_RING] = 0;
+		x->low++;
+	}
+	x->r.blocks_done = x->low;
+	if (x->r.blocks < x->low)
+		x->r.blocks = x->low;
+	x->r.done = x->r.blocks ? (uint64_t)((double)x->r.total * (double)x->low / (double)x->r.blocks) : 0;
+	xfer_changed(x);
+}
+
+void
+xput_pump(struct xfer *x)
+{
+	struct node *n = x->t->n;
+
+	if (x->stopping || !x->area)
+		return;
+	/* Just started, with friends not linked yet: wait for them rather
+	 * than keep everything here. */
+	if (peers_connected(n) == 0 && peers_known(n) > 0 && (int64_t)time(NULL) - n->started < XFER_WAIT_PEERS_S)
+		return;
+	node_route_hold(x->t->n);
+	while (x->inflight < PUT_WINDOW && x->nretry > 0)
+		if (send_one(x, x->retry[--x->nretry]) != 0)
+			break;
+	while (x->inflight < PUT_WINDOW && x->next_i < staged(x) && x->next_i - x->low < PUT_RING &&
+	    (!x->t->test_hold || x->next_i < x->t->test_hold)) {
+		x->ring[x->next_i % PUT_RING] = 0;
+		if (send_one(x, x->next_i++) != 0)
+			break;
+	}
+	node_route_release(x->t->n);
+	/* the pump may have ended the transfer: look again */
+}
+
+static void
+put_done(void *cookie, enum router_status st, const uint8_t *block, size_t len, unsigned hops)
+{
+	struct put_cookie *c = cookie;
+	struct xfer *x = transfers_find(c->n, c->id);
+	uint8_t *slot;
+
+	(void)block;
+	(void)len;
+	if (!x || x->stopping || x->r.state == XFER_DONE || x->r.state == XFER_FAILED || c->i < x->low) {
+		free(c);
+		return;
+	}
+	x->inflight--;
+	slot = &x->ring[c->i % PUT_RING];
+	if (st == ROUTER_INSERTED || st == ROUTER_COLLISION) {
+		*slot = DONE_BIT | (hops == 0 ? OUT_HERE : OUT_ACCEPTED) << OUT_SHIFT;
+	} else if (st == NODE_STORE_FAILED) {
+		snprintf(x->r.why, sizeof(x->r.why), "%s", store_errmsg(c->n->store));
+		*slot = DONE_BIT | OUT_REFUSED << OUT_SHIFT;
+	} else if ((*slot & TRIES_MASK) + 1 < PUT_BLOCK_TRIES && x->nretry < PUT_WINDOW) {
+		(*slot)++; /* tried again on the next tick */
+		x->retry[x->nretry++] = c->i;
+	} else {
+		snprintf(x->r.why, sizeof(x->r.why), "%s", st == ROUTER_OVERLOADED ? "the network is overloaded"
+		    : "no peer took them");
+		*slot = DONE_BIT | OUT_REFUSED << OUT_SHIFT;
+	}
+	free(c);
+	if (*slot & DONE_BIT)
+		x->above[(*slot >> OUT_SHIFT) & 3]++;
+	advance(x);
+	if (x->held && (x->r.background || staged(x) - x->low <= PUT_BACKLOG))
+		answer_held(x, 200, NULL, NULL);
+	if (x->r.state == XFER_RUNNING && x->low == staged(x) && x->inflight == 0) {
+		x->r.blocks = x->low;
+		finish(x);
+		return;
+	}
+	if (st == ROUTER_INSERTED || st == ROUTER_COLLISION || st == NODE_STORE_FAILED)
+		xput_pump(x);
+}
+
+void
+xput_stop(struct xfer *x)
+{
+	x->stopping = 1;
+	answer_held(x, 410, "cancelled", "the transfer was cancelled, or the node is stopping");
+	xfer_guard(x->t->n);
+}
+
+void
+xput_resume(struct xfer *x)
+{
+	char path[PATH_MAX + 16], why[XFER_WHY_MAX];
+	uint64_t cut;
+
+	xfer_area_path(x, path, sizeof(path));
+	if (area_open(&x->area, path, 0, &cut) != 0 || area_count(x->area) < x->r.blocks_done) {
+		snprintf(why, sizeof(why), "its blocks (%.120s) are gone or damaged: wisp put the file again", path);
+		area_close(x->area);
+		x->area = NULL;
+		xfer_end(x, 1, why);
+		return;
+	}
+	x->low = x->next_i = x->r.blocks_done;
+	x->r.state = XFER_RUNNING;
+	log_info("transfer %u: insert resumed at block %" PRIu64 " of %" PRIu64, (unsigned)x->r.id, x->low,
+	    area_count(x->area));
+	xfer_guard(x->t->n);
+}
+
+/* ---- the API ---- */
+
+static int
+query_u64(struct evhttp_request *req, const char *key, uint64_t *v)
+{
+	char s[24], *end;
+
+	*v = 0;
+	if (query_get(req, key, s, sizeof(s)) != 0)
+		return 0; /* absent: unknown */
+	errno = 0;
+	*v = strtoull(s, &end, 10);
+	return errno || end == s || *end || s[0] == '-' ? -1 : 0;
+}
+
+/* POST /api/v1/transfers?direction=put&bytes=B&blocks=N&name=NAME&background=0|1 */
+void
+xput_add(struct node *n, struct evhttp_request *req)
+{
+	char name[XFER_PATH_MAX] = "", bg[4] = "0", why[300], apath[PATH_MAX + 16];
+	uint64_t bytes, blocks, need, cap, held = 0, evicts = 0;
+	struct store_stats st;
+	struct evbuffer *b;
+	struct xfer *x;
+	int here = peers_connected(n) == 0;
+
+	if (query_u64(req, "bytes", &bytes) != 0 || query_u64(req, "blocks", &blocks) != 0 ||
+	    blocks > (UINT64_MAX >> 20)) {
+		reply_error(req, 400, "bad_request", "bytes and blocks must be whole numbers");
+		return;
+	}
+	(void)query_get(req, "name", name, sizeof(name));
+	for (const char *c = name; *c; c++)
+		if ((unsigned char)*c < 0x20 || *c == 0x7f) {
+			reply_error(req, 400, "bad_request", "name has a control character");
+			return;
+		}
+	(void)query_get(req, "background", bg, sizeof(bg));
+	store_stats(n->store, &st);
+	need = blocks * store_cost(n->store, CHK_BLOCK_LEN);
+	cap = st.part[STORE_PART_STORE].capacity;
+	for (x = n->xfers->list; x; x = x->next)
+		if (xq_active_put(x) && x->r.blocks > x->r.blocks_done)
+			held += (x->r.blocks - x->r.blocks_done) * store_cost(n->store, CHK_BLOCK_LEN);
+	if (here && need > cap) {
+		snprintf(why, sizeof(why), "this file needs %" PRIu64 ".%" PRIu64 " MiB of blocks; this node's store "
+		    "keeps %" PRIu64 ".%" PRIu64 " MiB for inserts and it has no peer to pass them to: start wispd "
+		    "with a larger --store-size", mib10(need) / 10, mib10(need) % 10, mib10(cap) / 10, mib10(cap) % 10);
+		reply_error(req, 507, "store", why);
+		return;
+	}
+	if (here && need + held > cap) {
+		snprintf(why, sizeof(why), "this file needs %" PRIu64 ".%" PRIu64 " MiB of blocks and the inserts "
+		    "in progress hold %" PRIu64 ".%" PRIu64 " MiB of the %" PRIu64 ".%" PRIu64 " MiB this node's store "
+		    "keeps for inserts: wait for them (wisp transfers)", mib10(need) / 10, mib10(need) % 10,
+		    mib10(held) / 10, mib10(held) % 10, mib10(cap) / 10, mib10(cap) % 10);
+		reply_error(req, 507, "store", why);
+		return;
+	}
+	if (here && need > cap - st.part[STORE_PART_STORE].bytes)
+		evicts = need - (cap - st.part[STORE_PART_STORE].bytes);
+	if (!(x = transfers_add(n, XFER_PUT)) || !(b = evbuffer_new())) {
+		if (x)
+			transfers_forget(x);
+		reply_error(req, 500, "internal", "out of memory");
+		return;
+	}
+	x->r.state = XFER_STAGING;
+	x->r.total = bytes;
+	x->r.blocks = blocks;
+	x->r.background = strcmp(bg, "1") == 0;
+	x->r.guard = store_seq(n->store) + 1;
+	snprintf(x->r.path, sizeof(x->r.path), "%s", name);
+	xfer_area_path(x, apath, sizeof(apath));
+	if (area_open(&x->area, apath, 1, NULL) != 0) {
+		snprintf(why, sizeof(why), "cannot create %.120s: %s", apath, strerror(errno));
+		transfers_forget(x);
+		evbuffer_free(b);
+		reply_error(req, 500, "store", why);
+		return;
+	}
+	xfer_guard(n);
+	log_info("transfer %u: insert of %" PRIu64 " blocks begun", (unsigned)x->r.id, blocks);
+	transfers_save(n);
+	evbuffer_add_printf(b, "{\"id\": %u, \"need\": %" PRIu64 ", \"ends_here\": %s, \"evicts\": %" PRIu64 "}",
+	    (unsigned)x->r.id, need, here ? "true" : "false", evicts);
+	reply_json(req, 201, b);
+	evbuffer_free(b);
+}
+
+static struct xfer *
+staging(struct node *n, struct evhttp_request *req)
+{
+	struct xfer *x;
+
+	if (transfers_query_id(n, req, &x) != 0)
+		return NULL;
+	if (x->r.dir != XFER_PUT || x->r.state != XFER_STAGING) {
+		reply_error(req, 409, "not_staging", "this transfer takes no more blocks");
+		return NULL;
+	}
+	if (x->held) {
+		reply_error(req, 409, "busy", "one batch at a time");
+		return NULL;
+	}
+	return x;
+}
+
+/* POST /api/v1/transfer/blocks?id=N: a batch as for POST /api/v1/blocks. */
+void
+api_transfer_blocks(struct node *n, struct evhttp_request *req)
+{
+	static struct upload u[NODE_UPLOAD_BLOCKS];
+	struct evbuffer *in = evhttp_request_get_input_buffer(req);
+	size_t len = evbuffer_get_length(in), count = 0, i;
+	struct xfer *x = staging(n, req);
+	const uint8_t *p;
+	char why[160];
+
+	if (!x)
+		return;
+	n->traffic.api_in += len;
+	if (len == 0 || !(p = evbuffer_pullup(in, -1))) {
+		reply_error(req, 400, "bad_request", "empty body");
+		return;
+	}
+	if (upload_parse(p, len, u, NODE_UPLOAD_BLOCKS, &count, why, sizeof(why)) != 0) {
+		n->traffic.verify_failed++;
+		reply_error(req, 400, "bad_block", why);
+		return;
+	}
+	for (i = 0; i < count; i++)
+		if (area_add(x->area, u[i].rkey, u[i].block, u[i].len) != 0) {
+			snprintf(why, sizeof(why), "cannot keep the blocks: %s", errno == ENOSPC ? "the disk is full"
+			    : strerror(errno));
+			reply_error(req, 507, "store", why);
+			return;
+		}
+	x->held = req;
+	xput_pump(x);
+	if (x->held && (x->r.background || staged(x) - x->low <= PUT_BACKLOG))
+		answer_held(x, 200, NULL, NULL);
+}
+
+/* POST /api/v1/transfer/finish?id=N&uri=URI: every block was handed over. */
+void
+api_transfer_finish(struct node *n, struct evhttp_request *req)
+{
+	char uri[URI_MAX + 1];
+	const char *why = NULL;
+	struct evbuffer *b;
+	struct uri u;
+	struct xfer *x = staging(n, req);
+
+	if (!x)
+		return;
+	if (query_get(req, "uri", uri, sizeof(uri)) != 0 || uri_parse(&u, uri, strlen(uri), &why) != 0) {
+		reply_error(req, 400, "bad_uri", why ? why : "missing or over-long uri parameter");
+		return;
+	}
+	memset(&u, 0, sizeof(u));
+	if (area_sync(x->area) != 0) {
+		reply_error(req, 507, "store", "cannot keep the blocks: the disk failed");
+		return;
+	}
+	snprintf(x->r.uri, sizeof(x->r.uri), "%s", uri);
+	x->r.state = XFER_RUNNING;
+	x->r.blocks = staged(x);
+	if (!(b = evbuffer_new())) {
+		reply_error(req, 500, "internal", "out of memory");
+		return;
+	}
+	evbuffer_add_printf(b, "{\"id\": %u, \"blocks\": %" PRIu64 "}", (unsigned)x->r.id, x->r.blocks);
+	reply_json(req, 200, b);
+	evbuffer_free(b);
+	transfers_save(n);
+	xput_pump(x);
+	if (x->low == x->r.blocks && x->inflight == 0)
+		finish(x);
+}
+

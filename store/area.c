@@ -1,0 +1,272 @@
+/* area.c: a transfer's blocks in an append-only file (area.h). The index
+ * is in memory: the records in file order, and an open-addressing table
+ * from key to record for lookups. */
+#include <errno.h>
+#include <fcntl.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/stat.h>
+#include <unistd.h>
+
+#include "crypto/block.h"
+#include "crypto/bytes.h"
+#include "crypto/chk.h"
+#include "store/area.h"
+
+#define AREA_MAGIC "wisp-area 1\n\0\0\0\0"
+enum { HDR_LEN = 16, REC_HDR = 36, BLOCK_MAX = 32792 };
+
+struct rec {
+	uint8_t key[32];
+	uint64_t off;  /* of the block itself */
+	uint32_t len;
+};
+
+struct area {
+	int fd;
+	uint64_t end;       /* where the next record goes */
+	struct rec *r;
+	uint64_t n, cap;
+	uint64_t *slot;     /* record index + 1; 0: empty */
+	uint64_t nslot;     /* a power of two, at least twice n */
+};
+
+static uint64_t
+hash_of(const uint8_t key[32])
+{
+	return load_u64be(key); /* routing keys are hashes already */
+}
+
+static int64_t
+find(const struct area *a, const uint8_t key[32])
+{
+	uint64_t i;
+
+	if (!a->nslot)
+		return -1;
+	for (i = hash_of(key) & (a->nslot - 1); a->slot[i]; i = (i + 1) & (a->nslot - 1))
+		if (memcmp(a->r[a->slot[i] - 1].key, key, 32) == 0)
+			return (int64_t)(a->slot[i] - 1);
+	return -1;
+}
+
+static void
+slot_put(uint64_t *slot, uint64_t nslot, const uint8_t key[32], uint64_t idx)
+{
+	uint64_t i;
+
+	for (i = hash_of(key) & (nslot - 1); slot[i]; i = (i + 1) & (nslot - 1))
+		;
+	slot[i] = idx + 1;
+}
+
+/* index_add records a block at |off|; the table grows to stay half empty. */
+static int
+index_add(struct area *a, const uint8_t key[32], uint64_t off, uint32_t len)
+{
+	if (a->n == a->cap) {
+		uint64_t cap = a->cap ? a->cap * 2 : 256;
+		struct rec *r = realloc(a->r, cap * sizeof(*r));
+		if (!r)
+			return WISP_ERR_NOMEM;
+		a->r = r;
+		a->cap = cap;
+	}
+	if (2 * (a->n + 1) > a->nslot) {
+		uint64_t ns = a->nslot ? a->nslot * 2 : 512, i;
+		uint64_t *s = calloc(ns, sizeof(*s));
+		if (!s)
+			return WISP_ERR_NOMEM;
+		for (i = 0; i < a->n; i++)
+			slot_put(s, ns, a->r[i].key, i);
+		free(a->slot);
+		a->slot = s;
+		a->nslot = ns;
+	}
+	memcpy(a->r[a->n].key, key, 32);
+	a->r[a->n].off = off;
+	a->r[a->n].len = len;
+	slot_put(a->slot, a->nslot, key, a->n);
+	a->n++;
+	return 0;
+}
+
+static int
+read_all(int fd, void *buf, size_t len, uint64_t off)
+{
+	size_t got = 0;
+
+	while (got < len) {
+		ssize_t r = pread(fd, (uint8_t *)buf + got, len - got, (off_t)(off + got));
+		if (r < 0 && errno == EINTR)
+			continue;
+		if (r <= 0)
+			return -1;
+		got += (size_t)r;
+	}
+	return 0;
+}
+
+static int
+write_all(int fd, const void *buf, size_t len, uint64_t off)
+{
+	size_t put = 0;
+
+	while (put < len) {
+		ssize_t w = pwrite(fd, (const uint8_t *)buf + put, len - put, (off_t)(off + put));
+		if (w < 0 && errno == EINTR)
+			continue;
+		if (w < 0)
+			return -1;
+		put += (size_t)w;
+	}
+	return 0;
+}
+
+/* scan reads the records; the first that is torn or impossible ends the
+ * file there (what follows it cannot be framed). */
+static int
+scan(struct area *a, uint64_t size, uint64_t *cut)
+{
+	uint8_t h[REC_HDR];
+	uint64_t off = HDR_LEN;
+	int rc;
+
+	while (off + REC_HDR <= size) {
+		uint32_t len;
+		if (read_all(a->fd, h, REC_HDR, off) != 0)
+			return WISP_ERR_IO;
+		len = load_u32be(h + 32);
+		if (len == 0 || len > BLOCK_MAX || off + REC_HDR + len > size)
+			break;
+		if (find(a, h) < 0 && (rc = index_add(a, h, off + REC_HDR, len)) != 0)
+			return rc;
+		off += REC_HDR + len;
+	}
+	if (cut)
+		*cut = size - off;
+	if (off < size && ftruncate(a->fd, (off_t)off) != 0)
+		return WISP_ERR_IO;
+	a->end = off;
+	return 0;
+}
+
+int
+area_open(struct area **out, const char *path, int create, uint64_t *cut)
+{
+	struct area *a = calloc(1, sizeof(*a));
+	char hdr[HDR_LEN];
+	struct stat st;
+	int rc;
+
+	*out = NULL;
+	if (cut)
+		*cut = 0;
+	if (!a)
+		return WISP_ERR_NOMEM;
+	a->fd = open(path, O_RDWR | O_CLOEXEC | (create ? O_CREAT : 0), 0600);
+	if (a->fd < 0) {
+		rc = errno == ENOENT && !create ? WISP_ERR_NOTFOUND : WISP_ERR_IO;
+		free(a);
+		return rc;
+	}
+	if (fstat(a->fd, &st) != 0) {
+		rc = WISP_ERR_IO;
+		goto fail;
+	}
+	if (st.st_size == 0) {
+		rc = write_all(a->fd, AREA_MAGIC, HDR_LEN, 0) == 0 ? 0 : WISP_ERR_IO;
+		a->end = HDR_LEN;
+	} else if (st.st_size < HDR_LEN || read_all(a->fd, hdr, HDR_LEN, 0) != 0 ||
+	    memcmp(hdr, AREA_MAGIC, HDR_LEN) != 0) {
+		rc = WISP_ERR_MALFORMED;
+	} else {
+		rc = scan(a, (uint64_t)st.st_size, cut);
+	}
+	if (rc == 0) {
+		*out = a;
+		return 0;
+	}
+fail:
+	area_close(a);
+	return rc;
+}
+
+void
+area_close(struct area *a)
+{
+	if (!a)
+		return;
+	if (a->fd >= 0)
+		close(a->fd);
+	free(a->r);
+	free(a->slot);
+	free(a);
+}
+
+int
+area_add(struct area *a, const uint8_t rkey[32], const uint8_t *block, size_t len)
+{
+	uint8_t h[REC_HDR];
+	int rc;
+
+	if (len == 0 || len > BLOCK_MAX)
+		return WISP_ERR_INVAL;
+	if (find(a, rkey) >= 0)
+		return 0;
+	memcpy(h, rkey, 32);
+	store_u32be(h + 32, (uint32_t)len);
+	if (write_all(a->fd, h, REC_HDR, a->end) != 0 || write_all(a->fd, block, len, a->end + REC_HDR) != 0) {
+		int e = errno;
+		/* a torn record would be cut at the next open; cut it now */
+		(void)!ftruncate(a->fd, (off_t)a->end);
+		errno = e;
+		return WISP_ERR_IO;
+	}
+	if ((rc = index_add(a, rkey, a->end + REC_HDR, (uint32_t)len)) != 0)
+		return rc;
+	a->end += REC_HDR + len;
+	return 0;
+}
+
+int
+area_sync(struct area *a)
+{
+	return fdatasync(a->fd) == 0 ? 0 : WISP_ERR_IO;
+}
+
+static int
+read_rec(struct area *a, const struct rec *r, uint8_t *out, size_t cap, size_t *len)
+{
+	if (r->len > cap)
+		return WISP_ERR_TOOBIG;
+	if (read_all(a->fd, out, r->len, r->off) != 0)
+		return WISP_ERR_IO;
+	if (block_verify(out, r->len, r->key) != 0)
+		return WISP_ERR_VERIFY;
+	*len = r->len;
+	return 0;
+}
+
+int
+area_get(struct area *a, const uint8_t rkey[32], uint8_t *out, size_t cap, size_t *len)
+{
+	int64_t i = find(a, rkey);
+
+	return i < 0 ? WISP_ERR_NOTFOUND : read_rec(a, &a->r[i], out, cap, len);
+}
+
+int
+area_at(struct area *a, uint64_t i, uint8_t rkey[32], uint8_t *out, size_t cap, size_t *len)
+{
+	if (i >= a->n)
+		return WISP_ERR_NOTFOUND;
+	memcpy(rkey, a->r[i].key, 32);
+	return read_rec(a, &a->r[i], out, cap, len);
+}
+
+uint64_t
+area_count(const struct area *a)
+{
+	return a->n;
+}

@@ -1,0 +1,39 @@
+/* area.h: a transfer's own blocks on disk (DATADIR/transfers/ID.blocks),
+ * apart from the store's LRU, so nothing evicts them while the transfer
+ * lives: what a download fetched, so a resumed one does not fetch it
+ * again; what a put was handed, so the insert goes on after a restart.
+ *
+ * The file is a header and then records (routing key, u32be length,
+ * block) appended in order; opening it reads every record, keeps the first
+ * of each key and cuts a torn or damaged tail. Blocks are checked against
+ * their keys when read back: the disk is not trusted. */
+#ifndef WISP_AREA_H
+#define WISP_AREA_H
+
+#include <stddef.h>
+#include <stdint.h>
+
+#include "crypto/err.h"
+
+struct area;
+
+/* area_open opens |path|, creating it with |create|. Returns 0,
+ * WISP_ERR_IO (errno set), WISP_ERR_NOTFOUND (no file and !create),
+ * WISP_ERR_MALFORMED (not an area) or WISP_ERR_NOMEM. |cut| (may be
+ * NULL) is set to the bytes of damaged tail it cut. */
+int area_open(struct area **out, const char *path, int create, uint64_t *cut) WISP_WUR;
+void area_close(struct area *a);
+/* area_add appends a block (already checked against |rkey|) unless its
+ * key is held. Returns 0, WISP_ERR_IO (errno set: ENOSPC when the disk is
+ * full) or WISP_ERR_NOMEM. */
+int area_add(struct area *a, const uint8_t rkey[32], const uint8_t *block, size_t len) WISP_WUR;
+/* area_sync makes what was added durable. */
+int area_sync(struct area *a) WISP_WUR;
+/* area_get copies the block of |rkey| into |out| (cap bytes). Returns 0,
+ * WISP_ERR_NOTFOUND, or WISP_ERR_VERIFY (on disk but not its block). */
+int area_get(struct area *a, const uint8_t rkey[32], uint8_t *out, size_t cap, size_t *len) WISP_WUR;
+/* area_at reads the |i|-th block added (0-based), checked likewise. */
+int area_at(struct area *a, uint64_t i, uint8_t rkey[32], uint8_t *out, size_t cap, size_t *len) WISP_WUR;
+uint64_t area_count(const struct area *a);
+
+#endif

@@ -1,0 +1,204 @@
+/* The transfer queue's file lines (node/core/xferfile.h) and a transfer's
+ * block area (store/area.h): what a crash, a full disk or a hostile hand
+ * leaves on disk is read back strictly, or cut, never trusted. */
+#include <fcntl.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/stat.h>
+#include <unistd.h>
+
+#include "crypto/chk.h"
+#include "node/core/xferfile.h"
+#include "store/area.h"
+#include "tests/unit/suites.h"
+
+static struct xfer_rec
+sample(void)
+{
+	struct xfer_rec r;
+
+	memset(&r, 0, sizeof(r));
+	r.id = 7;
+	r.dir = XFER_GET;
+	r.state = XFER_RUNNING;
+	r.background = 1;
+	r.added = 1796000000;
+	r.total = 50000000;
+	r.done = 1234567;
+	r.blocks = 3100;
+	r.blocks_done = 80;
+	r.from_area = 40;
+	r.from_net = 40;
+	snprintf(r.uri, sizeof(r.uri), "CHK@abc,def/my file ü.txt");
+	snprintf(r.path, sizeof(r.path), "/home/a b/\"quoted\" %s", "name");
+	return r;
+}
+
+START_TEST(test_xferfile_roundtrip)
+{
+	struct xfer_rec r = sample(), back;
+	char line[XFER_LINE_MAX];
+	size_t len;
+
+	ck_assert_int_eq(xferfile_format(&r, line, sizeof(line), &len), 0);
+	ck_assert_uint_eq(line[len - 1], '\n');
+	ck_assert_ptr_null(memchr(line, '\n', len - 1));
+	ck_assert_int_eq(xferfile_parse(&back, line, len - 1), 0);
+	ck_assert_mem_eq(&back, &r, sizeof(r));
+	/* every field at its longest still fits a line */
+	memset(r.uri, 'u', sizeof(r.uri) - 1);
+	memset(r.path, 'p', sizeof(r.path) - 1);
+	r.path[0] = '/';
+	memset(r.why, 'w', sizeof(r.why) - 1);
+	r.total = r.done = r.blocks = r.blocks_done = UINT64_MAX;
+	ck_assert_int_eq(xferfile_format(&r, line, sizeof(line), &len), 0);
+	ck_assert_int_eq(xferfile_parse(&back, line, len - 1), 0);
+	ck_assert_mem_eq(&back, &r, sizeof(r));
+}
+END_TEST
+
+START_TEST(test_xferfile_refuses)
+{
+	struct xfer_rec r = sample(), back;
+	char line[XFER_LINE_MAX], bad[XFER_LINE_MAX + 8];
+	size_t len, i;
+
+	ck_assert_int_eq(xferfile_format(&r, line, sizeof(line), &len), 0);
+	len--;
+	/* cut anywhere: refused (a whole field cut may still parse, so only
+	 * cuts inside the last field are certain) */
+	for (i = 0; i < len; i++)
+		if (line[i] == ' ')
+			ck_assert_int_ne(xferfile_parse(&back, line, i), 0);
+	/* a trailing space, a second space, a sign, a leading zero */
+	snprintf(bad, sizeof(bad), "%.*s ", (int)len, line);
+	ck_assert_int_ne(xferfile_parse(&back, bad, len + 1), 0);
+	snprintf(bad, sizeof(bad), "7  %s", line + 2);
+	ck_assert_int_ne(xferfile_parse(&back, bad, strlen(bad)), 0);
+	snprintf(bad, sizeof(bad), "07%s", line + 1);
+	ck_assert_int_ne(xferfile_parse(&back, bad, strlen(bad)), 0);
+	snprintf(bad, sizeof(bad), "-7%s", line + 1);
+	ck_assert_int_ne(xferfile_parse(&back, bad, strlen(bad)), 0);
+	/* done beyond the total; an unknown state; a relative download path */
+	r.done = r.total + 1;
+	ck_assert_int_eq(xferfile_format(&r, line, sizeof(line), &len), 0);
+	ck_assert_int_ne(xferfile_parse(&back, line, len - 1), 0);
+	r = sample();
+	r.state = 'x';
+	ck_assert_int_eq(xferfile_format(&r, line, sizeof(line), &len), 0);
+	ck_assert_int_ne(xferfile_parse(&back, line, len - 1), 0);
+	r = sample();
+	snprintf(r.path, sizeof(r.path), "relative/file");
+	ck_assert_int_eq(xferfile_format(&r, line, sizeof(line), &len), 0);
+	ck_assert_int_ne(xferfile_parse(&back, line, len - 1), 0);
+	/* a control byte in a decoded string */
+	r = sample();
+	snprintf(r.why, sizeof(r.why), "line\nbreak");
+	ck_assert_int_eq(xferfile_format(&r, line, sizeof(line), &len), 0);
+	ck_assert_int_ne(xferfile_parse(&back, line, len - 1), 0);
+}
+END_TEST
+
+static char adir[64], apath[96];
+
+static void
+asetup(void)
+{
+	snprintf(adir, sizeof(adir), "/tmp/wisp-area-XXXXXX");
+	ck_assert_ptr_nonnull(mkdtemp(adir));
+	snprintf(apath, sizeof(apath), "%s/1.blocks", adir);
+}
+
+static void
+ateardown(void)
+{
+	unlink(apath);
+	rmdir(adir);
+}
+
+static void
+block_of(uint32_t n, uint8_t blk[CHK_BLOCK_LEN], struct chk_keys *k)
+{
+	uint8_t data[16] = { 0 };
+
+	memcpy(data, &n, sizeof(n));
+	ck_assert_int_eq(chk_encode(blk, k, data, sizeof(data)), 0);
+}
+
+START_TEST(test_area_keeps_and_cuts)
+{
+	static uint8_t blk[CHK_BLOCK_LEN], out[CHK_BLOCK_LEN];
+	struct chk_keys k;
+	struct area *a;
+	uint8_t rkey[32];
+	uint64_t cut;
+	size_t len;
+	uint32_t i;
+	struct stat st;
+	int fd;
+
+	ck_assert_int_eq(area_open(&a, apath, 0, NULL), WISP_ERR_NOTFOUND);
+	ck_assert_int_eq(area_open(&a, apath, 1, &cut), 0);
+	for (i = 0; i < 600; i++) { /* past the first index sizes */
+		block_of(i, blk, &k);
+		ck_assert_int_eq(area_add(a, k.routing, blk, CHK_BLOCK_LEN), 0);
+		ck_assert_int_eq(area_add(a, k.routing, blk, CHK_BLOCK_LEN), 0); /* once */
+	}
+	ck_assert_uint_eq(area_count(a), 600);
+	block_of(599, blk, &k);
+	ck_assert_int_eq(area_get(a, k.routing, out, sizeof(out), &len), 0);
+	ck_assert_mem_eq(out, blk, CHK_BLOCK_LEN);
+	ck_assert_int_eq(area_at(a, 3, rkey, out, sizeof(out), &len), 0);
+	block_of(3, blk, &k);
+	ck_assert_mem_eq(rkey, k.routing, 32);
+	block_of(600, blk, &k);
+	ck_assert_int_eq(area_get(a, k.routing, out, sizeof(out), &len), WISP_ERR_NOTFOUND);
+	ck_assert_int_eq(area_sync(a), 0);
+	area_close(a);
+	/* A torn last record (a crash mid-write) is cut at the next open. */
+	ck_assert_int_eq(stat(apath, &st), 0);
+	ck_assert_int_eq(truncate(apath, st.st_size - 100), 0);
+	ck_assert_int_eq(area_open(&a, apath, 0, &cut), 0);
+	ck_assert_uint_eq(area_count(a), 599);
+	ck_assert_uint_eq(cut, 36 + CHK_BLOCK_LEN - 100);
+	/* A rotted byte: the block is refused when read, not handed on. */
+	area_close(a);
+	fd = open(apath, O_WRONLY);
+	ck_assert_int_ge(fd, 0);
+	ck_assert_int_eq(pwrite(fd, "X", 1, 16 + 36 + 500), 1);
+	close(fd);
+	ck_assert_int_eq(area_open(&a, apath, 0, &cut), 0);
+	ck_assert_int_eq(area_at(a, 0, rkey, out, sizeof(out), &len), WISP_ERR_VERIFY);
+	ck_assert_int_eq(area_at(a, 1, rkey, out, sizeof(out), &len), 0);
+	/* An impossible length ends the file there. */
+	area_close(a);
+	fd = open(apath, O_WRONLY);
+	ck_assert_int_eq(pwrite(fd, "\xff\xff\xff\xff", 4, 16 + 2 * (36 + CHK_BLOCK_LEN) + 32), 4);
+	close(fd);
+	ck_assert_int_eq(area_open(&a, apath, 0, &cut), 0);
+	ck_assert_uint_eq(area_count(a), 2);
+	area_close(a);
+	/* Not an area at all. */
+	fd = open(apath, O_WRONLY | O_TRUNC);
+	ck_assert_int_eq(write(fd, "hello, this is not it", 21), 21);
+	close(fd);
+	ck_assert_int_eq(area_open(&a, apath, 0, &cut), WISP_ERR_MALFORMED);
+}
+END_TEST
+
+Suite *
+transfer_suite(void)
+{
+	Suite *s = suite_create("transfer");
+	TCase *tc = tcase_create("file");
+	TCase *ta = tcase_create("area");
+
+	tcase_add_test(tc, test_xferfile_roundtrip);
+	tcase_add_test(tc, test_xferfile_refuses);
+	tcase_add_checked_fixture(ta, asetup, ateardown);
+	tcase_add_test(ta, test_area_keeps_and_cuts);
+	suite_add_tcase(s, tc);
+	suite_add_tcase(s, ta);
+	return s;
+}
