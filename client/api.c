@@ -321,7 +321,7 @@ api_error_exit(const struct api_resp *r, const char *what)
 		return cli_fail(CLI_NOTFOUND, "%s: not found: %s", what, reason);
 	if (strcmp(kind, "integrity") == 0 || strcmp(kind, "bad_block") == 0)
 		return cli_fail(CLI_INTEGRITY, "%s: integrity failure: %s", what, reason);
-	if (r->code == 400 || strcmp(kind, "no_such_transfer") == 0)
+	if (r->code == 400 || strcmp(kind, "no_such_transfer") == 0 || strcmp(kind, "not_kept") == 0)
 		return cli_fail(CLI_USAGE, "%s: %s", what, reason);
 	if (r->code == 401)
 		return cli_fail(CLI_UNREACHABLE, "%s: the node refused our API token: %s", what, reason);

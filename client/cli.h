@@ -36,6 +36,8 @@ int cli_keygen(struct cli *c, int argc, char **argv);
 int cli_transfers(struct cli *c, int argc, char **argv);
 int cli_wait(struct cli *c, int argc, char **argv);
 int cli_cancel(struct cli *c, int argc, char **argv);
+int cli_keep(struct cli *c, int argc, char **argv);
+int cli_check(struct cli *c, int argc, char **argv);
 
 /* ---- transfers.c: following a transfer of the node's queue ---- */
 struct api;

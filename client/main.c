@@ -33,6 +33,8 @@ usage(FILE *f)
 	    "  put FILE --background                       insert in the node; prints the URI\n"
 	    "  transfers [--json]                          the node's downloads and inserts\n"
 	    "  wait ID | cancel ID                         follow one to its end, or cancel it\n"
+	    "  keep URI | list | remove URI                keep a document alive in the network\n"
+	    "  check URI                                   is it retrievable? blocks found in the network\n"
 	    "  status [--json]                             node, peers, store, traffic\n"
 	    "  noderef                                     this node's noderef (one line)\n"
 	    "  invite                                      a one-time invite for a friend\n"
@@ -82,6 +84,16 @@ static const struct {
 	{ "wait", "usage: wisp wait ID\nFollow transfer ID with a progress bar; exit with its result.\n" },
 	{ "cancel", "usage: wisp cancel ID\nCancel transfer ID (its partial file and kept blocks go), or remove a\n"
 	            "finished one from the list.\n" },
+	{ "keep", "usage: wisp keep URI | list | remove URI\n"
+	          "Keep a document alive: this node checks it now and then about once every\n"
+	          "keep-interval (a day by default, randomised), reading it through the network\n"
+	          "only, and sends out again what the network lost: from its own store when it\n"
+	          "holds the block, else rebuilt from the check blocks. list shows each one's\n"
+	          "last check: blocks found of those asked, and how many were sent out again.\n" },
+	{ "check", "usage: wisp check URI\n"
+	           "Read the document through the network only (never this node's store) and\n"
+	           "say whether it is retrievable and how many of the blocks asked were found;\n"
+	           "nothing is repaired. Exit 0 if retrievable, 4 if not.\n" },
 	{ "status", "usage: wisp status [--json]\n"
 	            "The node's peers, its addresses and where each came from, whether a peer\n"
 	            "reached it from outside lately, its store, traffic and routing counters.\n" },
@@ -139,6 +151,8 @@ static const struct {
 	{ "transfers", cli_transfers },
 	{ "wait", cli_wait },
 	{ "cancel", cli_cancel },
+	{ "keep", cli_keep },
+	{ "check", cli_check },
 };
 
 int

@@ -25,6 +25,7 @@ struct ark_state;
 struct get_job;
 struct ingest;
 struct transfers;
+struct keeper;
 
 enum node_limits {
 	NODE_BLK_BYTES_MAX = 256 << 20, /* blocks held in memory by requests in flight */
@@ -60,6 +61,7 @@ struct node {
 	unsigned nparked;
 	struct ingest *ingests;      /* the home page's uploads in progress */
 	struct transfers *xfers;     /* the queue of downloads and inserts (http/transfer.h) */
+	struct keeper *keep;         /* documents kept alive (http/keep.h) */
 	unsigned ningests;
 	struct evhttp *http;
 	struct evconnlistener *peer_listener;

@@ -20,6 +20,7 @@ conf_defaults(struct node_conf *c)
 	c->log_level = 1; /* info */
 	c->heal = 1;
 	c->persist_transfers = 1;
+	c->keep_interval = 86400;
 	c->opennet_peers = 20;
 	c->relay = -1;
 	c->htl_max = 18;
@@ -124,6 +125,15 @@ conf_set(struct node_conf *c, const char *key, const char *val, char *why, size_
 		if (strcmp(val, "yes") != 0 && strcmp(val, "no") != 0)
 			goto bad;
 		c->heal = strcmp(val, "yes") == 0;
+	} else if (strcmp(key, "keep-interval") == 0) {
+		/* seconds, or with s, m, h or d */
+		char *end;
+		unsigned long v = strtoul(val, &end, 10);
+		unsigned long mul = !*end ? 1 : !strcmp(end, "s") ? 1 : !strcmp(end, "m") ? 60 : !strcmp(end, "h") ? 3600
+		    : !strcmp(end, "d") ? 86400 : 0;
+		if (end == val || !mul || *val == '-' || v > 365UL * 86400 / mul || v * mul < 10)
+			goto bad;
+		c->keep_interval = (unsigned)(v * mul);
 	} else if (strcmp(key, "persist-transfers") == 0) {
 		if (strcmp(val, "yes") != 0 && strcmp(val, "no") != 0)
 			goto bad;
@@ -217,6 +227,8 @@ conf_write(const struct node_conf *c, char *out, size_t outlen)
 	    "heal = %s\n"
 	    "# no keeps the queue of transfers in memory only (docs/threat-model.md)\n"
 	    "persist-transfers = %s\n"
+	    "# how often a document of wisp keep is checked, and repaired (randomised)\n"
+	    "keep-interval = %us\n"
 	    "# opennet = on links with strangers too; read docs/opennet.md first\n"
 	    "opennet = %s\n"
 	    "opennet-peers = %u\n"
@@ -226,6 +238,6 @@ conf_write(const struct node_conf *c, char *out, size_t outlen)
 	    (unsigned long long)(c->store_size % (1u << 20) ? c->store_size : c->store_size >> 20),
 	    c->store_size % (1u << 20) ? "" : "M", c->cache_percent,
 	    lv[c->log_level & 3], c->htl_max, c->rtable_max, c->heal ? "yes" : "no",
-	    c->persist_transfers ? "yes" : "no", c->opennet ? "on" : "off", c->opennet_peers, c->relay < 0 ? "auto" : c->relay ? "on" : "off");
+	    c->persist_transfers ? "yes" : "no", c->keep_interval, c->opennet ? "on" : "off", c->opennet_peers, c->relay < 0 ? "auto" : c->relay ? "on" : "off");
 	return n < 0 || (size_t)n >= outlen ? WISP_ERR_TOOBIG : 0;
 }

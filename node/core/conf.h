@@ -22,6 +22,7 @@ struct node_conf {
 	unsigned rtable_max;
 	int heal;                   /* re-insert rebuilt blocks of splitfiles */
 	int persist_transfers;      /* keep the transfer queue on disk, to resume after a restart */
+	unsigned keep_interval;     /* seconds between checks of a kept document (randomised) */
 	int opennet;                /* link with strangers too (docs/opennet.md) */
 	int relay;                  /* relay for two peers that cannot meet: 1 on, 0 off, -1 as opennet */
 	unsigned opennet_peers;     /* opennet peers kept, besides friends (20) */

@@ -658,8 +658,10 @@ router_on_msg(struct router *r, uint32_t from, const struct wire_msg *m, uint64_
 
 /* ---- local requests ---- */
 
+/* local starts a request of this node's own; with |out| its store is not
+ * asked first (router_local_probe, router_local_reinsert). */
 static int
-local(struct router *r, uint8_t type, const uint8_t *key, uint64_t blk, uint64_t now, uint64_t *req)
+local(struct router *r, uint8_t type, const uint8_t *key, uint64_t blk, uint64_t now, uint64_t *req, int out)
 {
 	struct rreq *q;
 	unsigned i;
@@ -670,7 +672,8 @@ local(struct router *r, uint8_t type, const uint8_t *key, uint64_t blk, uint64_t
 	/* Two local gets of one key share one request. */
 	for (i = 0; type == WIRE_REQUEST && i < r->nreq; i++) {
 		struct rreq *o = r->reqs[i];
-		if (o->type == WIRE_REQUEST && !memcmp(o->key, key, WIRE_KEY_LEN) && o->nwait < ROUTER_WAITERS_MAX) {
+		if (o->type == WIRE_REQUEST && o->out == out && !memcmp(o->key, key, WIRE_KEY_LEN) &&
+		    o->nwait < ROUTER_WAITERS_MAX) {
 			o->w[o->nwait++] = (struct waiter){ ROUTER_LOCAL, 0, *req };
 			r->st.coalesced++;
 			return 0;
@@ -700,6 +703,10 @@ local(struct router *r, uint8_t type, const uint8_t *key, uint64_t blk, uint64_t
 		q->blk = blk;
 		ref(r, blk);
 	}
+	if ((q->out = out)) {
+		route(r, q, now);
+		return 0;
+	}
 	q->state = RS_STORE;
 	q->token = ++r->next_token;
 	{
@@ -713,13 +720,19 @@ local(struct router *r, uint8_t type, const uint8_t *key, uint64_t blk, uint64_t
 int
 router_local_get(struct router *r, const uint8_t key[static WIRE_KEY_LEN], uint64_t now, uint64_t *req)
 {
-	return local(r, WIRE_REQUEST, key, 0, now, req);
+	return local(r, WIRE_REQUEST, key, 0, now, req, 0);
+}
+
+int
+router_local_probe(struct router *r, const uint8_t key[static WIRE_KEY_LEN], uint64_t now, uint64_t *req)
+{
+	return local(r, WIRE_REQUEST, key, 0, now, req, 1);
 }
 
 int
 router_local_announce(struct router *r, const uint8_t loc[static WIRE_KEY_LEN], uint64_t now, uint64_t *req)
 {
-	return local(r, WIRE_ANNOUNCE, loc, 0, now, req);
+	return local(r, WIRE_ANNOUNCE, loc, 0, now, req, 0);
 }
 
 int
@@ -745,7 +758,16 @@ router_local_put(struct router *r, const uint8_t key[static WIRE_KEY_LEN], uint6
 {
 	if (!blk)
 		return WISP_ERR_INVAL;
-	return local(r, WIRE_INSERT, key, blk, now, req);
+	return local(r, WIRE_INSERT, key, blk, now, req, 0);
+}
+
+int
+router_local_reinsert(struct router *r, const uint8_t key[static WIRE_KEY_LEN], uint64_t blk, uint64_t now,
+    uint64_t *req)
+{
+	if (!blk)
+		return WISP_ERR_INVAL;
+	return local(r, WIRE_INSERT, key, blk, now, req, 1);
 }
 
 /* ---- peers ---- */

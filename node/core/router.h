@@ -117,6 +117,14 @@ int router_on_store(struct router *r, uint64_t token, int found, uint64_t blk, u
 int router_local_get(struct router *r, const uint8_t key[static WIRE_KEY_LEN], uint64_t now, uint64_t *req) WISP_WUR;
 int router_local_put(struct router *r, const uint8_t key[static WIRE_KEY_LEN], uint64_t blk, uint64_t now,
     uint64_t *req) WISP_WUR;
+/* router_local_probe and router_local_reinsert are get and put without
+ * asking this node's store first: whether the network holds a block
+ * (keepalive's probe), and sending out a block held here (its repair). A
+ * probe is never answered from here, and shares a request only with
+ * another probe. */
+int router_local_probe(struct router *r, const uint8_t key[static WIRE_KEY_LEN], uint64_t now, uint64_t *req) WISP_WUR;
+int router_local_reinsert(struct router *r, const uint8_t key[static WIRE_KEY_LEN], uint64_t blk, uint64_t now,
+    uint64_t *req) WISP_WUR;
 /* router_local_announce: opennet. Routes an announcement toward our own
  * location |loc| (HTL announce_htl); nodes on its way may answer with
  * offers (ROUTER_ACT_OFFER); it ends with an ANSWER (DATA_NOT_FOUND or

@@ -39,6 +39,7 @@ struct rreq {
 	uint8_t htl, htl_in;
 	int here;       /* answered from this node's own store */
 	int kept;       /* an insert whose path ended here: kept in this store */
+	int out;        /* ours, sent out without asking our store (probe, re-insert) */
 	uint32_t to;
 	uint8_t tried[ROUTER_PEERS_MAX / 8];
 	unsigned nwait;

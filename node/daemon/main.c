@@ -21,6 +21,7 @@
 #include "node/link/link.h"
 #include "node/link/nat.h"
 #include "node/link/peers.h"
+#include "node/http/keep.h"
 #include "node/http/transfer.h"
 #include "node/route/ark.h"
 #include "node/route/driver.h"
@@ -107,7 +108,7 @@ main(int argc, char **argv)
 		fatalx("cannot start the opennet");
 	if (nat_start(n) != 0 || ark_start(n) != 0)
 		fatalx("cannot start the address finder");
-	if (transfers_start(n) != 0)
+	if (transfers_start(n) != 0 || keep_start(n) != 0)
 		fatalx("cannot start the transfer queue");
 	sigs[0] = evsignal_new(n->base, SIGTERM, on_signal, n);
 	sigs[1] = evsignal_new(n->base, SIGINT, on_signal, n);
@@ -132,6 +133,7 @@ main(int argc, char **argv)
 	openlink_stop(n);
 	node_route_stop(n);
 	transfers_stop(n); /* saved for the next start */
+	keep_stop(n);
 	api_free_jobs(n); /* no answer can come any more */
 	datadir_remove_addrs(n);
 	store_close(n->store);

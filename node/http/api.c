@@ -32,6 +32,7 @@
 #include "node/http/get.h"
 #include "node/http/ingest.h"
 #include "node/http/reply.h"
+#include "node/http/keep.h"
 #include "node/http/transfer.h"
 #include "node/link/nat.h"
 #include "node/link/peers.h"
@@ -288,6 +289,10 @@ static const struct route routes[] = {
 	{ EVHTTP_REQ_GET, "/api/v1/status", api_status },
 	{ EVHTTP_REQ_POST, "/api/v1/blocks", api_blocks },
 	{ EVHTTP_REQ_GET, "/api/v1/get", api_get },
+	{ EVHTTP_REQ_GET, "/api/v1/keep", api_keep_list },
+	{ EVHTTP_REQ_POST, "/api/v1/keep", api_keep_add },
+	{ EVHTTP_REQ_DELETE, "/api/v1/keep", api_keep_remove },
+	{ EVHTTP_REQ_POST, "/api/v1/check", api_check },
 	{ EVHTTP_REQ_GET, "/api/v1/transfers", api_transfers_list },
 	{ EVHTTP_REQ_POST, "/api/v1/transfers", api_transfers_add },
 	{ EVHTTP_REQ_GET, "/api/v1/transfer", api_transfer_one },

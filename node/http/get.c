@@ -92,7 +92,8 @@ sink_start(void *ctx, uint64_t length, const char *mime)
 	}
 	if (j->owner) {
 		j->started = 1;
-		j->owner->named(j->owner->ctx, j->edition);
+		if (j->owner->named)
+			j->owner->named(j->owner->ctx, j->edition);
 		j->owner->sink->start(j->owner->ctx, length, mime);
 		return;
 	}

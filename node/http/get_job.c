@@ -116,6 +116,17 @@ got_block(void *cookie, enum router_status st, const uint8_t *block, size_t len,
 		j->hops = hops;
 	if (st == ROUTER_FOUND && j->owner && !j->gone)
 		j->owner->keep(j->owner->ctx, w->rkey, block, len, hops);
+	if (st != ROUTER_FOUND && j->owner && j->owner->missing && !j->gone) {
+		static uint8_t b[CHK_BLOCK_LEN];
+		size_t blen;
+		if (j->owner->missing(j->owner->ctx, w->rkey, b, sizeof(b), &blen) == 0) {
+			fetch_block_done(w->f, w->tag, FETCH_OK, b, blen);
+			free(w);
+			if (j->done && fetch_pending(j->f) == 0)
+				event_active(j->reap, 0, 0);
+			return;
+		}
+	}
 	fetch_block_done(w->f, w->tag, st == ROUTER_FOUND ? FETCH_OK
 	    : st == ROUTER_OVERLOADED ? FETCH_FAILED : st == NODE_BLOCK_CORRUPT ? FETCH_INTEGRITY
 	    : FETCH_NOTFOUND, block, len);
@@ -145,7 +156,7 @@ net_get(void *ctx, struct fetch *f, uint32_t tag, const uint8_t rkey[CHK_KEY_LEN
 	*w = (struct want){ j, f, tag, { 0 } };
 	memcpy(w->rkey, rkey, CHK_KEY_LEN);
 	j->n->traffic.blocks_served++;
-	if (node_fetch_block(j->n, rkey, got_block, w) != 0) {
+	if (node_get_block(j->n, rkey, j->owner && j->owner->probe, got_block, w) != 0) {
 		free(w);
 		fetch_block_done(f, tag, FETCH_FAILED, NULL, 0);
 	}
@@ -169,6 +180,8 @@ net_heal(void *ctx, const uint8_t *block, const uint8_t rkey[CHK_KEY_LEN])
 {
 	struct get_job *j = ctx;
 
+	if (j->owner && j->owner->rebuilt && !j->gone)
+		j->owner->rebuilt(j->owner->ctx);
 	if (node_insert_block(j->n, rkey, block, CHK_BLOCK_LEN, healed, j->n) != 0)
 		log_debug("heal: a rebuilt block could not be inserted (overloaded)");
 }
@@ -241,8 +254,8 @@ job_start_chk(struct get_job *j, const struct chk_keys *root)
 		job_finish_later(j);
 		return;
 	}
-	if (fetch_new(&j->f, root, j->raw, 0, UINT64_MAX, j->n->conf.heal ? &net_source : &net_source_noheal, j,
-	    j->sink, j) != 0) {
+	if (fetch_new(&j->f, root, j->raw, 0, UINT64_MAX,
+	    (j->owner ? j->owner->repair : j->n->conf.heal) ? &net_source : &net_source_noheal, j, j->sink, j) != 0) {
 		job_fail(j, 500, "internal", "out of memory");
 		return;
 	}

@@ -41,6 +41,13 @@ struct job_owner {
 	/* named: the edition a USK resolved to, before the document's start */
 	void (*named)(void *ctx, int64_t edition);
 	void *ctx;
+	/* keepalive (keep.c): |probe| asks the network only, never this
+	 * node's store; |missing| (may be NULL) may then supply a block the
+	 * network lacks (0, with it in |out|); |repair| inserts rebuilt
+	 * blocks, each told to |rebuilt| (may be NULL). */
+	int probe, repair;
+	int (*missing)(void *ctx, const uint8_t rkey[CHK_KEY_LEN], uint8_t *out, size_t cap, size_t *len);
+	void (*rebuilt)(void *ctx);
 };
 
 /* One fetch for the API (framed, get.c) or the gateway (raw bytes and

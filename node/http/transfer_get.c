@@ -206,7 +206,8 @@ xget_run(struct xfer *x)
 	x->r.state = XFER_RUNNING;
 	x->r.done = 0;
 	x->r.blocks_done = 0;
-	x->owner = (struct job_owner){ &xget_sink, held, keep, named, x };
+	x->owner = (struct job_owner){ .sink = &xget_sink, .held = held, .keep = keep, .named = named, .ctx = x,
+		.repair = x->t->n->conf.heal };
 	x->edition = -1;
 	x->job = NULL;
 	j = get_start_owned(x->t->n, x->r.uri, &x->owner, &err);

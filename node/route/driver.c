@@ -32,7 +32,7 @@ struct input {
 	enum in_kind kind;
 	uint8_t key[32];
 	uint64_t blk, token;
-	int found;
+	int found, out;         /* out: IN_GET and IN_PUT without our store (probe, re-insert) */
 	node_block_cb cb;
 	void *cookie;
 };
@@ -404,8 +404,8 @@ feed(struct node *n, struct input *in)
 		break;
 	case IN_GET:
 	case IN_PUT:
-		rc = in->kind == IN_GET ? router_local_get(rs->r, in->key, now, &req)
-		    : router_local_put(rs->r, in->key, in->blk, now, &req);
+		rc = in->kind == IN_GET ? (in->out ? router_local_probe : router_local_get)(rs->r, in->key, now, &req)
+		    : (in->out ? router_local_reinsert : router_local_put)(rs->r, in->key, in->blk, now, &req);
 		if (in->blk)
 			op_unref(NULL, in->blk);
 		if (rc == 0 && wait_add(rs, req, in->cb, in->cookie) != 0)
@@ -528,7 +528,13 @@ node_route_forget(struct node *n, struct peer *p)
 int
 node_fetch_block(struct node *n, const uint8_t key[32], node_block_cb cb, void *cookie)
 {
-	struct input in = { .kind = IN_GET, .cb = cb, .cookie = cookie };
+	return node_get_block(n, key, 0, cb, cookie);
+}
+
+int
+node_get_block(struct node *n, const uint8_t key[32], int out, node_block_cb cb, void *cookie)
+{
+	struct input in = { .kind = IN_GET, .cb = cb, .cookie = cookie, .out = out };
 
 	memcpy(in.key, key, 32);
 	if (push(n->route, &in) != 0)
@@ -541,7 +547,14 @@ int
 node_insert_block(struct node *n, const uint8_t key[32], const uint8_t *block, size_t len,
     node_block_cb cb, void *cookie)
 {
-	struct input in = { .kind = IN_PUT, .cb = cb, .cookie = cookie };
+	return node_put_block(n, key, block, len, 0, cb, cookie);
+}
+
+int
+node_put_block(struct node *n, const uint8_t key[32], const uint8_t *block, size_t len, int out,
+    node_block_cb cb, void *cookie)
+{
+	struct input in = { .kind = IN_PUT, .cb = cb, .cookie = cookie, .out = out };
 
 	memcpy(in.key, key, 32);
 	if (!(in.blk = blk_new(n, block, len)))

@@ -39,6 +39,11 @@ unsigned router_inflight_of(const struct node *n);
 int node_fetch_block(struct node *n, const uint8_t key[32], node_block_cb cb, void *cookie);
 int node_insert_block(struct node *n, const uint8_t key[32], const uint8_t *block, size_t len,
     node_block_cb cb, void *cookie);
+/* node_get_block, node_put_block: with |out|, this node's store is not
+ * asked first (router_local_probe, router_local_reinsert). */
+int node_get_block(struct node *n, const uint8_t key[32], int out, node_block_cb cb, void *cookie);
+int node_put_block(struct node *n, const uint8_t key[32], const uint8_t *block, size_t len, int out,
+    node_block_cb cb, void *cookie);
 /* node_announce: opennet; an announcement toward this node's location. */
 int node_announce(struct node *n);
 /* node_route_set_ref: the noderef offered as a data source (opennet). */

@@ -467,6 +467,34 @@ START_TEST(test_router_insert_path)
 }
 END_TEST
 
+/* Keepalive's probe and repair go out without asking our own store, and
+ * a probe never shares a request with a get that our store may answer;
+ * a repair with nowhere to go is kept here, and says so. */
+START_TEST(test_router_probe_and_reinsert)
+{
+	struct router_action a;
+	uint64_t req, req2;
+
+	ck_assert_int_eq(router_local_reinsert(r, K, 5, 3, &req), 0);
+	a = next(ROUTER_ACT_STORE_PUT);         /* no peer, no store asked: kept here */
+	ck_assert_int_eq(a.part, ROUTER_PART_STORE);
+	a = next(ROUTER_ACT_ANSWER);
+	ck_assert_int_eq(a.status, ROUTER_INSERTED);
+	ck_assert_uint_eq(a.htl, ROUTER_HTL_HERE);
+	none();
+	up(1, 0x10);
+	ck_assert_int_eq(router_local_probe(r, K, 4, &req), 0);
+	a = sent(1, WIRE_REQUEST);              /* no STORE_GET first */
+	ck_assert_int_eq(router_local_get(r, K, 4, &req2), 0);
+	next(ROUTER_ACT_STORE_GET);             /* a get is a request of its own */
+	msg(1, WIRE_DATA_NOT_FOUND, a.msg.id, 0, 0, 5);
+	a = next(ROUTER_ACT_ANSWER);
+	ck_assert_uint_eq(a.req, req);
+	ck_assert_int_eq(a.status, ROUTER_DATA_NOT_FOUND);
+	none();
+}
+END_TEST
+
 START_TEST(test_router_coalescing)
 {
 	struct router_action a;
@@ -805,6 +833,7 @@ router_suite(void)
 	tcase_add_test(tc, test_router_reverse_path);
 	tcase_add_test(tc, test_router_insert_path);
 	tcase_add_test(tc, test_router_coalescing);
+	tcase_add_test(tc, test_router_probe_and_reinsert);
 	tcase_add_test(tc, test_router_overload);
 	tcase_add_test(tc, test_router_unknown_reply_ignored);
 	tcase_add_test(tc, test_router_set_limits);

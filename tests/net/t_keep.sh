@@ -1,0 +1,65 @@
+# wisp keep (issue 23): a document loses 40% of its blocks from every
+# store; wisp check sees it, reading through the network only; wisp keep
+# at another node repairs it (blocks rebuilt from the check blocks and
+# inserted again), after which every block a fetch asks for is found.
+. tests/net/lib.sh
+WISP_TEST_ADMIN=1
+export WISP_TEST_ADMIN
+SEED=${WISP_TEST_SEED:-$(date +%s)}
+echo "  seed $SEED (WISP_TEST_SEED=$SEED to repeat)"
+N=4
+i=0
+while [ $i -lt $N ]; do start_node "n$i" || exit 1; i=$((i + 1)); done
+i=0
+while [ $i -lt $N ]; do
+	j=$(((i + 1) % N))
+	w "n$i" peer add "$(w "n$j" noderef)" >/dev/null
+	w "n$j" peer add "$(w "n$i" noderef)" >/dev/null
+	i=$((i + 1))
+done
+i=0
+while [ $i -lt $N ]; do wait_for 10 connected "n$i" 2 || bad "n$i linked"; i=$((i + 1)); done
+head -c 6000000 /dev/urandom >"$T/file"
+uri=$(w n0 put -q "$T/file") || bad "insert"
+root=$(python3 -c 'import base64,sys; k=sys.argv[1].split("@")[1].split(",")[0]; print(base64.urlsafe_b64decode(k + "=").hex())' "$uri")
+everywhere() { # every content block some store holds, into $1
+	: >"$1.tmp"
+	_i=0
+	while [ $_i -lt $N ]; do api "n$_i" GET "/api/v1/test/blocks?kind=chk" >>"$1.tmp"; _i=$((_i + 1)); done
+	sort -u "$1.tmp" >"$1"
+}
+everywhere "$T/all"
+grep -v "^$root\$" "$T/all" >"$T/keys"
+python3 -c 'import random,sys; r=random.Random(int(sys.argv[1])); k=open(sys.argv[2]).read().split(); print("\n".join(r.sample(k, len(k) * 40 // 100)))' \
+	"$SEED" "$T/keys" >"$T/drop"
+ndrop=$(wc -l <"$T/drop")
+i=0
+while [ $i -lt $N ]; do api "n$i" POST /api/v1/test/drop --data-binary "@$T/drop" >/dev/null; i=$((i + 1)); done
+present() { everywhere "$T/now"; grep -cxF -f "$T/drop" "$T/now"; }
+check "$ndrop of $(wc -l <"$T/keys") blocks (40%) are gone from every store" [ "$(present)" -eq 0 ]
+
+expect_exit 0 "wisp check at n2: still retrievable (from the check blocks)" w n2 check "$uri"
+before=$(cat "$T/out")
+echo "  before: $before"
+check "but it sees blocks missing" sh -c "echo '$before' | awk '{ exit !(\$2 < \$4) }'"
+check "and repaired nothing" [ "$(present)" -eq 0 ]
+
+expect_exit 0 "wisp keep at n2" w n2 keep "$uri"
+kept_once() { w n2 keep list | grep -q "last check [0-9]* min ago:"; }
+check "its first check runs at once and ends" wait_for 120 kept_once
+w n2 keep list >"$T/list"
+echo "  $(tail -1 "$T/list")"
+check "and says what it sent out again" grep -q "[1-9][0-9]* sent out again" "$T/list"
+back=$(present)
+echo "  $back of the $ndrop lost blocks are in a store again"
+expect_exit 0 "wisp check after the repair" w n2 check "$uri"
+after=$(cat "$T/out")
+echo "  after: $after"
+check "every block asked is found now" sh -c "echo '$after' | awk '{ exit !(\$2 == \$4) }'"
+check "and the whole file fetches at n3, identical" sh -c "'$WISP' -d '$T/n3' get -q '$uri' | cmp -s - '$T/file'"
+expect_exit 0 "keep of the same URI again: already kept" w n2 keep "$uri"
+expect_exit 2 "keep of what is not a URI is refused" w n2 keep "CHK@nonsense"
+expect_exit 0 "keep remove" w n2 keep remove "$uri"
+check "and the list is empty" sh -c "'$WISP' -d '$T/n2' keep list | grep -q 'no document is kept'"
+expect_exit 2 "keep remove of a URI not kept is refused" w n2 keep remove "$uri"
+finish
