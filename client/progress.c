@@ -47,26 +47,43 @@ human(char *out, size_t n, double v)
 	snprintf(out, n, i ? "%.1f %s" : "%.0f %s", v, u[i]);
 }
 
+/* left: seconds as a person reads them: "52 s", past 90 s minutes,
+ * past 90 minutes hours. */
+static void
+left(char *out, size_t n, double s)
+{
+	if (s < 90)
+		snprintf(out, n, ", %.0f s left", s);
+	else if (s < 90 * 60)
+		snprintf(out, n, ", %.0f min left", s / 60);
+	else
+		snprintf(out, n, ", %ld h %02ld min left", (long)s / 3600, (long)s % 3600 / 60);
+}
+
 static void
 draw(struct progress *p, double t)
 {
-	char done[32], rate[32], eta[32] = "";
+	char done[32], total[40] = "", rate[32], eta[40] = "";
 	double secs = t - p->start, r = secs > 0 ? (double)p->bytes / secs : 0;
-	int width = 30, fill = 0, i;
+	int width = 24, fill = 0, i;
 
 	human(done, sizeof(done), (double)p->bytes);
 	human(rate, sizeof(rate), r);
 	if (p->total) {
+		char tt[32];
+		human(tt, sizeof(tt), (double)p->total);
+		snprintf(total, sizeof(total), " of %s", tt);
 		fill = (int)((double)width * (double)p->bytes / (double)p->total);
 		if (fill > width)
 			fill = width;
 		if (r > 0 && p->bytes < p->total)
-			snprintf(eta, sizeof(eta), " ETA %.0fs", (double)(p->total - p->bytes) / r);
+			left(eta, sizeof(eta), (double)(p->total - p->bytes) / r);
 	}
 	fprintf(stderr, "\r%s [", p->verb);
 	for (i = 0; i < width; i++)
 		fputc(i < fill ? '#' : (p->total ? '.' : ' '), stderr);
-	fprintf(stderr, "] %s, %llu blocks, %s/s%s   ", done, (unsigned long long)p->blocks, rate, eta);
+	/* \033[K clears what a longer line before left behind */
+	fprintf(stderr, "] %s%s, %s/s%s\033[K", done, total, rate, eta);
 	fflush(stderr);
 }
 

@@ -47,7 +47,7 @@ keepfile_parse(struct keep_rec *r, const char *line, size_t len)
 	r->asked = v[3];
 	r->found = v[4];
 	r->healed = v[5];
-	if (textrec_field(&p, end, &f, &n) || n != 1 || !strchr("nyx", f[0]))
+	if (textrec_field(&p, end, &f, &n) || n != 1 || !f[0] || !strchr("nyx", f[0]))
 		return WISP_ERR_MALFORMED;
 	r->ok = f[0] == 'n' ? -1 : f[0] == 'y';
 	if (textrec_field(&p, end, &f, &n) || textrec_str(f, n, r->uri, sizeof(r->uri)) || !r->uri[0] ||

@@ -47,7 +47,7 @@ xferfile_parse(struct xfer_rec *r, const char *line, size_t len)
 	if (textrec_field(&p, end, &f, &n) || n != 1 || (f[0] != XFER_GET && f[0] != XFER_PUT))
 		return WISP_ERR_MALFORMED;
 	r->dir = f[0];
-	if (textrec_field(&p, end, &f, &n) || n != 1 || !strchr("sqrdf", f[0]) ||
+	if (textrec_field(&p, end, &f, &n) || n != 1 || !f[0] || !strchr("sqrdf", f[0]) ||
 	    (f[0] == XFER_STAGING && r->dir != XFER_PUT))
 		return WISP_ERR_MALFORMED;
 	r->state = f[0];
