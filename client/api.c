@@ -319,7 +319,10 @@ api_error_exit(const struct api_resp *r, const char *what)
 		snprintf(reason, sizeof(reason), "HTTP %d", r->code);
 	if (r->code == 404 && strcmp(kind, "not_found") == 0)
 		return cli_fail(CLI_NOTFOUND, "%s: not found: %s", what, reason);
-	if (strcmp(kind, "integrity") == 0 || strcmp(kind, "bad_block") == 0)
+	if (strcmp(kind, "integrity") == 0)
+		return cli_fail(CLI_INTEGRITY, "%s: integrity failure: %s (a mistyped or truncated URI does this too)",
+		    what, reason);
+	if (strcmp(kind, "bad_block") == 0)
 		return cli_fail(CLI_INTEGRITY, "%s: integrity failure: %s", what, reason);
 	if (r->code == 400 || strcmp(kind, "no_such_transfer") == 0 || strcmp(kind, "not_kept") == 0)
 		return cli_fail(CLI_USAGE, "%s: %s", what, reason);

@@ -122,7 +122,8 @@ finish(struct get *g, const struct api_resp *r, const char *uri_text)
 	if (g->status == 4)
 		return cli_fail(CLI_NOTFOUND, "get: not found: %s", g->reason);
 	if (g->status == 5)
-		return cli_fail(CLI_INTEGRITY, "get: integrity failure: %s", g->reason);
+		return cli_fail(CLI_INTEGRITY, "get: integrity failure: %s (a mistyped or truncated URI does this too)",
+		    g->reason);
 	if (g->status != 0)
 		return cli_fail(CLI_FAIL, "get: %s", g->reason);
 	if (g->total != g->got)

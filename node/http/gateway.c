@@ -2,6 +2,7 @@
  * before leaving wisp, and documents by address (get.h), dispatched from
  * the HTTP server (api.c). Its pages are drawn by pages.c. */
 #include <inttypes.h>
+#include <ctype.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -85,14 +86,19 @@ key_of(char *s)
 }
 
 /* unescape_path undoes evhttp_uriencode for '/', '@', ',' and '~', which
- * a key's path keeps as they are. */
+ * a key's path keeps as they are, and for a '%' that begins an escape
+ * already ("my%20file.txt" stays so). */
 static void
 unescape_path(char *s)
 {
 	char *o = s;
 
 	while (*s) {
-		if (s[0] == '%' && (!strncmp(s + 1, "2F", 2) || !strncmp(s + 1, "40", 2) || !strncmp(s + 1, "2C", 2) ||
+		if (s[0] == '%' && !strncmp(s + 1, "25", 2) && isxdigit((unsigned char)s[3]) &&
+		    isxdigit((unsigned char)s[4])) {
+			*o++ = '%';
+			s += 3;
+		} else if (s[0] == '%' && (!strncmp(s + 1, "2F", 2) || !strncmp(s + 1, "40", 2) || !strncmp(s + 1, "2C", 2) ||
 		    !strncmp(s + 1, "7E", 2))) {
 			*o++ = s[1] == '2' && s[2] == 'F' ? '/' : s[1] == '4' ? '@' : s[1] == '2' ? ',' : '~';
 			s += 3;
@@ -263,15 +269,25 @@ gateway_handle(struct node *n, struct evhttp_request *req, const char *path)
 		gateway_script(req);
 		return;
 	}
-	if (!(dec = evhttp_uridecode(path + 1, 0, &len))) {
+	/* Decoded only to check it: the address stays percent-encoded, as a
+	 * URI writes a name ("my%20file.txt", docs/keys.md); a site's paths
+	 * are decoded where the manifest is read (get.c). */
+	if (!(dec = evhttp_uridecode(path + 1, 0, &len)) || strlen(dec) != len) {
+		free(dec);
 		gw_page(req, 400, "Not a wisp address", "bad escapes in the address");
 		return;
 	}
+	free(dec);
+	if (!(dec = strdup(path + 1))) {
+		evhttp_send_error(req, 500, NULL);
+		return;
+	}
+	len = strlen(dec);
 	if (len && dec[len - 1] == '/') { /* a site's root, as a directory */
 		dec[--len] = '\0';
 		slash = 1;
 	}
-	if (strlen(dec) != len || (strncmp(dec, "CHK@", 4) && strncmp(dec, "SSK@", 4) && strncmp(dec, "USK@", 4)))
+	if (strncmp(dec, "CHK@", 4) && strncmp(dec, "SSK@", 4) && strncmp(dec, "USK@", 4))
 		gw_page(req, 404, "No such page", "Addresses here look like /CHK@…, /SSK@… or /USK@….");
 	else if (!gateway_parked(n, req, dec, slash))
 		gateway_get(n, req, dec, slash);

@@ -2,6 +2,7 @@
  * gateway (get_gateway.c): a job begun (get_job.c), sites' manifests
  * read, the file streamed with flow control. Names are resolved first by
  * get_name.c. */
+#include <ctype.h>
 #include <inttypes.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -64,6 +65,27 @@ on_drained(struct evhttp_connection *evcon, void *arg)
 	}
 }
 
+
+/* pct_decode: a site's path as the manifest has it ("caf%C3%A9.html" is
+ * "café.html"); -1 on a bad escape or a NUL. */
+static int
+pct_decode(char *out, const char *in)
+{
+	for (; *in; in++) {
+		if (*in == '%') {
+			unsigned v;
+			if (!isxdigit((unsigned char)in[1]) || !isxdigit((unsigned char)in[2]) ||
+			    sscanf(in + 1, "%2x", &v) != 1 || v == 0)
+				return -1;
+			*out++ = (char)v;
+			in += 2;
+		} else {
+			*out++ = *in;
+		}
+	}
+	*out = 0;
+	return 0;
+}
 
 /* ---- the gateway: documents for a browser ---- */
 
@@ -203,7 +225,10 @@ sink_end(void *ctx, enum fetch_status st, const char *reason)
 		struct manifest_entry e;
 		size_t n = evbuffer_get_length(j->mbuf);
 		const uint8_t *m = evbuffer_pullup(j->mbuf, -1);
-		int rc = m || n == 0 ? manifest_find(m, n, j->site_path, &e) : WISP_ERR_NOMEM;
+		int rc = m || n == 0 ? WISP_ERR_NOTFOUND : WISP_ERR_NOMEM;
+		char want[sizeof(j->site_path)];
+		if (rc != WISP_ERR_NOMEM && pct_decode(want, j->site_path) == 0)
+			rc = manifest_find(m, n, want, &e);
 		if (rc == 0) {
 			memcpy(j->next_root.routing, e.rk, 32);
 			memcpy(j->next_root.crypto, e.ck, 32);

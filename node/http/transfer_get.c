@@ -165,6 +165,16 @@ named(void *ctx, int64_t edition)
 	((struct xfer *)ctx)->edition = edition;
 }
 
+static unsigned
+running_gets(const struct transfers *t)
+{
+	unsigned k = 0;
+
+	for (const struct xfer *x = t->list; x; x = x->next)
+		k += x->r.dir == XFER_GET && x->r.state == XFER_RUNNING;
+	return k;
+}
+
 int
 xget_ready(struct xfer *x)
 {
@@ -285,4 +295,6 @@ xget_add(struct node *n, struct evhttp_request *req)
 	evbuffer_add_printf(b, "{\"id\": %u}", (unsigned)x->r.id);
 	reply_json(req, 201, b);
 	evbuffer_free(b);
+	if (running_gets(n->xfers) < XFER_GETS_RUNNING && xget_ready(x))
+		xget_run(x); /* now, not at the next tick */
 }

@@ -27,5 +27,22 @@ for form in "$uri" "$uri/" "http://$gw/$uri" "http://$gw/$uri/"; do
 	check "get of '$(echo "$form" | sed "s|$gw|GATEWAY|; s|CHK@[^/]*|CHK@…|")'" cmp -s "$T/doc" "$T/got"
 done
 expect_exit 2 "a URL that holds no key is still a bad URI" w a get "http://$gw/nothing"
+
+# A name with a space and a non-ASCII letter: the URI percent-encodes it,
+# and get, the gateway and the home page's box read it back.
+expect_exit 0 "put --name 'my file ü.txt'" w a put -q --name "my file ü.txt" "$T/doc"
+named=$(cat "$T/out")
+check "prints the name percent-encoded (${named##*/})" sh -c "echo '$named' | grep -q '/my%20file%20%C3%BC.txt\$'"
+rm -f "$T/got"
+w a get "$named" -o "$T/got" >/dev/null 2>&1
+check "which wisp get reads back" cmp -s "$T/doc" "$T/got"
+check "and the gateway serves as text/plain" sh -c "curl -s -D - -o '$T/gw' 'http://$gw/$named' | grep -qi '^content-type: text/plain' && cmp -s '$T/doc' '$T/gw'"
+check "and the home page's key box opens it as written" sh -c "curl -s -D - -o /dev/null -G --data-urlencode 'key=$named' 'http://$gw/' | tr -d '\r' | grep -qx 'Location: /$named'"
+expect_exit 2 "a name over 255 bytes as the URI writes it is refused" w a put --name "$(printf 'ü%.0s' $(seq 1 50))" "$T/doc"
+echo "tampered" >"$T/doc2"
+turi=$(w a put -q "$T/doc2")
+bad=$(echo "$turi" | sed 's/,A/,B/; t; s/,[^A]/,A/')
+expect_exit 5 "a URI with its crypto key mistyped fails the integrity check" w a get "$bad"
+check "and says it may be a mistyped URI" grep -q "mistyped or truncated URI" "$T/err"
 check "status gives the store's size to one decimal" sh -c "'$WISP' -d '$T/a' status | grep -Eq '^store: .* [0-9]+\.[0-9] of [0-9]+ MiB'"
 finish

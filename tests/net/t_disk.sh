@@ -53,4 +53,14 @@ head -c 300000 /dev/urandom >"$T/new"
 again=$(w tr put -q "$T/new")
 w tr get -q "$again" -o "$T/back"
 check "and it stores and serves again" cmp -s "$T/new" "$T/back"
+
+# A download whose disk fills: the transfer fails with the reason, leaves
+# no file that looks whole, and the node goes on.
+mkdir -p "$T/small" && mount -t tmpfs -o size=1m tmpfs "$T/small" && mounts="$mounts $T/small"
+head -c 3000000 /dev/urandom >"$T/three"
+three=$(w tr put -q "$T/three")
+expect_exit 1 "a download into a disk too small fails" w tr get -q "$three" -o "$T/small/x"
+check "saying the disk is full: $(head -c 160 "$T/err")" grep -q "disk is full" "$T/err"
+check "and leaves neither the file nor its .part" sh -c "[ ! -e '$T/small/x' ] && [ ! -e '$T/small/x.part' ]"
+check "the node still serves" sh -c "'$WISP' -d '$T/tr' get -q '$three' | cmp -s - '$T/three'"
 finish

@@ -46,6 +46,17 @@ expect_exit 2 "a download into a directory that cannot be written is refused at 
 expect_exit 2 "get --background without -o is a usage error" w a get "$uri50" --background
 stop_node a
 
+# ---- persist-transfers = no: the queue is never written ----
+mkdir -p "$T/m" && chmod 700 "$T/m" && echo "persist-transfers = no" >"$T/m/wispd.conf"
+start_node m || exit 1
+expect_exit 0 "with persist-transfers = no a put still works" w m put -q "$T/f50"
+check "and lists its transfer" sh -c "'$WISP' -d '$T/m' transfers | grep -q ' put  done '"
+check "but no queue is on disk" sh -c "[ ! -e '$T/m/transfers/queue' ]"
+stop_node m
+start_node m || exit 1
+check "and after a restart the list is empty" sh -c "'$WISP' -d '$T/m' transfers | grep -q 'no transfers'"
+stop_node m
+
 # ---- five nodes: a download survives kill -9 of its node and of a relay ----
 # d -- r1 -- h, d -- r2 -- h, x -- h, x -- r1; the file is inserted at h
 # before d is linked, as a plain tree (no check blocks), and every store
