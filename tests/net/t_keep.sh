@@ -62,4 +62,35 @@ expect_exit 2 "keep of what is not a URI is refused" w n2 keep "CHK@nonsense"
 expect_exit 0 "keep remove" w n2 keep remove "$uri"
 check "and the list is empty" sh -c "'$WISP' -d '$T/n2' keep list | grep -q 'no document is kept'"
 expect_exit 2 "keep remove of a URI not kept is refused" w n2 keep remove "$uri"
+
+# A site's edition kept alive by a node that holds its signed block: the
+# block, lost from every other store, is sent out again from there.
+w n0 keygen >"$T/keys2" 2>/dev/null
+ins=$(sed -n 's/^insert: *SSK@//p' "$T/keys2")
+req=$(sed -n 's/^request: *SSK@//p' "$T/keys2")
+signed_all() { # every signed block (an edition, or a node's address record) each store holds: "NODE KEY"
+	for nn in n0 n1 n2 n3; do
+		api $nn GET /api/v1/test/blocks | sort >"$T/b.all"
+		api $nn GET "/api/v1/test/blocks?kind=chk" | sort >"$T/b.chk"
+		comm -23 "$T/b.all" "$T/b.chk" | sed "s/^/$nn /"
+	done
+}
+signed_all | awk '{ print $2 }' | sort -u >"$T/s.before"
+echo "edition 1" >"$T/ed1"
+w n0 put -q "$T/ed1" --key "USK@${ins}site/1" >/dev/null || bad "publish edition 1"
+signed_all >"$T/s.after"
+awk '{ print $2 }' "$T/s.after" | sort -u | comm -13 "$T/s.before" - >"$T/s.new"
+holder=$(grep -F -f "$T/s.new" "$T/s.after" | head -1 | awk '{ print $1 }')
+check "the edition's signed block is in a store ($(wc -l <"$T/s.new") new, at $holder)" [ -n "$holder" ]
+for nn in n0 n1 n2 n3; do
+	[ "$nn" = "$holder" ] || api $nn POST /api/v1/test/drop --data-binary "@$T/s.new" >/dev/null
+done
+elsewhere() { signed_all | grep -v "^$holder " | awk '{ print $2 }' | grep -cxF -f "$T/s.new"; }
+check "then only $holder holds it" [ "$(elsewhere)" -eq 0 ]
+expect_exit 0 "$holder keeps the edition (wisp keep USK@…/site/1)" w "$holder" keep "USK@${req}site/1"
+kept_h() { w "$holder" keep list | grep -q "last check [0-9]* min ago:"; }
+check "the check ends" wait_for 60 kept_h
+some_elsewhere() { [ "$(elsewhere)" -gt 0 ]; }
+check "and the signed block is in another store again" wait_for 20 some_elsewhere
+echo "  now in $(elsewhere) other store(s)"
 finish
