@@ -96,6 +96,10 @@ struct progress;
 struct progress *progress_new(int enabled, const char *verb, uint64_t total);
 void progress_update(struct progress *p, uint64_t bytes, uint64_t blocks);
 void progress_total(struct progress *p, uint64_t total);
+/* human_bytes: "1.2 GiB"; human_secs: "52 s", past 90 s minutes, past 90
+ * minutes hours and minutes, as a person reads them. */
+void human_bytes(char *out, size_t n, double v);
+void human_secs(char *out, size_t n, double s);
 void progress_done(struct progress *p);
 
 #endif

@@ -36,8 +36,8 @@ progress_new(int enabled, const char *verb, uint64_t total)
 	return p;
 }
 
-static void
-human(char *out, size_t n, double v)
+void
+human_bytes(char *out, size_t n, double v)
 {
 	const char *u[] = { "B", "KiB", "MiB", "GiB", "TiB" };
 	int i = 0;
@@ -47,17 +47,15 @@ human(char *out, size_t n, double v)
 	snprintf(out, n, i ? "%.1f %s" : "%.0f %s", v, u[i]);
 }
 
-/* left: seconds as a person reads them: "52 s", past 90 s minutes,
- * past 90 minutes hours. */
-static void
-left(char *out, size_t n, double s)
+void
+human_secs(char *out, size_t n, double s)
 {
 	if (s < 90)
-		snprintf(out, n, ", %.0f s left", s);
+		snprintf(out, n, "%.0f s", s);
 	else if (s < 90 * 60)
-		snprintf(out, n, ", %.0f min left", s / 60);
+		snprintf(out, n, "%.0f min", s / 60);
 	else
-		snprintf(out, n, ", %ld h %02ld min left", (long)s / 3600, (long)s % 3600 / 60);
+		snprintf(out, n, "%ld h %02ld min", (long)s / 3600, (long)s % 3600 / 60);
 }
 
 static void
@@ -67,17 +65,20 @@ draw(struct progress *p, double t)
 	double secs = t - p->start, r = secs > 0 ? (double)p->bytes / secs : 0;
 	int width = 24, fill = 0, i;
 
-	human(done, sizeof(done), (double)p->bytes);
-	human(rate, sizeof(rate), r);
+	human_bytes(done, sizeof(done), (double)p->bytes);
+	human_bytes(rate, sizeof(rate), r);
 	if (p->total) {
 		char tt[32];
-		human(tt, sizeof(tt), (double)p->total);
+		human_bytes(tt, sizeof(tt), (double)p->total);
 		snprintf(total, sizeof(total), " of %s", tt);
 		fill = (int)((double)width * (double)p->bytes / (double)p->total);
 		if (fill > width)
 			fill = width;
-		if (r > 0 && p->bytes < p->total)
-			left(eta, sizeof(eta), (double)(p->total - p->bytes) / r);
+		if (r > 0 && p->bytes < p->total) {
+			char l[32];
+			human_secs(l, sizeof(l), (double)(p->total - p->bytes) / r);
+			snprintf(eta, sizeof(eta), ", %s left", l);
+		}
 	}
 	fprintf(stderr, "\r%s [", p->verb);
 	for (i = 0; i < width; i++)

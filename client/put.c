@@ -131,32 +131,39 @@ open_transfer(struct put *p)
 	return 0;
 }
 
+/* wait_batch waits for the batch in flight; on a failure (or Ctrl-C,
+ * which cancels the transfer) it says why. */
 static int
-flush_batch(struct put *p)
+wait_batch(struct put *p)
 {
 	struct api_resp r;
 
+	if (api_wait(p->api, &r) == CLI_OK && r.code == 200) {
+		api_resp_free(&r);
+		return 0;
+	}
+	p->said = 1;
+	if (api_interrupted(p->api)) {
+		cancel_transfer(p);
+		p->rc = cli_fail(CLI_INTERRUPTED, "put: interrupted before the node had every block: cancelled");
+	} else {
+		p->rc = api_error_exit(&r, "put");
+	}
+	api_resp_free(&r);
+	return -1;
+}
+
+static int
+flush_batch(struct put *p)
+{
 	char path[64];
 
 	if (!p->api || p->nblocks == 0)
 		return 0;
 	if (!p->xid && open_transfer(p) != 0)
 		return -1;
-	/* Wait for the batch in flight, then send this one. */
-	if (api_wait(p->api, &r) != CLI_OK || r.code != 200) {
-		if (api_interrupted(p->api)) {
-			api_resp_free(&r);
-			cancel_transfer(p);
-			p->said = 1;
-			p->rc = cli_fail(CLI_INTERRUPTED, "put: interrupted before the node had every block: cancelled");
-			return -1;
-		}
-		p->rc = api_error_exit(&r, "put");
-		p->said = 1;
-		api_resp_free(&r);
+	if (wait_batch(p) != 0) /* the one in flight, before this one */
 		return -1;
-	}
-	api_resp_free(&r);
 	snprintf(path, sizeof(path), "/api/v1/transfer/blocks?id=%u", p->xid);
 	if (api_send(p->api, EVHTTP_REQ_POST, path, p->batch, p->fill) != CLI_OK) {
 		p->rc = cli_fail(CLI_UNREACHABLE, "put: the node cannot be reached");
@@ -189,26 +196,9 @@ emit(void *ctx, const uint8_t block[CHK_BLOCK_LEN], const struct chk_keys *k)
 static int
 finish_uploads(struct put *p)
 {
-	struct api_resp r;
-
 	if (flush_batch(p) != 0)
 		return -1;
-	if (p->api && (api_wait(p->api, &r) != CLI_OK || r.code != 200)) {
-		if (api_interrupted(p->api)) {
-			api_resp_free(&r);
-			cancel_transfer(p);
-			p->said = 1;
-			p->rc = cli_fail(CLI_INTERRUPTED, "put: interrupted before the node had every block: cancelled");
-			return -1;
-		}
-		p->rc = api_error_exit(&r, "put");
-		p->said = 1;
-		api_resp_free(&r);
-		return -1;
-	}
-	if (p->api)
-		api_resp_free(&r);
-	return 0;
+	return p->api ? wait_batch(p) : 0;
 }
 
 /* finish_transfer: every block is with the node; the insert goes on

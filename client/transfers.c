@@ -205,29 +205,6 @@ cli_cancel(struct cli *c, int argc, char **argv)
 	return rc;
 }
 
-static void
-human(char *out, size_t n, uint64_t v)
-{
-	const char *u[] = { "B", "KiB", "MiB", "GiB", "TiB" };
-	double d = (double)v;
-	int i = 0;
-
-	while (d >= 1024 && i < 4)
-		d /= 1024, i++;
-	snprintf(out, n, i ? "%.1f %s" : "%.0f %s", d, u[i]);
-}
-
-static void
-eta_text(char *out, size_t n, uint64_t s)
-{
-	if (s < 90)
-		snprintf(out, n, "%" PRIu64 " s", s);
-	else if (s < 90 * 60)
-		snprintf(out, n, "%" PRIu64 " min", (s + 30) / 60);
-	else
-		snprintf(out, n, "%" PRIu64 " h %02" PRIu64 " min", s / 3600, s % 3600 / 60);
-}
-
 /* One row of the list, from one object of the JSON array. */
 static void
 row(const char *o)
@@ -247,11 +224,11 @@ row(const char *o)
 	(void)api_json_u64(o, "bytes_total", &bt);
 	(void)api_json_u64(o, "rate", &r);
 	has_eta = api_json_u64(o, "eta", &e) == 0;
-	human(done, sizeof(done), bd);
-	human(total, sizeof(total), bt);
-	human(rate, sizeof(rate), r);
+	human_bytes(done, sizeof(done), (double)bd);
+	human_bytes(total, sizeof(total), (double)bt);
+	human_bytes(rate, sizeof(rate), (double)r);
 	if (has_eta && !strcmp(state, "running"))
-		eta_text(eta, sizeof(eta), e);
+		human_secs(eta, sizeof(eta), (double)e);
 	printf("%4" PRIu64 "  %-3s  %-8s %10s of %-10s %10s/s %8s  %s\n", id, dir, state, done, total, rate, eta, what);
 	if (reason[0])
 		printf("      %s\n", reason);

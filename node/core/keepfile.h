@@ -16,7 +16,7 @@ struct keep_rec {
 	int64_t added, next, last;  /* unix seconds; last 0: never checked */
 	uint64_t asked, found, healed; /* the last check's blocks */
 	int8_t ok;                  /* the last check read the document: 1, 0, -1 never */
-	char uri[URI_MAX];
+	char uri[URI_MAX + 1];
 };
 
 int keepfile_format(const struct keep_rec *r, char *out, size_t cap, size_t *len) WISP_WUR;

@@ -42,7 +42,7 @@ struct xfer_rec {
 	uint64_t from_area, from_net;       /* get: blocks read back, blocks fetched */
 	uint64_t accepted, here, refused;   /* put: by the network, kept here, refused */
 	uint64_t guard;            /* put: the store's guard (store_guard) */
-	char uri[URI_MAX];         /* get: what; put: the result, once known */
+	char uri[URI_MAX + 1];     /* get: what; put: the result, once known */
 	char path[XFER_PATH_MAX];
 	char why[XFER_WHY_MAX];
 };

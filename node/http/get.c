@@ -299,13 +299,35 @@ on_restart(evutil_socket_t fd, short ev, void *arg)
 	job_start_chk(j, &j->next_root);
 }
 
+/* start_parsed starts the fetch of j->u: a CHK at once, a name once
+ * resolved (get_name.c). */
+static void
+start_parsed(struct get_job *j)
+{
+	struct chk_keys root;
+
+	/* The path inside a site: a CHK's name and rest, an SSK's or USK's rest. */
+	if (j->u.type == URI_CHK && j->u.name[0])
+		snprintf(j->site_path, sizeof(j->site_path), "%s%s%s", j->u.name, j->u.path[0] ? "/" : "", j->u.path);
+	else
+		snprintf(j->site_path, sizeof(j->site_path), "%s", j->u.path);
+	j->raw = j->u.kind == URI_KIND_RAW;
+	j->edition = -1;
+	if (j->u.type == URI_CHK) {
+		memcpy(root.routing, j->u.key, 32);
+		memcpy(root.crypto, j->u.ckey, 32);
+		job_start_chk(j, &root);
+	} else {
+		getname_start(j);
+	}
+}
+
 /* get_begin starts a fetch of |text| for the API (framed) or the gateway
  * (raw bytes, errors as pages). */
 static void
 get_begin(struct node *n, struct evhttp_request *req, const char *text, int gateway, int slash)
 {
 	const char *why = NULL;
-	struct chk_keys root;
 	struct get_job *j;
 	char head[4] = "";
 
@@ -374,21 +396,8 @@ get_begin(struct node *n, struct evhttp_request *req, const char *text, int gate
 			event_add(j->patience, &tv);
 		}
 	}
-	/* The path inside a site: a CHK's name and rest, an SSK's or USK's rest. */
-	if (j->u.type == URI_CHK && j->u.name[0])
-		snprintf(j->site_path, sizeof(j->site_path), "%s%s%s", j->u.name, j->u.path[0] ? "/" : "", j->u.path);
-	else
-		snprintf(j->site_path, sizeof(j->site_path), "%s", j->u.path);
-	j->raw = j->u.kind == URI_KIND_RAW;
-	j->edition = -1;
 	evhttp_connection_set_closecb(j->evcon, job_on_close, j);
-	if (j->u.type == URI_CHK) {
-		memcpy(root.routing, j->u.key, 32);
-		memcpy(root.crypto, j->u.ckey, 32);
-		job_start_chk(j, &root);
-	} else {
-		getname_start(j);
-	}
+	start_parsed(j);
 }
 
 /* get_start_owned starts a fetch of |text| for a transfer: no request,
@@ -396,7 +405,6 @@ get_begin(struct node *n, struct evhttp_request *req, const char *text, int gate
 struct get_job *
 get_start_owned(struct node *n, const char *text, const struct job_owner *o, const char **why)
 {
-	struct chk_keys root;
 	struct get_job *j = job_new(n);
 
 	*why = "out of memory";
@@ -413,19 +421,7 @@ get_start_owned(struct node *n, const char *text, const struct job_owner *o, con
 		job_free(j);
 		return NULL;
 	}
-	if (j->u.type == URI_CHK && j->u.name[0])
-		snprintf(j->site_path, sizeof(j->site_path), "%s%s%s", j->u.name, j->u.path[0] ? "/" : "", j->u.path);
-	else
-		snprintf(j->site_path, sizeof(j->site_path), "%s", j->u.path);
-	j->raw = j->u.kind == URI_KIND_RAW;
-	j->edition = -1;
-	if (j->u.type == URI_CHK) {
-		memcpy(root.routing, j->u.key, 32);
-		memcpy(root.crypto, j->u.ckey, 32);
-		job_start_chk(j, &root);
-	} else {
-		getname_start(j);
-	}
+	start_parsed(j);
 	return j;
 }
 

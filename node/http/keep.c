@@ -484,7 +484,7 @@ void
 api_keep_remove(struct node *n, struct evhttp_request *req)
 {
 	struct keeper *k = n->keep;
-	char uri[URI_MAX];
+	char uri[URI_MAX + 1];
 	struct kept **p, *e;
 	struct evbuffer *b;
 
@@ -514,7 +514,7 @@ api_keep_remove(struct node *n, struct evhttp_request *req)
 void
 api_check(struct node *n, struct evhttp_request *req)
 {
-	char uri[URI_MAX];
+	char uri[URI_MAX + 1];
 
 	if (uri_arg(req, uri, sizeof(uri)) != 0)
 		return;
