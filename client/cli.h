@@ -37,6 +37,8 @@ int cli_transfers(struct cli *c, int argc, char **argv);
 int cli_wait(struct cli *c, int argc, char **argv);
 int cli_cancel(struct cli *c, int argc, char **argv);
 int cli_keep(struct cli *c, int argc, char **argv);
+int cli_stop(struct cli *c, int argc, char **argv);
+int cli_reload(struct cli *c, int argc, char **argv);
 int cli_check(struct cli *c, int argc, char **argv);
 
 /* ---- transfers.c: following a transfer of the node's queue ---- */

@@ -35,6 +35,7 @@ usage(FILE *f)
 	    "  wait ID | cancel ID                         follow one to its end, or cancel it\n"
 	    "  keep URI | list | remove URI                keep a document alive in the network\n"
 	    "  check URI                                   is it retrievable? blocks found in the network\n"
+	    "  stop | reload                               stop the node; reread its wispd.conf\n"
 	    "  status [--json]                             node, peers, store, traffic\n"
 	    "  noderef                                     this node's noderef (one line)\n"
 	    "  invite                                      a one-time invite for a friend\n"
@@ -94,6 +95,9 @@ static const struct {
 	           "Read the document through the network only (never this node's store) and\n"
 	           "say whether it is retrievable and how many of the blocks asked were found;\n"
 	           "nothing is repaired. Exit 0 if retrievable, 4 if not.\n" },
+	{ "stop", "usage: wisp stop\nStop the node cleanly, as SIGTERM does, and wait until it has.\n" },
+	{ "reload", "usage: wisp reload\nRead wispd.conf again, as SIGHUP does for a daemon: what applies at once\n"
+	            "is in docs/operator.md, \"Signals\"; a file with an error changes nothing.\n" },
 	{ "status", "usage: wisp status [--json]\n"
 	            "The node's peers, its addresses and where each came from, whether a peer\n"
 	            "reached it from outside lately, its store, traffic and routing counters.\n" },
@@ -153,6 +157,8 @@ static const struct {
 	{ "cancel", cli_cancel },
 	{ "keep", cli_keep },
 	{ "check", cli_check },
+	{ "stop", cli_stop },
+	{ "reload", cli_reload },
 };
 
 int

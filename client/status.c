@@ -2,6 +2,8 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <time.h>
+#include <unistd.h>
 
 #include <event2/buffer.h>
 #include <event2/http.h>
@@ -110,6 +112,65 @@ cli_status(struct cli *c, int argc, char **argv)
 	free(body);
 	rc = CLI_OK;
 out:
+	api_resp_free(&r);
+	api_close(api);
+	return rc;
+}
+
+/* wisp stop: the node stops cleanly (as on SIGTERM); we wait until it
+ * has removed its address file, at most 30 s. */
+int
+cli_stop(struct cli *c, int argc, char **argv)
+{
+	char path[PATH_MAX + 16];
+	struct api *api = NULL;
+	struct api_resp r;
+	int rc, i;
+
+	(void)argv;
+	if (argc != 1)
+		return cli_fail(CLI_USAGE, "usage: wisp stop");
+	if ((rc = api_open(&api, c->datadir)) != CLI_OK)
+		return rc;
+	rc = api_request(api, EVHTTP_REQ_POST, "/api/v1/stop", NULL, 0, &r, NULL, NULL);
+	rc = rc == CLI_OK && r.code == 200 ? CLI_OK : api_error_exit(&r, "stop");
+	api_resp_free(&r);
+	api_close(api);
+	if (rc != CLI_OK)
+		return rc;
+	snprintf(path, sizeof(path), "%s/api.addr", c->datadir);
+	for (i = 0; i < 300 && access(path, F_OK) == 0; i++)
+		nanosleep(&(struct timespec){ 0, 100000000 }, NULL);
+	if (access(path, F_OK) == 0)
+		return cli_fail(CLI_FAIL, "stop: the node said it stops, but it is still up after 30 s");
+	if (!c->quiet)
+		fprintf(stderr, "wisp: the node stopped\n");
+	return CLI_OK;
+}
+
+/* wisp reload: wispd.conf read again (as on SIGHUP to a daemon). */
+int
+cli_reload(struct cli *c, int argc, char **argv)
+{
+	struct api *api = NULL;
+	struct api_resp r;
+	int rc;
+
+	(void)argv;
+	if (argc != 1)
+		return cli_fail(CLI_USAGE, "usage: wisp reload");
+	if ((rc = api_open(&api, c->datadir)) != CLI_OK)
+		return rc;
+	rc = api_request(api, EVHTTP_REQ_POST, "/api/v1/reload", NULL, 0, &r, NULL, NULL);
+	if (rc == CLI_OK && r.code == 200) {
+		if (!c->quiet)
+			fprintf(stderr, "wisp: wispd.conf reloaded (addresses and store sizes wait for a restart)\n");
+	} else if (r.code == 400) {
+		rc = api_error_exit(&r, "reload: the file has an error, nothing changed");
+		rc = CLI_FAIL;
+	} else {
+		rc = api_error_exit(&r, "reload");
+	}
 	api_resp_free(&r);
 	api_close(api);
 	return rc;

@@ -62,6 +62,9 @@ struct node {
 	struct ingest *ingests;      /* the home page's uploads in progress */
 	struct transfers *xfers;     /* the queue of downloads and inserts (http/transfer.h) */
 	struct keeper *keep;         /* documents kept alive (http/keep.h) */
+	/* wispd's stop and reload, set by daemon/main.c for the API */
+	void (*stop)(struct node *n);
+	int (*reload)(struct node *n, char *err, size_t errlen);
 	unsigned ningests;
 	struct evhttp *http;
 	struct evconnlistener *peer_listener;

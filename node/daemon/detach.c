@@ -68,8 +68,13 @@ daemon_ready(struct node *n, int lock_fd, int ready_fd)
 		if (write_file_atomic(path, pid, (size_t)len, 0644) != 0)
 			log_warn("writing %s", path);
 	}
-	if (ready_fd >= 0)
+	if (ready_fd >= 0) {
+		/* the last words on the terminal before it goes */
+		fprintf(stderr, "wispd: running as pid %d: API and gateway on http://%s/, peers on %s\n"
+		    "wispd: data in %s, log in %s/wispd.log; wisp stop stops it\n", (int)getpid(), n->api_addr,
+		    n->node_addr, n->datadir, n->datadir);
 		detach_stdio(n);
+	}
 	log_info("ready: peers on %s, API on %s", n->node_addr, n->api_addr);
 	if (ready_fd >= 0) {
 		if (write(ready_fd, "R", 1) != 1)

@@ -43,9 +43,33 @@ on_signal(evutil_socket_t sig, short ev, void *arg)
 static void
 on_hup(evutil_socket_t sig, short ev, void *arg)
 {
-	(void)sig;
+	struct node *n = arg;
+	char err[PATH_MAX + 256];
+
 	(void)ev;
-	options_reload(arg, &opts);
+	/* In the foreground on a terminal, a hang-up is the terminal closing
+	 * (make run's window): stop, so the next start finds the directory
+	 * free. wisp reload rereads the file there; a daemon rereads on HUP. */
+	if (opts.foreground && isatty(STDIN_FILENO)) {
+		log_info("signal %d (the terminal hung up): stopping", (int)sig);
+		event_base_loopexit(n->base, NULL);
+		return;
+	}
+	(void)options_reload(n, &opts, err, sizeof(err));
+}
+
+/* The API's stop and reload (wisp stop, wisp reload). */
+static void
+api_stop_now(struct node *n)
+{
+	log_info("stop asked through the API: stopping");
+	event_base_loopexit(n->base, NULL);
+}
+
+static int
+api_reload_now(struct node *n, char *err, size_t errlen)
+{
+	return options_reload(n, &opts, err, errlen);
 }
 
 static void
@@ -117,6 +141,8 @@ main(int argc, char **argv)
 	for (i = 0; i < 3; i++)
 		event_add(sigs[i], NULL);
 	event_add(flush, &five);
+	n->stop = api_stop_now;
+	n->reload = api_reload_now;
 	if (daemon_ready(n, lock_fd, ready_fd) != 0)
 		return 1;
 	peers_start(n);

@@ -87,23 +87,23 @@ options_apply(const struct options *o, struct node_conf *c, char *why, size_t wh
 	return 0;
 }
 
-void
-options_reload(struct node *n, const struct options *o)
+int
+options_reload(struct node *n, const struct options *o, char *err, size_t errlen)
 {
 	struct node_conf *c = malloc(sizeof(*c));
-	char err[PATH_MAX + 256];
 
 	if (!c) {
-		log_warnx("SIGHUP: out of memory; nothing reloaded");
-		return;
+		snprintf(err, errlen, "out of memory; nothing reloaded");
+		log_warnx("SIGHUP: %s", err);
+		return -1;
 	}
 	conf_defaults(c);
-	if (datadir_read_conf(n, c, err, sizeof(err)) != 0) {
+	if (datadir_read_conf(n, c, err, errlen) != 0) {
 		log_warnx("SIGHUP: %s; the running configuration stays", err);
 		free(c);
-		return;
+		return -1;
 	}
-	if (options_apply(o, c, err, sizeof(err)) != 0)
+	if (options_apply(o, c, err, errlen) != 0)
 		abort(); /* checked at start */
 	if (strcmp(c->listen, n->conf.listen) || strcmp(c->api, n->conf.api) || c->store_size != n->conf.store_size ||
 	    c->cache_percent != n->conf.cache_percent || c->map_budget != n->conf.map_budget)
@@ -123,4 +123,5 @@ options_reload(struct node *n, const struct options *o)
 		log_warnx("SIGHUP: opennet could not be turned on (out of memory)");
 	log_info("SIGHUP: configuration reloaded (htl-max %u, rtable-max %u, %u friends from the file)",
 	    n->conf.htl_max, n->conf.rtable_max, n->conf.npeers);
+	return 0;
 }

@@ -25,6 +25,6 @@ int options_apply(const struct options *o, struct node_conf *c, char *why, size_
  * rtable-max, opennet and the "peer" lines apply at once, without touching
  * the links that stay; addresses and store sizes need a restart, and a
  * file with an error changes nothing. */
-void options_reload(struct node *n, const struct options *o);
+int options_reload(struct node *n, const struct options *o, char *err, size_t errlen);
 
 #endif

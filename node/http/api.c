@@ -277,6 +277,57 @@ api_blocks(struct node *n, struct evhttp_request *req)
 	batch_done(b, ROUTER_INSERTED, NULL, 0, 0);
 }
 
+/* ---- POST /api/v1/stop and /api/v1/reload ---- */
+
+static void
+stop_later(evutil_socket_t fd, short ev, void *arg)
+{
+	struct node *n = arg;
+
+	(void)fd;
+	(void)ev;
+	n->stop(n);
+}
+
+static void
+api_stop_node(struct node *n, struct evhttp_request *req)
+{
+	struct evbuffer *b = evbuffer_new();
+	struct timeval soon = { 0, 100000 }; /* the answer leaves first */
+
+	if (!b || !n->stop || event_base_once(n->base, -1, EV_TIMEOUT, stop_later, n, &soon) != 0) {
+		evbuffer_free(b);
+		reply_error(req, 500, "internal", "cannot stop from here; send SIGTERM");
+		return;
+	}
+	evbuffer_add_printf(b, "{\"stopping\": true}");
+	reply_json(req, 200, b);
+	evbuffer_free(b);
+}
+
+static void
+api_reload(struct node *n, struct evhttp_request *req)
+{
+	char err[PATH_MAX + 256];
+	struct evbuffer *b;
+
+	if (!n->reload) {
+		reply_error(req, 500, "internal", "cannot reload from here; send SIGHUP");
+		return;
+	}
+	if (n->reload(n, err, sizeof(err)) != 0) {
+		reply_error(req, 400, "bad_conf", err);
+		return;
+	}
+	if (!(b = evbuffer_new())) {
+		reply_error(req, 500, "internal", "out of memory");
+		return;
+	}
+	evbuffer_add_printf(b, "{\"reloaded\": true}");
+	reply_json(req, 200, b);
+	evbuffer_free(b);
+}
+
 /* ---- dispatch ---- */
 
 struct route {
@@ -289,6 +340,8 @@ static const struct route routes[] = {
 	{ EVHTTP_REQ_GET, "/api/v1/status", api_status },
 	{ EVHTTP_REQ_POST, "/api/v1/blocks", api_blocks },
 	{ EVHTTP_REQ_GET, "/api/v1/get", api_get },
+	{ EVHTTP_REQ_POST, "/api/v1/stop", api_stop_node },
+	{ EVHTTP_REQ_POST, "/api/v1/reload", api_reload },
 	{ EVHTTP_REQ_GET, "/api/v1/keep", api_keep_list },
 	{ EVHTTP_REQ_POST, "/api/v1/keep", api_keep_add },
 	{ EVHTTP_REQ_DELETE, "/api/v1/keep", api_keep_remove },

@@ -45,4 +45,21 @@ bad=$(echo "$turi" | sed 's/,A/,B/; t; s/,[^A]/,A/')
 expect_exit 5 "a URI with its crypto key mistyped fails the integrity check" w a get "$bad"
 check "and says it may be a mistyped URI" grep -q "mistyped or truncated URI" "$T/err"
 check "status gives the store's size to one decimal" sh -c "'$WISP' -d '$T/a' status | grep -Eq '^store: .* [0-9]+\.[0-9] of [0-9]+ MiB'"
+# wisp reload and wisp stop, through the API.
+expect_exit 0 "wisp reload rereads wispd.conf" w a reload
+cp "$T/a/wispd.conf" "$T/conf.good"
+echo "bogus-key = 1" >>"$T/a/wispd.conf"
+expect_exit 1 "a file with an error is refused" w a reload
+check "naming the line: $(head -c 120 "$T/err")" grep -q "wispd.conf:.*bogus-key" "$T/err"
+cp "$T/conf.good" "$T/a/wispd.conf"
+expect_exit 0 "wisp stop stops the node" w a stop
+check "its process is gone and its address file removed" sh -c "! kill -0 $(cat "$T/a.pid") 2>/dev/null && [ ! -e '$T/a/api.addr' ]"
+expect_exit 3 "then the node cannot be reached" w a status
+# A daemon says where it is before it detaches.
+"$WISPD" -d "$T/dm" --listen 127.0.0.1:0 --api 127.0.0.1:0 --store-size 64M 2>"$T/dm.err"
+dpid=$(cat "$T/dm/wispd.pid" 2>/dev/null)
+[ -n "$dpid" ] && PIDS="$PIDS $dpid"
+check "wispd without --foreground prints its pid, API, data directory and log" sh -c "
+	grep -q 'running as pid $dpid: API and gateway on http://127.0.0.1:' '$T/dm.err' && grep -q 'log in $T/dm/wispd.log' '$T/dm.err'"
+expect_exit 0 "and wisp stop stops it" w dm stop
 finish
