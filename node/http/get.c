@@ -244,6 +244,7 @@ sink_end(void *ctx, enum fetch_status st, const char *reason)
 		if (!j->gone)
 			j->owner->sink->end(j->owner->ctx, st, reason);
 		j->gone = 1;
+		j->owner = NULL; /* it may be freed now */
 		job_finish_later(j);
 		return;
 	}

@@ -114,9 +114,10 @@ got_block(void *cookie, enum router_status st, const uint8_t *block, size_t len,
 
 	if (st == ROUTER_FOUND && j->hops < hops)
 		j->hops = hops;
-	if (st == ROUTER_FOUND && j->owner && !j->gone)
+	/* An owner's answers stop at the end (j->gone): it may be freed. */
+	if (st == ROUTER_FOUND && !j->gone && j->owner)
 		j->owner->keep(j->owner->ctx, w->rkey, block, len, hops);
-	if (st != ROUTER_FOUND && j->owner && j->owner->missing && !j->gone) {
+	if (st != ROUTER_FOUND && !j->gone && j->owner && j->owner->missing) {
 		static uint8_t b[CHK_BLOCK_LEN];
 		size_t blen;
 		if (j->owner->missing(j->owner->ctx, w->rkey, b, sizeof(b), &blen) == 0) {
@@ -156,7 +157,7 @@ net_get(void *ctx, struct fetch *f, uint32_t tag, const uint8_t rkey[CHK_KEY_LEN
 	*w = (struct want){ j, f, tag, { 0 } };
 	memcpy(w->rkey, rkey, CHK_KEY_LEN);
 	j->n->traffic.blocks_served++;
-	if (node_get_block(j->n, rkey, j->owner && j->owner->probe, got_block, w) != 0) {
+	if (node_get_block(j->n, rkey, !j->gone && j->owner && j->owner->probe, got_block, w) != 0) {
 		free(w);
 		fetch_block_done(f, tag, FETCH_FAILED, NULL, 0);
 	}
@@ -180,7 +181,7 @@ net_heal(void *ctx, const uint8_t *block, const uint8_t rkey[CHK_KEY_LEN])
 {
 	struct get_job *j = ctx;
 
-	if (j->owner && j->owner->rebuilt && !j->gone)
+	if (!j->gone && j->owner && j->owner->rebuilt)
 		j->owner->rebuilt(j->owner->ctx);
 	if (node_insert_block(j->n, rkey, block, CHK_BLOCK_LEN, healed, j->n) != 0)
 		log_debug("heal: a rebuilt block could not be inserted (overloaded)");
@@ -212,6 +213,7 @@ job_fail(struct get_job *j, int code, const char *kind, const char *reason)
 			j->owner->sink->end(j->owner->ctx, code == 404 ? FETCH_NOTFOUND : code == 502 ? FETCH_INTEGRITY
 			    : FETCH_FAILED, reason);
 		j->gone = 1;
+		j->owner = NULL; /* it may be freed now */
 		job_finish_later(j);
 		return;
 	}
@@ -266,6 +268,7 @@ void
 job_cancel(struct get_job *j)
 {
 	j->gone = 1;
+	j->owner = NULL; /* it may be freed now */
 	job_finish_later(j);
 }
 

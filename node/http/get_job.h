@@ -59,7 +59,8 @@ struct get_job {
 	struct evhttp_connection *evcon;
 	struct fetch *f;
 	const struct fetch_sink *sink; /* where the bytes go: get.c's, set at creation */
-	const struct job_owner *owner; /* a transfer's, or NULL */
+	const struct job_owner *owner; /* a transfer's or a check's, or NULL: cleared once it
+	                                  is told the end (it may be freed then) */
 	int started, paused, done, gone;
 	unsigned hops;          /* the farthest any block came from */
 	struct event *reap;

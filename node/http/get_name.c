@@ -36,7 +36,7 @@ got_ssk(void *cookie, enum router_status st, const uint8_t *block, size_t len, u
 		job_finish_later(j);
 		return;
 	}
-	if (st != ROUTER_FOUND && j->owner && j->owner->missing && ssk_name(j, j->probe, name, sizeof(name), rk) == 0) {
+	if (st != ROUTER_FOUND && !j->gone && j->owner && j->owner->missing && ssk_name(j, j->probe, name, sizeof(name), rk) == 0) {
 		/* keepalive: a signed block the network lacks, sent out again
 		 * from this store if it is here */
 		static uint8_t b[SSK_BLOCK_LEN];
@@ -91,7 +91,7 @@ probe(struct get_job *j, int64_t edition)
 		return;
 	}
 	j->pending_ssk = 1;
-	if (node_get_block(j->n, rk, j->owner && j->owner->probe, got_ssk, j) != 0) {
+	if (node_get_block(j->n, rk, !j->gone && j->owner && j->owner->probe, got_ssk, j) != 0) {
 		j->pending_ssk = 0;
 		job_fail(j, 503, "overload", "the node is overloaded; try again");
 	}
