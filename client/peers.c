@@ -162,8 +162,15 @@ cli_peer(struct cli *c, int argc, char **argv)
 			return cli_fail(CLI_USAGE, "peer add: %s", why);
 		if ((rc = call(c, EVHTTP_REQ_POST, "/api/v1/peers", argv[2], &t, "peer add")) != CLI_OK)
 			return rc;
-		if (str_field(t, "id", id, sizeof(id)) == 0 && !c->quiet)
+		if (str_field(t, "id", id, sizeof(id)) == 0 && !c->quiet) {
 			printf("added %s\n", id);
+			if (strncmp(argv[2], "wisp1i:", 7) == 0)
+				fprintf(stderr, "wisp: an invite links once: this one is used now, and the link comes up when "
+				    "its node answers (wisp peer list says if it refused: the invite may have been used)\n");
+			else
+				fprintf(stderr, "wisp: the link comes up once the friend has added this node's noderef too "
+				    "(wisp peer list says why it is not connected)\n");
+		}
 		free(t);
 		return CLI_OK;
 	}

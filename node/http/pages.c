@@ -162,7 +162,18 @@ gw_page(struct evhttp_request *req, int code, const char *title, const char *tex
 	gw_html_text(b, title);
 	evbuffer_add_printf(b, "</h1><p>");
 	gw_html_text(b, text);
-	evbuffer_add_printf(b, "</p><p><a href=\"/\">wisp home</a></p></body></html>\n");
+	evbuffer_add_printf(b, "</p>");
+	{
+		/* A document not found now may be found later (another route,
+		 * a friend back online): the same address again, no script. */
+		const char *uri = evhttp_request_get_uri(req);
+		if (code == 404 && uri && (!strncmp(uri, "/CHK@", 5) || !strncmp(uri, "/SSK@", 5) || !strncmp(uri, "/USK@", 5))) {
+			evbuffer_add_printf(b, "<p><a href=\"");
+			gw_html_text(b, uri);
+			evbuffer_add_printf(b, "\">Try again</a></p>");
+		}
+	}
+	evbuffer_add_printf(b, "<p><a href=\"/\">wisp home</a></p></body></html>\n");
 	gw_send_page(req, code, b);
 	evbuffer_free(b);
 }

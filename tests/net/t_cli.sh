@@ -45,6 +45,18 @@ bad=$(echo "$turi" | sed 's/,A/,B/; t; s/,[^A]/,A/')
 expect_exit 5 "a URI with its crypto key mistyped fails the integrity check" w a get "$bad"
 check "and says it may be a mistyped URI" grep -q "mistyped or truncated URI" "$T/err"
 check "status gives the store's size to one decimal" sh -c "'$WISP' -d '$T/a' status | grep -Eq '^store: .* [0-9]+\.[0-9] of [0-9]+ MiB'"
+# peer add says what happens next; the gateway's not-found page offers
+# to try again.
+start_node b2 || exit 1
+inv=$(w a invite -q)
+expect_exit 0 "peer add of an invite" w b2 peer add "$inv"
+check "says an invite links once" grep -q "an invite links once" "$T/err"
+expect_exit 0 "peer add of a noderef" w b2 peer add "$(w a noderef)"
+check "says the friend must add this node too" grep -q "once the friend has added this node" "$T/err"
+missing="CHK@$(printf 'A%.0s' $(seq 1 43)),$(printf 'B%.0s' $(seq 1 42))A"
+check "the gateway's not-found page has a link to try again" sh -c "curl -s 'http://$gw/$missing' | grep -q '<a href=\"/$missing\">Try again</a>'"
+stop_node b2
+
 # wisp reload and wisp stop, through the API.
 expect_exit 0 "wisp reload rereads wispd.conf" w a reload
 cp "$T/a/wispd.conf" "$T/conf.good"
