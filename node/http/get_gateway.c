@@ -1,6 +1,7 @@
 /* The gateway's side of a fetch: a document for a browser, with ranges,
  * filtered HTML, redirects into sites, and fetches parked while the page
  * says "still looking" (get.h). */
+#include <ctype.h>
 #include <inttypes.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -84,14 +85,49 @@ parse_range(const char *r, uint64_t total, uint64_t *first, uint64_t *last)
 }
 
 
+/* attachment: Content-Disposition for a download, with the name the
+ * address ends in (RFC 6266): filename*= in UTF-8, percent-encoded as RFC
+ * 8187 wants, and an ASCII filename= for old clients. */
+static void
+attachment(struct evkeyvalq *h, const char *site_path)
+{
+	static const char hex[] = "0123456789ABCDEF";
+	const char *seg = strrchr(site_path, '/') ? strrchr(site_path, '/') + 1 : site_path;
+	char v[3 * URI_NAME_MAX + 3 * URI_NAME_MAX + 64], plain[URI_NAME_MAX + 1], star[3 * URI_NAME_MAX + 1];
+	size_t np = 0, ns = 0;
+
+	for (const char *p = seg; *p && np < sizeof(plain) - 1 && ns + 3 < sizeof(star); p++) {
+		unsigned c = (unsigned char)*p;
+		if (c == '%' && isxdigit((unsigned char)p[1]) && isxdigit((unsigned char)p[2])) {
+			sscanf(p + 1, "%2x", &c);
+			p += 2;
+		}
+		if (c == 0 || c == '/')
+			return; /* not a name to offer */
+		if ((c & 0xc0) != 0x80) /* one '_' for a whole UTF-8 letter */
+			plain[np++] = c < 0x20 || c >= 0x7f || c == '"' || c == '\\' ? '_' : (char)c;
+		if (isalnum((int)c) || strchr("!#$&+-.^_`|~", (int)c))
+			star[ns++] = (char)c;
+		else
+			star[ns++] = '%', star[ns++] = hex[c >> 4], star[ns++] = hex[c & 15];
+	}
+	plain[np] = star[ns] = 0;
+	if (!np) {
+		evhttp_add_header(h, "Content-Disposition", "attachment");
+		return;
+	}
+	snprintf(v, sizeof(v), "attachment; filename=\"%s\"; filename*=UTF-8''%s", plain, star);
+	evhttp_add_header(h, "Content-Disposition", v);
+}
+
 /* content_headers: what every document from the network is served with. */
 static void
-content_headers(struct evkeyvalq *h, enum gw_show show, const char *mime, const char *etag)
+content_headers(struct evkeyvalq *h, const struct get_job *j, const char *mime)
 {
-	evhttp_add_header(h, "Content-Type", show == GW_TEXT ? "text/plain; charset=utf-8" : mime);
-	if (show == GW_DOWNLOAD)
-		evhttp_add_header(h, "Content-Disposition", "attachment");
-	evhttp_add_header(h, "ETag", etag);
+	evhttp_add_header(h, "Content-Type", j->show == GW_TEXT ? "text/plain; charset=utf-8" : mime);
+	if (j->show == GW_DOWNLOAD)
+		attachment(h, j->site_path);
+	evhttp_add_header(h, "ETag", j->etag);
 	gw_content_headers(h);
 }
 
@@ -159,7 +195,7 @@ getgw_serve_body(struct get_job *j, struct evhttp_request *req)
 	}
 	if (len)
 		evbuffer_add(out, p + first, (size_t)(last - first + 1));
-	content_headers(h, j->show, j->mime, j->etag);
+	content_headers(h, j, j->mime);
 	evhttp_add_header(h, "Accept-Ranges", "bytes");
 	if (r > 0) {
 		snprintf(v, sizeof(v), "bytes %" PRIu64 "-%" PRIu64 "/%zu", first, last, len);
@@ -188,7 +224,7 @@ getgw_start(struct get_job *j, uint64_t total, const char *mime)
 		return;
 	}
 	fetch_range(j->f, first, last);
-	content_headers(h, j->show, mime, j->etag);
+	content_headers(h, j, mime);
 	snprintf(v, sizeof(v), "%" PRIu64, total ? last - first + 1 : 0);
 	evhttp_add_header(h, "Content-Length", v);
 	evhttp_add_header(h, "Accept-Ranges", "bytes");

@@ -38,6 +38,10 @@ w a get "$named" -o "$T/got" >/dev/null 2>&1
 check "which wisp get reads back" cmp -s "$T/doc" "$T/got"
 check "and the gateway serves as text/plain" sh -c "curl -s -D - -o '$T/gw' 'http://$gw/$named' | grep -qi '^content-type: text/plain' && cmp -s '$T/doc' '$T/gw'"
 check "and the home page's key box opens it as written" sh -c "curl -s -D - -o /dev/null -G --data-urlencode 'key=$named' 'http://$gw/' | tr -d '\r' | grep -qx 'Location: /$named'"
+head -c 5000 /dev/urandom >"$T/bin"
+binuri=$(w a put -q --name "data ü (1).bin" "$T/bin")
+check "a download carries its name: $(curl -s -D - -o /dev/null "http://$gw/$binuri" | tr -d '\r' | grep -i '^content-disposition')" sh -c "
+	curl -s -D - -o /dev/null 'http://$gw/$binuri' | tr -d '\r' | grep -qix \"content-disposition: attachment; filename=\\\"data _ (1).bin\\\"; filename\*=UTF-8''data%20%C3%BC%20%281%29.bin\""
 expect_exit 2 "a name over 255 bytes as the URI writes it is refused" w a put --name "$(printf 'ü%.0s' $(seq 1 50))" "$T/doc"
 echo "tampered" >"$T/doc2"
 turi=$(w a put -q "$T/doc2")
