@@ -65,17 +65,14 @@ manifest_encode(const struct manifest_entry *e, size_t n, uint8_t *out, size_t c
 }
 
 int
-manifest_find(const uint8_t *p, size_t len, const char *path, struct manifest_entry *out)
+manifest_each(const uint8_t *p, size_t len, manifest_each_fn fn, void *ctx)
 {
 	uint8_t magic[4], ver, ml;
 	char prev[MANIFEST_PATH_MAX + 1] = "";
 	uint32_t n, i;
 	uint16_t pl;
 	struct rd c;
-	int found = 0;
 
-	if (!*path)
-		path = MANIFEST_DEFAULT;
 	rd_init(&c, p, len);
 	if (len > MANIFEST_BYTES_MAX || rd_bytes(&c, magic, 4) || memcmp(magic, MAGIC, 4) || rd_u8(&c, &ver))
 		return WISP_ERR_MALFORMED;
@@ -99,12 +96,33 @@ manifest_find(const uint8_t *p, size_t len, const char *path, struct manifest_en
 		    (i && strcmp(prev, e.path) >= 0))
 			return WISP_ERR_MALFORMED;
 		memcpy(prev, e.path, (size_t)pl + 1);
-		if (!found && strcmp(e.path, path) == 0) {
-			*out = e;
-			found = 1;
-		}
+		fn(ctx, &e);
 	}
-	if (rd_end(&c))
-		return WISP_ERR_MALFORMED;
-	return found ? 0 : WISP_ERR_NOTFOUND;
+	return rd_end(&c) ? WISP_ERR_MALFORMED : 0;
+}
+
+struct finding {
+	const char *path;
+	struct manifest_entry *out;
+	int found;
+};
+
+static void
+find_one(void *ctx, const struct manifest_entry *e)
+{
+	struct finding *f = ctx;
+
+	if (!f->found && strcmp(e->path, f->path) == 0) {
+		*f->out = *e;
+		f->found = 1;
+	}
+}
+
+int
+manifest_find(const uint8_t *p, size_t len, const char *path, struct manifest_entry *out)
+{
+	struct finding f = { *path ? path : MANIFEST_DEFAULT, out, 0 };
+	int rc = manifest_each(p, len, find_one, &f);
+
+	return rc ? rc : f.found ? 0 : WISP_ERR_NOTFOUND;
 }

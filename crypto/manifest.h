@@ -40,6 +40,11 @@ int manifest_encode(const struct manifest_entry *e, size_t n, uint8_t *out, size
  * the default document). Returns 0, WISP_ERR_NOTFOUND,
  * WISP_ERR_MALFORMED or WISP_ERR_VERSION. */
 int manifest_find(const uint8_t *p, size_t len, const char *path, struct manifest_entry *out) WISP_WUR;
+/* manifest_each checks the whole manifest, calling |fn| for each entry in
+ * path order as it goes (a caller keeps nothing until it returns 0).
+ * Returns 0, WISP_ERR_MALFORMED or WISP_ERR_VERSION. */
+typedef void (*manifest_each_fn)(void *ctx, const struct manifest_entry *e);
+int manifest_each(const uint8_t *p, size_t len, manifest_each_fn fn, void *ctx) WISP_WUR;
 /* manifest_path_ok: a relative path of non-empty segments, none "." or
  * "..", printable, no '\\', '?' or '#'. */
 int manifest_path_ok(const char *path, size_t len);

@@ -233,6 +233,14 @@ sink_end(void *ctx, enum fetch_status st, const char *reason)
 			memcpy(j->next_root.routing, e.rk, 32);
 			memcpy(j->next_root.crypto, e.ck, 32);
 			event_active(j->restart, 0, 0); /* not from inside the fetch */
+		} else if (rc == WISP_ERR_NOTFOUND && j->gateway && !j->site_path[0] && !j->parked && !j->gone) {
+			/* a site without index.html: a directory, shown as one */
+			j->answered = 1;
+			if (j->evcon)
+				evhttp_connection_set_closecb(j->evcon, NULL, NULL);
+			getgw_listing(j, m, n);
+			j->req = NULL;
+			job_finish_later(j);
 		} else {
 			j->answered = 1;
 			job_fail(j, rc == WISP_ERR_NOTFOUND ? 404 : 502, rc == WISP_ERR_NOTFOUND ? "not_found" : "integrity",

@@ -12,6 +12,7 @@
 #include <event2/http.h>
 #include <event2/keyvalq_struct.h>
 
+#include "crypto/manifest.h"
 #include "node/base/node.h"
 #include "node/filter/charset.h"
 #include "node/filter/css.h"
@@ -335,3 +336,59 @@ gateway_parked_free_all(struct node *n)
 	}
 }
 
+
+/* ---- a site without index.html: its files, listed ---- */
+
+static void
+list_one(void *ctx, const struct manifest_entry *e)
+{
+	struct evbuffer *b = ctx;
+	char size[32], *href = evhttp_uriencode(e->path, -1, 0);
+	double v = (double)e->length;
+	const char *u[] = { "B", "KiB", "MiB", "GiB", "TiB" };
+	int i = 0;
+
+	while (v >= 1024 && i < 4)
+		v /= 1024, i++;
+	snprintf(size, sizeof(size), i ? "%.1f %s" : "%.0f %s", v, u[i]);
+	evbuffer_add_printf(b, "<li><a href=\"");
+	if (href) {
+		/* slashes stay: a relative link into the site */
+		for (char *p = href; *p; p++) {
+			if (p[0] == '%' && p[1] == '2' && p[2] == 'F') {
+				evbuffer_add(b, "/", 1);
+				p += 2;
+			} else {
+				evbuffer_add(b, p, 1);
+			}
+		}
+		free(href);
+	}
+	evbuffer_add_printf(b, "\">");
+	gw_html_text(b, e->path);
+	evbuffer_add_printf(b, "</a> <span class=muted>%s, ", size);
+	gw_html_text(b, e->mime);
+	evbuffer_add_printf(b, "</span></li>");
+}
+
+void
+getgw_listing(struct get_job *j, const uint8_t *m, size_t n)
+{
+	struct evbuffer *b = evbuffer_new();
+
+	if (!b) {
+		evhttp_send_error(j->req, 500, NULL);
+		return;
+	}
+	gw_page_head(b, "Files of this site", NULL);
+	evbuffer_add_printf(b, "<h1>Files of this site</h1><p class=muted>It has no index.html, so here is what it "
+	    "holds.</p><ul>");
+	if (manifest_each(m, n, list_one, b) != 0) {
+		evbuffer_free(b);
+		gw_page(j->req, 502, "Could not fetch this", "the site's manifest is malformed");
+		return;
+	}
+	evbuffer_add_printf(b, "</ul><p><a href=\"/\">wisp home</a></p></body></html>\n");
+	gw_send_page(j->req, 200, b);
+	evbuffer_free(b);
+}

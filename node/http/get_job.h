@@ -119,6 +119,9 @@ void getgw_redirect_slash(struct get_job *j);
 void getgw_serve_body(struct get_job *j, struct evhttp_request *req);
 void getgw_start(struct get_job *j, uint64_t total, const char *mime);
 void getgw_on_patience(evutil_socket_t fd, short ev, void *arg);
+/* getgw_listing answers with the files of a site that has no index.html
+ * (the manifest |m|, |n| bytes, already checked whole). */
+void getgw_listing(struct get_job *j, const uint8_t *m, size_t n);
 
 /* get_name.c: resolves j->u (an SSK or USK) and calls job_start_chk. */
 void getname_start(struct get_job *j);

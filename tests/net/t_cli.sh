@@ -42,6 +42,11 @@ head -c 5000 /dev/urandom >"$T/bin"
 binuri=$(w a put -q --name "data ü (1).bin" "$T/bin")
 check "a download carries its name: $(curl -s -D - -o /dev/null "http://$gw/$binuri" | tr -d '\r' | grep -i '^content-disposition')" sh -c "
 	curl -s -D - -o /dev/null 'http://$gw/$binuri' | tr -d '\r' | grep -qix \"content-disposition: attachment; filename=\\\"data _ (1).bin\\\"; filename\*=UTF-8''data%20%C3%BC%20%281%29.bin\""
+mkdir -p "$T/noindex/sub" && echo a >"$T/noindex/a.txt" && echo b >"$T/noindex/sub/b.txt"
+site=$(w a put -q --dir "$T/noindex")
+curl -s "http://$gw/$site/" >"$T/listing"
+check "a site without index.html shows its files, linked" sh -c "grep -q '<a href=\"a.txt\">a.txt</a>' '$T/listing' && grep -q '<a href=\"sub/b.txt\">sub/b.txt</a>' '$T/listing'"
+check "and a link from the listing opens the file" sh -c "curl -s 'http://$gw/$site/sub/b.txt' | grep -qx b"
 expect_exit 2 "a name over 255 bytes as the URI writes it is refused" w a put --name "$(printf 'ü%.0s' $(seq 1 50))" "$T/doc"
 echo "tampered" >"$T/doc2"
 turi=$(w a put -q "$T/doc2")
