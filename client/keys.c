@@ -52,6 +52,46 @@ ssk_check(const char *text, struct uri *u)
 	return CLI_OK;
 }
 
+/* found_edition: does edition |e| of |u|'s site answer? */
+static int
+found_edition(struct api *api, const struct uri *u, int64_t e)
+{
+	char text[URI_MAX], *enc, path[3 * URI_MAX];
+	struct uri p = *u;
+	struct api_resp r;
+	int found = -1;
+
+	p.edition = e;
+	p.path[0] = 0;
+	if (uri_format(text, sizeof(text), &p, 1) == 0 && (enc = evhttp_encode_uri(text))) {
+		snprintf(path, sizeof(path), "/api/v1/get?head=1&uri=%s", enc);
+		free(enc);
+		if (api_request(api, EVHTTP_REQ_GET, path, NULL, 0, &r, NULL, NULL) == CLI_OK)
+			found = r.code == 200 ? 1 : r.code == 404 ? 0 : -1;
+		api_resp_free(&r);
+	}
+	sodium_memzero(&p, sizeof(p));
+	return found;
+}
+
+/* warn_gap: edition N of a USK published with N-1 missing. Readers'
+ * "latest" searches forward and stops at the first gap after an edition
+ * it found, and gives up after two missing ones at the start (docs/
+ * keys.md): N would not be found. */
+static void
+warn_gap(struct api *api, const struct uri *u)
+{
+	int64_t n = u->edition;
+
+	if (u->type != URI_USK || n < 2 || found_edition(api, u, n - 1) != 0)
+		return;
+	if (n == 2 && found_edition(api, u, 0) != 1)
+		return; /* editions 0 and 1 missing: a search from 0 still reaches 2 */
+	fprintf(stderr, "wisp: put: edition %lld of this site is not found: readers looking for the latest stop "
+	    "at that gap and will not find edition %lld; publish %lld too\n", (long long)n - 1, (long long)n,
+	    (long long)n - 1);
+}
+
 /* ssk_publish signs a pointer to |root| under |u|'s name and inserts it.
  * SSK names are write-once: if the name already holds another document,
  * the first stays and this fails. Prints the request URI. */
@@ -100,5 +140,6 @@ ssk_publish(struct cli *c, struct api *api, const struct uri *u, const struct ch
 			    "names are write-once and the first one stays (publish a new edition instead)");
 	}
 	printf("%s\n", req);
+	warn_gap(api, u);
 	return CLI_OK;
 }

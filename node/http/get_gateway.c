@@ -10,6 +10,7 @@
 #include <event2/buffer.h>
 #include <event2/event.h>
 #include <event2/http.h>
+#include <sodium.h>
 #include <event2/keyvalq_struct.h>
 
 #include "crypto/manifest.h"
@@ -48,6 +49,38 @@ getgw_redirect_slash(struct get_job *j)
 	job_finish_later(j);
 }
 
+
+/* getgw_redirect_edition: a browser asked for a USK's latest edition,
+ * found to be |edition|: it is sent to that edition's own address, so the
+ * address bar says which edition it reads (302: latest moves on). 0 if
+ * answered, -1 to serve it here (a parked fetch, or no memory). */
+int
+getgw_redirect_edition(struct get_job *j, int64_t edition)
+{
+	char text[URI_MAX], loc[URI_MAX + 8];
+	struct uri u = j->u;
+	struct evkeyvalq *h;
+
+	if (j->parked || j->gone)
+		return -1;
+	u.latest = 0;
+	u.edition = edition;
+	if (uri_format(text, sizeof(text), &u, 0) != 0)
+		return -1;
+	sodium_memzero(&u, sizeof(u));
+	j->answered = 1;
+	if (j->evcon)
+		evhttp_connection_set_closecb(j->evcon, NULL, NULL);
+	h = evhttp_request_get_output_headers(j->req);
+	snprintf(loc, sizeof(loc), "/%s%s", text, j->slash ? "/" : "");
+	evhttp_add_header(h, "Location", loc);
+	evhttp_add_header(h, "Cache-Control", "no-store");
+	gw_content_headers(h);
+	evhttp_send_reply(j->req, 302, "Found", NULL);
+	j->req = NULL;
+	job_finish_later(j);
+	return 0;
+}
 
 /* parse_range reads "bytes=A-B", "bytes=A-" or "bytes=-N" against a
  * document of |total| bytes. 1: a range; 0: none asked; -1: unsatisfiable. */

@@ -116,6 +116,7 @@ void job_drop(struct get_job *j);
 
 /* get_gateway.c */
 void getgw_redirect_slash(struct get_job *j);
+int getgw_redirect_edition(struct get_job *j, int64_t edition);
 void getgw_serve_body(struct get_job *j, struct evhttp_request *req);
 void getgw_start(struct get_job *j, uint64_t total, const char *mime);
 void getgw_on_patience(evutil_socket_t fd, short ev, void *arg);

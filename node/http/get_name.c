@@ -121,6 +121,8 @@ usk_step(struct get_job *j)
 		return;
 	}
 	j->edition = j->lo;
+	if (j->gateway && getgw_redirect_edition(j, j->lo) == 0)
+		return;
 	job_start_chk(j, &j->lo_root);
 }
 

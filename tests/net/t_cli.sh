@@ -47,6 +47,16 @@ site=$(w a put -q --dir "$T/noindex")
 curl -s "http://$gw/$site/" >"$T/listing"
 check "a site without index.html shows its files, linked" sh -c "grep -q '<a href=\"a.txt\">a.txt</a>' '$T/listing' && grep -q '<a href=\"sub/b.txt\">sub/b.txt</a>' '$T/listing'"
 check "and a link from the listing opens the file" sh -c "curl -s 'http://$gw/$site/sub/b.txt' | grep -qx b"
+w a keygen >"$T/kg" 2>/dev/null
+uins=$(sed -n 's/^insert: *SSK@//p' "$T/kg"); ureq=$(sed -n 's/^request: *SSK@//p' "$T/kg")
+echo one >"$T/e1"; echo two >"$T/e2"
+w a put -q "$T/e1" --key "USK@${uins}s/1" >/dev/null && w a put -q "$T/e2" --key "USK@${uins}s/2" >/dev/null
+check "the gateway sends …/latest/ to the edition it found: $(curl -s -D - -o /dev/null "http://$gw/USK@${ureq}s/latest" | tr -d '\r' | grep -i '^location' | sed 's/USK@[^/]*/USK@…/')" \
+	sh -c "curl -s -D - -o /dev/null 'http://$gw/USK@${ureq}s/latest' | tr -d '\r' | grep -qx 'Location: /USK@${ureq}s/2'"
+expect_exit 0 "publishing edition 4 after 2" w a put -q "$T/e2" --key "USK@${uins}s/4"
+check "warns that edition 3 is missing" grep -q "edition 3 of this site is not found" "$T/err"
+expect_exit 0 "publishing edition 3 then" w a put -q "$T/e1" --key "USK@${uins}s/3"
+check "does not warn" sh -c "! grep -q 'not found' '$T/err'"
 expect_exit 2 "a name over 255 bytes as the URI writes it is refused" w a put --name "$(printf 'ü%.0s' $(seq 1 50))" "$T/doc"
 echo "tampered" >"$T/doc2"
 turi=$(w a put -q "$T/doc2")
