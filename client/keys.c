@@ -76,8 +76,8 @@ found_edition(struct api *api, const struct uri *u, int64_t e)
 
 /* warn_gap: edition N of a USK published with N-1 missing. Readers'
  * "latest" searches forward and stops at the first gap after an edition
- * it found, and gives up after two missing ones at the start (docs/
- * keys.md): N would not be found. */
+ * it found, and gives up when the first three it tries are missing
+ * (docs/keys.md): N would not be found. */
 static void
 warn_gap(struct api *api, const struct uri *u)
 {
