@@ -42,37 +42,6 @@ struct put {
 	int background, finished; /* finished: the node has every block */
 };
 
-/* name_encode writes a file name as a URI's path segment: bytes other
- * than RFC 3986's unreserved and sub-delims, ':' and '@' become %XX (UTF-8
- * bytes each), so "my file ü.txt" reads back as "my%20file%20%C3%BC.txt"
- * (docs/keys.md). With |out| NULL it only checks the result fits. */
-static int
-name_encode(const char *name, char *out, size_t cap)
-{
-	static const char hex[] = "0123456789ABCDEF";
-	size_t o = 0;
-
-	for (; *name; name++) {
-		unsigned char c = (unsigned char)*name;
-		int plain = (c >= 'a' && c <= 'z') || (c >= 'A' && c <= 'Z') || (c >= '0' && c <= '9') ||
-		    strchr("-._~!$&'()*+,;=:@", c) != NULL;
-		size_t need = plain ? 1 : 3;
-		if (o + need > URI_NAME_MAX || (out && o + need >= cap))
-			return -1;
-		if (out && plain) {
-			out[o] = (char)c;
-		} else if (out) {
-			out[o] = '%';
-			out[o + 1] = hex[c >> 4];
-			out[o + 2] = hex[c & 15];
-		}
-		o += need;
-	}
-	if (out)
-		out[o] = 0;
-	return 0;
-}
-
 /* est_blocks: about how many blocks a file of |len| bytes becomes. */
 static uint64_t
 est_blocks(uint64_t len, unsigned checks)
@@ -487,7 +456,7 @@ cli_put(struct cli *c, int argc, char **argv)
 		return cli_fail(CLI_USAGE, "put: --background does not go with --key or --key-only: a signed name "
 		    "is published by wisp itself, once the insert is done");
 	if (name && (strchr(name, '/') || !*name || !strcmp(name, ".") || !strcmp(name, "..") ||
-	    name_encode(name, NULL, 0) != 0))
+	    uri_name_encode(name, NULL, 0) != 0))
 		return cli_fail(CLI_USAGE, "put: --name must be one path segment (no '/', at most %d bytes written "
 		    "as the URI writes them)", URI_NAME_MAX);
 	if (!dir) {
@@ -539,7 +508,7 @@ cli_put(struct cli *c, int argc, char **argv)
 	pg = NULL;
 	memcpy(u.key, root.routing, 32);
 	memcpy(u.ckey, root.crypto, 32);
-	if (name && !key && name_encode(name, u.name, sizeof(u.name)) != 0)
+	if (name && !key && uri_name_encode(name, u.name, sizeof(u.name)) != 0)
 		abort(); /* checked above */
 	if (uri_format(text, sizeof(text), &u, 0) != 0) {
 		p.rc = cli_fail(CLI_FAIL, "put: cannot format the URI");

@@ -247,3 +247,31 @@ uri_ssk_docname(char *out, size_t outlen, const struct uri *u, int64_t edition)
 		n = snprintf(out, outlen, "%s", u->name);
 	return n < 0 || (size_t)n >= outlen ? WISP_ERR_TOOBIG : 0;
 }
+
+int
+uri_name_encode(const char *name, char *out, size_t cap)
+{
+	static const char hex[] = "0123456789ABCDEF";
+	size_t o = 0;
+
+	for (; *name; name++) {
+		unsigned char c = (unsigned char)*name;
+		int plain = (c >= 'a' && c <= 'z') || (c >= 'A' && c <= 'Z') || (c >= '0' && c <= '9') ||
+		    strchr("-._~!$&'()*+,;=:@", c) != NULL;
+		size_t need = plain ? 1 : 3;
+		if (o + need > URI_NAME_MAX || (out && o + need >= cap))
+			return -1;
+		if (out && plain) {
+			out[o] = (char)c;
+		} else if (out) {
+			out[o] = '%';
+			out[o + 1] = hex[c >> 4];
+			out[o + 2] = hex[c & 15];
+		}
+		o += need;
+	}
+	if (out)
+		out[o] = 0;
+	return 0;
+}
+

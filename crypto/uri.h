@@ -53,4 +53,11 @@ int uri_format(char *out, size_t outlen, const struct uri *u, int public_only) W
  * of an SSK, "<site>-<edition>" for a USK edition. */
 int uri_ssk_docname(char *out, size_t outlen, const struct uri *u, int64_t edition) WISP_WUR;
 
+/* uri_name_encode writes a file name as a URI's path segment: bytes other
+ * than RFC 3986's unreserved and sub-delims, ':' and '@' become %XX (each
+ * byte of UTF-8 too), so "my file ü.txt" is "my%20file%20%C3%BC.txt"
+ * (docs/keys.md). With |out| NULL it only checks that the result fits a
+ * segment (URI_NAME_MAX). Returns 0 or -1. */
+int uri_name_encode(const char *name, char *out, size_t cap);
+
 #endif

@@ -527,9 +527,9 @@ ingest_new(struct node *n, struct evhttp_request *req)
 	g->size = sz;
 	(void)query_get(req, "name", name, sizeof(name));
 	base = strrchr(name, '/') ? strrchr(name, '/') + 1 : name;
-	/* The name goes into the URI only if it is a valid one. */
-	if (strlen(base) <= URI_NAME_MAX && manifest_path_ok(base, strlen(base)) && !strchr(base, '/'))
-		snprintf(g->name, sizeof(g->name), "%s", base);
+	/* The name goes into the URI, percent-encoded, when it fits. */
+	if (*base && strcmp(base, ".") && strcmp(base, "..") && uri_name_encode(base, g->name, sizeof(g->name)) != 0)
+		g->name[0] = 0;
 	randombytes_buf(rnd, sizeof(rnd));
 	sodium_bin2hex(g->id, sizeof(g->id), rnd, sizeof(rnd));
 	snprintf(path, sizeof(path), "%s/upload-XXXXXX", n->datadir);

@@ -128,7 +128,8 @@ check "a file over the limit: 413" [ "$(status)" = 413 ]
 # upload FILE KIND: send it in 1 MiB pieces as the page does; print the URI
 upload() {
 	_size=$(wc -c <"$1" | tr -d ' ')
-	_id=$(curl -s -X POST -H "X-Wisp-Form: $form" "http://$addr/upload/new?name=$(basename "$1")&size=$_size&kind=$2" |
+	_q=$(python3 -c 'import sys, urllib.parse; print(urllib.parse.quote(sys.argv[1]))' "$(basename "$1")")
+	_id=$(curl -s -X POST -H "X-Wisp-Form: $form" "http://$addr/upload/new?name=$_q&size=$_size&kind=$2" |
 		sed -n 's/.*"id": "\([0-9a-f]*\)".*/\1/p')
 	[ -n "$_id" ] || return 1
 	split -b 1048576 -d -a 4 "$1" "$T/piece."
@@ -152,6 +153,9 @@ u=$(upload "$T/up.bin" file)
 check "a 3 MB file uploaded from the home page gets a key" sh -c "echo '$u' | grep -q '^CHK@.*/up.bin$'"
 w a get "$u" -o "$T/up.back" 2>/dev/null
 check "which fetches byte for byte" cmp -s "$T/up.bin" "$T/up.back"
+cp "$T/up.bin" "$T/my notes ü.bin"
+u2=$(upload "$T/my notes ü.bin" file)
+check "an upload keeps its file name in the key, percent-encoded (${u2##*/})" sh -c "echo '$u2' | grep -q '/my%20notes%20%C3%BC.bin$'"
 (cd "$T" && python3 -c "
 import zipfile
 z = zipfile.ZipFile('site.zip', 'w', zipfile.ZIP_DEFLATED)

@@ -161,6 +161,32 @@ START_TEST(test_uri_too_long_and_nul)
 }
 END_TEST
 
+START_TEST(test_uri_name_encode)
+{
+	char out[URI_NAME_MAX + 1], big[300];
+	struct uri u;
+	const char *why;
+	char text[URI_MAX];
+
+	ck_assert_int_eq(uri_name_encode("my file \xc3\xbc (1).txt", out, sizeof(out)), 0);
+	ck_assert_str_eq(out, "my%20file%20%C3%BC%20(1).txt");
+	ck_assert_int_eq(uri_name_encode("a%b#c?d\\e", out, sizeof(out)), 0);
+	ck_assert_str_eq(out, "a%25b%23c%3Fd%5Ce");
+	/* what it writes is a segment the parser takes */
+	snprintf(text, sizeof(text), "CHK@%s,%s/%s", "AAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAA",
+	    "AAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAA", out);
+	ck_assert_int_eq(uri_parse(&u, text, strlen(text), &why), 0);
+	ck_assert_str_eq(u.name, out);
+	/* 255 bytes as written, not as given */
+	memset(big, 'a', 255);
+	big[255] = 0;
+	ck_assert_int_eq(uri_name_encode(big, NULL, 0), 0);
+	big[0] = ' ';
+	ck_assert_int_eq(uri_name_encode(big, NULL, 0), -1);
+	ck_assert_int_eq(uri_name_encode("abc", out, 3), -1); /* no room for the NUL */
+}
+END_TEST
+
 Suite *
 uri_suite(void)
 {
@@ -172,6 +198,7 @@ uri_suite(void)
 	tcase_add_test(tc, test_uri_prefix_and_fields);
 	tcase_add_test(tc, test_uri_insert_uri);
 	tcase_add_test(tc, test_uri_too_long_and_nul);
+	tcase_add_test(tc, test_uri_name_encode);
 	suite_add_tcase(s, tc);
 	return s;
 }
