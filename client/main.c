@@ -39,7 +39,8 @@ usage(FILE *f)
 	    "  status [--json]                             node, peers, store, traffic\n"
 	    "  noderef                                     this node's noderef (one line)\n"
 	    "  invite                                      a one-time invite for a friend\n"
-	    "  peer add NODEREF|INVITE | list | remove ID  manage friends\n"
+	    "  peer add NODEREF|INVITE [--name NAME] | list | remove ID\n"
+	    "                                              manage friends\n"
 	    "  seed add NODEREF | list                     opennet nodes to join through\n"
 	    "  keygen                                      a new SSK insert URI and request URI\n"
 	    "  put FILE --key SSK@<insert>/NAME            publish under a signed name\n"
@@ -104,8 +105,9 @@ static const struct {
 	{ "noderef", "usage: wisp noderef\nPrint this node's noderef: one line a friend adds with wisp peer add.\n" },
 	{ "invite", "usage: wisp invite\nPrint a one-time invite, valid 7 days: a friend's wisp peer add of it links\n"
 	            "both nodes, and the invite is then spent.\n" },
-	{ "peer", "usage: wisp peer add NODEREF|INVITE | list | remove ID\n"
-	          "Manage friends. list says, for a friend that is not connected, why.\n" },
+	{ "peer", "usage: wisp peer add NODEREF|INVITE [--name NAME] | list | remove ID\n"
+	          "Manage friends. --name keeps a name for the friend (1 to 32 bytes), shown\n"
+	          "first in list, which says, for a friend that is not connected, why.\n" },
 	{ "seed", "usage: wisp seed add NODEREF | list\nOpennet nodes to join through (docs/opennet.md).\n" },
 	{ "keygen", "usage: wisp keygen\nPrint a new SSK insert URI (secret: it lets anyone publish as you) and its\n"
 	            "request URI (share it).\n" },

@@ -120,7 +120,7 @@ cli_invite(struct cli *c, int argc, char **argv)
 static int
 peer_list(struct cli *c)
 {
-	char *t, *p, id[64], addr[64], since[40], kind[16], why[256];
+	char *t, *p, id[64], addr[64], since[40], kind[16], why[256], name[64];
 	int rc;
 
 	if ((rc = call(c, EVHTTP_REQ_GET, "/api/v1/peers", NULL, &t, "peer list")) != CLI_OK)
@@ -135,11 +135,14 @@ peer_list(struct cli *c)
 			strftime(since, sizeof(since), "connected since %Y-%m-%d %H:%M:%S", gmtime(&s));
 		else
 			snprintf(since, sizeof(since), "not connected");
+		if (!str_field(p, "name", name, sizeof(name)) && *name)
+			printf("%s: ", name);
+		printf("%s  ", id);
 		if (str_field(p, "why", why, sizeof(why)) || !*why)
-			printf("%s  %-9s  %-22s  %s  in %llu out %llu bytes\n", id, kind, addr, since,
+			printf("%-9s  %-22s  %s  in %llu out %llu bytes\n", kind, addr, since,
 			    num_field(p, "bytes_in"), num_field(p, "bytes_out"));
 		else
-			printf("%s  %-9s  %-22s  %s: %s\n", id, kind, addr, since, why);
+			printf("%-9s  %-22s  %s: %s\n", kind, addr, since, why);
 	}
 	free(t);
 	return CLI_OK;
@@ -148,19 +151,24 @@ peer_list(struct cli *c)
 int
 cli_peer(struct cli *c, int argc, char **argv)
 {
-	char path[128], *t, id[64];
+	char path[256], *t, id[64];
 	const char *why;
 	struct invite iv;
 	int rc;
 
 	if (argc == 2 && strcmp(argv[1], "list") == 0)
 		return peer_list(c);
-	if (argc == 3 && strcmp(argv[1], "add") == 0) {
+	if ((argc == 3 || (argc == 5 && !strcmp(argv[3], "--name"))) && strcmp(argv[1], "add") == 0) {
+		char *en = argc == 5 ? evhttp_encode_uri(argv[4]) : NULL;
 		/* Check here first: a mangled paste gets its reason without a node. */
 		if (strncmp(argv[2], "wisp1i:", 7) == 0 ? invite_parse(&iv, argv[2], strlen(argv[2]), &why) != 0
-		    : noderef_parse(&iv.ref, argv[2], strlen(argv[2]), &why) != 0)
+		    : noderef_parse(&iv.ref, argv[2], strlen(argv[2]), &why) != 0) {
+			free(en);
 			return cli_fail(CLI_USAGE, "peer add: %s", why);
-		if ((rc = call(c, EVHTTP_REQ_POST, "/api/v1/peers", argv[2], &t, "peer add")) != CLI_OK)
+		}
+		snprintf(path, sizeof(path), "/api/v1/peers%s%s", en ? "?name=" : "", en ? en : "");
+		free(en);
+		if ((rc = call(c, EVHTTP_REQ_POST, path, argv[2], &t, "peer add")) != CLI_OK)
 			return rc;
 		if (str_field(t, "id", id, sizeof(id)) == 0 && !c->quiet) {
 			printf("added %s\n", id);
@@ -183,7 +191,7 @@ cli_peer(struct cli *c, int argc, char **argv)
 		free(t);
 		return CLI_OK;
 	}
-	return cli_fail(CLI_USAGE, "usage: wisp peer add NODEREF|INVITE | list | remove ID");
+	return cli_fail(CLI_USAGE, "usage: wisp peer add NODEREF|INVITE [--name NAME] | list | remove ID");
 }
 
 /* wisp seed add NODEREF | list: the opennet nodes to join through. */

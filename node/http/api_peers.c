@@ -13,6 +13,7 @@
 #include "node/base/node.h"
 #include "node/http/api.h"
 #include "node/http/reply.h"
+#include "store/store.h"
 #include "node/link/link.h"
 #include "node/link/peers.h"
 #include "node/route/opennet.h"
@@ -75,9 +76,11 @@ api_peers(struct node *n, struct evhttp_request *req)
 			snprintf(addr, sizeof(addr), "-");
 		evbuffer_add_printf(b, "%s{\"id\": \"%s\", \"address\": \"%s\", \"connected\": %s, "
 		    "\"since\": %lld, \"bytes_in\": %" PRIu64 ", \"bytes_out\": %" PRIu64
-		    ", \"invite_pending\": %s, \"kind\": \"%s\", \"why\": \"%s\"}", i ? ", " : "", id, addr,
+		    ", \"invite_pending\": %s, \"kind\": \"%s\", \"why\": \"%s\", \"name\": ", i ? ", " : "", id, addr,
 		    p->link ? "true" : "false", (long long)p->since, p->bytes_in, p->bytes_out,
 		    p->has_secret ? "true" : "false", openlink_kind(n, p), peer_why(p));
+		json_str(b, p->name);
+		evbuffer_add(b, "}", 1);
 	}
 	evbuffer_add_printf(b, "], \"handshakes_refused\": %" PRIu64 ", \"bad_records\": %" PRIu64 "}",
 	    n->pstats.handshakes_refused, n->pstats.frames_bad);
@@ -90,7 +93,7 @@ void
 api_peer_add(struct node *n, struct evhttp_request *req)
 {
 	struct evbuffer *in = evhttp_request_get_input_buffer(req), *b;
-	char text[INVITE_TEXT_MAX + 16], id[B64_LEN(32) + 1];
+	char text[INVITE_TEXT_MAX + 16], id[B64_LEN(32) + 1], name[PEER_NAME_MAX + 2] = "";
 	size_t len = evbuffer_get_length(in);
 	const char *why = NULL;
 	struct invite iv;
@@ -116,9 +119,18 @@ api_peer_add(struct node *n, struct evhttp_request *req)
 		reply_error(req, 400, "bad_noderef", "the invite has expired; ask for a new one");
 		return;
 	}
+	if (query_get(req, "name", name, sizeof(name)) == 0 && name[0] && peer_name_ok(name) != 0) {
+		reply_error(req, 400, "bad_name", "a friend's name is 1 to 32 bytes, without control characters, '\"' or '\\'");
+		return;
+	}
 	if (!(p = peers_add(n, &iv.ref, is_invite ? iv.secret : NULL))) {
 		reply_error(req, 507, "full", "the peer list is full");
 		return;
+	}
+	if (name[0]) {
+		snprintf(p->name, sizeof(p->name), "%s", name);
+		if (peers_save(n, p) != 0)
+			log_warnx("saving a friend's name: %s", store_errmsg(n->store));
 	}
 	sodium_memzero(&iv, sizeof(iv));
 	if (!(b = evbuffer_new()) || b64_encode(id, sizeof(id), p->pub, 32) != 0) {

@@ -25,8 +25,23 @@
 
 /* A friend's record: flags | invite secret | [handshake stamp, with
  * FLAG_STAMP] | [its address record's namespace hash, crypto key and
- * edition, with FLAG_ARK] | binary noderef. */
-enum { FLAG_SECRET = 1, FLAG_CONF = 2, FLAG_STAMP = 4, FLAG_ARK = 8, STAMP_LEN = 12, ARK_LEN = 32 + 32 + 8 };
+ * edition, with FLAG_ARK] | [u8 length, the name its user gave it, with
+ * FLAG_NAME] | binary noderef. */
+enum { FLAG_SECRET = 1, FLAG_CONF = 2, FLAG_STAMP = 4, FLAG_ARK = 8, FLAG_NAME = 16, STAMP_LEN = 12,
+	ARK_LEN = 32 + 32 + 8 };
+
+int
+peer_name_ok(const char *name)
+{
+	size_t i, n = strlen(name);
+
+	if (n == 0 || n > PEER_NAME_MAX)
+		return -1;
+	for (i = 0; i < n; i++)
+		if ((unsigned char)name[i] < 0x20 || name[i] == 0x7f || name[i] == '"' || name[i] == '\\')
+			return -1;
+	return 0;
+}
 
 /* ---- hooks: what the parts above are told ---- */
 
@@ -159,14 +174,14 @@ int
 peers_save(struct node *n, const struct peer *p)
 {
 	static const uint8_t none[STAMP_LEN];
-	uint8_t v[1 + INVITE_SECRET_LEN + STAMP_LEN + ARK_LEN + NODEREF_BIN_MAX];
+	uint8_t v[1 + INVITE_SECRET_LEN + STAMP_LEN + ARK_LEN + 1 + PEER_NAME_MAX + NODEREF_BIN_MAX];
 	size_t len, k = 1 + INVITE_SECRET_LEN;
 	int stamped = memcmp(p->hs_stamp, none, STAMP_LEN) != 0;
 
 	if (p->opennet)
 		return 0; /* strangers are never saved: a restart must not make them friends */
 	v[0] = (uint8_t)((p->has_secret ? FLAG_SECRET : 0) | (p->from_conf ? FLAG_CONF : 0) |
-	    (stamped ? FLAG_STAMP : 0) | (p->has_ark ? FLAG_ARK : 0));
+	    (stamped ? FLAG_STAMP : 0) | (p->has_ark ? FLAG_ARK : 0) | (p->name[0] ? FLAG_NAME : 0));
 	memcpy(v + 1, p->secret, INVITE_SECRET_LEN);
 	if (stamped) {
 		memcpy(v + k, p->hs_stamp, STAMP_LEN);
@@ -177,6 +192,11 @@ peers_save(struct node *n, const struct peer *p)
 		memcpy(v + k + 32, p->ark_ckey, 32);
 		store_u64be(v + k + 64, p->ark_edition);
 		k += ARK_LEN;
+	}
+	if (p->name[0]) {
+		v[k] = (uint8_t)strlen(p->name);
+		memcpy(v + k + 1, p->name, v[k]);
+		k += 1 + v[k];
 	}
 	if (noderef_encode(&p->ref, v + k, NODEREF_BIN_MAX, &len) != 0)
 		return -1;
@@ -211,9 +231,11 @@ static int
 load_one(void *ctx, const uint8_t *key, size_t klen, const uint8_t *val, size_t vlen)
 {
 	struct node *n = ctx;
+	char name[PEER_NAME_MAX + 1] = "";
 	struct noderef ref;
 	struct peer *p;
 	size_t k = 1 + INVITE_SECRET_LEN, ark_at = 0;
+	int bad = 0;
 
 	if (vlen >= 1 && (val[0] & FLAG_STAMP))
 		k += STAMP_LEN;
@@ -221,7 +243,17 @@ load_one(void *ctx, const uint8_t *key, size_t klen, const uint8_t *val, size_t 
 		ark_at = k;
 		k += ARK_LEN;
 	}
-	if (klen != 32 || vlen < k || (val[0] & ~(FLAG_SECRET | FLAG_CONF | FLAG_STAMP | FLAG_ARK)) ||
+	if (vlen >= 1 && (val[0] & FLAG_NAME)) {
+		if (vlen <= k || val[k] == 0 || val[k] > PEER_NAME_MAX || vlen < k + 1 + val[k]) {
+			bad = 1;
+		} else {
+			memcpy(name, val + k + 1, val[k]);
+			name[val[k]] = 0;
+			bad = peer_name_ok(name) != 0;
+			k += 1 + val[k];
+		}
+	}
+	if (bad || klen != 32 || vlen < k || (val[0] & ~(FLAG_SECRET | FLAG_CONF | FLAG_STAMP | FLAG_ARK | FLAG_NAME)) ||
 	    noderef_decode(&ref, val + k, vlen - k) != 0 || memcmp(ref.pub, key, 32) != 0) {
 		log_warnx("skipping a damaged peer record");
 		return 0;
@@ -230,6 +262,7 @@ load_one(void *ctx, const uint8_t *key, size_t klen, const uint8_t *val, size_t 
 		return 0;
 	p->has_secret = val[0] & FLAG_SECRET;
 	p->from_conf = (val[0] & FLAG_CONF) != 0;
+	memcpy(p->name, name, sizeof(p->name));
 	memcpy(p->secret, val + 1, INVITE_SECRET_LEN);
 	if (val[0] & FLAG_STAMP)
 		memcpy(p->hs_stamp, val + 1 + INVITE_SECRET_LEN, STAMP_LEN);

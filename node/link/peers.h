@@ -44,6 +44,8 @@ enum peer_limits {
 };
 #define LINK_REKEY_BYTES (1ull << 30)
 
+enum { PEER_NAME_MAX = 32 };
+
 struct peer {
 	struct node *n;
 	uint32_t rid;                   /* the router's name for this peer */
@@ -63,6 +65,7 @@ struct peer {
 	uint64_t last_fault, shun_until; /* monotonic ms */
 	uint64_t bucket, bucket_ms;     /* request tokens, in thousandths */
 	uint8_t hs_stamp[12];           /* newest handshake stamp accepted from it (frame.h) */
+	char name[PEER_NAME_MAX + 1];   /* what its user calls it (peer add --name), or "" */
 	struct noderef_addr seen_at;    /* the address its last link came from (family 0: none) */
 	/* reaching it behind routers (nat.c) */
 	const char *why_down;           /* why it is not linked, for peer list (static text) */
@@ -126,6 +129,8 @@ struct peer *peers_find_prefix(struct node *n, const char *prefix);
 /* peers_add adds or updates a friend (and, with |secret|, the invite to
  * present). Returns the peer, or NULL when full. */
 struct peer *peers_add(struct node *n, const struct noderef *ref, const uint8_t *secret);
+/* peer_name_ok: 1 to 32 bytes, no control characters, '"' or '\\'. 0 or -1. */
+int peer_name_ok(const char *name);
 int peers_remove(struct node *n, struct peer *p);
 /* peers_add_open adds a stranger (opennet) and, with |dial|, dials it
  * in |delay_ms|. Not saved: opennet peers are found anew. */

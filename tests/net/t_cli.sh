@@ -70,8 +70,13 @@ start_node b2 || exit 1
 inv=$(w a invite -q)
 expect_exit 0 "peer add of an invite" w b2 peer add "$inv"
 check "says an invite links once" grep -q "an invite links once" "$T/err"
-expect_exit 0 "peer add of a noderef" w b2 peer add "$(w a noderef)"
+expect_exit 0 "peer add of a noderef, named" w b2 peer add "$(w a noderef)" --name "alice ü"
 check "says the friend must add this node too" grep -q "once the friend has added this node" "$T/err"
+check "peer list shows the name first" sh -c "'$WISP' -d '$T/b2' peer list | grep -q '^alice ü: '"
+stop_node b2
+start_node b2 || exit 1
+check "and keeps it across a restart" sh -c "'$WISP' -d '$T/b2' peer list | grep -q '^alice ü: '"
+expect_exit 2 "a name with a control character is refused" w b2 peer add "$(w a noderef)" --name "$(printf 'a\tb')"
 missing="CHK@$(printf 'A%.0s' $(seq 1 43)),$(printf 'B%.0s' $(seq 1 42))A"
 check "the gateway's not-found page has a link to try again" sh -c "curl -s 'http://$gw/$missing' | grep -q '<a href=\"/$missing\">Try again</a>'"
 stop_node b2
