@@ -10,7 +10,9 @@ struct progress {
 	int on;
 	const char *verb;
 	uint64_t total, bytes, blocks;
+	uint64_t base;          /* bytes at the first update: a transfer followed may be under way */
 	double start, last;
+	int seen;
 };
 
 static double
@@ -61,12 +63,19 @@ human_secs(char *out, size_t n, double s)
 static void
 draw(struct progress *p, double t)
 {
-	char done[32], total[40] = "", rate[32], eta[40] = "";
-	double secs = t - p->start, r = secs > 0 ? (double)p->bytes / secs : 0;
+	char done[32], total[40] = "", rate[40], eta[40] = "";
+	/* the rate of what this bar saw move; none shown before it knows one */
+	double secs = t - p->start, r = secs > 0.2 && p->bytes > p->base ? (double)(p->bytes - p->base) / secs : 0;
 	int width = 24, fill = 0, i;
 
 	human_bytes(done, sizeof(done), (double)p->bytes);
-	human_bytes(rate, sizeof(rate), r);
+	if (r > 0) {
+		char rr[32];
+		human_bytes(rr, sizeof(rr), r);
+		snprintf(rate, sizeof(rate), ", %s/s", rr);
+	} else {
+		rate[0] = 0;
+	}
 	if (p->total) {
 		char tt[32];
 		human_bytes(tt, sizeof(tt), (double)p->total);
@@ -84,7 +93,7 @@ draw(struct progress *p, double t)
 	for (i = 0; i < width; i++)
 		fputc(i < fill ? '#' : (p->total ? '.' : ' '), stderr);
 	/* \033[K clears what a longer line before left behind */
-	fprintf(stderr, "] %s%s, %s/s%s\033[K", done, total, rate, eta);
+	fprintf(stderr, "] %s%s%s%s\033[K", done, total, rate, eta);
 	fflush(stderr);
 }
 
@@ -95,9 +104,14 @@ progress_update(struct progress *p, uint64_t bytes, uint64_t blocks)
 
 	if (!p || !p->on)
 		return;
+	t = now();
+	if (!p->seen) {
+		p->seen = 1;
+		p->base = bytes;
+		p->start = t;
+	}
 	p->bytes = bytes;
 	p->blocks = blocks;
-	t = now();
 	if (t - p->last < 0.1)
 		return;
 	p->last = t;

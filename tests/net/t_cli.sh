@@ -57,6 +57,16 @@ expect_exit 0 "publishing edition 4 after 2" w a put -q "$T/e2" --key "USK@${uin
 check "warns that edition 3 is missing" grep -q "edition 3 of this site is not found" "$T/err"
 expect_exit 0 "publishing edition 3 then" w a put -q "$T/e1" --key "USK@${uins}s/3"
 check "does not warn" sh -c "! grep -q 'not found' '$T/err'"
+# The bars, on a terminal (script gives the client a pty).
+head -c 3000000 /dev/urandom >"$T/bar"
+script -qec "'$WISP' -d '$T/a' put '$T/bar'" /dev/null >"$T/tty.put" 2>&1
+baruri=$(grep -o 'CHK@[A-Za-z0-9_,-]*' "$T/tty.put" | head -1)
+script -qec "'$WISP' -d '$T/a' get '$baruri' -o '$T/bar.back'" /dev/null >"$T/tty.get" 2>&1
+check "put's bar: done of total, the line cleared ($(tr '\r' '\n' <"$T/tty.put" | grep '^put' | tail -1 | cat -v))" \
+	sh -c "tr '\r' '\n' <'$T/tty.put' | grep -q '^put \[#*\] 2.9 MiB of 2.9 MiB.*$(printf '\033')\[K'"
+check "get's bar shows the total too ($(tr '\r' '\n' <"$T/tty.get" | grep '^get' | tail -1 | cat -v))" \
+	sh -c "tr '\r' '\n' <'$T/tty.get' | grep -q '^get \[#*\] 2.9 MiB of 2.9 MiB'"
+check "  and the file came whole" cmp -s "$T/bar" "$T/bar.back"
 expect_exit 2 "a name over 255 bytes as the URI writes it is refused" w a put --name "$(printf 'ü%.0s' $(seq 1 50))" "$T/doc"
 echo "tampered" >"$T/doc2"
 turi=$(w a put -q "$T/doc2")
