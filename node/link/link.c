@@ -102,7 +102,9 @@ link_close(struct link *l, const char *why)
 		p->dialing = 0;
 		if (!p->link)
 			p->why_down = l->state == L_CONNECTING ? "no answer at its addresses"
-			    : "it closed our handshake: it may not have added this node yet";
+			    : p->has_secret ? "it refused our handshake: the invite may have been used already, or "
+			    "expired (ask for a new one)"
+			    : "it refused our handshake: it may not have added this node yet";
 	}
 	if (p)
 		peers_link_down(n, p, l);

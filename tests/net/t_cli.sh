@@ -82,6 +82,17 @@ expect_exit 0 "peer add of an invite" w b2 peer add "$inv"
 check "says an invite links once" grep -q "an invite links once" "$T/err"
 expect_exit 0 "peer add of a noderef, named" w b2 peer add "$(w a noderef)" --name "alice ü"
 check "says the friend must add this node too" grep -q "once the friend has added this node" "$T/err"
+# a one-sided noderef, and a spent invite: peer list says what it knows
+start_node c2 || exit 1
+w c2 peer add "$(w a noderef)" >/dev/null 2>&1
+refused_b() { w c2 peer list | grep -q "it refused our handshake: it may not have added this node yet"; }
+check "a friend that has not added us: peer list says it refused our handshake, and why" wait_for 20 refused_b
+start_node d2 || exit 1
+w d2 peer add "$inv" >/dev/null 2>&1
+spent() { w d2 peer list | grep -q "the invite may have been used already"; }
+check "a spent invite: peer list says the invite may have been used" wait_for 20 spent
+stop_node c2
+stop_node d2
 check "peer list shows the name first" sh -c "'$WISP' -d '$T/b2' peer list | grep -q '^alice ü: '"
 stop_node b2
 start_node b2 || exit 1
