@@ -93,7 +93,7 @@ void
 api_peer_add(struct node *n, struct evhttp_request *req)
 {
 	struct evbuffer *in = evhttp_request_get_input_buffer(req), *b;
-	char text[INVITE_TEXT_MAX + 16], id[B64_LEN(32) + 1], name[PEER_NAME_MAX + 2] = "";
+	char text[INVITE_TEXT_MAX + 16], id[B64_LEN(32) + 1], name[256] = "";
 	size_t len = evbuffer_get_length(in);
 	const char *why = NULL;
 	struct invite iv;
@@ -119,7 +119,8 @@ api_peer_add(struct node *n, struct evhttp_request *req)
 		reply_error(req, 400, "bad_noderef", "the invite has expired; ask for a new one");
 		return;
 	}
-	if (query_get(req, "name", name, sizeof(name)) == 0 && name[0] && peer_name_ok(name) != 0) {
+	if ((query_get(req, "name", name, sizeof(name)) == 0 && name[0] && peer_name_ok(name) != 0) ||
+	    (!name[0] && strstr(evhttp_request_get_uri(req), "name="))) {
 		reply_error(req, 400, "bad_name", "a friend's name is 1 to 32 bytes, without control characters, '\"' or '\\'");
 		return;
 	}
@@ -128,7 +129,7 @@ api_peer_add(struct node *n, struct evhttp_request *req)
 		return;
 	}
 	if (name[0]) {
-		snprintf(p->name, sizeof(p->name), "%s", name);
+		snprintf(p->name, sizeof(p->name), "%.*s", PEER_NAME_MAX, name); /* checked: at most that */
 		if (peers_save(n, p) != 0)
 			log_warnx("saving a friend's name: %s", store_errmsg(n->store));
 	}

@@ -98,6 +98,7 @@ stop_node b2
 start_node b2 || exit 1
 check "and keeps it across a restart" sh -c "'$WISP' -d '$T/b2' peer list | grep -q '^alice ü: '"
 expect_exit 2 "a name with a control character is refused" w b2 peer add "$(w a noderef)" --name "$(printf 'a\tb')"
+expect_exit 2 "and one over 32 bytes" w b2 peer add "$(w a noderef)" --name "$(printf 'n%.0s' $(seq 1 40))"
 missing="CHK@$(printf 'A%.0s' $(seq 1 43)),$(printf 'B%.0s' $(seq 1 42))A"
 check "the gateway's not-found page has a link to try again" sh -c "curl -s 'http://$gw/$missing' | grep -q '<a href=\"/$missing\">Try again</a>'"
 stop_node b2
