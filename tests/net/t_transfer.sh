@@ -38,6 +38,10 @@ expect_exit 1 "a put of unknown size (a pipe) that outgrows the room fails" sh -
 check "saying its own blocks could not be kept: $(tail -c 200 "$T/err")" grep -q "inserts still in progress" "$T/err"
 w a status >"$T/st"
 check "evictions show in wisp status, by partition ($(grep evicted "$T/st"))" grep -q "^evicted: [1-9][0-9]* blocks of inserts, 0 of the cache" "$T/st"
+curl -s "http://$(cat "$T/a/api.addr")/" >"$T/home"
+check "the home page lists the transfers and counts evictions by partition" sh -c "
+	grep -q '<h2>Transfers</h2>' '$T/home' && grep -q '<td>put</td><td>failed</td>' '$T/home' &&
+	grep -q 'evicted since start: [1-9][0-9]* blocks of inserts, 0 of the cache' '$T/home'"
 w a transfers >"$T/list"
 check "wisp transfers lists the puts, done and failed ($(wc -l <"$T/list") lines)" sh -c "grep -q ' put  done ' '$T/list' && grep -q ' put  failed ' '$T/list'"
 expect_exit 2 "wait of a transfer that does not exist is refused" w a wait 999
