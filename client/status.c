@@ -1,4 +1,6 @@
 /* wisp status: what the node says of itself. */
+#include <fcntl.h>
+#include <sys/file.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -117,8 +119,24 @@ out:
 	return rc;
 }
 
-/* wisp stop: the node stops cleanly (as on SIGTERM); we wait until it
- * has removed its address file, at most 30 s. */
+/* still_running: does a wispd hold |datadir|'s lock? It holds it until
+ * its very end (even while its sanitizers or the kernel tidy up after it). */
+static int
+still_running(const char *datadir)
+{
+	char path[PATH_MAX + 16];
+	int fd, held;
+
+	snprintf(path, sizeof(path), "%s/wispd.lock", datadir);
+	if ((fd = open(path, O_RDONLY | O_CLOEXEC)) < 0)
+		return 0;
+	held = flock(fd, LOCK_SH | LOCK_NB) != 0;
+	close(fd);
+	return held;
+}
+
+/* wisp stop: the node stops cleanly (as on SIGTERM); we wait until its
+ * process is gone (its lock free), at most 30 s. */
 int
 cli_stop(struct cli *c, int argc, char **argv)
 {
@@ -139,9 +157,9 @@ cli_stop(struct cli *c, int argc, char **argv)
 	if (rc != CLI_OK)
 		return rc;
 	snprintf(path, sizeof(path), "%s/api.addr", c->datadir);
-	for (i = 0; i < 300 && access(path, F_OK) == 0; i++)
+	for (i = 0; i < 300 && (access(path, F_OK) == 0 || still_running(c->datadir)); i++)
 		nanosleep(&(struct timespec){ 0, 100000000 }, NULL);
-	if (access(path, F_OK) == 0)
+	if (access(path, F_OK) == 0 || still_running(c->datadir))
 		return cli_fail(CLI_FAIL, "stop: the node said it stops, but it is still up after 30 s");
 	if (!c->quiet)
 		fprintf(stderr, "wisp: the node stopped\n");

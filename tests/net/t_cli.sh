@@ -111,7 +111,7 @@ expect_exit 1 "a file with an error is refused" w a reload
 check "naming the line: $(head -c 120 "$T/err")" grep -q "wispd.conf:.*bogus-key" "$T/err"
 cp "$T/conf.good" "$T/a/wispd.conf"
 expect_exit 0 "wisp stop stops the node" w a stop
-check "its process is gone and its address file removed" sh -c "! kill -0 $(cat "$T/a.pid") 2>/dev/null && [ ! -e '$T/a/api.addr' ]"
+check "its process is gone (its lock free) and its address file removed" sh -c "flock -n '$T/a/wispd.lock' true && [ ! -e '$T/a/api.addr' ]"
 expect_exit 3 "then the node cannot be reached" w a status
 # A daemon says where it is before it detaches.
 "$WISPD" -d "$T/dm" --listen 127.0.0.1:0 --api 127.0.0.1:0 --store-size 64M 2>"$T/dm.err"
