@@ -66,7 +66,7 @@ data_back() { # every removed data block is in some store again
 	while [ $_i -lt $N ]; do api "n$_i" GET "/api/v1/test/blocks?kind=chk" >>"$T/now"; _i=$((_i + 1)); done
 	[ "$(sort -u "$T/now" | grep -cxF -f "$T/lostdata")" -eq "$(wc -l <"$T/lostdata")" ]
 }
-check "all $(wc -l <"$T/lostdata") removed data blocks are back" wait_for 30 data_back
+check "all $(wc -l <"$T/lostdata") removed data blocks are back" wait_for 90 data_back
 h=$(healed n7)
 back=$(present)
 echo "  n7 re-inserted $h blocks; $back of the $ndrop removed are back in the network"
