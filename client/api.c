@@ -12,6 +12,7 @@
 #include <event2/keyvalq_struct.h>
 
 #include "client/cli.h"
+#include "crypto/datadir.h"
 
 struct api {
 	struct event_base *base;
@@ -47,7 +48,7 @@ read_line(const char *path, char *out, size_t outlen)
 int
 api_open(struct api **out, const char *datadir)
 {
-	char path[PATH_MAX + 16], token[100], host[64];
+	char path[PATH_MAX + 16], token[100] = "", host[64], rt[PATH_MAX];
 	struct api *a;
 	char *colon;
 	long port;
@@ -55,8 +56,14 @@ api_open(struct api **out, const char *datadir)
 	snprintf(path, sizeof(path), "%s/api.addr", datadir);
 	if (read_line(path, host, sizeof(host)) != 0)
 		return cli_fail(CLI_UNREACHABLE, "no node running at %s (no api.addr; start wispd)", datadir);
+	/* a protected node keeps its token in RAM (crypto/datadir.h) */
 	snprintf(path, sizeof(path), "%s/api.token", datadir);
-	if (read_line(path, token, sizeof(token)) != 0)
+	if (read_line(path, token, sizeof(token)) != 0 && errno == ENOENT &&
+	    wisp_runtime_dir(rt, sizeof(rt), datadir, 0) == 0) {
+		snprintf(path, sizeof(path), "%s/api.token", rt);
+		(void)read_line(path, token, sizeof(token));
+	}
+	if (!token[0])
 		return cli_fail(CLI_UNREACHABLE, "cannot read %s: %s", path, strerror(errno));
 	if (!(colon = strrchr(host, ':')) || (port = strtol(colon + 1, NULL, 10)) <= 0 || port > 65535)
 		return cli_fail(CLI_UNREACHABLE, "%s/api.addr is malformed", datadir);

@@ -11,4 +11,13 @@
  * Returns 0, WISP_ERR_NOTFOUND (no HOME) or WISP_ERR_TOOBIG. */
 int wisp_datadir(char *out, size_t outlen, const char *flag) WISP_WUR;
 
+/* wisp_runtime_dir: where a protected node keeps what must not reach the
+ * disk (its API token of the run, its log when daemonised): a directory
+ * of the user's own in RAM, $XDG_RUNTIME_DIR/wisp/<id> or else
+ * /dev/shm/wisp-<uid>/<id>, <id> naming |datadir|. With |make| it is
+ * created (0700) and checked to be the user's own and no symbolic link.
+ * Returns 0, WISP_ERR_NOTFOUND (no RAM-backed directory here) or
+ * WISP_ERR_IO / WISP_ERR_TOOBIG. */
+int wisp_runtime_dir(char *out, size_t outlen, const char *datadir, int make) WISP_WUR;
+
 #endif

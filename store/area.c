@@ -8,13 +8,16 @@
 #include <sys/stat.h>
 #include <unistd.h>
 
+#include <sodium.h>
+
 #include "crypto/block.h"
 #include "crypto/bytes.h"
 #include "crypto/chk.h"
 #include "store/area.h"
 
 #define AREA_MAGIC "wisp-area 1\n\0\0\0\0"
-enum { HDR_LEN = 16, REC_HDR = 36, BLOCK_MAX = 32792 };
+#define AREA_MAGIC_SEALED "wisp-area 2\n\0\0\0\0"
+enum { HDR_LEN = 16, REC_HDR = 36, NONCE = 24, BLOCK_MAX = 32792 };
 
 struct rec {
 	uint8_t key[32];
@@ -24,6 +27,8 @@ struct rec {
 
 struct area {
 	int fd;
+	int sealed;         /* records are a nonce, then XChaCha20 of the header and block */
+	uint8_t key[32];
 	uint64_t end;       /* where the next record goes */
 	struct rec *r;
 	uint64_t n, cap;
@@ -91,6 +96,13 @@ index_add(struct area *a, const uint8_t key[32], uint64_t off, uint32_t len)
 	return 0;
 }
 
+/* rec_hdr: the bytes of a record before its block. */
+static uint64_t
+rec_hdr(const struct area *a)
+{
+	return a->sealed ? NONCE + REC_HDR : REC_HDR;
+}
+
 static int
 read_all(int fd, void *buf, size_t len, uint64_t off)
 {
@@ -128,20 +140,22 @@ write_all(int fd, const void *buf, size_t len, uint64_t off)
 static int
 scan(struct area *a, uint64_t size, uint64_t *cut)
 {
-	uint8_t h[REC_HDR];
-	uint64_t off = HDR_LEN;
+	uint8_t raw[NONCE + REC_HDR], *h = raw + NONCE;
+	uint64_t off = HDR_LEN, rh = rec_hdr(a);
 	int rc;
 
-	while (off + REC_HDR <= size) {
+	while (off + rh <= size) {
 		uint32_t len;
-		if (read_all(a->fd, h, REC_HDR, off) != 0)
+		if (read_all(a->fd, a->sealed ? raw : h, rh, off) != 0)
 			return WISP_ERR_IO;
+		if (a->sealed)
+			crypto_stream_xchacha20_xor_ic(h, h, REC_HDR, raw, 0, a->key);
 		len = load_u32be(h + 32);
-		if (len == 0 || len > BLOCK_MAX || off + REC_HDR + len > size)
+		if (len == 0 || len > BLOCK_MAX || off + rh + len > size)
 			break;
-		if (find(a, h) < 0 && (rc = index_add(a, h, off + REC_HDR, len)) != 0)
+		if (find(a, h) < 0 && (rc = index_add(a, h, off + rh, len)) != 0)
 			return rc;
-		off += REC_HDR + len;
+		off += rh + len;
 	}
 	if (cut)
 		*cut = size - off;
@@ -152,9 +166,10 @@ scan(struct area *a, uint64_t size, uint64_t *cut)
 }
 
 int
-area_open(struct area **out, const char *path, int create, uint64_t *cut)
+area_open(struct area **out, const char *path, const uint8_t *key, int create, uint64_t *cut)
 {
 	struct area *a = calloc(1, sizeof(*a));
+	const char *magic = key ? AREA_MAGIC_SEALED : AREA_MAGIC;
 	char hdr[HDR_LEN];
 	struct stat st;
 	int rc;
@@ -164,6 +179,10 @@ area_open(struct area **out, const char *path, int create, uint64_t *cut)
 		*cut = 0;
 	if (!a)
 		return WISP_ERR_NOMEM;
+	if (key) {
+		a->sealed = 1;
+		memcpy(a->key, key, sizeof(a->key));
+	}
 	a->fd = open(path, O_RDWR | O_CLOEXEC | (create ? O_CREAT : 0), 0600);
 	if (a->fd < 0) {
 		rc = errno == ENOENT && !create ? WISP_ERR_NOTFOUND : WISP_ERR_IO;
@@ -175,11 +194,15 @@ area_open(struct area **out, const char *path, int create, uint64_t *cut)
 		goto fail;
 	}
 	if (st.st_size == 0) {
-		rc = write_all(a->fd, AREA_MAGIC, HDR_LEN, 0) == 0 ? 0 : WISP_ERR_IO;
+		rc = write_all(a->fd, magic, HDR_LEN, 0) == 0 ? 0 : WISP_ERR_IO;
 		a->end = HDR_LEN;
-	} else if (st.st_size < HDR_LEN || read_all(a->fd, hdr, HDR_LEN, 0) != 0 ||
-	    memcmp(hdr, AREA_MAGIC, HDR_LEN) != 0) {
+	} else if (st.st_size < HDR_LEN || read_all(a->fd, hdr, HDR_LEN, 0) != 0) {
 		rc = WISP_ERR_MALFORMED;
+	} else if (memcmp(hdr, magic, HDR_LEN) != 0) {
+		/* the other format: in the clear where a seal is wanted, or
+		 * sealed and opened without the key */
+		rc = memcmp(hdr, key ? AREA_MAGIC : AREA_MAGIC_SEALED, HDR_LEN) == 0 ? WISP_ERR_VERSION :
+		    WISP_ERR_MALFORMED;
 	} else {
 		rc = scan(a, (uint64_t)st.st_size, cut);
 	}
@@ -199,6 +222,7 @@ area_close(struct area *a)
 		return;
 	if (a->fd >= 0)
 		close(a->fd);
+	sodium_memzero(a->key, sizeof(a->key));
 	free(a->r);
 	free(a->slot);
 	free(a);
@@ -207,7 +231,8 @@ area_close(struct area *a)
 int
 area_add(struct area *a, const uint8_t rkey[32], const uint8_t *block, size_t len)
 {
-	uint8_t h[REC_HDR];
+	uint8_t raw[NONCE + REC_HDR + BLOCK_MAX], *h = raw + NONCE;
+	uint64_t rh = rec_hdr(a);
 	int rc;
 
 	if (len == 0 || len > BLOCK_MAX)
@@ -216,16 +241,22 @@ area_add(struct area *a, const uint8_t rkey[32], const uint8_t *block, size_t le
 		return 0;
 	memcpy(h, rkey, 32);
 	store_u32be(h + 32, (uint32_t)len);
-	if (write_all(a->fd, h, REC_HDR, a->end) != 0 || write_all(a->fd, block, len, a->end + REC_HDR) != 0) {
+	if (a->sealed) {
+		randombytes_buf(raw, NONCE);
+		crypto_stream_xchacha20_xor_ic(h, h, REC_HDR, raw, 0, a->key);
+		crypto_stream_xchacha20_xor_ic(h + REC_HDR, block, len, raw, 1, a->key);
+	}
+	if (a->sealed ? write_all(a->fd, raw, rh + len, a->end) != 0 :
+	    (write_all(a->fd, h, REC_HDR, a->end) != 0 || write_all(a->fd, block, len, a->end + REC_HDR) != 0)) {
 		int e = errno;
 		/* a torn record would be cut at the next open; cut it now */
 		(void)!ftruncate(a->fd, (off_t)a->end);
 		errno = e;
 		return WISP_ERR_IO;
 	}
-	if ((rc = index_add(a, rkey, a->end + REC_HDR, (uint32_t)len)) != 0)
+	if ((rc = index_add(a, rkey, a->end + rh, (uint32_t)len)) != 0)
 		return rc;
-	a->end += REC_HDR + len;
+	a->end += rh + len;
 	return 0;
 }
 
@@ -242,6 +273,12 @@ read_rec(struct area *a, const struct rec *r, uint8_t *out, size_t cap, size_t *
 		return WISP_ERR_TOOBIG;
 	if (read_all(a->fd, out, r->len, r->off) != 0)
 		return WISP_ERR_IO;
+	if (a->sealed) {
+		uint8_t nonce[NONCE];
+		if (read_all(a->fd, nonce, NONCE, r->off - NONCE - REC_HDR) != 0)
+			return WISP_ERR_IO;
+		crypto_stream_xchacha20_xor_ic(out, out, r->len, nonce, 1, a->key);
+	}
 	if (block_verify(out, r->len, r->key) != 0)
 		return WISP_ERR_VERIFY;
 	*len = r->len;

@@ -6,7 +6,11 @@
  * The file is a header and then records (routing key, u32be length,
  * block) appended in order; opening it reads every record, keeps the first
  * of each key and cuts a torn or damaged tail. Blocks are checked against
- * their keys when read back: the disk is not trusted. */
+ * their keys when read back: the disk is not trusted.
+ *
+ * Sealed (a 32-byte key given at open: format 2), each record begins with
+ * a random nonce and the rest is XChaCha20-encrypted under the key, so the
+ * file does not show which blocks it holds. */
 #ifndef WISP_AREA_H
 #define WISP_AREA_H
 
@@ -17,11 +21,12 @@
 
 struct area;
 
-/* area_open opens |path|, creating it with |create|. Returns 0,
- * WISP_ERR_IO (errno set), WISP_ERR_NOTFOUND (no file and !create),
- * WISP_ERR_MALFORMED (not an area) or WISP_ERR_NOMEM. |cut| (may be
- * NULL) is set to the bytes of damaged tail it cut. */
-int area_open(struct area **out, const char *path, int create, uint64_t *cut) WISP_WUR;
+/* area_open opens |path|, sealed under |key| (32 bytes) or in the clear
+ * (NULL), creating it with |create|. Returns 0, WISP_ERR_IO (errno set),
+ * WISP_ERR_NOTFOUND (no file and !create), WISP_ERR_MALFORMED (not an
+ * area), WISP_ERR_VERSION (an area of the other kind) or WISP_ERR_NOMEM.
+ * |cut| (may be NULL) is set to the bytes of damaged tail it cut. */
+int area_open(struct area **out, const char *path, const uint8_t *key, int create, uint64_t *cut) WISP_WUR;
 void area_close(struct area *a);
 /* area_add appends a block (already checked against |rkey|) unless its
  * key is held. Returns 0, WISP_ERR_IO (errno set: ENOSPC when the disk is

@@ -8,6 +8,7 @@
 #include <unistd.h>
 
 #include <lmdb.h>
+#include <sodium.h>
 
 #include "crypto/bytes.h"
 #include "store/store.h"
@@ -45,9 +46,79 @@ store_cost(const struct store *s, size_t len)
 {
 	/* Values over half a page live on their own run of overflow pages,
 	 * with a 16-byte page header; smaller ones share leaf pages. */
-	uint64_t foot = len > s->psize / 2 ? (len + 16 + s->psize - 1) / s->psize * s->psize : len + 16;
+	uint64_t foot;
+
+	if (s->sealed)
+		len += SEALED_OVERHEAD;
+	foot = len > s->psize / 2 ? (len + 16 + s->psize - 1) / s->psize * s->psize : len + 16;
 
 	return foot + ENTRY_OVERHEAD;
+}
+
+/* ---- sealing ---- */
+
+void
+store_slot(const struct store *s, uint8_t slot[STORE_KEY_LEN], const void *key, size_t klen, int table)
+{
+	crypto_generichash_state st;
+	uint8_t t = (uint8_t)(0x80 | table);
+
+	crypto_generichash_init(&st, s->slot_key, sizeof(s->slot_key), STORE_KEY_LEN);
+	if (table >= 0)
+		crypto_generichash_update(&st, &t, 1);
+	crypto_generichash_update(&st, key, klen);
+	crypto_generichash_final(&st, slot, STORE_KEY_LEN);
+}
+
+int
+store_sbuf(struct store *s, size_t len)
+{
+	uint8_t *b;
+
+	if (len <= s->sbuf_cap)
+		return 0;
+	if (!(b = realloc(s->sbuf, len)))
+		return ENOMEM;
+	s->sbuf = b;
+	s->sbuf_cap = len;
+	return 0;
+}
+
+/* block_key is the LMDB key of a block: its routing key, or when sealed
+ * a keyed hash of it. */
+static const uint8_t *
+block_key(const struct store *s, const uint8_t *rkey, uint8_t slot[STORE_KEY_LEN])
+{
+	if (!s->sealed)
+		return rkey;
+	store_slot(s, slot, rkey, STORE_KEY_LEN, -1);
+	return slot;
+}
+
+/* unseal decrypts a stored block value (|d|) into |out|, and its routing
+ * key into |rkey| if not NULL. The keystream's first 64-byte block covers
+ * the routing key; the block starts at the second. */
+static int
+unseal(const struct store *s, const MDB_val *d, uint8_t *rkey, uint8_t *out, size_t cap, size_t *len)
+{
+	const uint8_t *v = d->mv_data;
+
+	if (!s->sealed) {
+		if (d->mv_size > cap)
+			return -1;
+		memcpy(out, v, d->mv_size);
+		*len = d->mv_size;
+		return 0;
+	}
+	if (d->mv_size <= SEALED_OVERHEAD)
+		return MDB_CORRUPTED;
+	if (d->mv_size - SEALED_OVERHEAD > cap)
+		return -1;
+	*len = d->mv_size - SEALED_OVERHEAD;
+	if (rkey)
+		crypto_stream_xchacha20_xor_ic(rkey, v + SEAL_NONCE, STORE_KEY_LEN, v, 0, s->data_key);
+	crypto_stream_xchacha20_xor_ic(out, v + SEALED_OVERHEAD, *len, v, 1, s->data_key);
+	return 0;
 }
 
 /* ---- the LRU keys and the counters ---- */
@@ -171,6 +242,44 @@ open_dbs(struct store *s, MDB_txn *txn)
 	return 0;
 }
 
+/* A sealed store keeps a check of its key, so the wrong key is told at
+ * open rather than read as a store of garbage. */
+static void
+seal_check_value(const struct store *s, uint8_t out[16])
+{
+	crypto_generichash(out, 16, (const uint8_t *)"wisp-store-check", 16, s->slot_key, sizeof(s->slot_key));
+}
+
+static int
+put_seal_check(struct store *s, MDB_txn *txn)
+{
+	uint8_t v[16];
+	MDB_val k = { 6, UNCONST("sealed") }, d = { sizeof(v), v };
+
+	if (!s->sealed)
+		return 0;
+	seal_check_value(s, v);
+	return mdb_put(txn, s->meta, &k, &d, 0);
+}
+
+static int
+seal_check(struct store *s, MDB_txn *txn)
+{
+	uint8_t v[16];
+	MDB_val k = { 6, UNCONST("sealed") }, d;
+
+	if (!s->sealed) {
+		snprintf(s->err, sizeof(s->err), "store %s: sealed; it opens only with the node's key", s->path);
+		return WISP_ERR_VERIFY;
+	}
+	seal_check_value(s, v);
+	if (mdb_get(txn, s->meta, &k, &d) != 0 || d.mv_size != sizeof(v) || sodium_memcmp(d.mv_data, v, sizeof(v)) != 0) {
+		snprintf(s->err, sizeof(s->err), "store %s: sealed under another key", s->path);
+		return WISP_ERR_VERIFY;
+	}
+	return 0;
+}
+
 /* check_identity tells a fresh environment (made ours) from ours (version
  * checked) and from someone else's LMDB database (refused). */
 static int
@@ -194,10 +303,11 @@ check_identity(struct store *s, MDB_txn *txn)
 			return store_fail(s, rc, "creating");
 		d.mv_size = sizeof(MAGIC) - 1;
 		d.mv_data = UNCONST(MAGIC);
-		store_u32be(ver, STORE_FORMAT_VERSION);
+		store_u32be(ver, s->sealed ? STORE_FORMAT_SEALED : STORE_FORMAT_VERSION);
 		vd.mv_size = 4;
 		vd.mv_data = ver;
-		if ((rc = mdb_put(txn, s->meta, &k, &d, 0)) || (rc = mdb_put(txn, s->meta, &vk, &vd, 0)))
+		if ((rc = mdb_put(txn, s->meta, &k, &d, 0)) || (rc = mdb_put(txn, s->meta, &vk, &vd, 0)) ||
+		    (rc = put_seal_check(s, txn)))
 			return store_fail(s, rc, "creating");
 		return 0;
 	}
@@ -212,9 +322,15 @@ check_identity(struct store *s, MDB_txn *txn)
 		snprintf(s->err, sizeof(s->err), "store %s: format version missing", s->path);
 		return WISP_ERR_MALFORMED;
 	}
+	if (load_u32be(vd.mv_data) == STORE_FORMAT_VERSION && s->sealed) {
+		snprintf(s->err, sizeof(s->err), "store %s: in the clear (format 1), to be sealed", s->path);
+		return WISP_ERR_VERSION;
+	}
+	if (load_u32be(vd.mv_data) == STORE_FORMAT_SEALED)
+		return seal_check(s, txn);
 	if (load_u32be(vd.mv_data) != STORE_FORMAT_VERSION) {
-		snprintf(s->err, sizeof(s->err), "store %s: format version %u, this wisp knows %u",
-		    s->path, load_u32be(vd.mv_data), STORE_FORMAT_VERSION);
+		snprintf(s->err, sizeof(s->err), "store %s: format version %u, this wisp knows %u and %u",
+		    s->path, load_u32be(vd.mv_data), STORE_FORMAT_VERSION, STORE_FORMAT_SEALED);
 		return WISP_ERR_VERSION;
 	}
 	return 0;
@@ -298,6 +414,11 @@ store_open(struct store **out, const char *dir, const struct store_config *cfg, 
 	}
 	s->capacity = cfg->capacity;
 	s->map_budget = cfg->map_budget;
+	if (cfg->seal) {
+		s->sealed = 1;
+		crypto_kdf_derive_from_key(s->slot_key, sizeof(s->slot_key), 1, "wispstor", cfg->seal);
+		crypto_kdf_derive_from_key(s->data_key, sizeof(s->data_key), 2, "wispstor", cfg->seal);
+	}
 	s->budget[STORE_PART_CACHE] = cfg->capacity / 100 * cfg->cache_percent;
 	s->budget[STORE_PART_STORE] = cfg->capacity - s->budget[STORE_PART_CACHE];
 	if ((rc = open_env(s, dir)) != 0)
@@ -330,6 +451,7 @@ out:
 	snprintf(err, errlen, "%s", s->err);
 	if (s->env)
 		mdb_env_close(s->env);
+	sodium_memzero(s->slot_key, sizeof(s->slot_key) + sizeof(s->data_key));
 	free(s);
 	return rc;
 }
@@ -347,6 +469,11 @@ store_close(struct store *s)
 		mdb_txn_abort(s->rtxn);
 	mdb_env_sync(s->env, 1);
 	mdb_env_close(s->env);
+	sodium_memzero(s->slot_key, sizeof(s->slot_key));
+	sodium_memzero(s->data_key, sizeof(s->data_key));
+	if (s->sbuf)
+		sodium_memzero(s->sbuf, s->sbuf_cap);
+	free(s->sbuf);
 	free(s);
 }
 
@@ -491,11 +618,28 @@ flush_touches(struct store *s, MDB_txn *txn)
 	return 0;
 }
 
+/* sealed_value encrypts a block and its routing key into s->sbuf. */
 static int
-put_new(struct store *s, MDB_txn *txn, const uint8_t *rkey, const uint8_t *block, size_t len,
-    unsigned part)
+sealed_value(struct store *s, const uint8_t *rkey, const uint8_t *block, size_t len, MDB_val *d)
 {
-	MDB_val k = { STORE_KEY_LEN, UNCONST(rkey) }, d, lk;
+	uint8_t *v;
+
+	if (store_sbuf(s, len + SEALED_OVERHEAD))
+		return ENOMEM;
+	v = s->sbuf;
+	randombytes_buf(v, SEAL_NONCE);
+	crypto_stream_xchacha20_xor_ic(v + SEAL_NONCE, rkey, STORE_KEY_LEN, v, 0, s->data_key);
+	crypto_stream_xchacha20_xor_ic(v + SEALED_OVERHEAD, block, len, v, 1, s->data_key);
+	d->mv_size = len + SEALED_OVERHEAD;
+	d->mv_data = v;
+	return 0;
+}
+
+static int
+put_new(struct store *s, MDB_txn *txn, const uint8_t *bkey, const uint8_t *rkey, const uint8_t *block,
+    size_t len, unsigned part)
+{
+	MDB_val k = { STORE_KEY_LEN, UNCONST(bkey) }, d, lk;
 	uint8_t idx[IDX_LEN], lkey[LRU_KEY_LEN];
 	uint64_t cost = store_cost(s, len);
 	int rc;
@@ -504,6 +648,8 @@ put_new(struct store *s, MDB_txn *txn, const uint8_t *rkey, const uint8_t *block
 		return rc;
 	d.mv_size = len;
 	d.mv_data = UNCONST(block);
+	if (s->sealed && (rc = sealed_value(s, rkey, block, len, &d)))
+		return rc;
 	if ((rc = mdb_put(txn, s->blocks, &k, &d, 0)))
 		return rc;
 	idx[0] = (uint8_t)part;
@@ -517,7 +663,7 @@ put_new(struct store *s, MDB_txn *txn, const uint8_t *rkey, const uint8_t *block
 	lk.mv_size = LRU_KEY_LEN;
 	lk.mv_data = lkey;
 	d.mv_size = STORE_KEY_LEN;
-	d.mv_data = UNCONST(rkey);
+	d.mv_data = UNCONST(bkey);
 	if ((rc = mdb_put(txn, s->lru, &lk, &d, 0)))
 		return rc;
 	s->c.blocks[part]++;
@@ -604,7 +750,9 @@ trim_now(struct store *s)
 static int
 put_once(struct store *s, const uint8_t *rkey, const uint8_t *block, size_t len, unsigned part)
 {
-	MDB_val k = { STORE_KEY_LEN, UNCONST(rkey) }, d;
+	uint8_t slot[STORE_KEY_LEN];
+	const uint8_t *bkey = block_key(s, rkey, slot);
+	MDB_val k = { STORE_KEY_LEN, UNCONST(bkey) }, d;
 	uint8_t old[IDX_LEN];
 	MDB_txn *txn;
 	int rc;
@@ -614,9 +762,9 @@ put_once(struct store *s, const uint8_t *rkey, const uint8_t *block, size_t len,
 	rc = mdb_get(txn, s->index, &k, &d);
 	if (rc == 0 && (rc = idx_read(&d, old)) == 0) {
 		/* A store copy stays in the store; a cache copy moves up. */
-		rc = relink(s, txn, rkey, old, old[0] == STORE_PART_STORE ? STORE_PART_STORE : part);
+		rc = relink(s, txn, bkey, old, old[0] == STORE_PART_STORE ? STORE_PART_STORE : part);
 	} else if (rc == MDB_NOTFOUND) {
-		rc = put_new(s, txn, rkey, block, len, part);
+		rc = put_new(s, txn, bkey, rkey, block, len, part);
 	}
 	return store_wtxn_end(s, txn, rc);
 }
@@ -770,7 +918,9 @@ int
 store_get(struct store *s, const uint8_t rkey[static STORE_KEY_LEN], uint8_t *out, size_t outcap,
     size_t *len)
 {
-	MDB_val k = { STORE_KEY_LEN, UNCONST(rkey) }, d;
+	uint8_t slot[STORE_KEY_LEN];
+	const uint8_t *bkey = block_key(s, rkey, slot);
+	MDB_val k = { STORE_KEY_LEN, UNCONST(bkey) }, d;
 	MDB_txn *txn;
 	int rc;
 
@@ -778,12 +928,8 @@ store_get(struct store *s, const uint8_t rkey[static STORE_KEY_LEN], uint8_t *ou
 	if ((rc = store_rtxn_begin(s, &txn)))
 		return store_fail(s, rc, "reading");
 	rc = mdb_get(txn, s->blocks, &k, &d);
-	if (rc == 0 && d.mv_size > outcap)
-		rc = -1;
-	else if (rc == 0) {
+	if (rc == 0 && (rc = unseal(s, &d, NULL, out, outcap, len)) == 0) {
 		MDB_val ik = k, id;
-		memcpy(out, d.mv_data, d.mv_size);
-		*len = d.mv_size;
 		/* which partition answered: the store's own or the cache */
 		if (mdb_get(txn, s->index, &ik, &id) == 0 && id.mv_size == IDX_LEN &&
 		    ((const uint8_t *)id.mv_data)[0] < STORE_NPARTS)
@@ -798,7 +944,7 @@ store_get(struct store *s, const uint8_t rkey[static STORE_KEY_LEN], uint8_t *ou
 		return store_fail(s, rc, "reading");
 	/* Inside a batch a full touch list drops the touch: recency is advisory. */
 	if (s->ntouched < STORE_TOUCH_BATCH)
-		memcpy(s->touched[s->ntouched++], rkey, STORE_KEY_LEN);
+		memcpy(s->touched[s->ntouched++], bkey, STORE_KEY_LEN);
 	if (s->ntouched == STORE_TOUCH_BATCH && !s->batch)
 		return store_flush(s) == 0 ? 0 : WISP_ERR_IO;
 	return 0;
@@ -807,7 +953,8 @@ store_get(struct store *s, const uint8_t rkey[static STORE_KEY_LEN], uint8_t *ou
 int
 store_has(struct store *s, const uint8_t rkey[static STORE_KEY_LEN])
 {
-	MDB_val k = { STORE_KEY_LEN, UNCONST(rkey) }, d;
+	uint8_t slot[STORE_KEY_LEN];
+	MDB_val k = { STORE_KEY_LEN, UNCONST(block_key(s, rkey, slot)) }, d;
 	MDB_txn *txn;
 	int rc;
 
@@ -823,7 +970,9 @@ store_has(struct store *s, const uint8_t rkey[static STORE_KEY_LEN])
 int
 store_remove(struct store *s, const uint8_t rkey[static STORE_KEY_LEN])
 {
-	MDB_val k = { STORE_KEY_LEN, UNCONST(rkey) }, d;
+	uint8_t slot[STORE_KEY_LEN];
+	const uint8_t *bkey = block_key(s, rkey, slot);
+	MDB_val k = { STORE_KEY_LEN, UNCONST(bkey) }, d;
 	uint8_t idx[IDX_LEN];
 	MDB_txn *txn;
 	int rc;
@@ -832,7 +981,7 @@ store_remove(struct store *s, const uint8_t rkey[static STORE_KEY_LEN])
 		return store_fail(s, rc, "removing");
 	rc = mdb_get(txn, s->index, &k, &d);
 	if (rc == 0 && (rc = idx_read(&d, idx)) == 0)
-		rc = unlink_block(s, txn, rkey, idx);
+		rc = unlink_block(s, txn, bkey, idx);
 	if (rc == MDB_NOTFOUND) {
 		(void)store_wtxn_end(s, txn, MDB_NOTFOUND);
 		return WISP_ERR_NOTFOUND;
@@ -893,28 +1042,36 @@ store_guard(struct store *s, uint64_t floor)
 int
 store_each(struct store *s, store_each_fn fn, void *ctx)
 {
-	MDB_val k, d, ik, id;
-	uint8_t idx[IDX_LEN];
+	uint8_t rkey[STORE_KEY_LEN];
+	MDB_val k, v, d;
 	MDB_cursor *cur;
 	MDB_txn *txn;
+	size_t len;
 	int rc, stop = 0;
 
 	if ((rc = store_rtxn_begin(s, &txn)))
 		return store_fail(s, rc, "reading");
-	if ((rc = mdb_cursor_open(txn, s->blocks, &cur))) {
+	if ((rc = store_sbuf(s, BLOCK_MAX)) || (rc = mdb_cursor_open(txn, s->lru, &cur))) {
 		store_rtxn_end(s, txn);
 		return store_fail(s, rc, "reading");
 	}
-	for (rc = mdb_cursor_get(cur, &k, &d, MDB_FIRST); rc == 0;
-	    rc = mdb_cursor_get(cur, &k, &d, MDB_NEXT)) {
-		if (k.mv_size != STORE_KEY_LEN) {
+	/* The LRU table in key order: each partition oldest first, so a
+	 * copy put in this order keeps the recency (datadir's conversion). */
+	for (rc = mdb_cursor_get(cur, &k, &v, MDB_FIRST); rc == 0;
+	    rc = mdb_cursor_get(cur, &k, &v, MDB_NEXT)) {
+		if (k.mv_size != LRU_KEY_LEN || v.mv_size != STORE_KEY_LEN || ((uint8_t *)k.mv_data)[0] >= STORE_NPARTS) {
 			rc = MDB_CORRUPTED;
 			break;
 		}
-		ik = k;
-		if ((rc = mdb_get(txn, s->index, &ik, &id)) || (rc = idx_read(&id, idx)))
+		if ((rc = mdb_get(txn, s->blocks, &v, &d)))
 			break;
-		if ((stop = fn(ctx, k.mv_data, d.mv_data, d.mv_size, idx[0])) != 0)
+		if (!s->sealed)
+			memcpy(rkey, v.mv_data, STORE_KEY_LEN);
+		if ((rc = unseal(s, &d, rkey, s->sbuf, BLOCK_MAX, &len))) {
+			rc = MDB_CORRUPTED;
+			break;
+		}
+		if ((stop = fn(ctx, rkey, s->sbuf, len, ((uint8_t *)k.mv_data)[0])) != 0)
 			break;
 		trim(s);
 	}

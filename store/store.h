@@ -23,7 +23,16 @@
  * count as the process's resident memory although they are page cache.
  * With |map_budget| set, the store drops the map from the resident set
  * whenever it exceeds that budget (checked every 64 block operations),
- * trading page faults for a bounded RSS. */
+ * trading page faults for a bounded RSS.
+ *
+ * Sealing: with store_config.seal, every LMDB key is a keyed BLAKE2b of
+ * the routing key (or state key), blocks are XChaCha20-encrypted and the
+ * state records sealed with XChaCha20-Poly1305, all under keys derived
+ * from |seal|: without it, holding a document does not tell whether its
+ * blocks are here. What stays visible: how many blocks, their sizes,
+ * partitions and recency order. A sealed store is format 2; format 1 is
+ * in the clear, and store_open with a seal refuses it (WISP_ERR_VERSION)
+ * so that the caller converts it. */
 #ifndef WISP_STORE_H
 #define WISP_STORE_H
 
@@ -38,7 +47,8 @@ enum store_table { STORE_T_PEERS = 0, STORE_T_RTABLE = 1, STORE_T_INVITES = 2, S
 enum store_limits {
 	STORE_KEY_LEN = 32,
 	STORE_TOUCH_BATCH = 512,
-	STORE_FORMAT_VERSION = 1,
+	STORE_FORMAT_VERSION = 1,       /* in the clear */
+	STORE_FORMAT_SEALED = 2,
 	STORE_CACHE_PERCENT_DEFAULT = 50,
 	STORE_MAP_BUDGET_DEFAULT = 24 << 20,
 };
@@ -47,6 +57,7 @@ struct store_config {
 	uint64_t capacity;      /* bytes on disk the blocks may use, both partitions */
 	unsigned cache_percent; /* share of |capacity| for the cache, 1..99 */
 	uint64_t map_budget;    /* bytes of the map kept resident; 0: no limit */
+	const uint8_t *seal;    /* 32 bytes: keys and contents sealed; NULL: in the clear */
 };
 
 struct store_part_stats {
@@ -66,7 +77,9 @@ struct store;
 /* store_open opens (creating if needed) the store in directory |dir|.
  * On failure |err| holds one line naming the path and the cause. Returns
  * 0, WISP_ERR_NOMEM, WISP_ERR_IO, WISP_ERR_MALFORMED (not a wisp store),
- * WISP_ERR_VERSION (a newer format) or WISP_ERR_INVAL. */
+ * WISP_ERR_VERSION (a newer format, or one in the clear opened with a
+ * seal), WISP_ERR_VERIFY (sealed under another key, or opened without
+ * one) or WISP_ERR_INVAL. */
 int store_open(struct store **out, const char *dir, const struct store_config *cfg,
     char *err, size_t errlen) WISP_WUR;
 /* store_close flushes recency and closes. NULL is a no-op. */
@@ -108,8 +121,9 @@ uint64_t store_cost(const struct store *s, size_t len);
 uint64_t store_seq(const struct store *s);
 void store_guard(struct store *s, uint64_t floor);
 
-/* store_each calls |fn| for every block in key order, in one read
- * snapshot; a non-zero return stops it and is returned. */
+/* store_each calls |fn| for every block, each partition from the least
+ * recently used on, in one read snapshot; a non-zero return stops it and
+ * is returned. |fn| must not write to |s|. */
 typedef int (*store_each_fn)(void *ctx, const uint8_t rkey[STORE_KEY_LEN], const uint8_t *block,
     size_t len, enum store_part part);
 int store_each(struct store *s, store_each_fn fn, void *ctx);

@@ -43,10 +43,24 @@ struct store {
 	unsigned ops;   /* block reads and writes since the last trim */
 	uintptr_t map_lo, map_hi; /* LMDB's mapping, found lazily */
 	uint64_t map_budget;
+	int sealed;              /* keys and blocks sealed (store_config.seal) */
+	uint8_t slot_key[32];    /* BLAKE2b key: routing key -> LMDB key */
+	uint8_t data_key[32];    /* XChaCha20 key of the blocks; kv.c's AEAD key */
+	uint8_t *sbuf;           /* a sealed value being written or read */
+	size_t sbuf_cap;
 	char path[512];
 	char err[768];
 };
 
+
+/* Sealing (store.c): a sealed block is a random nonce, then its routing
+ * key and the block, both XChaCha20-encrypted. No MAC: the block is
+ * checked against its routing key after every read (store.h), which a
+ * MAC would only repeat at 10 us a block. */
+enum { SEAL_NONCE = 24, SEALED_OVERHEAD = SEAL_NONCE + STORE_KEY_LEN };
+void store_slot(const struct store *s, uint8_t slot[STORE_KEY_LEN], const void *key, size_t klen,
+    int table);
+int store_sbuf(struct store *s, size_t len);
 
 /* Transactions: a write joins the caller's batch if one is open. */
 int store_fail(struct store *s, int rc, const char *what);

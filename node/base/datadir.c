@@ -16,6 +16,7 @@
 #include "node/base/datadir.h"
 #include "node/base/log.h"
 #include "node/base/node.h"
+#include "node/base/vault.h"
 #include "store/store.h"
 
 int
@@ -152,44 +153,6 @@ load_conf(struct node *n)
 	return 0;
 }
 
-/* secret_file loads a 32-byte secret kept as base64url text, making it
- * on first start. */
-static int
-secret_file(struct node *n, const char *name, uint8_t *secret, int make_x25519)
-{
-	char path[PATH_MAX + 16], text[64];
-	int len;
-
-	snprintf(path, sizeof(path), "%s/%s", n->datadir, name);
-	len = read_small(path, text, sizeof(text));
-	if (len >= B64_LEN(32)) {
-		if (b64_decode(secret, 32, text, B64_LEN(32)) != 0) {
-			fprintf(stderr, "wispd: %s is corrupt\n", path);
-			return -1;
-		}
-		return 0;
-	}
-	if (len >= 0 || errno != ENOENT) {
-		fprintf(stderr, "wispd: cannot read %s%s%s\n", path, len >= 0 ? ": too short" : ": ",
-		    len >= 0 ? "" : strerror(errno));
-		return -1;
-	}
-	randombytes_buf(secret, 32);
-	if (make_x25519)
-		secret[0] &= 248, secret[31] &= 127, secret[31] |= 64;
-	if (b64_encode(text, sizeof(text), secret, 32) != 0)
-		return -1;
-	len = (int)strlen(text);
-	text[len++] = '\n';
-	if (write_file_atomic(path, text, (size_t)len, 0600) != 0) {
-		fprintf(stderr, "wispd: cannot write %s: %s\n", path, strerror(errno));
-		sodium_memzero(text, sizeof(text));
-		return -1;
-	}
-	sodium_memzero(text, sizeof(text));
-	return 0;
-}
-
 int
 datadir_prepare(struct node *n, int *lock_fd)
 {
@@ -200,16 +163,6 @@ datadir_prepare(struct node *n, int *lock_fd)
 		return -1;
 	}
 	if (take_lock(n, lock_fd) != 0 || load_conf(n) != 0)
-		return -1;
-	if (!(n->id_secret = sodium_malloc(32)))
-		return -1;
-	if (secret_file(n, "identity", n->id_secret, 1) != 0)
-		return -1;
-	crypto_scalarmult_base(n->id_public, n->id_secret);
-	/* The API token is a bearer secret; kept as base64url text too. */
-	if (secret_file(n, "api.token", tok, 0) != 0)
-		return -1;
-	if (b64_encode(n->token, sizeof(n->token), tok, 32) != 0)
 		return -1;
 	/* The home page's upload token: fresh each start, known only to the
 	 * node's own pages (docs/gateway.md). */
@@ -249,6 +202,7 @@ datadir_open_store(struct node *n)
 		.capacity = n->conf.store_size,
 		.cache_percent = n->conf.cache_percent,
 		.map_budget = n->conf.map_budget,
+		.seal = vault_key(n, SEAL_USE_STORE),
 	};
 	char sdir[sizeof(n->datadir) + 16], aside[sizeof(sdir) + 32], err[1024];
 	int k = snprintf(sdir, sizeof(sdir), "%s/store", n->datadir), rc;

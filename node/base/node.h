@@ -26,6 +26,7 @@ struct get_job;
 struct ingest;
 struct transfers;
 struct keeper;
+struct vault;
 
 enum node_limits {
 	NODE_BLK_BYTES_MAX = 256 << 20, /* blocks held in memory by requests in flight */
@@ -53,6 +54,7 @@ struct node {
 	struct node_conf conf;
 	char datadir[PATH_MAX];
 	struct store *store;
+	struct vault *vault;         /* the master key and sealed files (base/vault.h) */
 	uint8_t id_public[32];
 	uint8_t *id_secret;          /* sodium_malloc'd, 32 bytes */
 	char token[65];

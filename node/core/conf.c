@@ -25,6 +25,8 @@ conf_defaults(struct node_conf *c)
 	c->relay = -1;
 	c->htl_max = 18;
 	c->rtable_max = 250;
+	c->protect = -1;
+	snprintf(c->pass_cost, sizeof(c->pass_cost), "moderate");
 }
 
 int
@@ -150,6 +152,17 @@ conf_set(struct node_conf *c, const char *key, const char *val, char *why, size_
 		if (parse_uint(val, 1, 128, &u))
 			goto bad;
 		c->opennet_peers = u;
+	} else if (strcmp(key, "protect") == 0) {
+		static const char *modes[] = { "none", "passphrase", "memory" };
+		for (u = 0; u < 3 && strcmp(val, modes[u]) != 0; u++)
+			;
+		if (u == 3)
+			goto bad;
+		c->protect = (int)u;
+	} else if (strcmp(key, "passphrase-cost") == 0) {
+		if (strcmp(val, "interactive") && strcmp(val, "moderate") && strcmp(val, "sensitive"))
+			goto bad;
+		snprintf(c->pass_cost, sizeof(c->pass_cost), "%s", val);
 	} else if (strcmp(key, "peer") == 0) {
 		struct noderef ref;
 		const char *w = NULL;

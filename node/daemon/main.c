@@ -15,6 +15,7 @@
 #include "node/base/datadir.h"
 #include "node/base/log.h"
 #include "node/base/node.h"
+#include "node/base/vault.h"
 #include "node/daemon/detach.h"
 #include "node/daemon/options.h"
 #include "node/http/api.h"
@@ -88,7 +89,7 @@ main(int argc, char **argv)
 	static struct node node;
 	struct node *n = &node;
 	char why[256];
-	int lock_fd = -1, ready_fd = -1, i;
+	int lock_fd = -1, ready_fd = -1, i, file_protect;
 	struct event *sigs[3], *flush;
 	struct timeval five = { 5, 0 };
 
@@ -106,9 +107,17 @@ main(int argc, char **argv)
 	conf_defaults(&n->conf);
 	if (datadir_prepare(n, &lock_fd) != 0)
 		return 1;
+	file_protect = n->conf.protect;
 	if (options_apply(&opts, &n->conf, why, sizeof(why)) != 0) {
 		fprintf(stderr, "wispd: %s\n", why);
 		return 2;
+	}
+	{
+		struct vault_ask ask = { opts.passphrase_fd, n->conf.protect, n->conf.pass_cost };
+		int rc;
+		n->conf.protect = file_protect; /* what the file says, to tell a flag's choice */
+		if ((rc = vault_open(n, &ask)) != 0)
+			return rc;
 	}
 	log_init((enum log_level)n->conf.log_level, -1);
 	if (!opts.foreground && (ready_fd = daemon_fork()) < 0) {
@@ -148,6 +157,12 @@ main(int argc, char **argv)
 	peers_start(n);
 
 	event_base_dispatch(n->base);
+	if (vault_dead(n)) {
+		/* after a panic nothing is saved: there is no key to save under */
+		datadir_remove_addrs(n);
+		log_info("stopped after a panic");
+		_exit(0);
+	}
 
 	/* Clean stop: no new requests, address files gone, store closed. */
 	api_stop(n);
@@ -163,6 +178,7 @@ main(int argc, char **argv)
 	api_free_jobs(n); /* no answer can come any more */
 	datadir_remove_addrs(n);
 	store_close(n->store);
+	vault_close(n);
 	for (i = 0; i < 3; i++)
 		event_free(sigs[i]);
 	event_free(flush);

@@ -18,7 +18,8 @@ usage(FILE *f)
 {
 	fprintf(f,
 	    "usage: wispd [-d DATADIR] [--listen ADDR:PORT] [--api ADDR:PORT] [--public-address ADDR:PORT]\n"
-	    "             [--store-size SIZE]\n"
+	    "             [--store-size SIZE] [--protect none|passphrase|memory] [--passphrase-fd N]\n"
+	    "             [--passphrase-cost interactive|moderate|sensitive]\n"
 	    "             [--foreground] [--log-level debug|info|warn|error] [--opennet]\n");
 }
 
@@ -42,6 +43,9 @@ options_parse(int argc, char **argv, struct options *o)
 		{ "log-level", required_argument, NULL, 'L' },
 		{ "foreground", no_argument, NULL, 'f' },
 		{ "opennet", no_argument, NULL, 'o' },
+		{ "protect", required_argument, NULL, 'p' },
+		{ "passphrase-fd", required_argument, NULL, 'F' },
+		{ "passphrase-cost", required_argument, NULL, 'C' },
 		{ "help", no_argument, NULL, 'h' },
 		{ "version", no_argument, NULL, 'V' },
 		{ NULL, 0, NULL, 0 },
@@ -49,6 +53,7 @@ options_parse(int argc, char **argv, struct options *o)
 	int c;
 
 	memset(o, 0, sizeof(*o));
+	o->passphrase_fd = -1;
 	while ((c = getopt_long(argc, argv, "d:fhV", opts, NULL)) != -1) {
 		switch (c) {
 		case 'd': o->datadir = optarg; break;
@@ -59,6 +64,18 @@ options_parse(int argc, char **argv, struct options *o)
 		case 's': add(o, "store-size", optarg); break;
 		case 'L': add(o, "log-level", optarg); break;
 		case 'o': add(o, "opennet", "on"); break;
+		case 'p': add(o, "protect", optarg); break;
+		case 'C': add(o, "passphrase-cost", optarg); break;
+		case 'F': {
+			char *end;
+			long fd = strtol(optarg, &end, 10);
+			if (*end || end == optarg || fd < 0 || fd > 1 << 20) {
+				fprintf(stderr, "wispd: --passphrase-fd: bad descriptor '%s'\n", optarg);
+				return -1;
+			}
+			o->passphrase_fd = (int)fd;
+			break;
+		}
 		case 'h': usage(stdout); exit(0);
 		case 'V': printf("wispd 0.1.0\n"); exit(0);
 		default: usage(stderr); return -1;

@@ -13,6 +13,7 @@ enum { OPTIONS_OVERRIDES_MAX = 16 };
 struct options {
 	const char *datadir;     /* -d, or NULL for the default */
 	int foreground;
+	int passphrase_fd;       /* --passphrase-fd, or -1 */
 	struct { const char *key, *val; } ov[OPTIONS_OVERRIDES_MAX];
 	int nov;
 };

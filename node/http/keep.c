@@ -21,6 +21,7 @@
 #include "crypto/block.h"
 #include "node/base/log.h"
 #include "node/base/node.h"
+#include "node/base/vault.h"
 #include "node/core/keepfile.h"
 #include "node/http/get.h"
 #include "node/http/get_job.h"
@@ -63,30 +64,23 @@ struct check {
 static void
 save(struct keeper *k)
 {
-	char tmp[sizeof(k->path) + 8], line[KEEP_LINE_MAX];
+	char line[KEEP_LINE_MAX];
 	struct kept *e;
 	size_t len;
 	FILE *f;
-	int fd, ok;
+	int ok;
 
-	snprintf(tmp, sizeof(tmp), "%s.tmp", k->path);
-	fd = open(tmp, O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC, 0600);
-	if (fd < 0 || !(f = fdopen(fd, "w"))) {
-		if (fd >= 0)
-			close(fd);
-		log_warnx("keep: cannot write %s: %s", tmp, strerror(errno));
+	if (!(f = vault_fopen(k->n, "keep", "w"))) {
+		log_warnx("keep: cannot write %s: %s", k->path, strerror(errno));
 		return;
 	}
 	ok = fprintf(f, "%s\n", KEEPFILE_MAGIC) > 0;
 	for (e = k->list; e && ok; e = e->next)
 		if (keepfile_format(&e->r, line, sizeof(line), &len) == 0)
 			ok = fwrite(line, 1, len, f) == len;
-	ok = ok && fflush(f) == 0 && fsync(fileno(f)) == 0;
-	ok = fclose(f) == 0 && ok;
-	if (!ok || rename(tmp, k->path) != 0) {
+	ok = fclose(f) == 0 && ok; /* sealed, synced and renamed into place */
+	if (!ok)
 		log_warnx("keep: cannot save %s: %s", k->path, strerror(errno));
-		unlink(tmp);
-	}
 }
 
 static void
@@ -109,10 +103,18 @@ load(struct keeper *k)
 	static char line[KEEP_LINE_MAX + 2];
 	struct keep_rec r;
 	unsigned no = 0;
-	FILE *f = fopen(k->path, "r");
+	FILE *f = vault_fopen(k->n, "keep", "r");
 
-	if (!f)
+	if (!f) {
+		if (errno == EBADMSG) {
+			char aside[sizeof(k->path) + 32];
+			snprintf(aside, sizeof(aside), "%s.damaged-%lld", k->path, (long long)time(NULL));
+			log_warnx("keep: %s does not open under this node's key: set aside as %s", k->path, aside);
+			if (rename(k->path, aside) != 0)
+				log_warnx("keep: cannot set %s aside: %s", k->path, strerror(errno));
+		}
 		return;
+	}
 	while (fgets(line, sizeof(line), f)) {
 		size_t len = strlen(line);
 		if (len == 0 || line[len - 1] != '\n' || (no++ == 0 && strncmp(line, KEEPFILE_MAGIC "\n", len)) ||

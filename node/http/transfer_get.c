@@ -17,6 +17,7 @@
 
 #include "node/base/log.h"
 #include "node/base/node.h"
+#include "node/base/vault.h"
 #include "store/area.h"
 #include "node/http/get.h"
 #include "node/http/reply.h"
@@ -199,7 +200,7 @@ xget_run(struct xfer *x)
 	x->retry_at = 0;
 	if (!x->area) {
 		xfer_area_path(x, apath, sizeof(apath));
-		if (area_open(&x->area, apath, 1, &cut) != 0) {
+		if (area_open(&x->area, apath, vault_key(x->t->n, SEAL_USE_AREA), 1, &cut) != 0) {
 			snprintf(why, sizeof(why), "cannot open %.120s: %s", apath, strerror(errno));
 			xfer_end(x, 1, why);
 			return;

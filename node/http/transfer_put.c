@@ -21,6 +21,7 @@
 #include "crypto/chk.h"
 #include "node/base/log.h"
 #include "node/base/node.h"
+#include "node/base/vault.h"
 #include "node/core/upload.h"
 #include "store/area.h"
 #include "node/http/reply.h"
@@ -224,7 +225,7 @@ xput_resume(struct xfer *x)
 	uint64_t cut;
 
 	xfer_area_path(x, path, sizeof(path));
-	if (area_open(&x->area, path, 0, &cut) != 0 || area_count(x->area) < x->r.blocks_done) {
+	if (area_open(&x->area, path, vault_key(x->t->n, SEAL_USE_AREA), 0, &cut) != 0 || area_count(x->area) < x->r.blocks_done) {
 		snprintf(why, sizeof(why), "its blocks (%.120s) are gone or damaged: wisp put the file again", path);
 		area_close(x->area);
 		x->area = NULL;
@@ -312,7 +313,7 @@ xput_add(struct node *n, struct evhttp_request *req)
 	x->r.guard = store_seq(n->store) + 1;
 	snprintf(x->r.path, sizeof(x->r.path), "%s", name);
 	xfer_area_path(x, apath, sizeof(apath));
-	if (area_open(&x->area, apath, 1, NULL) != 0) {
+	if (area_open(&x->area, apath, vault_key(n, SEAL_USE_AREA), 1, NULL) != 0) {
 		snprintf(why, sizeof(why), "cannot create %.120s: %s", apath, strerror(errno));
 		transfers_forget(x);
 		evbuffer_free(b);

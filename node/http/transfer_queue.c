@@ -25,6 +25,7 @@
 
 #include "node/base/log.h"
 #include "node/base/node.h"
+#include "node/base/vault.h"
 #include "store/area.h"
 #include "store/store.h"
 #include "node/http/pages.h"
@@ -61,21 +62,16 @@ xfer_area_path(const struct xfer *x, char *out, size_t cap)
 int
 xq_save(struct transfers *t)
 {
-	char path[PATH_MAX + 16], tmp[PATH_MAX + 16], line[XFER_LINE_MAX];
+	char line[XFER_LINE_MAX];
 	struct xfer *x;
 	size_t len;
 	FILE *f;
-	int ok, fd;
+	int ok;
 
 	if (!t->persist)
 		return 0;
-	snprintf(path, sizeof(path), "%s/queue", t->dir);
-	snprintf(tmp, sizeof(tmp), "%s/queue.tmp", t->dir);
-	fd = open(tmp, O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC, 0600);
-	if (fd < 0 || !(f = fdopen(fd, "w"))) {
-		if (fd >= 0)
-			close(fd);
-		log_warnx("transfers: cannot write %s: %s", tmp, strerror(errno));
+	if (!(f = vault_fopen(t->n, "transfers/queue", "w"))) {
+		log_warnx("transfers: cannot write %s/queue: %s", t->dir, strerror(errno));
 		return -1;
 	}
 	ok = fprintf(f, "%s\n", XFERFILE_MAGIC) > 0;
@@ -84,11 +80,10 @@ xq_save(struct transfers *t)
 			ok = fwrite(line, 1, len, f) == len;
 		x->dirty = 0;
 	}
-	ok = ok && fflush(f) == 0 && fsync(fileno(f)) == 0;
+	/* the vault writes a temporary file, syncs it and renames it */
 	ok = fclose(f) == 0 && ok;
-	if (!ok || rename(tmp, path) != 0) {
-		log_warnx("transfers: cannot save %s: %s", path, strerror(errno));
-		unlink(tmp);
+	if (!ok) {
+		log_warnx("transfers: cannot save %s/queue: %s", t->dir, strerror(errno));
 		return -1;
 	}
 	return 0;
@@ -151,8 +146,10 @@ xq_load(struct transfers *t)
 	FILE *f;
 
 	snprintf(path, sizeof(path), "%s/queue", t->dir);
-	if (!(f = fopen(path, "r"))) {
-		if (errno != ENOENT)
+	if (!(f = vault_fopen(t->n, "transfers/queue", "r"))) {
+		if (errno == EBADMSG)
+			set_aside(path, "it does not open under this node's key");
+		else if (errno != ENOENT)
 			log_warnx("transfers: cannot read %s: %s", path, strerror(errno));
 		return;
 	}

@@ -15,6 +15,7 @@
 #include "node/base/datadir.h"
 #include "node/base/log.h"
 #include "node/base/node.h"
+#include "node/base/vault.h"
 #include "node/core/ark.h"
 #include "node/link/nat.h"
 #include "node/link/peers.h"
@@ -43,25 +44,18 @@ struct lookup {
 	unsigned chain;
 };
 
-static void
-edition_path(const struct node *n, char *out, size_t cap)
-{
-	snprintf(out, cap, "%s/ark.edition", n->datadir);
-}
-
 /* DATADIR/ark.edition: the newest edition and, on the next line, the
  * noderef it carried, so a restart with the same addresses publishes
  * nothing new. */
 static uint64_t
 load_edition(const struct node *n, struct noderef *published)
 {
-	char path[PATH_MAX + 16], buf[32] = "", ref[NODEREF_TEXT_MAX + 2] = "";
+	char buf[32] = "", ref[NODEREF_TEXT_MAX + 2] = "";
 	const char *why;
 	FILE *f;
 
 	memset(published, 0, sizeof(*published));
-	edition_path(n, path, sizeof(path));
-	if (!(f = fopen(path, "r")))
+	if (!(f = vault_fopen(n, "ark.edition", "r")))
 		return 0;
 	if (!fgets(buf, sizeof(buf), f))
 		buf[0] = '\0';
@@ -97,22 +91,26 @@ publish(struct node *n, const struct noderef *ref)
 {
 	struct ark_state *st = n->ark;
 	uint8_t rec[ARK_REC_MAX], block[SSK_BLOCK_LEN], rkey[SSK_KEY_LEN];
-	char name[ARK_NAME_MAX], path[PATH_MAX + 16], text[24 + NODEREF_TEXT_MAX + 2], reft[NODEREF_TEXT_MAX];
+	char name[ARK_NAME_MAX], text[24 + NODEREF_TEXT_MAX + 2], reft[NODEREF_TEXT_MAX];
 	uint64_t ed = n->ark_edition + 1, *cookie;
 	size_t rl, nl;
 	unsigned i;
+	FILE *f;
+	int ok;
 
 	nl = ark_name(name, ed);
 	if (ark_encode(ref, ed, rec, &rl) != 0 ||
 	    ssk_encode(block, rkey, st->keys->secret, st->keys->ckey, name, nl, rec, rl) != 0)
 		return;
 	/* the edition is spent before the insert: never two records under one name */
-	edition_path(n, path, sizeof(path));
 	if (noderef_format(ref, reft, sizeof(reft)) != 0)
 		return;
 	snprintf(text, sizeof(text), "%" PRIu64 "\n%s\n", ed, reft);
-	if (write_file_atomic(path, text, strlen(text), 0600) != 0) {
-		log_warnx("cannot save the address record's edition in %s", path);
+	ok = (f = vault_fopen(n, "ark.edition", "w")) && fputs(text, f) >= 0;
+	if (f && fclose(f) != 0)
+		ok = 0;
+	if (!ok) {
+		log_warnx("cannot save the address record's edition in %s/ark.edition", n->datadir);
 		return;
 	}
 	n->ark_edition = ed;

@@ -15,6 +15,7 @@
 #include "node/base/datadir.h"
 #include "node/base/log.h"
 #include "node/base/node.h"
+#include "node/base/vault.h"
 #include "node/core/opennet_policy.h"
 #include "node/core/router.h"
 #include "node/core/wire.h"
@@ -54,25 +55,17 @@ static struct log_rate open_rate;
 
 /* ---- noderef files: the seeds, and the opennet peers we had ---- */
 
-static int
-file_path(const struct node *n, const char *name, char *out, size_t cap)
-{
-	int k = snprintf(out, cap, "%s/%s", n->datadir, name);
-
-	return k < 0 || (size_t)k >= cap ? -1 : 0;
-}
-
 /* refs_load reads <datadir>/|name|: one noderef a line, '#' comments, at
  * most |max|. A line that does not parse is skipped with a warning: the
  * seeds file is the operator's, and one bad paste must not stop the node. */
 static unsigned
 refs_load(const struct node *n, const char *name, struct noderef *out, unsigned max)
 {
-	char path[PATH_MAX + 16], line[CONF_REF_MAX + 2];
+	char line[CONF_REF_MAX + 2];
 	unsigned lineno = 0, k = 0;
 	FILE *f;
 
-	if (file_path(n, name, path, sizeof(path)) != 0 || !(f = fopen(path, "r"))) {
+	if (!(f = vault_fopen(n, name, "r"))) {
 		if (errno != ENOENT)
 			log_warnx("cannot read %s/%s", n->datadir, name);
 		return 0;
@@ -100,12 +93,13 @@ refs_load(const struct node *n, const char *name, struct noderef *out, unsigned 
 static int
 refs_save(const struct node *n, const char *name, const char *header, const struct noderef *refs, unsigned count)
 {
-	char path[PATH_MAX + 16], *text;
 	size_t len = 0, cap = (size_t)(count + 1) * NODEREF_TEXT_MAX + 128;
 	unsigned i;
+	char *text;
+	FILE *f;
 	int rc;
 
-	if (file_path(n, name, path, sizeof(path)) != 0 || !(text = malloc(cap)))
+	if (!(text = malloc(cap)))
 		return -1;
 	len = (size_t)snprintf(text, cap, "# %s\n", header);
 	for (i = 0; i < count; i++) {
@@ -116,7 +110,12 @@ refs_save(const struct node *n, const char *name, const char *header, const stru
 		len += strlen(text + len);
 		text[len++] = '\n';
 	}
-	rc = write_file_atomic(path, text, len, 0600);
+	if (!(f = vault_fopen(n, name, "w"))) {
+		free(text);
+		return -1;
+	}
+	rc = fwrite(text, 1, len, f) == len ? 0 : -1;
+	rc = fclose(f) == 0 ? rc : -1;
 	free(text);
 	return rc;
 }

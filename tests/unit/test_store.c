@@ -1,3 +1,4 @@
+#define _GNU_SOURCE /* memmem */
 #include <errno.h>
 #include <fcntl.h>
 #include <signal.h>
@@ -22,6 +23,26 @@ static char dir[64];
 static char err[1024];
 static uint8_t blk[CHK_BLOCK_LEN], out[CHK_BLOCK_LEN];
 
+/* The sealed case runs the same tests under a key (store_config.seal). */
+static const uint8_t *seal;
+static const uint8_t SEAL_KEY[32] = { 1, 2, 3, 4 };
+
+static void setup(void);
+
+static void
+setup_sealed(void)
+{
+	seal = SEAL_KEY;
+	setup();
+}
+
+static void
+setup_plain(void)
+{
+	seal = NULL;
+	setup();
+}
+
 static void
 setup(void)
 {
@@ -41,7 +62,7 @@ teardown(void)
 static struct store *
 open_store(uint64_t cap, unsigned cache)
 {
-	struct store_config cfg = { cap, cache, 0 };
+	struct store_config cfg = { cap, cache, 0, seal };
 	struct store *s = NULL;
 	int rc = store_open(&s, dir, &cfg, err, sizeof(err));
 
@@ -359,7 +380,7 @@ START_TEST(test_store_crash_loop)
 		pid_t pid = fork();
 		ck_assert_int_ge(pid, 0);
 		if (pid == 0) {
-			struct store_config cfg = { 6 << 20, 50, 0 };
+			struct store_config cfg = { 6 << 20, 50, 0, seal };
 			uint32_t i;
 			if (store_open(&s, dir, &cfg, err, sizeof(err)) != 0)
 				_exit(3);
@@ -395,7 +416,7 @@ END_TEST
 
 START_TEST(test_store_not_ours)
 {
-	struct store_config cfg = { 4 << 20, 50, 0 };
+	struct store_config cfg = { 4 << 20, 50, 0, seal };
 	struct store *s;
 	char path[128];
 	int fd;
@@ -415,7 +436,7 @@ END_TEST
 
 START_TEST(test_store_foreign_lmdb)
 {
-	struct store_config cfg = { 4 << 20, 50, 0 };
+	struct store_config cfg = { 4 << 20, 50, 0, seal };
 	struct store *s;
 	MDB_env *env;
 	MDB_txn *txn;
@@ -513,7 +534,7 @@ END_TEST
 
 START_TEST(test_store_newer_version)
 {
-	struct store_config cfg = { 4 << 20, 50, 0 };
+	struct store_config cfg = { 4 << 20, 50, 0, seal };
 	struct store *s = open_store(4 << 20, 50);
 	MDB_env *env;
 	MDB_txn *txn;
@@ -537,7 +558,7 @@ END_TEST
 
 START_TEST(test_store_bad_paths)
 {
-	struct store_config cfg = { 4 << 20, 50, 0 }, tiny = { 1000, 50, 0 };
+	struct store_config cfg = { 4 << 20, 50, 0, seal }, tiny = { 1000, 50, 0, seal };
 	struct store *s;
 	char path[128];
 	int fd;
@@ -576,7 +597,7 @@ START_TEST(test_store_disk_full)
 	ck_assert_int_ge(pid, 0);
 	if (pid == 0) {
 		struct rlimit rl = { 3 << 20, 3 << 20 };
-		struct store_config cfg = { 64 << 20, 50, 0 };
+		struct store_config cfg = { 64 << 20, 50, 0, seal };
 		int failed = 0;
 		signal(SIGXFSZ, SIG_IGN);
 		if (store_open(&s, dir, &cfg, err, sizeof(err)) != 0)
@@ -623,14 +644,138 @@ START_TEST(test_store_parse_size)
 }
 END_TEST
 
+/* file_has: does DIR/data.mdb hold |len| bytes of |needle| anywhere? */
+static int
+file_has(const void *needle, size_t len)
+{
+	char path[128];
+	uint8_t *b;
+	long size;
+	int found;
+	FILE *f;
+
+	snprintf(path, sizeof(path), "%s/data.mdb", dir);
+	ck_assert_ptr_nonnull(f = fopen(path, "rb"));
+	fseek(f, 0, SEEK_END);
+	size = ftell(f);
+	rewind(f);
+	ck_assert_ptr_nonnull(b = malloc((size_t)size));
+	ck_assert_uint_eq(fread(b, 1, (size_t)size, f), (size_t)size);
+	fclose(f);
+	found = memmem(b, (size_t)size, needle, len) != NULL;
+	free(b);
+	return found;
+}
+
+struct seen { uint8_t first[32]; unsigned n; };
+
+static int
+note_block(void *ctx, const uint8_t rkey[STORE_KEY_LEN], const uint8_t *block, size_t len, enum store_part part)
+{
+	struct seen *sn = ctx;
+
+	ck_assert_int_eq(block_verify(block, len, rkey), 0);
+	ck_assert_int_eq(part, STORE_PART_STORE);
+	if (sn->n++ == 0)
+		memcpy(sn->first, rkey, 32);
+	return 0;
+}
+
+/* Sealed, the file holds no routing key, no block's bytes and no state
+ * key or value; it opens only with its own key; store_each still hands
+ * out routing keys and blocks, least recently used first. In the clear
+ * (the control) the same bytes are there to be found. */
+START_TEST(test_store_sealed_hides)
+{
+	static const uint8_t other[32] = { 9 };
+	struct store_config cfg = { 4 << 20, 50, 0, NULL };
+	const char friend_key[] = "friend-public-key-0123456789abcd";
+	struct chk_keys k0, k1;
+	struct seen sn = { { 0 }, 0 };
+	struct store *s;
+
+	make_block(0, &k0);
+	make_block(1, &k1);
+	s = open_store(4 << 20, 50);
+	ck_assert_int_eq(put_n(s, 1, STORE_PART_STORE), 0);
+	ck_assert_int_eq(put_n(s, 0, STORE_PART_STORE), 0);
+	ck_assert_int_eq(store_kv_put(s, STORE_T_PEERS, friend_key, 32, "203.0.113.9:4000", 16), 0);
+	ck_assert_int_eq(store_each(s, note_block, &sn), 0);
+	ck_assert_uint_eq(sn.n, 2);
+	ck_assert_mem_eq(sn.first, k1.routing, 32); /* put first: least recent */
+	store_close(s);
+	make_block(0, &k0);
+	ck_assert_int_eq(file_has(k0.routing, 32), seal == NULL);
+	ck_assert_int_eq(file_has(blk + 1000, 64), seal == NULL);
+	ck_assert_int_eq(file_has(friend_key, 32), seal == NULL);
+	ck_assert_int_eq(file_has("203.0.113.9:4000", 16), seal == NULL);
+	/* the other kind, and the wrong key, are refused with a reason */
+	cfg.seal = seal ? NULL : SEAL_KEY;
+	ck_assert_int_eq(store_open(&s, dir, &cfg, err, sizeof(err)), seal ? WISP_ERR_VERIFY : WISP_ERR_VERSION);
+	if (seal) {
+		cfg.seal = other;
+		ck_assert_int_eq(store_open(&s, dir, &cfg, err, sizeof(err)), WISP_ERR_VERIFY);
+		ck_assert_ptr_nonnull(strstr(err, "another key"));
+	}
+}
+END_TEST
+
+/* A sealed block changed on disk reads back as a block that fails its
+ * check (the callers' block_verify), and a state record changed on disk
+ * is skipped by store_kv_each, never handed out. */
+START_TEST(test_store_sealed_tamper)
+{
+	struct store *s = open_store(4 << 20, 50);
+	MDB_env *env;
+	MDB_txn *txn;
+	MDB_dbi dbi;
+	MDB_cursor *cur;
+	MDB_val k, d;
+	struct chk_keys key;
+	size_t len, n = 0;
+	uint8_t *copy;
+
+	ck_assert_int_eq(put_n(s, 5, STORE_PART_STORE), 0);
+	ck_assert_int_eq(store_kv_put(s, STORE_T_PEERS, "a", 1, "xyz", 3), 0);
+	ck_assert_int_eq(store_kv_put(s, STORE_T_PEERS, "b", 1, "uvw", 3), 0);
+	store_close(s);
+	ck_assert_int_eq(mdb_env_create(&env), 0);
+	ck_assert_int_eq(mdb_env_set_maxdbs(env, 16), 0);
+	ck_assert_int_eq(mdb_env_open(env, dir, 0, 0600), 0);
+	ck_assert_int_eq(mdb_txn_begin(env, NULL, 0, &txn), 0);
+	static const char *const tables[] = { "blocks", "peers" };
+	for (unsigned t = 0; t < 2; t++) {
+		ck_assert_int_eq(mdb_dbi_open(txn, tables[t], 0, &dbi), 0);
+		ck_assert_int_eq(mdb_cursor_open(txn, dbi, &cur), 0);
+		ck_assert_int_eq(mdb_cursor_get(cur, &k, &d, MDB_FIRST), 0);
+		ck_assert_ptr_nonnull(copy = malloc(d.mv_size));
+		memcpy(copy, d.mv_data, d.mv_size);
+		copy[d.mv_size - 3] ^= 1;
+		d.mv_data = copy;
+		ck_assert_int_eq(mdb_cursor_put(cur, &k, &d, MDB_CURRENT), 0);
+		free(copy);
+		mdb_cursor_close(cur);
+	}
+	ck_assert_int_eq(mdb_txn_commit(txn), 0);
+	mdb_env_close(env);
+	s = open_store(4 << 20, 50);
+	make_block(5, &key);
+	ck_assert_int_eq(store_get(s, key.routing, out, sizeof(out), &len), 0);
+	ck_assert_int_ne(block_verify(out, len, key.routing), 0);
+	ck_assert_int_eq(store_kv_each(s, STORE_T_PEERS, count_kv, &n), 0);
+	ck_assert_uint_eq(n, seal ? 4 : 8); /* key and value bytes: sealed, only the sound record */
+	store_close(s);
+}
+END_TEST
+
 Suite *
 store_suite(void)
 {
 	Suite *s = suite_create("store");
-	TCase *tc = tcase_create("store");
+	TCase *tc = tcase_create("store"), *ts = tcase_create("sealed");
 
 	tcase_set_timeout(tc, 120);
-	tcase_add_checked_fixture(tc, setup, teardown);
+	tcase_add_checked_fixture(tc, setup_plain, teardown);
 	tcase_add_test(tc, test_store_roundtrip);
 	tcase_add_test(tc, test_store_eviction_order);
 	tcase_add_test(tc, test_store_partitions);
@@ -648,6 +793,25 @@ store_suite(void)
 	tcase_add_test(tc, test_store_parse_size);
 	tcase_add_test(tc, test_store_damaged_partition_byte);
 	tcase_add_test(tc, test_store_batch_outgrows_map);
+	tcase_add_test(tc, test_store_sealed_hides);
+	tcase_add_test(tc, test_store_sealed_tamper);
 	suite_add_tcase(s, tc);
+	/* the same under a key: store_config.seal */
+	tcase_add_checked_fixture(ts, setup_sealed, teardown);
+	tcase_set_timeout(ts, 120);
+	tcase_add_test(ts, test_store_roundtrip);
+	tcase_add_test(ts, test_store_eviction_order);
+	tcase_add_test(ts, test_store_partitions);
+	tcase_add_test(ts, test_store_guard);
+	tcase_add_test(ts, test_store_capacity_on_disk);
+	tcase_add_test(ts, test_store_reopen_keeps_order);
+	tcase_add_test(ts, test_store_kv_tables);
+	tcase_add_test(ts, test_store_batch_abort);
+	tcase_add_test(ts, test_store_damaged_partition_byte);
+	tcase_add_test(ts, test_store_disk_full);
+	tcase_add_test(ts, test_store_batch_outgrows_map);
+	tcase_add_test(ts, test_store_sealed_hides);
+	tcase_add_test(ts, test_store_sealed_tamper);
+	suite_add_tcase(s, ts);
 	return s;
 }

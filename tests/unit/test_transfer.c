@@ -1,6 +1,7 @@
 /* The transfer queue's file lines (node/core/xferfile.h) and a transfer's
  * block area (store/area.h): what a crash, a full disk or a hostile hand
  * leaves on disk is read back strictly, or cut, never trusted. */
+#define _GNU_SOURCE /* memmem */
 #include <fcntl.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -126,9 +127,28 @@ block_of(uint32_t n, uint8_t blk[CHK_BLOCK_LEN], struct chk_keys *k)
 	ck_assert_int_eq(chk_encode(blk, k, data, sizeof(data)), 0);
 }
 
+/* xor_byte flips bit 7 of the byte at |off|: in the clear or under a
+ * stream cipher alike, the plaintext's byte changes the same way. */
+static void
+xor_byte(off_t off)
+{
+	uint8_t c;
+	int fd = open(apath, O_RDWR);
+
+	ck_assert_int_ge(fd, 0);
+	ck_assert_int_eq(pread(fd, &c, 1, off), 1);
+	c ^= 0x80;
+	ck_assert_int_eq(pwrite(fd, &c, 1, off), 1);
+	close(fd);
+}
+
+/* Each case twice: _i 0 in the clear (format 1), 1 sealed (format 2). */
 START_TEST(test_area_keeps_and_cuts)
 {
-	static uint8_t blk[CHK_BLOCK_LEN], out[CHK_BLOCK_LEN];
+	static uint8_t blk[CHK_BLOCK_LEN], out[CHK_BLOCK_LEN], raw[1 << 16];
+	static const uint8_t sealkey[32] = { 7, 7, 7 };
+	const uint8_t *key = _i ? sealkey : NULL;
+	const off_t rec = _i ? 60 : 36; /* a record's bytes before its block */
 	struct chk_keys k;
 	struct area *a;
 	uint8_t rkey[32];
@@ -136,10 +156,11 @@ START_TEST(test_area_keeps_and_cuts)
 	size_t len;
 	uint32_t i;
 	struct stat st;
+	ssize_t got;
 	int fd;
 
-	ck_assert_int_eq(area_open(&a, apath, 0, NULL), WISP_ERR_NOTFOUND);
-	ck_assert_int_eq(area_open(&a, apath, 1, &cut), 0);
+	ck_assert_int_eq(area_open(&a, apath, key, 0, NULL), WISP_ERR_NOTFOUND);
+	ck_assert_int_eq(area_open(&a, apath, key, 1, &cut), 0);
 	for (i = 0; i < 600; i++) { /* past the first index sizes */
 		block_of(i, blk, &k);
 		ck_assert_int_eq(area_add(a, k.routing, blk, CHK_BLOCK_LEN), 0);
@@ -156,34 +177,39 @@ START_TEST(test_area_keeps_and_cuts)
 	ck_assert_int_eq(area_get(a, k.routing, out, sizeof(out), &len), WISP_ERR_NOTFOUND);
 	ck_assert_int_eq(area_sync(a), 0);
 	area_close(a);
+	/* Sealed, the file shows neither a routing key nor a block's bytes,
+	 * and opening it as the other kind of area is refused. */
+	block_of(0, blk, &k);
+	fd = open(apath, O_RDONLY);
+	got = read(fd, raw, sizeof(raw));
+	close(fd);
+	ck_assert_int_gt(got, 16 + rec + 64);
+	ck_assert_int_eq(memmem(raw, (size_t)got, k.routing, 32) != NULL, !_i);
+	ck_assert_int_eq(memmem(raw, (size_t)got, blk + 100, 64) != NULL, !_i);
+	ck_assert_int_eq(area_open(&a, apath, _i ? NULL : sealkey, 0, &cut), WISP_ERR_VERSION);
 	/* A torn last record (a crash mid-write) is cut at the next open. */
 	ck_assert_int_eq(stat(apath, &st), 0);
 	ck_assert_int_eq(truncate(apath, st.st_size - 100), 0);
-	ck_assert_int_eq(area_open(&a, apath, 0, &cut), 0);
+	ck_assert_int_eq(area_open(&a, apath, key, 0, &cut), 0);
 	ck_assert_uint_eq(area_count(a), 599);
-	ck_assert_uint_eq(cut, 36 + CHK_BLOCK_LEN - 100);
+	ck_assert_uint_eq(cut, (uint64_t)rec + CHK_BLOCK_LEN - 100);
 	/* A rotted byte: the block is refused when read, not handed on. */
 	area_close(a);
-	fd = open(apath, O_WRONLY);
-	ck_assert_int_ge(fd, 0);
-	ck_assert_int_eq(pwrite(fd, "X", 1, 16 + 36 + 500), 1);
-	close(fd);
-	ck_assert_int_eq(area_open(&a, apath, 0, &cut), 0);
+	xor_byte(16 + rec + 500);
+	ck_assert_int_eq(area_open(&a, apath, key, 0, &cut), 0);
 	ck_assert_int_eq(area_at(a, 0, rkey, out, sizeof(out), &len), WISP_ERR_VERIFY);
 	ck_assert_int_eq(area_at(a, 1, rkey, out, sizeof(out), &len), 0);
 	/* An impossible length ends the file there. */
 	area_close(a);
-	fd = open(apath, O_WRONLY);
-	ck_assert_int_eq(pwrite(fd, "\xff\xff\xff\xff", 4, 16 + 2 * (36 + CHK_BLOCK_LEN) + 32), 4);
-	close(fd);
-	ck_assert_int_eq(area_open(&a, apath, 0, &cut), 0);
+	xor_byte(16 + 2 * (rec + CHK_BLOCK_LEN) + rec - 4);
+	ck_assert_int_eq(area_open(&a, apath, key, 0, &cut), 0);
 	ck_assert_uint_eq(area_count(a), 2);
 	area_close(a);
 	/* Not an area at all. */
 	fd = open(apath, O_WRONLY | O_TRUNC);
 	ck_assert_int_eq(write(fd, "hello, this is not it", 21), 21);
 	close(fd);
-	ck_assert_int_eq(area_open(&a, apath, 0, &cut), WISP_ERR_MALFORMED);
+	ck_assert_int_eq(area_open(&a, apath, key, 0, &cut), WISP_ERR_MALFORMED);
 }
 END_TEST
 
@@ -197,7 +223,7 @@ transfer_suite(void)
 	tcase_add_test(tc, test_xferfile_roundtrip);
 	tcase_add_test(tc, test_xferfile_refuses);
 	tcase_add_checked_fixture(ta, asetup, ateardown);
-	tcase_add_test(ta, test_area_keeps_and_cuts);
+	tcase_add_loop_test(ta, test_area_keeps_and_cuts, 0, 2);
 	suite_add_tcase(s, tc);
 	suite_add_tcase(s, ta);
 	return s;

@@ -1,0 +1,73 @@
+/* askpass.c: passphrases from the terminal, a descriptor or a credential. */
+#include <errno.h>
+#include <fcntl.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <termios.h>
+#include <unistd.h>
+
+#include "crypto/askpass.h"
+
+int
+askpass_fd(int fd, char *out, size_t cap)
+{
+	size_t n = 0;
+	char c;
+
+	for (;;) {
+		ssize_t r = read(fd, &c, 1);
+		if (r < 0 && errno == EINTR)
+			continue;
+		if (r <= 0 || c == '\n')
+			break;
+		if (n + 1 < cap)
+			out[n++] = c;
+	}
+	if (n && out[n - 1] == '\r')
+		n--;
+	out[n] = '\0';
+	return n || c == '\n' ? (int)n : -1;
+}
+
+int
+askpass_tty(const char *prompt, char *out, size_t cap)
+{
+	struct termios old, quiet;
+	int fd = open("/dev/tty", O_RDWR | O_NOCTTY | O_CLOEXEC), n, echo_off;
+
+	if (fd < 0)
+		return -1;
+	if (write(fd, prompt, strlen(prompt)) < 0) {
+		close(fd);
+		return -1;
+	}
+	echo_off = tcgetattr(fd, &old) == 0;
+	if (echo_off) {
+		quiet = old;
+		quiet.c_lflag &= ~(tcflag_t)ECHO;
+		quiet.c_lflag |= ECHONL;
+		echo_off = tcsetattr(fd, TCSAFLUSH, &quiet) == 0;
+	}
+	n = askpass_fd(fd, out, cap);
+	if (echo_off)
+		(void)tcsetattr(fd, TCSAFLUSH, &old);
+	close(fd);
+	return n;
+}
+
+int
+askpass_credential(const char *name, char *out, size_t cap)
+{
+	const char *dir = getenv("CREDENTIALS_DIRECTORY");
+	char path[4096];
+	int fd, n;
+
+	if (!dir || !*dir || snprintf(path, sizeof(path), "%s/%s", dir, name) >= (int)sizeof(path))
+		return -1;
+	if ((fd = open(path, O_RDONLY | O_CLOEXEC)) < 0)
+		return -1;
+	n = askpass_fd(fd, out, cap);
+	close(fd);
+	return n;
+}
