@@ -39,6 +39,11 @@ int cli_cancel(struct cli *c, int argc, char **argv);
 int cli_keep(struct cli *c, int argc, char **argv);
 int cli_stop(struct cli *c, int argc, char **argv);
 int cli_reload(struct cli *c, int argc, char **argv);
+int cli_passphrase(struct cli *c, int argc, char **argv);
+int cli_panic(struct cli *c, int argc, char **argv);
+/* cli_wait_stopped waits up to 30 s for the node of |datadir| to be gone
+ * (its api.addr removed and its lock free). 0 or -1. */
+int cli_wait_stopped(const char *datadir);
 int cli_check(struct cli *c, int argc, char **argv);
 
 /* ---- transfers.c: following a transfer of the node's queue ---- */

@@ -36,6 +36,8 @@ usage(FILE *f)
 	    "  keep URI | list | remove URI                keep a document alive in the network\n"
 	    "  check URI                                   is it retrievable? blocks found in the network\n"
 	    "  stop | reload                               stop the node; reread its wispd.conf\n"
+	    "  passphrase [--remove]                       set or change the data directory's passphrase\n"
+	    "  panic [--yes]                               destroy the node's keys now, and stop it\n"
 	    "  status [--json]                             node, peers, store, traffic\n"
 	    "  noderef                                     this node's noderef (one line)\n"
 	    "  invite                                      a one-time invite for a friend\n"
@@ -99,6 +101,17 @@ static const struct {
 	{ "stop", "usage: wisp stop\nStop the node cleanly, as SIGTERM does, and wait until it has.\n" },
 	{ "reload", "usage: wisp reload\nRead wispd.conf again, as SIGHUP does for a daemon: what applies at once\n"
 	            "is in docs/operator.md, \"Signals\"; a file with an error changes nothing.\n" },
+	{ "passphrase", "usage: wisp passphrase [--remove] [--cost interactive|moderate|sensitive] [--passphrase-fd N]\n"
+	                "Set, change (--remove: take off) the passphrase that protects the data\n"
+	                "directory's master key. Only DATADIR/master.key is written: the store is\n"
+	                "not encrypted again. Asked on the terminal, or read from descriptor N (the\n"
+	                "current passphrase first, if there is one, then the new one, a line each).\n"
+	                "--cost: Argon2id's cost (moderate, 256 MiB, by default). Works with the node\n"
+	                "running or stopped.\n" },
+	{ "panic", "usage: wisp panic [--yes]\n"
+	           "The node overwrites and removes its master key and stops: nothing in its data\n"
+	           "directory can be read after that, by anyone, its friends and store included.\n"
+	           "It starts again as a new node. Asks to type destroy, unless --yes.\n" },
 	{ "status", "usage: wisp status [--json]\n"
 	            "The node's peers, its addresses and where each came from, whether a peer\n"
 	            "reached it from outside lately, its store, traffic and routing counters.\n" },
@@ -161,6 +174,8 @@ static const struct {
 	{ "check", cli_check },
 	{ "stop", cli_stop },
 	{ "reload", cli_reload },
+	{ "passphrase", cli_passphrase },
+	{ "panic", cli_panic },
 };
 
 int

@@ -109,6 +109,10 @@ cli_status(struct cli *c, int argc, char **argv)
 			    num(body, "\"opennet\"", "transient"), num(body, "\"opennet\"", "seeds"));
 		else
 			printf("opennet: off (friends only), %llu seeds kept\n", num(body, "\"opennet\"", "seeds"));
+		printf("protect: %s\n", strstr(body, "\"protect\": \"passphrase\"") ?
+		    "passphrase (the data directory is sealed under a key wrapped by it)" :
+		    strstr(body, "\"protect\": \"memory\"") ? "memory (nothing kept: all is forgotten at stop)" :
+		    "none (sealed, but the key is beside the data: wisp passphrase protects it)");
 		printf("uptime:  %llu s\n", num(body, NULL, "uptime"));
 	}
 	free(body);
@@ -140,10 +144,9 @@ still_running(const char *datadir)
 int
 cli_stop(struct cli *c, int argc, char **argv)
 {
-	char path[PATH_MAX + 16];
 	struct api *api = NULL;
 	struct api_resp r;
-	int rc, i;
+	int rc;
 
 	(void)argv;
 	if (argc != 1)
@@ -156,14 +159,23 @@ cli_stop(struct cli *c, int argc, char **argv)
 	api_close(api);
 	if (rc != CLI_OK)
 		return rc;
-	snprintf(path, sizeof(path), "%s/api.addr", c->datadir);
-	for (i = 0; i < 300 && (access(path, F_OK) == 0 || still_running(c->datadir)); i++)
-		nanosleep(&(struct timespec){ 0, 100000000 }, NULL);
-	if (access(path, F_OK) == 0 || still_running(c->datadir))
+	if (cli_wait_stopped(c->datadir) != 0)
 		return cli_fail(CLI_FAIL, "stop: the node said it stops, but it is still up after 30 s");
 	if (!c->quiet)
 		fprintf(stderr, "wisp: the node stopped\n");
 	return CLI_OK;
+}
+
+int
+cli_wait_stopped(const char *datadir)
+{
+	char path[PATH_MAX + 16];
+	int i;
+
+	snprintf(path, sizeof(path), "%s/api.addr", datadir);
+	for (i = 0; i < 300 && (access(path, F_OK) == 0 || still_running(datadir)); i++)
+		nanosleep(&(struct timespec){ 0, 100000000 }, NULL);
+	return access(path, F_OK) == 0 || still_running(datadir) ? -1 : 0;
 }
 
 /* wisp reload: wispd.conf read again (as on SIGHUP to a daemon). */

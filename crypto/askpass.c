@@ -71,3 +71,49 @@ askpass_credential(const char *name, char *out, size_t cap)
 	close(fd);
 	return n;
 }
+
+int
+askpass_get(int fd, const char *prompt, char *out, size_t cap, int *tty)
+{
+	int k;
+
+	*tty = 0;
+	if (fd >= 0)
+		return askpass_fd(fd, out, cap);
+	if ((k = askpass_credential("wisp-passphrase", out, cap)) >= 0)
+		return k;
+	*tty = 1;
+	return askpass_tty(prompt, out, cap);
+}
+
+int
+askpass_new(int fd, const char *prog, const char *what, char *out, size_t cap)
+{
+	char again[ASKPASS_MAX], prompt[4200];
+	int tty, k, tries;
+
+	for (tries = 0; tries < 3; tries++) {
+		snprintf(prompt, sizeof(prompt), "%sa new passphrase for %s: ", prog, what);
+		if ((k = askpass_get(fd, prompt, out, cap, &tty)) < 0) {
+			fprintf(stderr, "%sa passphrase is needed: run on a terminal, or give --passphrase-fd N or the "
+			    "systemd credential wisp-passphrase\n", prog);
+			return -1;
+		}
+		if (k == 0) {
+			fprintf(stderr, "%san empty passphrase protects nothing\n", prog);
+			if (!tty)
+				return -1;
+			continue;
+		}
+		if (!tty)
+			return k;
+		snprintf(prompt, sizeof(prompt), "%sthe same again: ", prog);
+		if (askpass_tty(prompt, again, sizeof(again)) == k && strcmp(again, out) == 0) {
+			memset(again, 0, sizeof(again));
+			return k;
+		}
+		fprintf(stderr, "%sthe two differ\n", prog);
+	}
+	memset(again, 0, sizeof(again));
+	return -1;
+}

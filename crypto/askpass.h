@@ -19,4 +19,12 @@ int askpass_fd(int fd, char *out, size_t cap);
  * LoadCredential=), its first line. -1 if there is none. */
 int askpass_credential(const char *name, char *out, size_t cap);
 
+/* askpass_get: from |fd| if it is not -1, else the credential
+ * "wisp-passphrase", else |prompt| on the terminal (|tty| set). */
+int askpass_get(int fd, const char *prompt, char *out, size_t cap, int *tty);
+/* askpass_new asks |prog| ("wispd: ", "wisp: ") for a new passphrase:
+ * twice on the terminal, up to three times; never an empty one. Says why
+ * on stderr and returns -1 when it gets none. */
+int askpass_new(int fd, const char *prog, const char *what, char *out, size_t cap);
+
 #endif

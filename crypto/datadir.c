@@ -1,4 +1,5 @@
 #include <errno.h>
+#include <fcntl.h>
 #include <limits.h>
 #include <stdint.h>
 #include <stdio.h>
@@ -72,4 +73,24 @@ wisp_runtime_dir(char *out, size_t outlen, const char *datadir, int make)
 	if (n < 0 || (size_t)n >= outlen)
 		return WISP_ERR_TOOBIG;
 	return own_dir(out, make);
+}
+
+int
+write_file_atomic(const char *path, const void *data, size_t len, int mode)
+{
+	char tmp[PATH_MAX + 8];
+	int fd, rc = -1;
+
+	snprintf(tmp, sizeof(tmp), "%s.tmp", path);
+	if ((fd = open(tmp, O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC, mode)) < 0)
+		return -1;
+	if (fchmod(fd, (mode_t)mode) == 0 && write(fd, data, len) == (ssize_t)len && fsync(fd) == 0)
+		rc = 0;
+	if (close(fd) != 0)
+		rc = -1;
+	if (rc == 0 && rename(tmp, path) != 0)
+		rc = -1;
+	if (rc != 0)
+		unlink(tmp);
+	return rc;
 }

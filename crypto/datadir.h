@@ -20,4 +20,7 @@ int wisp_datadir(char *out, size_t outlen, const char *flag) WISP_WUR;
  * WISP_ERR_IO / WISP_ERR_TOOBIG. */
 int wisp_runtime_dir(char *out, size_t outlen, const char *datadir, int make) WISP_WUR;
 
+/* write_file_atomic: a temporary file (|path|.tmp), fsync, rename. */
+int write_file_atomic(const char *path, const void *data, size_t len, int mode);
+
 #endif

@@ -1063,7 +1063,9 @@ store_each(struct store *s, store_each_fn fn, void *ctx)
 			rc = MDB_CORRUPTED;
 			break;
 		}
-		if ((rc = mdb_get(txn, s->blocks, &v, &d)))
+		if ((rc = mdb_get(txn, s->blocks, &v, &d)) == MDB_NOTFOUND)
+			continue; /* lost under its index (a damaged disk): get says not found too */
+		if (rc)
 			break;
 		if (!s->sealed)
 			memcpy(rkey, v.mv_data, STORE_KEY_LEN);

@@ -4,6 +4,8 @@
 
 #include <stddef.h>
 
+#include "crypto/datadir.h" /* write_file_atomic */
+
 struct node;
 struct node_conf;
 
@@ -19,7 +21,5 @@ void datadir_remove_addrs(const struct node *n);
  * key; a damaged one is set aside
  * (renamed, never deleted) and an empty one opened in its place. */
 int datadir_open_store(struct node *n);
-/* write_file_atomic: a temporary file, fsync, rename. */
-int write_file_atomic(const char *path, const void *data, size_t len, int mode);
 
 #endif

@@ -124,6 +124,12 @@ int vault_dead(const struct node *n) { return n->vault && n->vault->dead; }
 const char *vault_runtime(const struct node *n) { return n->vault ? n->vault->runtime : ""; }
 
 const char *
+vault_shown(const struct node *n, const char *addr)
+{
+	return vault_protect(n) == PROTECT_NONE ? addr : "an address not logged (protect)";
+}
+
+const char *
 vault_protect_name(int protect)
 {
 	return protect == PROTECT_PASSPHRASE ? "passphrase" : protect == PROTECT_MEMORY ? "memory" : "none";
@@ -274,54 +280,6 @@ vault_fopen(const struct node *n, const char *name, const char *mode)
 
 /* ---- passphrases ---- */
 
-/* get_pass reads a passphrase: |tty_prompt| on the terminal when no
- * descriptor or credential gives it. */
-static int
-get_pass(const struct vault_ask *ask, const char *tty_prompt, char *out, size_t cap, int *from_tty)
-{
-	int k;
-
-	*from_tty = 0;
-	if (ask->fd >= 0)
-		return askpass_fd(ask->fd, out, cap);
-	if ((k = askpass_credential("wisp-passphrase", out, cap)) >= 0)
-		return k;
-	*from_tty = 1;
-	return askpass_tty(tty_prompt, out, cap);
-}
-
-/* new_pass asks for a new passphrase: twice on a terminal. */
-static int
-new_pass(const struct vault_ask *ask, const char *dir, char *out, size_t cap)
-{
-	char again[ASKPASS_MAX], prompt[PATH_MAX + 64];
-	int tty, k, tries;
-
-	for (tries = 0; tries < TRIES; tries++) {
-		snprintf(prompt, sizeof(prompt), "wispd: a new passphrase for %s: ", dir);
-		if ((k = get_pass(ask, prompt, out, cap, &tty)) < 0) {
-			fprintf(stderr, "wispd: protect = passphrase needs a passphrase: run on a terminal, or give "
-			    "--passphrase-fd N or the systemd credential wisp-passphrase\n");
-			return -1;
-		}
-		if (k == 0) {
-			fprintf(stderr, "wispd: an empty passphrase protects nothing\n");
-			if (!tty)
-				return -1;
-			continue;
-		}
-		if (!tty)
-			return k;
-		if (askpass_tty("wispd: the same again: ", again, sizeof(again)) == k && strcmp(again, out) == 0) {
-			sodium_memzero(again, sizeof(again));
-			return k;
-		}
-		fprintf(stderr, "wispd: the two differ\n");
-	}
-	sodium_memzero(again, sizeof(again));
-	return -1;
-}
-
 static int
 cost_of(const struct vault_ask *ask, struct seal_cost *c)
 {
@@ -343,7 +301,7 @@ make_keyfile(struct vault *v, const struct node *n, const struct vault_ask *ask,
 
 	if (protect != PROTECT_PASSPHRASE)
 		return seal_keyfile_make(file, len, MASTER(v), NULL, 0, NULL) == 0 ? 0 : -1;
-	if (cost_of(ask, &c) != 0 || (k = new_pass(ask, n->datadir, pass, sizeof(pass))) < 0)
+	if (cost_of(ask, &c) != 0 || (k = askpass_new(ask->fd, "wispd: ", n->datadir, pass, sizeof(pass))) < 0)
 		return -1;
 	rc = seal_keyfile_make(file, len, MASTER(v), pass, (size_t)k, &c);
 	sodium_memzero(pass, sizeof(pass));
@@ -363,7 +321,7 @@ unwrap(struct vault *v, const struct node *n, const struct vault_ask *ask, const
 
 	snprintf(prompt, sizeof(prompt), "wispd: passphrase for %s: ", n->datadir);
 	for (tries = 0; tries < TRIES; tries++) {
-		if ((k = get_pass(ask, prompt, pass, sizeof(pass), &tty)) < 0) {
+		if ((k = askpass_get(ask->fd, prompt, pass, sizeof(pass), &tty)) < 0) {
 			fprintf(stderr, "wispd: %s is protected by a passphrase: run on a terminal, or give "
 			    "--passphrase-fd N or the systemd credential wisp-passphrase\n", n->datadir);
 			return 1;
@@ -879,7 +837,9 @@ vault_open(struct node *n, const struct vault_ask *ask)
 			randombytes_buf(MASTER(v), 32);
 			derive(v);
 			path_of(n, "master.key", kpath, sizeof(kpath));
-			if (make_keyfile(v, n, ask, want, file, &flen) != 0 || write_file_atomic(kpath, file, flen, 0600) != 0) {
+			if (make_keyfile(v, n, ask, want, file, &flen) != 0)
+				return 1;
+			if (write_file_atomic(kpath, file, flen, 0600) != 0) {
 				fprintf(stderr, "wispd: cannot write %s: %s\n", kpath, strerror(errno));
 				return 1;
 			}

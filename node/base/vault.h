@@ -47,6 +47,11 @@ const char *vault_protect_name(int protect);
  * or "" under protect = none. */
 const char *vault_runtime(const struct node *n);
 
+/* vault_shown: |addr| as a log line may show it: under protection not at
+ * all, since a log may reach the disk (journald) and addresses are the
+ * friend graph. */
+const char *vault_shown(const struct node *n, const char *addr);
+
 /* vault_fopen opens DATADIR/|name| sealed: "r" decrypts it whole (NULL
  * with errno ENOENT when there is none, EBADMSG when it does not open,
  * which is logged with the file's name); "w" writes it on fclose (a

@@ -9,6 +9,7 @@
 #include "node/base/datadir.h"
 #include "node/base/log.h"
 #include "node/base/node.h"
+#include "node/base/vault.h"
 #include "node/daemon/detach.h"
 
 int
@@ -37,7 +38,8 @@ detach_stdio(const struct node *n)
 	char path[PATH_MAX + 16];
 	int fd, log = -1;
 
-	snprintf(path, sizeof(path), "%s/wispd.log", n->datadir);
+	/* a protected node's log stays in RAM: it names peers' addresses */
+	snprintf(path, sizeof(path), "%s/wispd.log", *vault_runtime(n) ? vault_runtime(n) : n->datadir);
 	log = open(path, O_WRONLY | O_CREAT | O_APPEND | O_CLOEXEC, 0600);
 	if ((fd = open("/dev/null", O_RDWR)) >= 0) {
 		dup2(fd, STDIN_FILENO);
@@ -72,7 +74,7 @@ daemon_ready(struct node *n, int lock_fd, int ready_fd)
 		/* the last words on the terminal before it goes */
 		fprintf(stderr, "wispd: running as pid %d: API and gateway on http://%s/, peers on %s\n"
 		    "wispd: data in %s, log in %s/wispd.log; wisp stop stops it\n", (int)getpid(), n->api_addr,
-		    n->node_addr, n->datadir, n->datadir);
+		    n->node_addr, n->datadir, *vault_runtime(n) ? vault_runtime(n) : n->datadir);
 		detach_stdio(n);
 	}
 	log_info("ready: peers on %s, API on %s", n->node_addr, n->api_addr);

@@ -25,6 +25,7 @@
 #include "node/base/clock.h"
 #include "node/base/log.h"
 #include "node/base/node.h"
+#include "node/base/vault.h"
 #include "node/core/fetch.h"
 #include "node/core/upload.h"
 #include "node/http/api.h"
@@ -141,8 +142,8 @@ api_status(struct node *n, struct evhttp_request *req)
 		return;
 	}
 	store_stats(n->store, &st);
-	evbuffer_add_printf(b, "{\"version\": \"%s\", \"identity\": \"%s\", \"uptime\": %lld, ",
-	    WISP_VERSION, id, (long long)(time(NULL) - n->started));
+	evbuffer_add_printf(b, "{\"version\": \"%s\", \"identity\": \"%s\", \"uptime\": %lld, \"protect\": \"%s\", ",
+	    WISP_VERSION, id, (long long)(time(NULL) - n->started), vault_protect_name(vault_protect(n)));
 	evbuffer_add_printf(b, "\"peers\": {\"known\": %u, \"connected\": %u}, ",
 	    peers_known(n), peers_connected(n));
 	evbuffer_add_printf(b, "\"store\": {\"blocks\": %" PRIu64 ", \"bytes\": %" PRIu64
@@ -328,6 +329,38 @@ api_reload(struct node *n, struct evhttp_request *req)
 	evbuffer_free(b);
 }
 
+/* ---- POST /api/v1/panic?confirm=destroy ---- */
+
+int
+api_panic_now(struct node *n)
+{
+	struct timeval soon = { 0, 100000 }; /* the answer leaves first */
+	int rc = vault_panic(n);
+
+	if (!n->stop || event_base_once(n->base, -1, EV_TIMEOUT, stop_later, n, &soon) != 0)
+		event_base_loopexit(n->base, &soon);
+	return rc;
+}
+
+static void
+api_panic(struct node *n, struct evhttp_request *req)
+{
+	char confirm[16];
+	struct evbuffer *b;
+
+	if (query_get(req, "confirm", confirm, sizeof(confirm)) != 0 || strcmp(confirm, "destroy") != 0) {
+		reply_error(req, 400, "bad_request", "a panic destroys this node's keys: ask with confirm=destroy");
+		return;
+	}
+	if (!(b = evbuffer_new())) {
+		reply_error(req, 500, "internal", "out of memory");
+		return;
+	}
+	evbuffer_add_printf(b, "{\"panicked\": true, \"key_removed\": %s}", api_panic_now(n) == 0 ? "true" : "false");
+	reply_json(req, 200, b);
+	evbuffer_free(b);
+}
+
 /* ---- dispatch ---- */
 
 struct route {
@@ -342,6 +375,7 @@ static const struct route routes[] = {
 	{ EVHTTP_REQ_GET, "/api/v1/get", api_get },
 	{ EVHTTP_REQ_POST, "/api/v1/stop", api_stop_node },
 	{ EVHTTP_REQ_POST, "/api/v1/reload", api_reload },
+	{ EVHTTP_REQ_POST, "/api/v1/panic", api_panic },
 	{ EVHTTP_REQ_GET, "/api/v1/keep", api_keep_list },
 	{ EVHTTP_REQ_POST, "/api/v1/keep", api_keep_add },
 	{ EVHTTP_REQ_DELETE, "/api/v1/keep", api_keep_remove },

@@ -11,9 +11,11 @@
 #include <event2/buffer.h>
 #include <event2/http.h>
 #include <event2/keyvalq_struct.h>
+#include <sodium.h>
 
 #include "crypto/uri.h"
 #include "node/base/node.h"
+#include "node/http/api.h"
 #include "node/http/gateway.h"
 #include "node/http/get.h"
 #include "node/http/ingest.h"
@@ -166,7 +168,12 @@ gateway_home(struct node *n, struct evhttp_request *req)
 	    "or use <code>wisp put</code>.</p></noscript>"
 	    "<p class=muted>Your browser hands the file to your own node, which encodes it: the network sees only "
 	    "encrypted blocks. Larger files and sites: <code>wisp put</code> and <code>wisp put --dir</code>.</p>"
-	    "<script src=\"/wisp-home.js\"></script></body></html>\n", n->form_token);
+	    "<h2>Panic</h2><form method=post action=\"/panic\"><input type=hidden name=form value=\"%s\">"
+	    "<p class=muted>Destroys this node's master key at once and stops it: nothing in its data directory "
+	    "can be read after that, not its friends, not its store; it starts again as a new node.</p>"
+	    "<p><label>Type <b>destroy</b> to confirm: <input type=text name=confirm autocomplete=off required "
+	    "pattern=destroy></label> <input type=submit value=\"Destroy this node's keys\"></p></form>"
+	    "<script src=\"/wisp-home.js\"></script></body></html>\n", n->form_token, n->form_token);
 	gw_send_page(req, 200, b);
 	evbuffer_free(b);
 }
@@ -239,6 +246,44 @@ gateway_script(struct evhttp_request *req)
 	evbuffer_free(b);
 }
 
+/* gateway_panic: the home page's panic form (form token and the typed
+ * word, from the node's own page only). */
+static void
+gateway_panic(struct node *n, struct evhttp_request *req)
+{
+	struct evkeyvalq *h = evhttp_request_get_input_headers(req), q;
+	struct evbuffer *in = evhttp_request_get_input_buffer(req);
+	const char *site = evhttp_find_header(h, "Sec-Fetch-Site"), *tok, *confirm;
+	char body[256];
+	size_t len = evbuffer_get_length(in);
+	int ok;
+
+	if (len >= sizeof(body) || (site && strcmp(site, "same-origin") != 0)) {
+		gw_page(req, 403, "Refused", "A panic is asked from this node's own home page.");
+		return;
+	}
+	evbuffer_copyout(in, body, len);
+	body[len] = '\0';
+	if (evhttp_parse_query_str(body, &q) != 0) {
+		gw_page(req, 400, "Refused", "The form did not read.");
+		return;
+	}
+	tok = evhttp_find_header(&q, "form");
+	confirm = evhttp_find_header(&q, "confirm");
+	ok = tok && strlen(tok) == 32 && sodium_memcmp(tok, n->form_token, 32) == 0;
+	if (!ok || !confirm || strcmp(confirm, "destroy") != 0) {
+		evhttp_clear_headers(&q);
+		gw_page(req, ok ? 400 : 403, "Nothing was destroyed", ok ? "Type destroy to confirm." :
+		    "A panic is asked from this node's own home page.");
+		return;
+	}
+	evhttp_clear_headers(&q);
+	ok = api_panic_now(n) == 0;
+	gw_page(req, 200, "Done", ok ? "This node's master key is destroyed and the node stops. Its data directory "
+	    "cannot be read any more; it starts again as a new node." : "The node stops, but its key file could "
+	    "not be removed: remove DATADIR/master.key by hand.");
+}
+
 /* gateway_handle serves "/", the node's pages, uploads, and "/CHK@…",
  * "/SSK@…", "/USK@…" addresses. */
 void
@@ -251,6 +296,10 @@ gateway_handle(struct node *n, struct evhttp_request *req, const char *path)
 
 	if (strncmp(path, "/upload/", 8) == 0) {
 		ingest_handle(n, req, path + 8);
+		return;
+	}
+	if (strcmp(path, "/panic") == 0 && cmd == EVHTTP_REQ_POST) {
+		gateway_panic(n, req);
 		return;
 	}
 	if (cmd != EVHTTP_REQ_GET && cmd != EVHTTP_REQ_HEAD) {

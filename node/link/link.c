@@ -22,6 +22,7 @@
 #include "node/base/log.h"
 #include "node/base/sock.h"
 #include "node/base/node.h"
+#include "node/base/vault.h"
 #include "node/core/frame.h"
 #include "node/core/natmsg.h"
 #include "node/core/wire.h"
@@ -273,7 +274,7 @@ went_up(struct link *l)
 		p->punching--;
 		l->punch = 0;
 		if (!l->relayed)
-			log_info("met a friend through a router at %s", l->addr);
+			log_info("met a friend through a router at %s", vault_shown(n, l->addr));
 	} else {
 		p->dialing = 0;
 	}
@@ -306,7 +307,8 @@ went_up(struct link *l)
 	}
 	p->seen_at = l->from;
 	peers_link_up(n, p, l);
-	log_info("link up with %s %s %s", p->opennet ? "an opennet peer" : "a friend", l->relayed ? "by" : "at", l->addr);
+	log_info("link up with %s %s %s", p->opennet ? "an opennet peer" : "a friend", l->relayed ? "by" : "at",
+	    vault_shown(n, l->addr));
 	/* A peer that reached us at an address is a witness that it is ours,
 	 * as one that tells us where our dial came from (on_hs2). */
 	if (!l->initiator && l->dialled_at.family && still_open(n, l))

@@ -20,6 +20,7 @@
 #include "node/base/clock.h"
 #include "node/base/log.h"
 #include "node/base/node.h"
+#include "node/base/vault.h"
 #include "node/core/frame.h"
 #include "node/core/natmsg.h"
 #include "node/link/link.h"
@@ -171,7 +172,7 @@ adopt(struct node *n, const struct noderef_addr *a, unsigned voters)
 	}
 	n->public_addr[i] = *a;
 	fmt(a, s);
-	log_info("this node's public address is %s (seen by %u peers): telling friends", s, voters);
+	log_info("this node's public address is %s (seen by %u peers): telling friends", vault_shown(n, s), voters);
 	tell_friends(n);
 }
 
@@ -381,7 +382,7 @@ on_addrs(struct node *n, struct peer *p, const struct nat_msg *m)
 	p->next_addr = 0;
 	(void)peers_save(n, p);
 	fmt(&ref.addr[0], s);
-	log_info("a friend's addresses changed: %s first, %u in all", s, ref.naddr);
+	log_info("a friend's addresses changed: %s first, %u in all", vault_shown(n, s), ref.naddr);
 }
 
 

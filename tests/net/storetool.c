@@ -4,7 +4,9 @@
  *   storetool drop STOREDIR PCT    delete PCT% of the blocks
  *   storetool count STOREDIR       print the number of blocks
  *   storetool verify STOREDIR      print "N ok M bad": every block checked
- *                                  against its routing key
+ *                                  against its routing key (a sealed store
+ *                                  is opened with STOREDIR/../master.key,
+ *                                  which must be in the clear)
  *   storetool table STOREDIR NAME  print the number of entries of table NAME
  *                                  (peers, rtable, invites; 0 if absent) */
 #include <stdio.h>
@@ -14,6 +16,51 @@
 #include <lmdb.h>
 
 #include "crypto/block.h"
+#include "crypto/seal.h"
+#include "store/store.h"
+
+static long verified, bad;
+
+static int
+verify_one(void *ctx, const uint8_t rkey[STORE_KEY_LEN], const uint8_t *block, size_t len, enum store_part part)
+{
+	(void)ctx;
+	(void)part;
+	if (block_verify(block, len, rkey) == 0)
+		verified++;
+	else
+		bad++;
+	return 0;
+}
+
+/* verify opens the store as wispd does, with the node's key if it has one. */
+static int
+verify(const char *dir)
+{
+	char path[4200], err[1024];
+	uint8_t file[SEAL_KEYFILE_MAX + 1], master[32], key[32];
+	struct store_config sc = { 1ull << 34, 50, 0, NULL };
+	struct store *s;
+	FILE *f;
+	size_t n;
+
+	snprintf(path, sizeof(path), "%s/../master.key", dir);
+	if ((f = fopen(path, "rb"))) {
+		n = fread(file, 1, sizeof(file), f);
+		fclose(f);
+		if (seal_keyfile_open(master, file, n, NULL, 0) != 0)
+			return fprintf(stderr, "storetool: %s: not a key in the clear\n", path), 1;
+		seal_subkey(key, master, SEAL_USE_STORE);
+		sc.seal = key;
+	}
+	if (store_open(&s, dir, &sc, err, sizeof(err)) != 0)
+		return fprintf(stderr, "storetool: %s\n", err), 1;
+	if (store_each(s, verify_one, NULL) != 0)
+		return fprintf(stderr, "storetool: %s\n", store_errmsg(s)), 1;
+	store_close(s);
+	printf("%ld ok %ld bad\n", verified, bad);
+	return 0;
+}
 
 static int
 die(const char *what, int rc)
@@ -35,6 +82,8 @@ main(int argc, char **argv)
 
 	if (argc < 3)
 		return fprintf(stderr, "usage: storetool corrupt|drop|count|verify|table STOREDIR [N|NAME]\n"), 2;
+	if (strcmp(argv[1], "verify") == 0)
+		return verify(argv[2]);
 	if ((rc = mdb_env_create(&env)) || (rc = mdb_env_set_maxdbs(env, 16)) ||
 	    (rc = mdb_env_set_mapsize(env, (size_t)1 << 36)) || (rc = mdb_env_open(env, argv[2], 0, 0600)))
 		return die("open", rc);

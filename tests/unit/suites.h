@@ -18,5 +18,6 @@ Suite *html_suite(void);
 Suite *fec_suite(void);
 Suite *opennet_suite(void);
 Suite *transfer_suite(void);
+Suite *seal_suite(void);
 
 #endif
