@@ -7,6 +7,7 @@
 #include "node/base/datadir.h"
 #include "node/base/log.h"
 #include "node/base/node.h"
+#include "node/base/vault.h"
 #include "node/core/conf.h"
 #include "node/daemon/options.h"
 #include "node/link/peers.h"
@@ -122,6 +123,14 @@ options_reload(struct node *n, const struct options *o, char *err, size_t errlen
 	}
 	if (options_apply(o, c, err, errlen) != 0)
 		abort(); /* checked at start */
+	if (c->npeers && vault_protect(n) != PROTECT_NONE) {
+		snprintf(err, errlen, "wispd.conf names friends in the clear ('peer' lines), refused with protect = %s: "
+		    "add them with wisp peer add", vault_protect_name(vault_protect(n)));
+		log_warnx("SIGHUP: %s; the running configuration stays", err);
+		free(c);
+		return -1;
+	}
+	c->protect = n->conf.protect; /* the protection changes at a start (docs/operator.md) */
 	if (strcmp(c->listen, n->conf.listen) || strcmp(c->api, n->conf.api) || c->store_size != n->conf.store_size ||
 	    c->cache_percent != n->conf.cache_percent || c->map_budget != n->conf.map_budget)
 		log_info("SIGHUP: new addresses or store sizes take effect at the next start");

@@ -73,7 +73,8 @@ read_doc(struct store *s, const struct chk_keys *root, uint64_t *total)
 int
 bench_inproc(const char *dir, const char *file)
 {
-	struct store_config cfg = { 4ull << 30, 50, STORE_MAP_BUDGET_DEFAULT };
+	static const uint8_t seal[32] = { 42 }; /* sealed, as every node's store is */
+	struct store_config cfg = { 4ull << 30, 50, STORE_MAP_BUDGET_DEFAULT, seal };
 	struct sink sk = { 0 };
 	struct tree_enc *e;
 	struct chk_keys root;
