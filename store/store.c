@@ -95,13 +95,24 @@ block_key(const struct store *s, const uint8_t *rkey, uint8_t slot[STORE_KEY_LEN
 	return slot;
 }
 
-/* unseal decrypts a stored block value (|d|) into |out|, and its routing
- * key into |rkey| if not NULL. The keystream's first 64-byte block covers
- * the routing key; the block starts at the second. */
+/* seal_ad: a sealed block's associated data, its LMDB key and its
+ * encrypted routing key, so a value moved to another slot, or given
+ * another routing key, does not open. */
+static void
+seal_ad(uint8_t ad[2 * STORE_KEY_LEN], const uint8_t *slot, const uint8_t *v)
+{
+	memcpy(ad, slot, STORE_KEY_LEN);
+	memcpy(ad + STORE_KEY_LEN, v + SEAL_NONCE, STORE_KEY_LEN);
+}
+
+/* unseal opens a stored block value (|d|, at LMDB key |slot|) into |out|,
+ * and its routing key into |rkey| if not NULL. */
 static int
-unseal(const struct store *s, const MDB_val *d, uint8_t *rkey, uint8_t *out, size_t cap, size_t *len)
+unseal(const struct store *s, const uint8_t *slot, const MDB_val *d, uint8_t *rkey, uint8_t *out, size_t cap,
+    size_t *len)
 {
 	const uint8_t *v = d->mv_data;
+	uint8_t ad[2 * STORE_KEY_LEN];
 
 	if (!s->sealed) {
 		if (d->mv_size > cap)
@@ -111,14 +122,23 @@ unseal(const struct store *s, const MDB_val *d, uint8_t *rkey, uint8_t *out, siz
 		return 0;
 	}
 	if (d->mv_size <= SEALED_OVERHEAD)
-		return MDB_CORRUPTED;
+		return RC_FORGED;
 	if (d->mv_size - SEALED_OVERHEAD > cap)
 		return -1;
 	*len = d->mv_size - SEALED_OVERHEAD;
+	seal_ad(ad, slot, v);
+	if (crypto_aead_xchacha20poly1305_ietf_decrypt_detached(out, NULL, v + SEAL_NONCE + STORE_KEY_LEN, *len,
+	    v + d->mv_size - SEAL_TAG, ad, sizeof(ad), v, s->data_key) != 0)
+		return RC_FORGED;
 	if (rkey)
-		crypto_stream_xchacha20_xor_ic(rkey, v + SEAL_NONCE, STORE_KEY_LEN, v, 0, s->data_key);
-	crypto_stream_xchacha20_xor_ic(out, v + SEALED_OVERHEAD, *len, v, 1, s->data_key);
+		crypto_stream_xchacha20_xor(rkey, v + SEAL_NONCE, STORE_KEY_LEN, v, s->rkey_key);
 	return 0;
+}
+
+int
+store_sealed(const struct store *s)
+{
+	return s->sealed;
 }
 
 /* ---- the LRU keys and the counters ---- */
@@ -418,6 +438,7 @@ store_open(struct store **out, const char *dir, const struct store_config *cfg, 
 		s->sealed = 1;
 		crypto_kdf_derive_from_key(s->slot_key, sizeof(s->slot_key), 1, "wispstor", cfg->seal);
 		crypto_kdf_derive_from_key(s->data_key, sizeof(s->data_key), 2, "wispstor", cfg->seal);
+		crypto_kdf_derive_from_key(s->rkey_key, sizeof(s->rkey_key), 3, "wispstor", cfg->seal);
 	}
 	s->budget[STORE_PART_CACHE] = cfg->capacity / 100 * cfg->cache_percent;
 	s->budget[STORE_PART_STORE] = cfg->capacity - s->budget[STORE_PART_CACHE];
@@ -451,7 +472,9 @@ out:
 	snprintf(err, errlen, "%s", s->err);
 	if (s->env)
 		mdb_env_close(s->env);
-	sodium_memzero(s->slot_key, sizeof(s->slot_key) + sizeof(s->data_key));
+	sodium_memzero(s->slot_key, sizeof(s->slot_key));
+	sodium_memzero(s->data_key, sizeof(s->data_key));
+	sodium_memzero(s->rkey_key, sizeof(s->rkey_key));
 	free(s);
 	return rc;
 }
@@ -471,6 +494,7 @@ store_close(struct store *s)
 	mdb_env_close(s->env);
 	sodium_memzero(s->slot_key, sizeof(s->slot_key));
 	sodium_memzero(s->data_key, sizeof(s->data_key));
+	sodium_memzero(s->rkey_key, sizeof(s->rkey_key));
 	if (s->sbuf)
 		sodium_memzero(s->sbuf, s->sbuf_cap);
 	free(s->sbuf);
@@ -618,18 +642,21 @@ flush_touches(struct store *s, MDB_txn *txn)
 	return 0;
 }
 
-/* sealed_value encrypts a block and its routing key into s->sbuf. */
+/* sealed_value seals a block and its routing key into s->sbuf. */
 static int
-sealed_value(struct store *s, const uint8_t *rkey, const uint8_t *block, size_t len, MDB_val *d)
+sealed_value(struct store *s, const uint8_t *slot, const uint8_t *rkey, const uint8_t *block, size_t len,
+    MDB_val *d)
 {
-	uint8_t *v;
+	uint8_t ad[2 * STORE_KEY_LEN], *v;
 
 	if (store_sbuf(s, len + SEALED_OVERHEAD))
 		return ENOMEM;
 	v = s->sbuf;
 	randombytes_buf(v, SEAL_NONCE);
-	crypto_stream_xchacha20_xor_ic(v + SEAL_NONCE, rkey, STORE_KEY_LEN, v, 0, s->data_key);
-	crypto_stream_xchacha20_xor_ic(v + SEALED_OVERHEAD, block, len, v, 1, s->data_key);
+	crypto_stream_xchacha20_xor(v + SEAL_NONCE, rkey, STORE_KEY_LEN, v, s->rkey_key);
+	seal_ad(ad, slot, v);
+	crypto_aead_xchacha20poly1305_ietf_encrypt_detached(v + SEAL_NONCE + STORE_KEY_LEN, v + SEAL_NONCE +
+	    STORE_KEY_LEN + len, NULL, block, len, ad, sizeof(ad), NULL, v, s->data_key);
 	d->mv_size = len + SEALED_OVERHEAD;
 	d->mv_data = v;
 	return 0;
@@ -648,7 +675,7 @@ put_new(struct store *s, MDB_txn *txn, const uint8_t *bkey, const uint8_t *rkey,
 		return rc;
 	d.mv_size = len;
 	d.mv_data = UNCONST(block);
-	if (s->sealed && (rc = sealed_value(s, rkey, block, len, &d)))
+	if (s->sealed && (rc = sealed_value(s, bkey, rkey, block, len, &d)))
 		return rc;
 	if ((rc = mdb_put(txn, s->blocks, &k, &d, 0)))
 		return rc;
@@ -928,7 +955,7 @@ store_get(struct store *s, const uint8_t rkey[static STORE_KEY_LEN], uint8_t *ou
 	if ((rc = store_rtxn_begin(s, &txn)))
 		return store_fail(s, rc, "reading");
 	rc = mdb_get(txn, s->blocks, &k, &d);
-	if (rc == 0 && (rc = unseal(s, &d, NULL, out, outcap, len)) == 0) {
+	if (rc == 0 && (rc = unseal(s, bkey, &d, NULL, out, outcap, len)) == 0) {
 		MDB_val ik = k, id;
 		/* which partition answered: the store's own or the cache */
 		if (mdb_get(txn, s->index, &ik, &id) == 0 && id.mv_size == IDX_LEN &&
@@ -940,6 +967,10 @@ store_get(struct store *s, const uint8_t rkey[static STORE_KEY_LEN], uint8_t *ou
 		return WISP_ERR_NOTFOUND;
 	if (rc == -1)
 		return WISP_ERR_TOOBIG;
+	if (rc == RC_FORGED) {
+		snprintf(s->err, sizeof(s->err), "store %s: a block does not open under the store's key (damaged)", s->path);
+		return WISP_ERR_VERIFY;
+	}
 	if (rc)
 		return store_fail(s, rc, "reading");
 	/* Inside a batch a full touch list drops the touch: recency is advisory. */
@@ -1069,7 +1100,9 @@ store_each(struct store *s, store_each_fn fn, void *ctx)
 			break;
 		if (!s->sealed)
 			memcpy(rkey, v.mv_data, STORE_KEY_LEN);
-		if ((rc = unseal(s, &d, rkey, s->sbuf, BLOCK_MAX, &len))) {
+		if ((rc = unseal(s, v.mv_data, &d, rkey, s->sbuf, BLOCK_MAX, &len)) == RC_FORGED)
+			continue; /* damaged: store_get refuses it too */
+		if (rc) {
 			rc = MDB_CORRUPTED;
 			break;
 		}

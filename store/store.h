@@ -7,8 +7,11 @@
  * partition's least recently used blocks.
  *
  * Verification is the caller's job: store_put trusts that |block| matches
- * |rkey| (block_verify), and callers verify again after store_get, since
- * a disk can rot.
+ * |rkey| (block_verify). A store in the clear returns what is on the
+ * disk, so callers verify again after store_get, since a disk can rot; a
+ * sealed one (store_sealed) authenticates each block it returns, so that
+ * what it gives is what was put, and store_get answers WISP_ERR_VERIFY
+ * for a block that rotted or was changed.
  *
  * Threads: a struct store is used by one thread at a time (wispd's event
  * loop). Other processes may read the environment concurrently (LMDB's
@@ -29,7 +32,8 @@
  * the routing key (or state key), blocks are XChaCha20-encrypted and the
  * state records sealed with XChaCha20-Poly1305, all under keys derived
  * from |seal|: without it, holding a document does not tell whether its
- * blocks are here. What stays visible: how many blocks, their sizes,
+ * blocks are here, and what store_get returns is authenticated (above).
+ * What stays visible: how many blocks, their sizes,
  * partitions and recency order. A sealed store is format 2; format 1 is
  * in the clear, and store_open with a seal refuses it (WISP_ERR_VERSION)
  * so that the caller converts it. */
@@ -100,9 +104,13 @@ int store_commit(struct store *s) WISP_WUR;
 void store_abort(struct store *s);
 
 /* store_get copies the block into |out| (|outcap| bytes). Returns 0,
- * WISP_ERR_NOTFOUND, WISP_ERR_TOOBIG or WISP_ERR_IO. */
+ * WISP_ERR_NOTFOUND, WISP_ERR_TOOBIG, WISP_ERR_VERIFY (sealed: the block
+ * does not open; store_remove it) or WISP_ERR_IO. */
 int store_get(struct store *s, const uint8_t rkey[static STORE_KEY_LEN], uint8_t *out,
     size_t outcap, size_t *len) WISP_WUR;
+/* store_sealed: 1 if the store was opened with a seal, and so checks
+ * what store_get returns; 0 if the caller must (block_verify). */
+int store_sealed(const struct store *s);
 /* store_has returns 1, 0, or WISP_ERR_IO. */
 int store_has(struct store *s, const uint8_t rkey[static STORE_KEY_LEN]);
 /* store_remove returns 0, WISP_ERR_NOTFOUND or WISP_ERR_IO. */

@@ -45,7 +45,8 @@ struct store {
 	uint64_t map_budget;
 	int sealed;              /* keys and blocks sealed (store_config.seal) */
 	uint8_t slot_key[32];    /* BLAKE2b key: routing key -> LMDB key */
-	uint8_t data_key[32];    /* XChaCha20 key of the blocks; kv.c's AEAD key */
+	uint8_t data_key[32];    /* XChaCha20-Poly1305 key of the blocks and of kv.c's records */
+	uint8_t rkey_key[32];    /* XChaCha20 key of the routing keys kept with the blocks */
 	uint8_t *sbuf;           /* a sealed value being written or read */
 	size_t sbuf_cap;
 	char path[512];
@@ -53,11 +54,14 @@ struct store {
 };
 
 
-/* Sealing (store.c): a sealed block is a random nonce, then its routing
- * key and the block, both XChaCha20-encrypted. No MAC: the block is
- * checked against its routing key after every read (store.h), which a
- * MAC would only repeat at 10 us a block. */
-enum { SEAL_NONCE = 24, SEALED_OVERHEAD = SEAL_NONCE + STORE_KEY_LEN };
+/* Sealing (store.c): a sealed block is a random nonce, its routing key
+ * XChaCha20-encrypted (under rkey_key), and the block boxed with
+ * XChaCha20-Poly1305 (under data_key), the LMDB key and the encrypted
+ * routing key as associated data: what store_get returns is what was put
+ * under that routing key, or WISP_ERR_VERIFY. */
+enum { SEAL_NONCE = 24, SEAL_TAG = 16, SEALED_OVERHEAD = SEAL_NONCE + STORE_KEY_LEN + SEAL_TAG };
+/* unseal's answer for a block that does not open (damaged, or forged) */
+enum { RC_FORGED = -29001 };
 void store_slot(const struct store *s, uint8_t slot[STORE_KEY_LEN], const void *key, size_t klen,
     int table);
 int store_sbuf(struct store *s, size_t len);

@@ -40,6 +40,7 @@ verify(const char *dir)
 	char path[4200], err[1024];
 	uint8_t file[SEAL_KEYFILE_MAX + 1], master[32], key[32];
 	struct store_config sc = { 1ull << 34, 50, 0, NULL };
+	struct store_stats st;
 	struct store *s;
 	FILE *f;
 	size_t n;
@@ -57,8 +58,10 @@ verify(const char *dir)
 		return fprintf(stderr, "storetool: %s\n", err), 1;
 	if (store_each(s, verify_one, NULL) != 0)
 		return fprintf(stderr, "storetool: %s\n", store_errmsg(s)), 1;
+	store_stats(s, &st);
 	store_close(s);
-	printf("%ld ok %ld bad\n", verified, bad);
+	/* store_each passes over a sealed block that does not open: bad too */
+	printf("%ld ok %ld bad\n", verified, (long)st.blocks - verified);
 	return 0;
 }
 
