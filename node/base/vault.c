@@ -158,9 +158,9 @@ seal_write(const struct node *n, const char *name, const void *data, size_t len)
 }
 
 /* seal_read opens DATADIR/|name|. -1 with errno ENOENT (none) or EBADMSG
- * (logged: it does not open under this node's key). */
+ * (it does not open under this node's key: logged with |why|). */
 static int
-seal_read(const struct node *n, const char *name, uint8_t **out, size_t *len)
+seal_read(const struct node *n, const char *name, uint8_t **out, size_t *len, int why)
 {
 	char path[PATH_MAX + 32];
 	uint8_t *box, *plain;
@@ -176,8 +176,9 @@ seal_read(const struct node *n, const char *name, uint8_t **out, size_t *len)
 	rc = seal_open(plain, len, vault_key(n, SEAL_USE_FILES), name, box, blen);
 	free(box);
 	if (rc != 0) {
-		log_warnx("%s does not open under this node's key (%s)", path,
-		    rc == WISP_ERR_MALFORMED ? "not sealed" : "damaged, or another node's");
+		if (why)
+			log_warnx("%s does not open under this node's key (%s)", path,
+			    rc == WISP_ERR_MALFORMED ? "not sealed" : "damaged, or another node's");
 		free(plain);
 		errno = EBADMSG;
 		return -1;
@@ -268,7 +269,7 @@ vault_fopen(const struct node *n, const char *name, const char *mode)
 			errno = ENOENT;
 			return NULL;
 		}
-		if (seal_read(n, name, &s->buf, &s->len) != 0) {
+		if (seal_read(n, name, &s->buf, &s->len, 1) != 0) {
 			free(s);
 			return NULL;
 		}
@@ -584,7 +585,7 @@ load_identity(struct node *n, int make)
 	if (!(n->id_secret = sodium_malloc(32)))
 		return -1;
 	path_of(n, "identity", path, sizeof(path));
-	if (n->vault->protect != PROTECT_MEMORY && seal_read(n, "identity", &b, &len) == 0) {
+	if (n->vault->protect != PROTECT_MEMORY && seal_read(n, "identity", &b, &len, 0) == 0) {
 		int ok = len == 32;
 		if (ok)
 			memcpy(n->id_secret, b, 32);
@@ -595,7 +596,8 @@ load_identity(struct node *n, int make)
 		}
 	} else if (n->vault->protect != PROTECT_MEMORY && (errno != ENOENT || !make)) {
 		fprintf(stderr, "wispd: cannot read %s: %s\n", path,
-		    errno == EBADMSG ? "it does not open under this node's key" : strerror(errno));
+		    errno == EBADMSG ? "it does not open under this node's key (damaged, or another node's)" :
+		    strerror(errno));
 		return -1;
 	} else {
 		randombytes_buf(n->id_secret, 32);

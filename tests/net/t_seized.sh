@@ -182,6 +182,40 @@ start_node m || exit 1
 check "m restarted is a new node, without friends" sh -c "test '$(id_of m)' != '$idm' && test \$('$WISP' -d '$T/m' peer list | grep -c friend) -eq 0"
 stop_node m
 
+# A node without protection takes a passphrase at a restart with
+# protect = passphrase: the same node, its token gone from the disk.
+start_node u || exit 1
+idu=$(id_of u)
+check "an unprotected node keeps its token in its data directory" test -s "$T/u/api.token"
+stop_node u
+rm -f "$T/u/api.addr"
+"$WISPD" -d "$T/u" --listen 127.0.0.1:0 --api 127.0.0.1:0 --foreground --log-level warn --protect passphrase \
+	--passphrase-cost interactive --passphrase-fd 3 3<"$T/pass" 2>>"$T/u.log" &
+await_node u $! || exit 1
+check "protect = passphrase at a restart wraps its key: the same node, protected" \
+	sh -c "test '$(id_of u)' = '$idu' && '$WISP' -d '$T/u' status | grep -q '^protect: passphrase' && test ! -e '$T/u/api.token'"
+stop_node u
+check "and it then asks for that passphrase" sh -c "'$WISPD' -d '$T/u' --listen 127.0.0.1:0 --api 127.0.0.1:0 --foreground --passphrase-fd 3 3<'$T/wrong' 2>/dev/null; test \$? -eq 3"
+
+# Hostile or damaged files: each refused with a line naming the file,
+# never read as an empty node.
+start_node v || exit 1
+stop_node v
+cp -a "$T/v" "$T/v.good"
+try_v() { "$WISPD" -d "$T/v" --listen 127.0.0.1:0 --api 127.0.0.1:0 --foreground 2>"$T/v.err"; }
+cp "$T/u/identity" "$T/v/identity"
+expect_exit 1 "another node's sealed identity is refused" try_v
+check "in one line naming the file: $(cat "$T/v.err")" sh -c "test \$(wc -l <'$T/v.err') -eq 1 && grep -q 'v/identity: it does not open' '$T/v.err'"
+rm -rf "$T/v"; cp -a "$T/v.good" "$T/v"
+printf '\001' | dd of="$T/v/master.key" bs=1 seek=20 conv=notrunc 2>/dev/null
+expect_exit 1 "a damaged master.key is refused" try_v
+check "naming it: $(cat "$T/v.err")" grep -q "master.key is damaged" "$T/v.err"
+rm -rf "$T/v"; cp -a "$T/v.good" "$T/v"
+rm "$T/v/master.key"
+expect_exit 1 "sealed files without master.key are refused" try_v
+check "saying the keys are gone: $(cat "$T/v.err")" grep -q "master.key is missing" "$T/v.err"
+check "and no new key was made in their place" test ! -e "$T/v/master.key"
+
 # The home page's panic form: refused without the page's token or the word.
 home=$(curl -s "http://$(cat "$T/c/api.addr")/")
 form=$(echo "$home" | sed -n 's/.*name=form value="\([0-9a-f]*\)".*/\1/p')
