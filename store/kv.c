@@ -162,6 +162,12 @@ store_kv_clear(struct store *s, enum store_table t)
 	return rc ? store_fail(s, rc, "writing state") : 0;
 }
 
+uint64_t
+store_kv_damaged(const struct store *s)
+{
+	return s->kv_damaged;
+}
+
 int
 store_kv_each(struct store *s, enum store_table t, store_kv_fn fn, void *ctx)
 {
@@ -183,8 +189,10 @@ store_kv_each(struct store *s, enum store_table t, store_kv_fn fn, void *ctx)
 		/* A record that does not open (rotten, or changed by someone
 		 * without the key) is skipped, as a damaged record in the clear
 		 * is skipped by its reader; the others still load. */
-		if ((rc = kv_open(s, &k, &d, &rk, &rv)) == MDB_CORRUPTED)
+		if ((rc = kv_open(s, &k, &d, &rk, &rv)) == MDB_CORRUPTED) {
+			s->kv_damaged++;
 			continue;
+		}
 		if (rc)
 			break;
 		if ((stop = fn(ctx, rk.mv_data, rk.mv_size, rv.mv_data, rv.mv_size)) != 0)

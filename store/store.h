@@ -146,6 +146,9 @@ int store_kv_get(struct store *s, enum store_table t, const void *key, size_t kl
 int store_kv_del(struct store *s, enum store_table t, const void *key, size_t klen) WISP_WUR;
 typedef int (*store_kv_fn)(void *ctx, const uint8_t *key, size_t klen, const uint8_t *val, size_t vlen);
 int store_kv_each(struct store *s, enum store_table t, store_kv_fn fn, void *ctx);
+/* store_kv_damaged: sealed records store_kv_each passed over because they
+ * did not open (rotten, or changed without the key), since open. */
+uint64_t store_kv_damaged(const struct store *s);
 /* store_kv_clear empties a table (inside a batch, to replace a snapshot). */
 int store_kv_clear(struct store *s, enum store_table t) WISP_WUR;
 

@@ -48,6 +48,7 @@ struct store {
 	uint8_t data_key[32];    /* XChaCha20-Poly1305 key of the blocks and of kv.c's records */
 	uint8_t rkey_key[32];    /* XChaCha20 key of the routing keys kept with the blocks */
 	uint8_t *sbuf;           /* a sealed value being written or read */
+	uint64_t kv_damaged;     /* sealed records store_kv_each passed over */
 	size_t sbuf_cap;
 	char path[512];
 	char err[768];

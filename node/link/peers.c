@@ -3,6 +3,7 @@
  * this node's own noderef (peers.h). */
 #include <arpa/inet.h>
 #include <ifaddrs.h>
+#include <inttypes.h>
 #include <netinet/in.h>
 #include <stdlib.h>
 #include <string.h>
@@ -278,7 +279,13 @@ load_one(void *ctx, const uint8_t *key, size_t klen, const uint8_t *val, size_t 
 int
 peers_load(struct node *n)
 {
-	return store_kv_each(n->store, STORE_T_PEERS, load_one, n);
+	uint64_t before = store_kv_damaged(n->store);
+	int rc = store_kv_each(n->store, STORE_T_PEERS, load_one, n);
+
+	if (store_kv_damaged(n->store) > before)
+		log_warnx("%" PRIu64 " peer records in %s/store do not open under this node's key (damaged): skipped",
+		    store_kv_damaged(n->store) - before, n->datadir);
+	return rc;
 }
 
 /* schedule_dial: in |ms| ± 25%, so friends that lost each other at once

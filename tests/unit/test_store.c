@@ -772,6 +772,7 @@ START_TEST(test_store_sealed_tamper)
 	}
 	ck_assert_int_eq(store_kv_each(s, STORE_T_PEERS, count_kv, &n), 0);
 	ck_assert_uint_eq(n, seal ? 4 : 8); /* key and value bytes: sealed, only the sound record */
+	ck_assert_uint_eq(store_kv_damaged(s), seal ? 1 : 0);
 	store_close(s);
 }
 END_TEST
