@@ -29,6 +29,7 @@
 #include "node/core/fetch.h"
 #include "node/core/upload.h"
 #include "node/http/api.h"
+#include "node/http/panic.h"
 #include "node/http/gateway.h"
 #include "node/http/get.h"
 #include "node/http/ingest.h"
@@ -325,38 +326,6 @@ api_reload(struct node *n, struct evhttp_request *req)
 		return;
 	}
 	evbuffer_add_printf(b, "{\"reloaded\": true}");
-	reply_json(req, 200, b);
-	evbuffer_free(b);
-}
-
-/* ---- POST /api/v1/panic?confirm=destroy ---- */
-
-int
-api_panic_now(struct node *n)
-{
-	struct timeval soon = { 0, 100000 }; /* the answer leaves first */
-	int rc = vault_panic(n);
-
-	if (!n->stop || event_base_once(n->base, -1, EV_TIMEOUT, stop_later, n, &soon) != 0)
-		event_base_loopexit(n->base, &soon);
-	return rc;
-}
-
-static void
-api_panic(struct node *n, struct evhttp_request *req)
-{
-	char confirm[16];
-	struct evbuffer *b;
-
-	if (query_get(req, "confirm", confirm, sizeof(confirm)) != 0 || strcmp(confirm, "destroy") != 0) {
-		reply_error(req, 400, "bad_request", "a panic destroys this node's keys: ask with confirm=destroy");
-		return;
-	}
-	if (!(b = evbuffer_new())) {
-		reply_error(req, 500, "internal", "out of memory");
-		return;
-	}
-	evbuffer_add_printf(b, "{\"panicked\": true, \"key_removed\": %s}", api_panic_now(n) == 0 ? "true" : "false");
 	reply_json(req, 200, b);
 	evbuffer_free(b);
 }

@@ -13,9 +13,6 @@ void api_stop(struct node *n);
 /* api_free_jobs: at stop, once the router is gone and no answer can come,
  * the parked gateway fetches and the uploads in progress. */
 void api_free_jobs(struct node *n);
-/* api_panic_now destroys the master key (vault_panic) and stops the node
- * a moment later, once the answer has left. */
-int api_panic_now(struct node *n);
 
 /* api_peers.c */
 void api_noderef(struct node *n, struct evhttp_request *req);

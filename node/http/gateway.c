@@ -11,11 +11,10 @@
 #include <event2/buffer.h>
 #include <event2/http.h>
 #include <event2/keyvalq_struct.h>
-#include <sodium.h>
 
 #include "crypto/uri.h"
 #include "node/base/node.h"
-#include "node/http/api.h"
+#include "node/http/panic.h"
 #include "node/http/gateway.h"
 #include "node/http/get.h"
 #include "node/http/ingest.h"
@@ -244,44 +243,6 @@ gateway_script(struct evhttp_request *req)
 	gw_ui_headers(h);
 	evhttp_send_reply(req, 200, "OK", b);
 	evbuffer_free(b);
-}
-
-/* gateway_panic: the home page's panic form (form token and the typed
- * word, from the node's own page only). */
-static void
-gateway_panic(struct node *n, struct evhttp_request *req)
-{
-	struct evkeyvalq *h = evhttp_request_get_input_headers(req), q;
-	struct evbuffer *in = evhttp_request_get_input_buffer(req);
-	const char *site = evhttp_find_header(h, "Sec-Fetch-Site"), *tok, *confirm;
-	char body[256];
-	size_t len = evbuffer_get_length(in);
-	int ok;
-
-	if (len >= sizeof(body) || (site && strcmp(site, "same-origin") != 0)) {
-		gw_page(req, 403, "Refused", "A panic is asked from this node's own home page.");
-		return;
-	}
-	evbuffer_copyout(in, body, len);
-	body[len] = '\0';
-	if (evhttp_parse_query_str(body, &q) != 0) {
-		gw_page(req, 400, "Refused", "The form did not read.");
-		return;
-	}
-	tok = evhttp_find_header(&q, "form");
-	confirm = evhttp_find_header(&q, "confirm");
-	ok = tok && strlen(tok) == 32 && sodium_memcmp(tok, n->form_token, 32) == 0;
-	if (!ok || !confirm || strcmp(confirm, "destroy") != 0) {
-		evhttp_clear_headers(&q);
-		gw_page(req, ok ? 400 : 403, "Nothing was destroyed", ok ? "Type destroy to confirm." :
-		    "A panic is asked from this node's own home page.");
-		return;
-	}
-	evhttp_clear_headers(&q);
-	ok = api_panic_now(n) == 0;
-	gw_page(req, 200, "Done", ok ? "This node's master key is destroyed and the node stops. Its data directory "
-	    "cannot be read any more; it starts again as a new node." : "The node stops, but its key file could "
-	    "not be removed: remove DATADIR/master.key by hand.");
 }
 
 /* gateway_handle serves "/", the node's pages, uploads, and "/CHK@…",
