@@ -62,7 +62,7 @@ $(B)/tests/unit/run: $(call obj,$(UNIT_SRC)) $(B)/libwispcore.a
 	$(Q)$(CC) $(LDFLAGS) -o $@ $^ $(LDLIBS) $(CHECK_LIBS)
 
 # test-only helpers, one source file each (never installed)
-NET_TOOL_NAMES := storetool relay reref forge rogue datakeys seek
+NET_TOOL_NAMES := storetool relay reref forge rogue datakeys seek delay
 NET_TOOLS := $(addprefix $(B)/tests/net/,$(NET_TOOL_NAMES))
 $(NET_TOOLS): $(B)/tests/net/%: $(B)/tests/net/%.o $(B)/libwispcore.a
 	$(Q)$(CC) $(LDFLAGS) -o $@ $^ $(LDLIBS)

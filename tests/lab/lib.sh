@@ -193,3 +193,56 @@ now_s() { date +%s; }
 
 # says NAME PATTERN ARGS...: `wisp ARGS` at NAME prints a line matching PATTERN.
 says() { _name=$1 _pat=$2; shift 2; lw "$_name" "$@" 2>&1 | grep -q -- "$_pat"; }
+
+# ---- a slow network: shaped links with delay (issue 25) ----
+# lab_chain N MBIT DELAY_MS [ARGS...]: nodes c0…cN, each alone in its
+# namespace, ci and ci+1 wired by a veth (10.(i+1).0.1 and .2/30) whose
+# both ends HTB shapes to MBIT Mbit/s; each node listens on 127.0.0.1
+# only, and its neighbours reach it through a delay line (tests/net/delay)
+# in its namespace on the veth address, DELAY_MS each way. So every link
+# is MBIT with a one-way delay of DELAY_MS, and no node can reach another
+# any other way. ARGS go to every wispd. Friends along the chain.
+DELAY="$BUILD/tests/net/delay"
+lab_shape() { # lab_shape NS DEV MBIT: HTB at MBIT on DEV's egress
+	nsx "$1" tc qdisc add dev "$2" root handle 1: htb default 10
+	nsx "$1" tc class add dev "$2" parent 1: classid 1:10 htb rate "$3mbit" ceil "$3mbit" burst 32k
+}
+lab_chain() {
+	_cn=$1 _mbit=$2 _dms=$3; shift 3
+	_ci=0
+	while [ $_ci -le "$_cn" ]; do _ns_new "c$_ci"; _ci=$((_ci + 1)); done
+	_ci=0
+	while [ $_ci -lt "$_cn" ]; do
+		_cj=$((_ci + 1))
+		_wire "c$_ci" "r$_cj" "c$_cj" "l$_ci"
+		nsx "c$_ci" ip addr add "10.$_cj.0.1/30" dev "r$_cj"
+		nsx "c$_cj" ip addr add "10.$_cj.0.2/30" dev "l$_ci"
+		lab_shape "c$_ci" "r$_cj" "$_mbit"
+		lab_shape "c$_cj" "l$_ci" "$_mbit"
+		_ci=$_cj
+	done
+	_ci=0
+	while [ $_ci -le "$_cn" ]; do
+		rm -f "$T/c$_ci/api.addr"
+		ip netns exec "$L-c$_ci" "$WISPD" -d "$T/c$_ci" --listen 127.0.0.1:0 --api 127.0.0.1:0 --foreground \
+			--store-size 1G --log-level warn "$@" 2>>"$T/c$_ci.log" &
+		await_node "c$_ci" $! || return 1
+		_ci=$((_ci + 1))
+	done
+}
+# lab_chain_link I: ci and ci+1 become friends, each through the delay
+# line in the other's namespace.
+lab_chain_link() {
+	_ci=$1 _cj=$(($1 + 1))
+	_line "c$_cj" "10.$_cj.0.2" "c$_ci-to-c$_cj"
+	_line "c$_ci" "10.$_cj.0.1" "c$_cj-to-c$_ci"
+	lw "c$_ci" -q peer add "$("$REREF" "$(lw "c$_cj" noderef)" "10.$_cj.0.2:$(cat "$T/c$_ci-to-c$_cj.port")")" >/dev/null
+	lw "c$_cj" -q peer add "$("$REREF" "$(lw "c$_ci" noderef)" "10.$_cj.0.1:$(cat "$T/c$_cj-to-c$_ci.port")")" >/dev/null
+}
+_line() { # _line NS ADDR NAME: a delay line in NS on ADDR to NS's wispd
+	rm -f "$T/$3.port"
+	ip netns exec "$L-$1" "$DELAY" "$2" "$T/$3.port" 127.0.0.1 "$(sed 's/.*://' "$T/$1/node.addr")" "$_dms" &
+	PIDS="$PIDS $!"
+	_w=0
+	while [ ! -s "$T/$3.port" ] && [ $_w -lt 100 ]; do sleep 0.05; _w=$((_w + 1)); done
+}
