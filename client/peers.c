@@ -139,8 +139,8 @@ peer_list(struct cli *c)
 			printf("%s: ", name);
 		printf("%s  ", id);
 		if (str_field(p, "why", why, sizeof(why)) || !*why)
-			printf("%-9s  %-22s  %s  in %llu out %llu bytes\n", kind, addr, since,
-			    num_field(p, "bytes_in"), num_field(p, "bytes_out"));
+			printf("%-9s  %-22s  %s  in %llu out %llu bytes, %llu waiting\n", kind, addr, since,
+			    num_field(p, "bytes_in"), num_field(p, "bytes_out"), num_field(p, "queued"));
 		else
 			printf("%-9s  %-22s  %s: %s\n", kind, addr, since, why);
 	}

@@ -61,6 +61,33 @@ print_reach(const char *body)
 		printf("reached: from outside %lld s ago\n", ago);
 }
 
+/* print_bandwidth: the rates, the limits and what waits (docs/operator.md,
+ * "Bandwidth"). */
+static void
+print_bandwidth(const char *body)
+{
+	const char *bw = "\"bandwidth\"";
+	char ro[32], ri[32], lo[32], li[32], q[32], cap[32], used[32];
+
+	human_bytes(ro, sizeof(ro), (double)num(body, bw, "rate_out"));
+	human_bytes(ri, sizeof(ri), (double)num(body, bw, "rate_in"));
+	human_bytes(lo, sizeof(lo), (double)num(body, bw, "out_in_force"));
+	human_bytes(li, sizeof(li), (double)num(body, bw, "in_limit"));
+	human_bytes(q, sizeof(q), (double)num(body, bw, "queued"));
+	printf("speed:   out %s/s%s%s%s, in %s/s%s%s%s; %s waiting to leave\n", ro,
+	    num(body, bw, "out_in_force") ? " (limit " : " (no limit)", num(body, bw, "out_in_force") ? lo : "",
+	    num(body, bw, "out_in_force") ? "/s)" : "", ri, num(body, bw, "in_limit") ? " (limit " : " (no limit)",
+	    num(body, bw, "in_limit") ? li : "", num(body, bw, "in_limit") ? "/s)" : "", q);
+	if (num(body, bw, "month_cap")) {
+		human_bytes(cap, sizeof(cap), (double)num(body, bw, "month_cap"));
+		human_bytes(used, sizeof(used), (double)num(body, bw, "month_used"));
+		printf("month:   %s sent of %s%s\n", used, cap,
+		    strstr(body, "\"slowed\": true") ? ": the share so far is spent, output slowed" : "");
+	}
+	printf("load:    %llu requests refused (their reply could not leave in time), %llu blocks dropped (a full queue)\n",
+	    num(body, bw, "rejected_load"), num(body, bw, "dropped_full"));
+}
+
 int
 cli_status(struct cli *c, int argc, char **argv)
 {
@@ -109,6 +136,7 @@ cli_status(struct cli *c, int argc, char **argv)
 			    num(body, "\"opennet\"", "transient"), num(body, "\"opennet\"", "seeds"));
 		else
 			printf("opennet: off (friends only), %llu seeds kept\n", num(body, "\"opennet\"", "seeds"));
+		print_bandwidth(body);
 		printf("protect: %s\n", strstr(body, "\"protect\": \"passphrase\"") ?
 		    "passphrase (the data directory is sealed under a key wrapped by it)" :
 		    strstr(body, "\"protect\": \"memory\"") ? "memory (nothing kept: all is forgotten at stop)" :

@@ -27,6 +27,7 @@ struct ingest;
 struct transfers;
 struct keeper;
 struct vault;
+struct limits;
 
 enum node_limits {
 	NODE_BLK_BYTES_MAX = 256 << 20, /* blocks held in memory by requests in flight */
@@ -47,6 +48,7 @@ struct node_traffic {
 /* The links' counters (link/), reported by the API. */
 struct peer_stats {
 	uint64_t handshakes_refused, frames_bad, links_closed;
+	uint64_t bytes_in, bytes_out; /* every link's, since start */
 };
 
 struct node {
@@ -55,6 +57,7 @@ struct node {
 	char datadir[PATH_MAX];
 	struct store *store;
 	struct vault *vault;         /* the master key and sealed files (base/vault.h) */
+	struct limits *limits;       /* bandwidth (link/limits.h) */
 	uint8_t id_public[32];
 	uint8_t *id_secret;          /* sodium_malloc'd, 32 bytes */
 	char token[65];

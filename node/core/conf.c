@@ -152,6 +152,12 @@ conf_set(struct node_conf *c, const char *key, const char *val, char *why, size_
 		if (parse_uint(val, 1, 128, &u))
 			goto bad;
 		c->opennet_peers = u;
+	} else if (strcmp(key, "bandwidth-out") == 0 || strcmp(key, "bandwidth-in") == 0 ||
+	    strcmp(key, "bandwidth-month") == 0) {
+		uint64_t v;
+		if (store_parse_size(val, &v) != 0 || (v && v < 4096))
+			goto bad; /* under 4 KiB/s a record takes seconds: not a limit but a stall */
+		*(key[10] == 'o' ? &c->bandwidth_out : key[10] == 'i' ? &c->bandwidth_in : &c->bandwidth_month) = v;
 	} else if (strcmp(key, "protect") == 0) {
 		static const char *modes[] = { "none", "passphrase", "memory" };
 		for (u = 0; u < 3 && strcmp(val, modes[u]) != 0; u++)

@@ -27,6 +27,8 @@ struct node_conf {
 	int relay;                  /* relay for two peers that cannot meet: 1 on, 0 off, -1 as opennet */
 	unsigned opennet_peers;     /* opennet peers kept, besides friends (20) */
 	int protect;                /* node/base/vault.h: -1 unset, 0 none, 1 passphrase, 2 memory */
+	uint64_t bandwidth_out, bandwidth_in; /* bytes/s, 0: no limit (link/limits.h) */
+	uint64_t bandwidth_month;   /* bytes a calendar month (UTC) before the output slows; 0: none */
 	char pass_cost[16];         /* passphrase-cost: Argon2id cost of a new passphrase */
 	/* "peer = wisp1:…" lines: friends kept as the file says (docs/operator.md) */
 	char peers[CONF_PEERS_MAX][CONF_REF_MAX];

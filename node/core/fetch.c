@@ -33,6 +33,7 @@ struct fetch {
 	int raw, reader_done, paused, ended, pumping, again;
 	uint32_t gen;           /* tags carry it, so stale answers are ignored */
 	unsigned pending;
+	unsigned window;        /* slots in use at most (fetch_set_window) */
 	uint64_t blocks;
 };
 
@@ -49,6 +50,7 @@ fetch_new(struct fetch **out, const struct chk_keys *root, int raw, uint64_t fir
 	if (!(f = calloc(1, sizeof(*f))))
 		return WISP_ERR_NOMEM;
 	f->root = *root;
+	f->window = FETCH_WINDOW;
 	f->raw = raw;
 	f->first = first;
 	f->last = last;
@@ -72,6 +74,14 @@ fetch_free(struct fetch *f)
 	for (i = 0; i <= FETCH_WINDOW; i++)
 		sodium_memzero(f->slot[i].buf, sizeof(f->slot[i].buf));
 	free(f);
+}
+
+void
+fetch_set_window(struct fetch *f, unsigned w)
+{
+	f->window = w < 1 ? 1 : w > FETCH_WINDOW ? FETCH_WINDOW : w;
+	if (f->split)
+		splitfetch_set_window(f->split, f->window);
 }
 
 unsigned fetch_pending(const struct fetch *f) { return f->pending + (f->split ? splitfetch_pending(f->split) : 0); }
@@ -153,6 +163,7 @@ open_split(struct fetch *f, const struct split_doc *doc)
 		finish(f, FETCH_FAILED, "out of memory");
 		return;
 	}
+	splitfetch_set_window(f->split, f->window);
 	splitfetch_resume(f->split);
 }
 
@@ -282,7 +293,7 @@ refill(struct fetch *f)
 	struct tree_want w;
 	int step;
 
-	while (!f->reader_done && !f->index_wait && f->tail - f->head < FETCH_WINDOW) {
+	while (!f->reader_done && !f->index_wait && f->tail - f->head < f->window) {
 		uint32_t i = f->tail % FETCH_WINDOW;
 		struct slot *s = &f->slot[i];
 		if (s->state != SLOT_FREE)

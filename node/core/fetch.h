@@ -60,6 +60,9 @@ void fetch_start(struct fetch *f);
 void fetch_block_done(struct fetch *f, uint32_t tag, enum fetch_status st, const uint8_t *block,
     size_t len);
 void fetch_resume(struct fetch *f);
+/* fetch_set_window: block requests kept in flight, 1..FETCH_WINDOW (all
+ * of them unless set; the source sets it from round trips: window.h). */
+void fetch_set_window(struct fetch *f, unsigned w);
 /* fetch_range: only bytes [first, last] (inclusive; clamped to the
  * document), from inside sink->start. */
 void fetch_range(struct fetch *f, uint64_t first, uint64_t last);

@@ -40,6 +40,7 @@ struct splitfetch {
 	void *ctx;
 	uint16_t gen;
 	unsigned pending;
+	unsigned window;        /* requests kept in flight (splitfetch_set_window) */
 	uint64_t blocks, healed, answers, misses;
 	int ended, paused, pumping, again;
 	char why[192];
@@ -186,14 +187,14 @@ ask_more(struct splitfetch *s, struct job *j)
 	if (!j->active || j->done || j->nkeys < j->n)
 		return;
 	if (!j->decode) {
-		for (i = (int)j->need_lo; i < (int)j->need_hi && s->pending < FETCH_WINDOW && !s->ended; i++)
+		for (i = (int)j->need_lo; i < (int)j->need_hi && s->pending < s->window && !s->ended; i++)
 			if (j->state[i] == B_NONE)
 				ask(s, j, (unsigned)i);
 		return;
 	}
 	/* Any d will do: ask for the rest and, judging by how many blocks
 	 * were missing so far, a few more, so a loss costs no extra round. */
-	while (!s->ended && !j->done && s->pending < FETCH_WINDOW && j->got < d) {
+	while (!s->ended && !j->done && s->pending < s->window && j->got < d) {
 		extra = (unsigned)(((uint64_t)(d - j->got) * s->misses + s->answers + 15) / (s->answers + 16));
 		if (j->got + j->inflight >= d + extra || (i = candidate(j)) < 0)
 			break;
@@ -410,6 +411,7 @@ splitfetch_new(struct splitfetch **out, const struct split_doc *doc, uint64_t fi
 
 	if (!(s = calloc(1, sizeof(*s))))
 		return WISP_ERR_NOMEM;
+	s->window = FETCH_WINDOW;
 	if (!(s->top = malloc(toplen))) {
 		free(s);
 		return WISP_ERR_NOMEM;
@@ -444,6 +446,12 @@ splitfetch_free(struct splitfetch *s)
 }
 
 unsigned splitfetch_pending(const struct splitfetch *s) { return s->pending; }
+
+void
+splitfetch_set_window(struct splitfetch *s, unsigned w)
+{
+	s->window = w < 1 ? 1 : w > FETCH_WINDOW ? FETCH_WINDOW : w;
+}
 uint64_t splitfetch_blocks(const struct splitfetch *s) { return s->blocks; }
 uint64_t splitfetch_healed(const struct splitfetch *s) { return s->healed; }
 

@@ -42,6 +42,9 @@ void splitfetch_block_done(struct splitfetch *s, uint32_t tag, enum fetch_status
     size_t len);
 void splitfetch_resume(struct splitfetch *s);
 unsigned splitfetch_pending(const struct splitfetch *s);
+/* splitfetch_set_window: requests kept in flight, 1..FETCH_WINDOW (all of
+ * them at first); fewer take effect as answers come. */
+void splitfetch_set_window(struct splitfetch *s, unsigned w);
 uint64_t splitfetch_blocks(const struct splitfetch *s);
 /* splitfetch_healed: blocks handed to io->heal so far. */
 uint64_t splitfetch_healed(const struct splitfetch *s);

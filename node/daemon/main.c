@@ -19,6 +19,7 @@
 #include "node/daemon/detach.h"
 #include "node/daemon/options.h"
 #include "node/http/api.h"
+#include "node/link/limits.h"
 #include "node/link/link.h"
 #include "node/link/nat.h"
 #include "node/link/peers.h"
@@ -130,7 +131,7 @@ main(int argc, char **argv)
 	n->started = (int64_t)time(NULL);
 	if (!(n->base = event_base_new()))
 		fatalx("cannot create the event loop");
-	if (links_start(n) != 0 || api_start(n) != 0)
+	if (links_start(n) != 0 || limits_start(n) != 0 || api_start(n) != 0)
 		return 1;
 	if (peers_load(n) != 0)
 		log_warnx("loading peers: %s", store_errmsg(n->store));
@@ -168,6 +169,7 @@ main(int argc, char **argv)
 	api_stop(n);
 	openlink_save(n);
 	links_stop(n);
+	limits_stop(n);
 	ark_stop(n);
 	nat_stop(n);
 	peers_stop(n);

@@ -10,6 +10,7 @@
 #include "node/base/vault.h"
 #include "node/core/conf.h"
 #include "node/daemon/options.h"
+#include "node/link/limits.h"
 #include "node/link/peers.h"
 #include "node/route/driver.h"
 #include "node/route/opennet.h"
@@ -145,6 +146,8 @@ options_reload(struct node *n, const struct options *o, char *err, size_t errlen
 	if (node_route_reconfigure(n) != 0)
 		log_warnx("SIGHUP: the router kept its limits (out of memory)");
 	peers_sync_conf(n);
+	if (limits_apply(n) != 0)
+		log_warnx("SIGHUP: the bandwidth limits stay as they were (out of memory)");
 	if (openlink_reconfigure(n) != 0)
 		log_warnx("SIGHUP: opennet could not be turned on (out of memory)");
 	log_info("SIGHUP: configuration reloaded (htl-max %u, rtable-max %u, %u friends from the file)",

@@ -29,6 +29,7 @@
 #include "node/core/fetch.h"
 #include "node/core/upload.h"
 #include "node/http/api.h"
+#include "node/link/limits.h"
 #include "node/http/panic.h"
 #include "node/http/gateway.h"
 #include "node/http/get.h"
@@ -167,6 +168,18 @@ api_status(struct node *n, struct evhttp_request *req)
 		    ", \"coalesced\": %" PRIu64 ", \"announces\": %" PRIu64 ", \"inflight\": %u}", rs.requests, rs.inserts, rs.found_local,
 		    rs.forwarded, rs.backtracks, rs.timeouts, rs.rejected_loop, rs.rejected_overload, rs.coalesced,
 		    rs.announces, router_inflight_of(n));
+	}
+	{
+		struct limits_stats ls;
+		uint64_t load, full;
+		limits_stats(n, &ls);
+		node_route_load(n, &load, &full);
+		evbuffer_add_printf(b, ", \"bandwidth\": {\"out_limit\": %" PRIu64 ", \"in_limit\": %" PRIu64
+		    ", \"out_in_force\": %" PRIu64 ", \"rate_out\": %" PRIu64 ", \"rate_in\": %" PRIu64
+		    ", \"month_cap\": %" PRIu64 ", \"month_used\": %" PRIu64 ", \"slowed\": %s, \"queued\": %" PRIu64
+		    ", \"rejected_load\": %" PRIu64 ", \"dropped_full\": %" PRIu64 "}", ls.out_limit, ls.in_limit,
+		    ls.out_now, ls.rate_out, ls.rate_in, ls.month_cap, ls.month_used, ls.slowed ? "true" : "false",
+		    ls.queued, load, full);
 	}
 	reach_json(n, b);
 	{

@@ -75,9 +75,9 @@ api_peers(struct node *n, struct evhttp_request *req)
 		else if (p->ref.naddr == 0 || noderef_addr_format(&p->ref.addr[0], addr, sizeof(addr)) != 0)
 			snprintf(addr, sizeof(addr), "-");
 		evbuffer_add_printf(b, "%s{\"id\": \"%s\", \"address\": \"%s\", \"connected\": %s, "
-		    "\"since\": %lld, \"bytes_in\": %" PRIu64 ", \"bytes_out\": %" PRIu64
+		    "\"since\": %lld, \"bytes_in\": %" PRIu64 ", \"bytes_out\": %" PRIu64 ", \"queued\": %zu"
 		    ", \"invite_pending\": %s, \"kind\": \"%s\", \"why\": \"%s\", \"name\": ", i ? ", " : "", id, addr,
-		    p->link ? "true" : "false", (long long)p->since, p->bytes_in, p->bytes_out,
+		    p->link ? "true" : "false", (long long)p->since, p->bytes_in, p->bytes_out, p->link ? link_queued(p->link) : (size_t)0,
 		    p->has_secret ? "true" : "false", openlink_kind(n, p), peer_why(p));
 		json_str(b, p->name);
 		evbuffer_add(b, "}", 1);

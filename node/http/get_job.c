@@ -11,6 +11,7 @@
 #include <event2/http.h>
 #include <sodium.h>
 
+#include "node/base/clock.h"
 #include "node/base/log.h"
 #include "node/base/node.h"
 #include "node/http/get_job.h"
@@ -103,8 +104,26 @@ struct want {
 	struct get_job *j;
 	struct fetch *f;
 	uint32_t tag;
+	uint64_t asked;         /* monotonic ms */
 	uint8_t rkey[CHK_KEY_LEN];
 };
+
+/* pace: a block's round trip, or an overload on its way, sizes the
+ * fetch's window. Only blocks that crossed the network count: the
+ * store's own answers say nothing of the path. */
+static void
+pace(struct get_job *j, const struct want *w, enum router_status st, unsigned hops)
+{
+	if (j->gone || !j->f)
+		return;
+	if (st == ROUTER_FOUND && hops > 0)
+		window_sample(&j->win, (uint32_t)(node_now_ms() - w->asked), node_now_ms());
+	else if (st == ROUTER_OVERLOADED)
+		window_overload(&j->win);
+	else
+		return;
+	fetch_set_window(j->f, window_size(&j->win));
+}
 
 static void
 got_block(void *cookie, enum router_status st, const uint8_t *block, size_t len, unsigned hops)
@@ -114,6 +133,8 @@ got_block(void *cookie, enum router_status st, const uint8_t *block, size_t len,
 
 	if (st == ROUTER_FOUND && j->hops < hops)
 		j->hops = hops;
+	if (w->f == j->f)
+		pace(j, w, st, hops);
 	/* An owner's answers stop at the end (j->gone): it may be freed. */
 	if (st == ROUTER_FOUND && !j->gone && j->owner)
 		j->owner->keep(j->owner->ctx, w->rkey, block, len, hops);
@@ -154,7 +175,7 @@ net_get(void *ctx, struct fetch *f, uint32_t tag, const uint8_t rkey[CHK_KEY_LEN
 		fetch_block_done(f, tag, FETCH_FAILED, NULL, 0);
 		return;
 	}
-	*w = (struct want){ j, f, tag, { 0 } };
+	*w = (struct want){ j, f, tag, node_now_ms(), { 0 } };
 	memcpy(w->rkey, rkey, CHK_KEY_LEN);
 	j->n->traffic.blocks_served++;
 	if (node_get_block(j->n, rkey, !j->gone && j->owner && j->owner->probe, got_block, w) != 0) {
@@ -261,6 +282,9 @@ job_start_chk(struct get_job *j, const struct chk_keys *root)
 		job_fail(j, 500, "internal", "out of memory");
 		return;
 	}
+	/* a few blocks at first; round trips open it up (core/window.h) */
+	window_init(&j->win, 2, FETCH_WINDOW, 8);
+	fetch_set_window(j->f, window_size(&j->win));
 	fetch_start(j->f);
 }
 

@@ -16,6 +16,7 @@
 #include "crypto/tree.h"
 #include "crypto/uri.h"
 #include "node/core/fetch.h"
+#include "node/core/window.h"
 #include "node/http/pages.h"
 
 struct node;
@@ -63,6 +64,7 @@ struct get_job {
 	                                  is told the end (it may be freed then) */
 	int started, paused, done, gone;
 	unsigned hops;          /* the farthest any block came from */
+	struct window win;      /* requests in flight, from round trips (core/window.h) */
 	struct event *reap;
 	/* SSK/USK: the name is resolved to a CHK root first */
 	struct uri u;

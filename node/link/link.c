@@ -7,7 +7,9 @@
 #include <netinet/tcp.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/ioctl.h>
 #include <sys/socket.h>
+#include <linux/sockios.h>
 #include <unistd.h>
 
 #include <event2/buffer.h>
@@ -17,6 +19,7 @@
 #include <sodium.h>
 
 #include "crypto/b64.h"
+#include "crypto/bytes.h"
 #include "node/base/addr.h"
 #include "node/base/clock.h"
 #include "node/base/log.h"
@@ -27,6 +30,7 @@
 #include "node/core/natmsg.h"
 #include "node/core/wire.h"
 #include "node/link/link.h"
+#include "node/link/limits.h"
 #include "node/link/link_int.h"
 #include "node/link/peers.h"
 
@@ -36,12 +40,20 @@ static struct log_rate refused_rate, bad_rate;
 static int still_open(struct node *n, const struct link *l);
 
 /* Records are whole messages: small requests must not wait for Nagle. */
+/* no_delay: records leave at once, and the kernel holds little of what
+ * is not sent yet, so that the order the link picks (requests before
+ * blocks) is the order on the wire, not a send buffer's backlog. */
 static void
 no_delay(evutil_socket_t fd)
 {
-	int one = 1;
+	int one = 1, lowat = LINK_NOTSENT;
 
 	(void)setsockopt(fd, IPPROTO_TCP, TCP_NODELAY, &one, sizeof(one));
+#ifdef TCP_NOTSENT_LOWAT
+	(void)setsockopt(fd, IPPROTO_TCP, TCP_NOTSENT_LOWAT, &lowat, sizeof(lowat));
+#else
+	(void)lowat;
+#endif
 }
 
 int link_is_up(const struct link *l) { return l->state == L_UP; }
@@ -93,6 +105,12 @@ link_close(struct link *l, const char *why)
 	n->pstats.links_closed++;
 	if (l->bev)
 		bufferevent_free(l->bev);
+	if (l->bulk)
+		evbuffer_free(l->bulk);
+	l->bev = NULL;
+	l->bulk = NULL;
+	if (l->state == L_UP)
+		limits_changed(n);
 	if (l->timer)
 		event_free(l->timer);
 	if (p && l->punch) {
@@ -141,6 +159,7 @@ send_raw(struct link *l, const uint8_t *p, size_t len)
 	if (bufferevent_write(l->bev, p, len) != 0)
 		return -1;
 	l->last_tx = node_now_ms();
+	l->n->pstats.bytes_out += len;
 	if (l->peer)
 		l->peer->bytes_out += len;
 	return 0;
@@ -169,6 +188,8 @@ commit(struct link *l, struct evbuffer_iovec *v, size_t n)
 	v->iov_len = n;
 	if (evbuffer_commit_space(out, v, 1) != 0)
 		return -1;
+	l->sent += n;
+	l->n->pstats.bytes_out += n;
 	l->last_tx = node_now_ms();
 	if (l->peer)
 		l->peer->bytes_out += n;
@@ -189,6 +210,153 @@ link_send(struct link *l, uint8_t type, const uint8_t *p, size_t len)
 
 _Static_assert((int)WIRE_MSG_MAX <= (int)FRAME_PAYLOAD_MAX, "every routing message fits in one record");
 
+/* ---- blocks after everything else ---- */
+
+/* out_room: may one more block record go into the output now? */
+static int
+out_room(const struct link *l)
+{
+	return evbuffer_get_length(bufferevent_get_output(l->bev)) < FRAME_WIRE_MAX;
+}
+
+/* unacked: bytes the kernel holds for the peer, sent or not, that the
+ * peer has not acknowledged (SIOCOUTQ); 0 where it cannot say. */
+static uint64_t
+unacked(const struct link *l)
+{
+	int q = 0;
+
+	if (ioctl(bufferevent_getfd(l->bev), SIOCOUTQ, &q) != 0 || q < 0)
+		return 0;
+	return (uint64_t)q;
+}
+
+/* gone: the bytes the peer took so far: handed to the kernel and
+ * acknowledged. A peer that stops reading closes its window, and this
+ * stops however large the kernel's buffers grow. */
+static uint64_t
+gone(const struct link *l)
+{
+	uint64_t k = l->sent - evbuffer_get_length(bufferevent_get_output(l->bev)), q = unacked(l);
+
+	return k > q ? k - q : 0;
+}
+
+/* measure: while the link has a backlog, how fast it drains; an idle
+ * spell tells nothing of the path's speed and is left out. */
+static void
+measure(struct link *l)
+{
+	uint64_t now = node_now_ms(), queued = link_queued(l) + unacked(l);
+
+	if (gone(l) != l->gone_seen || !queued) {
+		l->gone_seen = gone(l);
+		l->moved_at = now;
+	}
+	if (!queued) {
+		l->busy_at = 0;
+		return;
+	}
+	if (!l->busy_at) {
+		l->busy_at = now;
+		l->busy_gone = gone(l);
+		return;
+	}
+	if (now - l->busy_at >= 250) {
+		double bps = (double)(gone(l) - l->busy_gone) * 1000.0 / (double)(now - l->busy_at);
+		l->drain_bps = l->measured ? 0.7 * l->drain_bps + 0.3 * bps : bps;
+		l->measured = 1;
+		l->busy_at = now;
+		l->busy_gone = gone(l);
+	}
+}
+
+size_t
+link_queued(const struct link *l)
+{
+	return evbuffer_get_length(bufferevent_get_output(l->bev)) + l->bulk_bytes;
+}
+
+uint64_t
+link_drain_ms(const struct link *l, size_t more)
+{
+	if (!l->measured)
+		return 0; /* never backlogged: as fast as it is asked */
+	if (l->drain_bps < 1)
+		return UINT64_MAX; /* its backlog did not move at all */
+	return (uint64_t)((double)(link_queued(l) + more) * 1000.0 / l->drain_bps);
+}
+
+/* seal_msg seals a routing message into the output. */
+static int
+seal_msg(struct link *l, const uint8_t *msg, size_t len)
+{
+	struct evbuffer_iovec v;
+	size_t n;
+
+	if (reserve(l, &v) != 0 || frame_seal(&l->tx, FRAME_ROUTE, msg, len, v.iov_base, &n) != 0)
+		return -1;
+	return commit(l, &v, n);
+}
+
+/* pump moves waiting blocks into the output while it has room: from the
+ * write callback as the output drains, so a request sealed meanwhile
+ * goes out ahead of them. */
+static int
+pump(struct link *l)
+{
+	uint8_t h[4];
+
+	while (l->bulk_n && out_room(l) && l->state == L_UP) {
+		const uint8_t *msg;
+		uint32_t len;
+		if (evbuffer_copyout(l->bulk, h, 4) != 4)
+			return -1;
+		len = load_u32be(h);
+		if (!(msg = evbuffer_pullup(l->bulk, (ev_ssize_t)len + 4)) || seal_msg(l, msg + 4, len) != 0)
+			return -1;
+		evbuffer_drain(l->bulk, len + 4);
+		l->bulk_bytes -= len + 4;
+		l->bulk_n--;
+	}
+	measure(l);
+	return 0;
+}
+
+static void
+on_write(struct bufferevent *bev, void *arg)
+{
+	struct link *l = arg;
+
+	(void)bev;
+	if (pump(l) != 0)
+		link_close(l, "cannot send");
+}
+
+/* queue_block keeps a routing message with a block for later. */
+static int
+queue_block(struct link *l, const struct wire_msg *m)
+{
+	struct evbuffer_iovec v;
+	size_t len;
+
+	if (l->bulk_bytes + 4 + FRAME_PAYLOAD_MAX > LINK_BULK_MAX)
+		return LINK_FULL;
+	if (!l->bulk && !(l->bulk = evbuffer_new()))
+		return -1;
+	if (evbuffer_reserve_space(l->bulk, 4 + FRAME_PAYLOAD_MAX, &v, 1) != 1 || v.iov_len < 4 + FRAME_PAYLOAD_MAX ||
+	    wire_encode(m, (uint8_t *)v.iov_base + 4, FRAME_PAYLOAD_MAX, &len) != 0)
+		return -1;
+	store_u32be(v.iov_base, (uint32_t)len);
+	v.iov_len = 4 + len;
+	if (evbuffer_commit_space(l->bulk, &v, 1) != 0)
+		return -1;
+	l->bulk_bytes += 4 + len;
+	l->bulk_n++;
+	measure(l);
+	return 0;
+}
+
 int
 link_send_msg(struct link *l, const struct wire_msg *m)
 {
@@ -196,6 +364,8 @@ link_send_msg(struct link *l, const struct wire_msg *m)
 	uint8_t *rec;
 	size_t len, n;
 
+	if (m->block && l->state == L_UP && (l->bulk_n || !out_room(l)))
+		return queue_block(l, m);
 	if (reserve(l, &v) != 0)
 		return -1;
 	/* encoded where frame_seal puts the payload, so it moves nothing */
@@ -243,6 +413,13 @@ on_timer(evutil_socket_t fd, short ev, void *arg)
 		link_close(l, "peer silent: dead");
 		return;
 	}
+	measure(l);
+	if (l->state == L_UP && link_queued(l) + unacked(l) >= FRAME_WIRE_MAX && now - l->moved_at > LINK_STALL_MS) {
+		/* a record's worth waits and the peer took not a byte for
+		 * seconds: it stopped reading (its window is closed) */
+		link_close(l, "peer stopped reading");
+		return;
+	}
 	if (now - l->last_tx >= LINK_KEEPALIVE_MS && link_send(l, FRAME_KEEPALIVE, NULL, 0) != 0) {
 		link_close(l, "cannot send");
 		return;
@@ -268,6 +445,7 @@ went_up(struct link *l)
 
 	l->state = L_UP;
 	l->last_rx = l->last_tx = l->rekeyed = node_now_ms();
+	limits_changed(n);
 	if (!l->initiator)
 		n->links_pending--;
 	if (l->punch) {
@@ -533,6 +711,7 @@ on_read(struct bufferevent *bev, void *arg)
 		}
 		if (evbuffer_get_length(in) < need)
 			return;
+		node->pstats.bytes_in += need;
 		if (l->peer)
 			l->peer->bytes_in += need;
 		if (l->state == L_UP || l->state == L_WAIT_CONFIRM) {
@@ -637,10 +816,13 @@ link_new(struct node *n, struct bufferevent *bev, const char *addr)
 	bufferevent_setwatermark(bev, EV_READ, 0, 2 * FRAME_WIRE_MAX);
 	bufferevent_set_max_single_read(bev, 2 * FRAME_WIRE_MAX);
 	bufferevent_set_max_single_write(bev, 4 * FRAME_WIRE_MAX);
-	bufferevent_setcb(bev, on_read, NULL, on_event, l);
+	/* the write callback runs as the output drains below one record */
+	bufferevent_setwatermark(bev, EV_WRITE, FRAME_WIRE_MAX, 0);
+	bufferevent_setcb(bev, on_read, on_write, on_event, l);
 	bufferevent_enable(bev, EV_READ | EV_WRITE);
 	l->next = n->links;
 	n->links = l;
+	limits_join(n, l);
 	return l;
 }
 

@@ -18,8 +18,19 @@ int links_start(struct node *n);
 void links_stop(struct node *n);
 void link_close(struct link *l, const char *why);
 int link_send(struct link *l, uint8_t type, const uint8_t *p, size_t len);
-/* link_send_msg sends a routing message, encoded in place. */
+/* link_send_msg sends a routing message, encoded in place. One with a
+ * block goes after every other record the link sends meanwhile, all but
+ * the one block already in the output: it waits, in the clear, up to
+ * LINK_BULK_MAX bytes; past that it is refused with LINK_FULL and the
+ * link stays. -1: the link cannot send (close it). */
+enum { LINK_FULL = -2 };
 int link_send_msg(struct link *l, const struct wire_msg *m);
+/* link_queued: bytes waiting to leave, sealed or not. */
+size_t link_queued(const struct link *l);
+/* link_drain_ms: how long what waits, and |more| bytes after it, would
+ * take to leave at the rate the link drained its last backlog (0 if it
+ * never had one). */
+uint64_t link_drain_ms(const struct link *l, size_t more);
 int link_is_up(const struct link *l);
 /* link_punch dials |p| at |a| from this node's listening port, for a
  * meeting through a router (nat.c); 0 if started. */

@@ -41,6 +41,18 @@ struct link {
 	int known_addr;            /* inbound from an address a known peer has used */
 	struct noderef ref_seen;   /* the initiator's noderef, applied once confirmed */
 	struct noderef_addr dialled_at; /* where the initiator says it dialled us */
+	/* Blocks wait here, in the clear, until the output has room for one
+	 * more record: every other record is sealed into the output at once,
+	 * so it passes all but one block waiting (docs/protocol.md). */
+	struct evbuffer *bulk;     /* u32be length, then the routing message */
+	size_t bulk_bytes;
+	unsigned bulk_n;
+	uint64_t sent;             /* bytes sealed into the output, in all */
+	/* how fast the output drains while it has a backlog (link_drain_ms) */
+	uint64_t busy_at, busy_gone; /* a backlog's start (ms), what had gone to the kernel by then */
+	double drain_bps;
+	int measured;              /* drain_bps is a measure (a backlog was seen draining, or not) */
+	uint64_t moved_at, gone_seen; /* when the kernel last took bytes, and how many it had */
 	uint8_t rec[FRAME_WIRE_MAX], plain[FRAME_BUCKET_L];
 };
 

@@ -15,6 +15,7 @@
 #include "node/core/frame.h"
 #include "node/core/router.h"
 #include "node/core/wire.h"
+#include "node/link/limits.h"
 #include "node/link/link.h"
 #include "node/link/peers.h"
 #include "node/route/driver.h"
@@ -64,7 +65,10 @@ struct route_state {
 	 * not "not found". */
 	uint8_t corrupt[16][32];
 	unsigned ncorrupt;
-	uint64_t rejected_direct; /* requests refused before the router: rate, memory */
+	uint64_t rejected_direct; /* requests refused before the router: rate, memory, load */
+	uint64_t rejected_load;   /* of which: what the reply would wait behind could not leave in time */
+	uint64_t dropped_full;    /* blocks a link had no room left for */
+	uint32_t hop_ms;          /* the router's hop deadline, per HTL left */
 	/* Answers to local requests wait for the run's store transaction: an
 	 * insert kept here is only "inserted" once it is on disk. */
 	struct router_action *later;
@@ -173,6 +177,7 @@ do_send(struct node *n, const struct router_action *a)
 {
 	struct peer *p = peers_by_rid(n, a->peer);
 	struct wire_msg m = a->msg;
+	int rc;
 
 	if (!p || !p->link)
 		return; /* the router's timer will notice */
@@ -180,7 +185,11 @@ do_send(struct node *n, const struct router_action *a)
 		m.block = B(a->blk)->data;
 		m.block_len = B(a->blk)->len;
 	}
-	if (link_send_msg(p->link, &m) != 0)
+	/* a block its link has no room for is dropped: the request times out
+	 * or backtracks, as if it were lost, and the link stays */
+	if ((rc = link_send_msg(p->link, &m)) == LINK_FULL)
+		n->route->dropped_full++;
+	else if (rc != 0)
 		link_close(p->link, "cannot send");
 }
 
@@ -598,6 +607,24 @@ reject(struct node *n, struct peer *p, const struct wire_msg *m, uint8_t type)
 	(void)link_send_msg(p->link, &r);
 }
 
+/* too_late: accept only the work that can be done in time (Hyphanet's
+ * load limiting). The block a request brings back leaves on the link it
+ * came by, after what already waits there: if that could not leave
+ * within half the request's deadline at the rate the link drains, the
+ * request is refused now, so that the sender backtracks at once rather
+ * than time out later. An insert's block goes on to the next hop: the
+ * node's output as a whole, at its limit, must have room for it. */
+static int
+too_late(const struct node *n, const struct peer *p, const struct wire_msg *m)
+{
+	uint64_t horizon = (uint64_t)n->route->hop_ms * (m->htl + 1u) / 2;
+
+	/* the node's limit bounds every link at once, measured or not */
+	if (links_drain_ms(n, FRAME_WIRE_MAX) > horizon)
+		return 1;
+	return m->type == WIRE_REQUEST && p->link && link_drain_ms(p->link, FRAME_WIRE_MAX) > horizon;
+}
+
 /* node_route_msg handles a FRAME_ROUTE record from a friend. A block that
  * does not verify is never stored or forwarded, and costs the sender its
  * link. Returns -1 to close the link. */
@@ -613,6 +640,11 @@ node_route_msg(struct node *n, struct peer *p, const uint8_t *data, size_t len)
 	}
 	if ((m.type == WIRE_REQUEST || m.type == WIRE_INSERT) && !peers_take_request(p)) {
 		/* Faster than any friend needs: refused, cheaply, link kept. */
+		reject(n, p, &m, WIRE_REJECTED_OVERLOAD);
+		return 0;
+	}
+	if ((m.type == WIRE_REQUEST || m.type == WIRE_INSERT) && too_late(n, p, &m)) {
+		n->route->rejected_load++;
 		reject(n, p, &m, WIRE_REJECTED_OVERLOAD);
 		return 0;
 	}
@@ -675,6 +707,7 @@ node_route_start(struct node *n)
 	if (!(n->route = calloc(1, sizeof(*n->route))))
 		return -1;
 	router_config_default(&cfg);
+	n->route->hop_ms = cfg.hop_timeout_ms;
 	cfg.htl_max = (uint8_t)n->conf.htl_max;
 	cfg.rtable_max = n->conf.rtable_max;
 	router_location(n->route->self, n->id_public);
@@ -712,6 +745,13 @@ node_route_stop(struct node *n)
 	free(n->route->later); /* empty: answers are released before a run ends */
 	free(n->route);
 	n->route = NULL;
+}
+
+void
+node_route_load(const struct node *n, uint64_t *rejected_load, uint64_t *dropped_full)
+{
+	*rejected_load = n->route->rejected_load;
+	*dropped_full = n->route->dropped_full;
 }
 
 void

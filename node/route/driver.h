@@ -35,6 +35,9 @@ void node_route_release(struct node *n);
 /* node_route_reconfigure applies conf.htl_max and conf.rtable_max. */
 int node_route_reconfigure(struct node *n);
 void node_route_stats(const struct node *n, struct router_stats *st);
+/* node_route_load: requests refused because their reply could not leave
+ * in time (link/limits.h), and blocks dropped for a full link queue. */
+void node_route_load(const struct node *n, uint64_t *rejected_load, uint64_t *dropped_full);
 unsigned router_inflight_of(const struct node *n);
 int node_fetch_block(struct node *n, const uint8_t key[32], node_block_cb cb, void *cookie);
 int node_insert_block(struct node *n, const uint8_t key[32], const uint8_t *block, size_t len,

@@ -282,11 +282,15 @@ main(int argc, char **argv)
 	} else if (!strcmp(mode, "stall")) {
 		struct uri u;
 		long n = argc > 5 ? atol(argv[5]) : 1000, i;
-		int fl;
+		int fl, rcvbuf;
 		if (argc < 5 || uri_parse(&u, argv[4], strlen(argv[4]), &why) != 0)
 			return 2;
 		fl = fcntl(fd, F_GETFL);
 		(void)fcntl(fd, F_SETFL, fl | O_NONBLOCK); /* a write that would block: the target stopped reading too */
+		/* a small receive buffer, as across the internet: loopback's
+		 * would take megabytes before its window closed */
+		rcvbuf = 65536;
+		(void)setsockopt(fd, SOL_SOCKET, SO_RCVBUF, &rcvbuf, sizeof(rcvbuf));
 		for (i = 0; i < n; i++) {
 			struct wire_msg m = { .type = WIRE_REQUEST, .htl = 18 };
 			size_t ml, off = 0;
@@ -307,7 +311,7 @@ main(int argc, char **argv)
 				break;
 		}
 		(void)fcntl(fd, F_SETFL, fl);
-		sleep(3); /* not reading: the replies pile up at the target */
+		sleep(10); /* not reading: the replies pile up at the target */
 		printf("sent %ld %s\n", i, closed_within(fd, 3000) ? "closed" : "open");
 	} else if (!strcmp(mode, "flood") || !strcmp(mode, "announce")) {
 		long n = argc > 4 ? atol(argv[4]) : 1000, i, counts[WIRE_TYPE_MAX + 1] = { 0 }, got = 0;

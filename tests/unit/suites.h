@@ -19,5 +19,6 @@ Suite *fec_suite(void);
 Suite *opennet_suite(void);
 Suite *transfer_suite(void);
 Suite *seal_suite(void);
+Suite *window_suite(void);
 
 #endif

@@ -1,0 +1,44 @@
+/* window.h: how many block requests a fetch keeps in flight, sans-I/O.
+ *
+ * Enough to fill the path (its bandwidth-delay product), and no more, or
+ * the extra blocks only wait in queues on the way, where every other
+ * request across those links waits behind them (docs/routing.md,
+ * "Windows"). The control is LEDBAT's (RFC 6817) on block round trips:
+ * the least round trip seen in the last minute is the path's own delay;
+ * what a block takes beyond it is queueing. Below the target the window
+ * grows (doubling each round trip at first, as TCP's slow start, then by
+ * up to one block a round trip), above it it shrinks in proportion, and
+ * an overload answer halves it. The caller feeds round trips of blocks
+ * that crossed the network (never the store's own answers). */
+#ifndef WISP_WINDOW_H
+#define WISP_WINDOW_H
+
+#include <stdint.h>
+
+enum {
+	WINDOW_TARGET_MS = 50,  /* queueing a window may add on its path */
+	WINDOW_BASE_SLOTS = 6,  /* the path's delay: minima of 10 s each, for a minute */
+	WINDOW_RECENT = 4,      /* a round trip is the least of the last four: noise filtered */
+};
+
+struct window {
+	double w;
+	unsigned lo, hi;
+	int slow_start;
+	uint32_t base[WINDOW_BASE_SLOTS];
+	uint64_t base_slot;     /* the 10 s period base[base_slot % SLOTS] holds */
+	uint32_t recent[WINDOW_RECENT];
+	unsigned nrecent;
+};
+
+/* window_init: |start| blocks at first, kept within [lo, hi]. */
+void window_init(struct window *w, unsigned lo, unsigned hi, unsigned start);
+/* window_sample: a block came back |rtt_ms| after it was asked. */
+void window_sample(struct window *w, uint32_t rtt_ms, uint64_t now_ms);
+/* window_overload: a request was refused for load on the way. */
+void window_overload(struct window *w);
+unsigned window_size(const struct window *w);
+/* window_queueing: the queueing delay the window sees now, in ms. */
+uint32_t window_queueing(const struct window *w);
+
+#endif

@@ -1,0 +1,107 @@
+/* A fetch's window (node/core/window.h): it opens on a path with no
+ * queue, settles where the queueing is the target, shrinks when the delay
+ * grows, halves on an overload, and stays in its bounds. A simulated
+ * bottleneck stands for the path. */
+#include "node/core/window.h"
+#include "tests/unit/suites.h"
+
+/* run: a path of |base| ms round trip through a bottleneck passing one
+ * block each |per| ms, fed by the window for |ms| (the fluid model: with
+ * w blocks in flight a round trip is the path's own, or w blocks' worth
+ * of the bottleneck if that is longer); returns the queueing seen at the
+ * end. */
+static uint32_t
+run(struct window *w, uint32_t base, uint32_t per, uint64_t *now, uint64_t ms)
+{
+	uint64_t end = *now + ms;
+
+	while (*now < end) {
+		uint64_t drain = (uint64_t)window_size(w) * per;
+		*now += per;
+		window_sample(w, (uint32_t)(drain > base ? drain : base), *now);
+	}
+	return window_queueing(w);
+}
+
+START_TEST(test_window_opens_and_settles)
+{
+	struct window w;
+	uint64_t now = 1000000;
+	unsigned bdp;
+
+	/* 40 ms round trip, a block each 5 ms (about 50 Mbit/s): a path of
+	 * 8 blocks; the target's 50 ms adds 10 */
+	window_init(&w, 2, 96, 4);
+	run(&w, 40, 5, &now, 60000);
+	bdp = 40 / 5 + WINDOW_TARGET_MS / 5;
+	ck_assert_msg(window_size(&w) >= bdp - 3 && window_size(&w) <= bdp + 3, "window %u, expected about %u",
+	    window_size(&w), bdp);
+	ck_assert_uint_le(window_queueing(&w), WINDOW_TARGET_MS + 15);
+}
+END_TEST
+
+START_TEST(test_window_shrinks_when_the_path_slows)
+{
+	struct window w;
+	uint64_t now = 1000000;
+	unsigned before;
+
+	window_init(&w, 2, 96, 4);
+	run(&w, 40, 5, &now, 60000);
+	before = window_size(&w);
+	/* the bottleneck gets ten times slower (another transfer, a shaped
+	 * line): the window comes down so that queueing is near the target */
+	run(&w, 40, 50, &now, 120000);
+	ck_assert_uint_lt(window_size(&w), before);
+	ck_assert_uint_le(window_size(&w), 40 / 50 + WINDOW_TARGET_MS / 50 + 3);
+}
+END_TEST
+
+START_TEST(test_window_fills_a_long_fat_path)
+{
+	struct window w;
+	uint64_t now = 1000000;
+
+	/* 320 ms round trip (4 hops of 40 ms), a block each 5 ms: 64 blocks */
+	window_init(&w, 2, 96, 8);
+	run(&w, 320, 5, &now, 30000);
+	ck_assert_uint_ge(window_size(&w), 64);
+}
+END_TEST
+
+START_TEST(test_window_bounds_and_overload)
+{
+	struct window w;
+	uint64_t now = 1000000;
+	int i;
+
+	window_init(&w, 2, 16, 100);
+	ck_assert_uint_eq(window_size(&w), 16);
+	for (i = 0; i < 1000; i++)
+		window_sample(&w, 10, now += 10); /* no queue at all: it stays at its bound */
+	ck_assert_uint_eq(window_size(&w), 16);
+	window_overload(&w);
+	ck_assert_uint_eq(window_size(&w), 8);
+	for (i = 0; i < 10; i++)
+		window_overload(&w);
+	ck_assert_uint_eq(window_size(&w), 2);
+	/* huge round trips never take it below its floor */
+	for (i = 0; i < 1000; i++)
+		window_sample(&w, 100000, now += 10);
+	ck_assert_uint_eq(window_size(&w), 2);
+}
+END_TEST
+
+Suite *
+window_suite(void)
+{
+	Suite *s = suite_create("window");
+	TCase *tc = tcase_create("window");
+
+	tcase_add_test(tc, test_window_opens_and_settles);
+	tcase_add_test(tc, test_window_shrinks_when_the_path_slows);
+	tcase_add_test(tc, test_window_fills_a_long_fat_path);
+	tcase_add_test(tc, test_window_bounds_and_overload);
+	suite_add_tcase(s, tc);
+	return s;
+}
