@@ -221,6 +221,23 @@ on_tick(evutil_socket_t fd, short ev, void *arg)
 		save_month(n, lm);
 }
 
+/* linked: a link that comes up joins the node's limit, and strangers'
+ * shares follow how many there are (peers.h's hooks, called after a link
+ * comes up and after one went). */
+static void
+linked(struct node *n, struct peer *p, int up)
+{
+	struct limits *lm = n->limits;
+
+	if (!lm)
+		return;
+	if (up && lm->group && p->link && p->link->bev)
+		(void)bufferevent_add_to_rate_limit_group(p->link->bev, lm->group);
+	strangers(n, lm);
+}
+
+static const struct peer_hooks hooks = { .linked = linked };
+
 int
 limits_start(struct node *n)
 {
@@ -236,7 +253,7 @@ limits_start(struct node *n)
 	lm->last_in = bytes(n, 0);
 	lm->last_out = bytes(n, 1);
 	event_add(lm->tick, &second);
-	return limits_apply(n);
+	return peers_hook(n, &hooks) != 0 || limits_apply(n) != 0 ? -1 : 0;
 }
 
 int
@@ -263,21 +280,6 @@ limits_stop(struct node *n)
 	n->limits = NULL;
 }
 
-void
-limits_join(struct node *n, struct link *l)
-{
-	struct limits *lm = n->limits;
-
-	if (lm && lm->group && l->bev)
-		(void)bufferevent_add_to_rate_limit_group(l->bev, lm->group);
-}
-
-void
-limits_changed(struct node *n)
-{
-	if (n->limits)
-		strangers(n, n->limits);
-}
 
 uint64_t
 links_drain_ms(const struct node *n, size_t more)

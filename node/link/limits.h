@@ -30,10 +30,6 @@ int limits_start(struct node *n);
 void limits_stop(struct node *n);
 /* limits_apply: after a reload, the new limits in force at once. */
 int limits_apply(struct node *n);
-/* limits_join: a new link under the node's limit; limits_changed: a link
- * came up or went (strangers' shares). */
-void limits_join(struct node *n, struct link *l);
-void limits_changed(struct node *n);
 /* links_drain_ms: how long every link's waiting bytes and |more| would
  * take at the node's output limit; 0 without one. */
 uint64_t links_drain_ms(const struct node *n, size_t more);

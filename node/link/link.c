@@ -30,7 +30,6 @@
 #include "node/core/natmsg.h"
 #include "node/core/wire.h"
 #include "node/link/link.h"
-#include "node/link/limits.h"
 #include "node/link/link_int.h"
 #include "node/link/peers.h"
 
@@ -109,8 +108,6 @@ link_close(struct link *l, const char *why)
 		evbuffer_free(l->bulk);
 	l->bev = NULL;
 	l->bulk = NULL;
-	if (l->state == L_UP)
-		limits_changed(n);
 	if (l->timer)
 		event_free(l->timer);
 	if (p && l->punch) {
@@ -445,7 +442,6 @@ went_up(struct link *l)
 
 	l->state = L_UP;
 	l->last_rx = l->last_tx = l->rekeyed = node_now_ms();
-	limits_changed(n);
 	if (!l->initiator)
 		n->links_pending--;
 	if (l->punch) {
@@ -822,7 +818,6 @@ link_new(struct node *n, struct bufferevent *bev, const char *addr)
 	bufferevent_enable(bev, EV_READ | EV_WRITE);
 	l->next = n->links;
 	n->links = l;
-	limits_join(n, l);
 	return l;
 }
 
