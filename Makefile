@@ -127,6 +127,8 @@ bench: deps
 	sh tests/bench/node.sh $(BIN) $(B)
 	sh tests/bench/chain.sh $(BIN) $(B)
 	sh tests/bench/crowd.sh $(BIN) $(B)
+	sh tests/bench/shaped.sh $(BIN) $(B)
+	sh tests/bench/contention.sh $(BIN) $(B)
 
 # the simulator's experiments (minutes to an hour each); docs/sim.md
 sim: $(BIN)/wisp-sim

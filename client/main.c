@@ -114,7 +114,9 @@ static const struct {
 	           "It starts again as a new node. Asks to type destroy, unless --yes.\n" },
 	{ "status", "usage: wisp status [--json]\n"
 	            "The node's peers, its addresses and where each came from, whether a peer\n"
-	            "reached it from outside lately, its store, traffic and routing counters.\n" },
+	            "reached it from outside lately, its store, traffic and routing counters,\n"
+	            "its speed each way with the limits, what waits to leave and the requests\n"
+	            "refused for load (docs/operator.md, \"Bandwidth\"), its protection.\n" },
 	{ "noderef", "usage: wisp noderef\nPrint this node's noderef: one line a friend adds with wisp peer add.\n" },
 	{ "invite", "usage: wisp invite\nPrint a one-time invite, valid 7 days: a friend's wisp peer add of it links\n"
 	            "both nodes, and the invite is then spent.\n" },

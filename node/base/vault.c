@@ -26,7 +26,7 @@
 /* The small files sealed, by their names in the data directory (which
  * are their associated data too); the transfers' areas are handled apart. */
 static const char *const SEALED_FILES[] = {
-	"identity", "seeds", "opennet.peers", "ark.edition", "keep", "transfers/queue",
+	"identity", "seeds", "opennet.peers", "ark.edition", "keep", "transfers/queue", "bandwidth",
 };
 enum { NSEALED = sizeof(SEALED_FILES) / sizeof(SEALED_FILES[0]), FILE_MAX = 16 << 20, TRIES = 3 };
 
