@@ -7,7 +7,8 @@
 #   of c1's times out;
 # - with L so low that a burst of requests cannot be served in time, c0
 #   refuses them (RejectedOverload, counted as refused for load) and none
-#   of c1's requests times out waiting.
+#   of c1's requests times out waiting;
+# - with bandwidth-month spent, c0 slows to its floor of 4 KiB/s.
 . tests/net/lib.sh
 . tests/lab/lib.sh
 lab_skip_unless_able
@@ -91,4 +92,13 @@ check "what it took was served whole ($served), the rest refused ($refused), not
 	[ "$served" -gt 0 -a "$refused" -gt 0 -a "$other" -eq 0 ]
 check "and none of c1's requests waited out a hop deadline ($timeouts0 before, $(field c1 timeouts) after)" \
 	sh -c "[ -n '$timeouts0' ] && [ '$(field c1 timeouts)' = '$timeouts0' ]"
+
+# 3. A month's allowance spent: the output slows to its floor, not to nothing.
+sed -i '/^bandwidth-out = /d' "$T/c0/wispd.conf"
+echo "bandwidth-month = 1M" >>"$T/c0/wispd.conf"
+lw c0 reload >/dev/null 2>&1
+slowed() { js c0 | grep -q '"slowed": true'; }
+check "with 1 MiB a month and more sent, c0 says its share is spent" wait_for 10 slowed
+check "and sends at 4 KiB/s, no less ($(field c0 out_in_force))" [ "$(field c0 out_in_force)" = 4096 ]
+check "status says so: $(lw c0 status | grep '^month:')" sh -c "ip netns exec '$L-c0' '$WISP' -d '$T/c0' status | grep -q 'share so far is spent'"
 finish
