@@ -250,8 +250,8 @@ measure(struct link *l)
 		l->gone_seen = gone(l);
 		l->moved_at = now;
 	}
-	if (!queued) {
-		l->busy_at = 0;
+	if (queued < FRAME_WIRE_MAX) {
+		l->busy_at = 0; /* less than a record waits: no backlog to time */
 		return;
 	}
 	if (!l->busy_at) {
@@ -261,8 +261,9 @@ measure(struct link *l)
 	}
 	if (now - l->busy_at >= 250) {
 		double bps = (double)(gone(l) - l->busy_gone) * 1000.0 / (double)(now - l->busy_at);
-		l->drain_bps = l->measured ? 0.7 * l->drain_bps + 0.3 * bps : bps;
+		l->drain_bps = l->measured && now - l->measured_at < LINK_RATE_TTL_MS ? 0.7 * l->drain_bps + 0.3 * bps : bps;
 		l->measured = 1;
+		l->measured_at = now;
 		l->busy_at = now;
 		l->busy_gone = gone(l);
 	}
@@ -277,8 +278,10 @@ link_queued(const struct link *l)
 uint64_t
 link_drain_ms(const struct link *l, size_t more)
 {
-	if (!l->measured)
-		return 0; /* never backlogged: as fast as it is asked */
+	/* with nothing waiting a reply leaves at once, whatever the last
+	 * backlog's rate was: a stale estimate must not refuse work for ever */
+	if (!l->measured || !link_queued(l) || node_now_ms() - l->measured_at > LINK_RATE_TTL_MS)
+		return 0;
 	if (l->drain_bps < 1)
 		return UINT64_MAX; /* its backlog did not move at all */
 	return (uint64_t)((double)(link_queued(l) + more) * 1000.0 / l->drain_bps);

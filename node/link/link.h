@@ -28,8 +28,8 @@ int link_send_msg(struct link *l, const struct wire_msg *m);
 /* link_queued: bytes waiting to leave, sealed or not. */
 size_t link_queued(const struct link *l);
 /* link_drain_ms: how long what waits, and |more| bytes after it, would
- * take to leave at the rate the link drained its last backlog (0 if it
- * never had one). */
+ * take to leave at the rate the link drained its last backlog (0 if
+ * nothing waits, or it never had a backlog). */
 uint64_t link_drain_ms(const struct link *l, size_t more);
 int link_is_up(const struct link *l);
 /* link_punch dials |p| at |a| from this node's listening port, for a

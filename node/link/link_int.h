@@ -52,6 +52,7 @@ struct link {
 	uint64_t busy_at, busy_gone; /* a backlog's start (ms), what had gone to the kernel by then */
 	double drain_bps;
 	int measured;              /* drain_bps is a measure (a backlog was seen draining, or not) */
+	uint64_t measured_at;      /* when; older than LINK_RATE_TTL_MS it no longer counts */
 	uint64_t moved_at, gone_seen; /* when the kernel last took bytes, and how many it had */
 	uint8_t rec[FRAME_WIRE_MAX], plain[FRAME_BUCKET_L];
 };

@@ -30,8 +30,9 @@ enum peer_limits {
 	LINK_KEEPALIVE_MS = 10000,
 	LINK_DEAD_MS = 30000,      /* silence after which a link is dead */
 	LINK_OUTPUT_MAX = 8 << 20, /* a peer that stops reading loses its link */
-	LINK_BULK_MAX = 4 << 20,   /* blocks waiting for a link; past it a block is refused */
+	LINK_BULK_MAX = 16 << 20,  /* blocks waiting for a link; past it a block is refused */
 	LINK_NOTSENT = 16 << 10,   /* unsent bytes the kernel may hold (TCP_NOTSENT_LOWAT) */
+	LINK_RATE_TTL_MS = 10000,  /* how long a link's measured drain rate stands */
 	LINK_STALL_MS = 5000,      /* a backlog that moved not a byte this long: the peer stopped reading */
 	LINK_REKEY_MS = 10 * 60 * 1000,
 	LINK_RETIRE_MS = 3000,     /* a duplicate link lingers this long */

@@ -41,3 +41,24 @@ for cfg in "5 10 8" "5 40 8" "50 10 48" "50 40 48"; do
 	LAB_NS=""
 	rm -rf "$T"/c[0-9]*
 done
+# The output limit: c0 with bandwidth-out = 512K serving c1 across a
+# 50 Mbit/s link, its output over a minute as a fraction of the limit.
+L="ws$$lim"
+lab_chain 1 50 10 || exit 1
+head -c $((48 << 20)) /dev/urandom >"$T/file"
+uri=$(lw c0 put -q "$T/file") || exit 1
+lab_chain_link 0
+wait_for 30 linked_n c1 1 || echo "bench shaped: no link"
+echo "bandwidth-out = 512K" >>"$T/c0/wispd.conf"
+lw c0 reload >/dev/null 2>&1
+out_of_c0() { nsx c0 curl -s -H "Authorization: Bearer $(cat "$T/c0/api.token")" "http://$(cat "$T/c0/api.addr")/api/v1/peers" |
+	sed -n 's/.*"bytes_out": \([0-9]*\).*/\1/p'; }
+lw c1 get -q "$uri" >/dev/null 2>&1 &
+getpid=$!
+sleep 5 # under way
+b1=$(out_of_c0); t1=$(now)
+sleep 60
+b2=$(out_of_c0); t2=$(now)
+kill "$getpid" 2>/dev/null
+awk -v b=$((b2 - b1)) -v ns=$((t2 - t1)) -v l=524288 'BEGIN {
+	r = b / (ns / 1e9); printf "bench shaped: bandwidth-out 512 KiB/s, over 60 s: %.0f bytes/s, %.3f of the limit\n", r, r / l }'
