@@ -51,7 +51,7 @@ window_sample(struct window *w, uint32_t rtt_ms, uint64_t now_ms)
 {
 	uint64_t slot = now_ms / 10000;
 	double off;
-	uint32_t q;
+	uint32_t q, base, target;
 
 	/* a new 10 s period forgets the oldest: a path that got longer is
 	 * the path's own delay within a minute, not queueing for ever */
@@ -67,18 +67,22 @@ window_sample(struct window *w, uint32_t rtt_ms, uint64_t now_ms)
 		w->base[slot % WINDOW_BASE_SLOTS] = rtt_ms;
 	w->recent[w->nrecent++ % WINDOW_RECENT] = rtt_ms;
 	q = window_queueing(w);
+	/* a long path tolerates more: a quarter of its own delay, at least
+	 * the target (its jitter alone would shrink the window otherwise) */
+	base = least(w->base, WINDOW_BASE_SLOTS);
+	target = base / 4 > WINDOW_TARGET_MS ? base / 4 : WINDOW_TARGET_MS;
 	if (w->slow_start) {
-		if (q * 2 <= WINDOW_TARGET_MS) {
+		if (q <= target) {
 			w->w += 1; /* one more for each block back: doubling each round trip */
 			clamp(w);
 			return;
 		}
 		w->slow_start = 0;
 	}
-	off = ((double)WINDOW_TARGET_MS - (double)q) / WINDOW_TARGET_MS;
+	off = ((double)target - (double)q) / target;
 	if (off < -2)
 		off = -2; /* a burst of delay shrinks it fast, not to nothing at once */
-	w->w += off / w->w;
+	w->w += WINDOW_GAIN * off / w->w;
 	clamp(w);
 }
 
