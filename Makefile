@@ -125,6 +125,7 @@ bench: deps
 	@$(MAKE) --no-print-directory all $(B)/tests/bench/run
 	$(B)/tests/bench/run
 	sh tests/bench/node.sh $(BIN) $(B)
+	sh tests/bench/limit.sh $(BIN) $(B)
 	sh tests/bench/chain.sh $(BIN) $(B)
 	sh tests/bench/crowd.sh $(BIN) $(B)
 	sh tests/bench/shaped.sh $(BIN) $(B)

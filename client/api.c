@@ -214,6 +214,13 @@ api_send(struct api *a, int method, const char *path, const void *body, size_t l
 	return start(a, method, path, body, len, &a->pending, NULL, NULL);
 }
 
+void
+api_progress(struct api *a)
+{
+	if (a && a->busy && !a->done)
+		(void)event_base_loop(a->base, EVLOOP_NONBLOCK);
+}
+
 int
 api_wait(struct api *a, struct api_resp *r)
 {

@@ -84,6 +84,10 @@ int api_request(struct api *a, int method, const char *path, const void *body, s
 /* api_send starts a request without waiting; api_wait waits for it. At
  * most one is outstanding. */
 int api_send(struct api *a, int method, const char *path, const void *body, size_t len);
+/* api_progress moves the request in flight on as far as the socket
+ * allows now, without waiting: a caller busy between api_send and
+ * api_wait calls it so that the node is not kept waiting for the body. */
+void api_progress(struct api *a);
 int api_wait(struct api *a, struct api_resp *r);
 void api_resp_free(struct api_resp *r);
 /* api_catch_interrupt: from now on Ctrl-C cancels the request in flight

@@ -22,6 +22,7 @@
 #include "crypto/bytes.h"
 #include "crypto/fec.h"
 #include "crypto/manifest.h"
+#include "crypto/pool.h"
 #include "crypto/tree.h"
 #include "crypto/uri.h"
 
@@ -29,6 +30,7 @@ enum { BATCH_BLOCKS = 64, READ_CHUNK = 1 << 20 };
 
 struct put {
 	struct api *api;      /* NULL with --key-only */
+	struct pool *pool;    /* the encoding's threads, one per core */
 	uint8_t *buf;         /* one read's worth of input */
 	uint8_t *batch;       /* evhttp copies it when sent, so one suffices */
 	size_t fill, nblocks;
@@ -141,6 +143,7 @@ flush_batch(struct put *p)
 	}
 	p->fill = 0;
 	p->nblocks = 0;
+	api_progress(p->api);
 	return 0;
 }
 
@@ -157,6 +160,7 @@ emit(void *ctx, const uint8_t block[CHK_BLOCK_LEN], const struct chk_keys *k)
 	store_u32be(b + 32, CHK_BLOCK_LEN);
 	memcpy(b + 36, block, CHK_BLOCK_LEN);
 	p->fill += 36 + CHK_BLOCK_LEN;
+	api_progress(p->api); /* the batch before this one, on its way */
 	if (++p->nblocks == BATCH_BLOCKS)
 		return flush_batch(p);
 	return 0;
@@ -212,6 +216,7 @@ put_stream(struct put *p, int fd, const char *mime, struct chk_keys *root, uint6
 	*bytes = 0;
 	if (tree_enc_new_fec(&e, mime, FEC_K_DEFAULT, p->checks, emit, p) != 0)
 		return cli_fail(CLI_FAIL, "put: out of memory");
+	tree_enc_set_pool(e, p->pool);
 	for (;;) {
 		ssize_t n = read(fd, p->buf, READ_CHUNK);
 		if (n < 0 && errno == EINTR)
@@ -319,6 +324,7 @@ put_buffer(struct put *p, const uint8_t *data, size_t len, const char *mime, str
 
 	if (tree_enc_new_fec(&e, mime, FEC_K_DEFAULT, p->checks, emit, p) != 0)
 		return cli_fail(CLI_FAIL, "put: out of memory");
+	tree_enc_set_pool(e, p->pool);
 	rc = tree_enc_write(e, data, len) == 0 && tree_enc_finish(e, root) == 0 ? CLI_OK
 	    : p->said ? p->rc : cli_fail(CLI_FAIL, "put: encoding the manifest failed");
 	tree_enc_free(e);
@@ -485,7 +491,8 @@ cli_put(struct cli *c, int argc, char **argv)
 		p.est_bytes = total;
 		p.est_blocks = total ? est_blocks(total, p.checks) : 0; /* a pipe: not known */
 	}
-	if (!(p.buf = malloc(READ_CHUNK)) || !(p.batch = malloc(BATCH_BLOCKS * (36 + CHK_BLOCK_LEN)))) {
+	if (!(p.buf = malloc(READ_CHUNK)) || !(p.batch = malloc(BATCH_BLOCKS * (36 + CHK_BLOCK_LEN))) ||
+	    pool_new(&p.pool, 0) != 0) {
 		p.rc = cli_fail(CLI_FAIL, "put: out of memory");
 		goto out;
 	}
@@ -536,6 +543,7 @@ out:
 		sodium_memzero(p.buf, READ_CHUNK);
 	free(p.buf);
 	free(p.batch);
+	pool_free(p.pool);
 	api_close(p.api);
 	if (fd > STDIN_FILENO)
 		close(fd);

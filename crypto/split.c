@@ -5,7 +5,22 @@
 
 #include "crypto/bytes.h"
 #include "crypto/fec.h"
+#include "crypto/pool.h"
 #include "crypto/split.h"
+
+/* Blocks are encrypted PAR_BATCH at a time, over the pool's threads, then
+ * handed on in their order; a segment's check blocks are coded in
+ * stripes of FEC_STRIPE bytes (the code works bytewise, so a stripe is
+ * the same computation on a narrower slice of every block). */
+enum { PAR_BATCH = 32, FEC_STRIPE = 4096 };
+
+/* A block whose plaintext is ready and whose encryption waits. */
+struct pend {
+	const uint8_t *plain;
+	size_t len;
+	struct chk_keys *keys;
+	int rc;
+};
 
 static const uint8_t ROOT_MAGIC[4] = { 'W', 'S', 'P', 'R' };
 #define ROOT_VERSION 1
@@ -35,6 +50,10 @@ struct split_enc {
 	struct stream lv[SPLIT_LEVELS_MAX];
 	uint8_t *check[FEC_BLOCKS_MAX];
 	uint8_t block[CHK_BLOCK_LEN];
+	struct pool *pool;       /* NULL: all in the caller's thread */
+	struct pend pend[PAR_BATCH];
+	uint8_t *out;            /* PAR_BATCH blocks, once a batch is made */
+	unsigned npend;
 };
 
 int
@@ -77,8 +96,11 @@ split_enc_free(struct split_enc *e)
 	}
 	for (i = 0; i < FEC_BLOCKS_MAX; i++)
 		free(e->check[i]);
+	free(e->out);
 	free(e);
 }
+
+void split_enc_set_pool(struct split_enc *e, struct pool *p) { e->pool = p; }
 
 uint64_t split_enc_blocks(const struct split_enc *e) { return e->blocks; }
 
@@ -102,6 +124,85 @@ emit_block(struct split_enc *e, const uint8_t *plain, size_t len, struct chk_key
 	return e->emit(e->ctx, e->block, k);
 }
 
+static void
+encode_one(void *ctx, size_t i)
+{
+	struct split_enc *e = ctx;
+	struct pend *p = &e->pend[i];
+
+	p->rc = chk_encode(e->out + i * CHK_BLOCK_LEN, p->keys, p->plain, p->len);
+}
+
+/* drain encrypts the blocks waiting and emits them in the order they
+ * came: the stream of blocks is the same as one encrypted at a time. */
+static int
+drain(struct split_enc *e)
+{
+	unsigned i, n = e->npend;
+	int rc = 0;
+
+	if (n == 0)
+		return 0;
+	e->npend = 0;
+	pool_for(e->pool, n, encode_one, e);
+	for (i = 0; i < n && rc == 0; i++)
+		if ((rc = e->pend[i].rc) == 0) {
+			e->blocks++;
+			rc = e->emit(e->ctx, e->out + (size_t)i * CHK_BLOCK_LEN, e->pend[i].keys);
+		}
+	return rc;
+}
+
+/* later queues a block for drain; |plain| and |keys| must stay put until
+ * then (a segment's flush drains before it moves either). */
+static int
+later(struct split_enc *e, const uint8_t *plain, size_t len, struct chk_keys *keys)
+{
+	int rc;
+
+	if (!e->out && !(e->out = malloc((size_t)PAR_BATCH * CHK_BLOCK_LEN)))
+		return WISP_ERR_NOMEM;
+	if (e->npend == PAR_BATCH && (rc = drain(e)) != 0)
+		return rc;
+	e->pend[e->npend++] = (struct pend){ plain, len, keys, 0 };
+	return 0;
+}
+
+struct stripes {
+	unsigned d, c;
+	uint8_t *const *data;
+	uint8_t **checks;
+	int rc;
+};
+
+static void
+code_stripe(void *ctx, size_t i)
+{
+	struct stripes *s = ctx;
+	uint8_t *in[FEC_BLOCKS_MAX], *out[FEC_BLOCKS_MAX];
+	size_t off = i * FEC_STRIPE;
+	unsigned j;
+	int rc;
+
+	for (j = 0; j < s->d; j++)
+		in[j] = s->data[j] + off;
+	for (j = 0; j < s->c; j++)
+		out[j] = s->checks[j] + off;
+	if ((rc = fec_encode(s->d, s->c, in, out, FEC_STRIPE)) != 0)
+		s->rc = rc; /* any stripe's failure fails the segment */
+}
+
+static int
+code_segment(struct split_enc *e, unsigned d, unsigned c, uint8_t *const *data)
+{
+	struct stripes s = { d, c, data, e->check, 0 };
+
+	if (e->pool == NULL || pool_threads(e->pool) == 1)
+		return fec_encode(d, c, data, e->check, CHK_DATA_MAX);
+	pool_for(e->pool, CHK_DATA_MAX / FEC_STRIPE, code_stripe, &s);
+	return s.rc;
+}
+
 static int stream_write(struct split_enc *e, unsigned lvl, const uint8_t *data, size_t len);
 
 /* flush_segment codes the first |d| held blocks of level |lvl| and hands
@@ -117,12 +218,16 @@ flush_segment(struct split_enc *e, unsigned lvl, unsigned d)
 	for (i = 0; i < c; i++)
 		if (!e->check[i] && !(e->check[i] = malloc(CHK_DATA_MAX)))
 			return WISP_ERR_NOMEM;
-	if ((rc = fec_encode(d, c, s->chunk, e->check, CHK_DATA_MAX)) != 0)
+	/* the data blocks' keys are needed now, and their slots move below */
+	if ((rc = drain(e)) != 0 || (rc = code_segment(e, d, c, s->chunk)) != 0)
 		return rc;
 	memcpy(s->up, s->keys, d * sizeof(*s->keys));
 	for (i = 0; i < c; i++)
-		if ((rc = emit_block(e, e->check[i], CHK_DATA_MAX, &s->up[d + i])) != 0)
+		if ((rc = later(e, e->check[i], CHK_DATA_MAX, &s->up[d + i])) != 0)
 			return rc;
+	/* the checks' buffers are the level above's to reuse */
+	if ((rc = drain(e)) != 0)
+		return rc;
 	memcpy(tmp, s->chunk, d * sizeof(*tmp));
 	memmove(s->chunk, s->chunk + d, (e->hold - d) * sizeof(*tmp));
 	memcpy(s->chunk + e->hold - d, tmp, d * sizeof(*tmp));
@@ -142,7 +247,7 @@ close_chunk(struct split_enc *e, unsigned lvl)
 
 	/* The code sees whole blocks: a short last one is zero-padded. */
 	memset(s->chunk[s->full] + s->fill, 0, CHK_DATA_MAX - s->fill);
-	if ((rc = emit_block(e, s->chunk[s->full], s->fill, &s->keys[s->full])) != 0)
+	if ((rc = later(e, s->chunk[s->full], s->fill, &s->keys[s->full])) != 0)
 		return rc;
 	s->full++;
 	s->fill = 0;
@@ -247,6 +352,8 @@ split_enc_finish(struct split_enc *e, struct chk_keys *root)
 		if ((rc = finish_level(e, lvl)) != 0)
 			return rc;
 	}
+	if ((rc = drain(e)) != 0)
+		return rc;
 	if (!(plain = malloc(CHK_DATA_MAX)))
 		return WISP_ERR_NOMEM;
 	wr_init(&w, plain, CHK_DATA_MAX);

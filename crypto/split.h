@@ -36,6 +36,10 @@ struct split_enc;
 int split_enc_new(struct split_enc **out, const char *mime, unsigned k, unsigned m, tree_emit_fn emit,
     void *ctx) WISP_WUR;
 int split_enc_write(struct split_enc *e, const uint8_t *data, size_t len) WISP_WUR;
+/* split_enc_set_pool spreads the encoding over |p|'s threads (pool.h);
+ * the blocks, their order and the keys are the same with or without. */
+struct pool;
+void split_enc_set_pool(struct split_enc *e, struct pool *p);
 int split_enc_set_mime(struct split_enc *e, const char *mime) WISP_WUR;
 /* split_enc_finish emits what is held, then the root, whose keys it
  * returns. */

@@ -105,6 +105,13 @@ tree_enc_new_fec(struct tree_enc **out, const char *mime, unsigned k, unsigned m
 	return rc;
 }
 
+void
+tree_enc_set_pool(struct tree_enc *e, struct pool *p)
+{
+	if (e->fec)
+		split_enc_set_pool(e->fec, p);
+}
+
 int
 tree_enc_set_mime(struct tree_enc *e, const char *mime)
 {

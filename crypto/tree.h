@@ -49,6 +49,10 @@ int tree_enc_new(struct tree_enc **out, const char *mime, tree_emit_fn emit, voi
 int tree_enc_new_fec(struct tree_enc **out, const char *mime, unsigned k, unsigned m, tree_emit_fn emit,
     void *ctx) WISP_WUR;
 int tree_enc_write(struct tree_enc *e, const uint8_t *data, size_t len) WISP_WUR;
+/* tree_enc_set_pool: a splitfile's encoding runs on |p|'s threads
+ * (split_enc_set_pool); a plain tree stays in the caller's. */
+struct pool;
+void tree_enc_set_pool(struct tree_enc *e, struct pool *p);
 /* tree_enc_set_mime changes the type recorded in the root (any time
  * before finish: sniffing may need the first bytes). 0 or WISP_ERR_INVAL. */
 int tree_enc_set_mime(struct tree_enc *e, const char *mime) WISP_WUR;

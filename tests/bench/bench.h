@@ -9,7 +9,10 @@ double bench_now(void);
 int bench_store(const char *tmpdir);
 int bench_crypto(void);
 int bench_fec(void);
-/* bench_inproc prints "PUT GET" in MiB/s for |file|, for node.sh. */
-int bench_inproc(const char *dir, const char *file);
+/* bench_inproc prints "PUT GET" in MiB/s for |file|, for node.sh; with
+ * |limit|, encoding on every core and each block checked, and each time
+ * the less of the wall clock's and the processor time over every core
+ * (limit.sh). */
+int bench_inproc(const char *dir, const char *file, int limit);
 
 #endif

@@ -23,10 +23,10 @@ main(int argc, char **argv)
 
 	if (wisp_crypto_init() != 0 || !mkdtemp(dir))
 		return 1;
-	if (argc == 3 && strcmp(argv[1], "inproc") == 0) {
+	if (argc == 3 && (strcmp(argv[1], "inproc") == 0 || strcmp(argv[1], "limit") == 0)) {
 		char sub[64];
 		snprintf(sub, sizeof(sub), "%s/inproc", dir);
-		rc = bench_inproc(sub, argv[2]);
+		rc = bench_inproc(sub, argv[2], strcmp(argv[1], "limit") == 0);
 		argc = 0;
 	}
 	if (argc == 1 || (argc > 1 && strcmp(argv[1], "store") == 0))

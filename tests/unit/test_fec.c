@@ -7,6 +7,7 @@
 #include <sodium.h>
 
 #include "crypto/fec.h"
+#include "crypto/pool.h"
 #include "crypto/split.h"
 #include "crypto/tree.h"
 #include "node/core/fetch.h"
@@ -357,13 +358,15 @@ make_file(size_t len, unsigned seed)
 }
 
 static void
-encode(struct mem *m, const uint8_t *file, size_t len, unsigned k, unsigned c, struct chk_keys *root)
+encode_on(struct mem *m, const uint8_t *file, size_t len, unsigned k, unsigned c, struct chk_keys *root,
+    struct pool *pool)
 {
 	struct tree_enc *e;
 	size_t off = 0;
 
 	memset(m, 0, sizeof(*m));
 	ck_assert_int_eq(tree_enc_new_fec(&e, "text/plain", k, c, mem_emit, m), 0);
+	tree_enc_set_pool(e, pool);
 	while (off < len) {
 		size_t n = 1 + randombytes_uniform(200000);
 		if (n > len - off)
@@ -376,6 +379,121 @@ encode(struct mem *m, const uint8_t *file, size_t len, unsigned k, unsigned c, s
 	tree_enc_free(e);
 	ck_assert_uint_eq(split_blocks_for(len, 10, k, c), c ? m->n : split_blocks_for(len, 10, k, c));
 }
+
+static void
+encode(struct mem *m, const uint8_t *file, size_t len, unsigned k, unsigned c, struct chk_keys *root)
+{
+	encode_on(m, file, len, k, c, root, NULL);
+}
+
+/* pool_for visits every index once, loop after loop, with any number of
+ * threads (run under ASan in make asan). */
+static void
+count_visit(void *ctx, size_t i)
+{
+	_Atomic unsigned *seen = ctx;
+
+	seen[i]++;
+}
+
+START_TEST(pool_visits_each_index_once)
+{
+	static _Atomic unsigned seen[1000];
+	struct pool *p;
+	unsigned threads, loop;
+	size_t i;
+
+	for (threads = 1; threads <= 4; threads++) {
+		ck_assert_int_eq(pool_new(&p, threads), 0);
+		ck_assert_uint_eq(pool_threads(p), threads);
+		for (loop = 0; loop < 200; loop++) {
+			size_t n = loop % 7 == 0 ? loop % 3 : 1 + (loop * 37) % 1000;
+			memset(seen, 0, sizeof(seen));
+			pool_for(p, n, count_visit, seen);
+			for (i = 0; i < 1000; i++)
+				ck_assert_uint_eq(seen[i], i < n);
+		}
+		pool_free(p);
+	}
+	pool_for(NULL, 5, count_visit, seen); /* no pool: the caller's thread */
+	pool_free(NULL);
+}
+END_TEST
+
+/* Spread over threads, the encoder gives the very same blocks, in the
+ * same order, and the same root: the URI is a function of the file. */
+START_TEST(split_parallel_is_identical)
+{
+	static const size_t sizes[] = { 1 << 21, 9000000 };
+	static const unsigned codes[][2] = { { 128, 128 }, { 4, 2 }, { 16, 3 } };
+	size_t t, c;
+	unsigned threads;
+
+	for (t = 0; t < sizeof(sizes) / sizeof(sizes[0]); t++) {
+		uint8_t *file = make_file(sizes[t], 40 + (unsigned)t);
+		for (c = 0; c < sizeof(codes) / sizeof(codes[0]); c++) {
+			struct chk_keys r1, r2;
+			struct mem m1, m2;
+			encode(&m1, file, sizes[t], codes[c][0], codes[c][1], &r1);
+			for (threads = 2; threads <= 3; threads++) {
+				struct pool *p;
+				ck_assert_int_eq(pool_new(&p, threads), 0);
+				encode_on(&m2, file, sizes[t], codes[c][0], codes[c][1], &r2, p);
+				pool_free(p);
+				ck_assert_mem_eq(&r1, &r2, sizeof(r1));
+				ck_assert_uint_eq(m1.n, m2.n);
+				ck_assert_mem_eq(m1.keys, m2.keys, m1.n * sizeof(*m1.keys));
+				ck_assert_mem_eq(m1.blocks, m2.blocks, m1.n * CHK_BLOCK_LEN);
+				mem_free(&m2);
+			}
+			mem_free(&m1);
+		}
+		free(file);
+	}
+}
+END_TEST
+
+/* An emit that fails stops the parallel encoder at that block, with
+ * that error, and nothing after it is handed on. */
+struct stop_at { unsigned n, at; };
+
+static int
+emit_until(void *ctx, const uint8_t block[CHK_BLOCK_LEN], const struct chk_keys *k)
+{
+	struct stop_at *s = ctx;
+
+	(void)block;
+	(void)k;
+	ck_assert_uint_le(s->n, s->at);
+	return s->n++ == s->at ? WISP_ERR_IO : 0;
+}
+
+START_TEST(split_parallel_stops_on_emit_failure)
+{
+	static const unsigned at[] = { 0, 5, 31, 32, 33, 128, 200 };
+	uint8_t *file = make_file(1 << 23, 7);
+	size_t i;
+	struct pool *p;
+
+	ck_assert_int_eq(pool_new(&p, 2), 0);
+	for (i = 0; i < sizeof(at) / sizeof(at[0]); i++) {
+		struct stop_at s = { 0, at[i] };
+		struct tree_enc *e;
+		struct chk_keys root;
+		int rc;
+		ck_assert_int_eq(tree_enc_new_fec(&e, NULL, 128, 128, emit_until, &s), 0);
+		tree_enc_set_pool(e, p);
+		rc = tree_enc_write(e, file, 1 << 23);
+		if (rc == 0)
+			rc = tree_enc_finish(e, &root);
+		ck_assert_int_eq(rc, WISP_ERR_IO);
+		ck_assert_uint_eq(s.n, at[i] + 1);
+		tree_enc_free(e);
+	}
+	pool_free(p);
+	free(file);
+}
+END_TEST
 
 START_TEST(split_roundtrip_sizes)
 {
@@ -667,6 +785,9 @@ fec_suite(void)
 	tcase_add_test(t, rebuild_every_erasure_pattern);
 	tcase_add_test(t, rebuild_full_segment);
 	tcase_add_test(t, split_roundtrip_sizes);
+	tcase_add_test(t, pool_visits_each_index_once);
+	tcase_add_test(t, split_parallel_is_identical);
+	tcase_add_test(t, split_parallel_stops_on_emit_failure);
 	tcase_add_test(t, split_every_small_shape);
 	tcase_add_loop_test(t, split_survives_losses_and_heals, 0, 2);
 	tcase_add_test(t, split_too_many_lost_fails_with_count);
