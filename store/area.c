@@ -34,10 +34,6 @@ struct area {
 	uint64_t n, cap;
 	uint64_t *slot;     /* record index + 1; 0: empty */
 	uint64_t nslot;     /* a power of two, at least twice n */
-	/* the last |ntail| blocks added, as they were given (area_keep_tail) */
-	uint8_t *tail;
-	uint64_t *tail_i;   /* record index + 1 held in each slot; 0: none */
-	unsigned ntail;
 };
 
 static uint64_t
@@ -229,23 +225,7 @@ area_close(struct area *a)
 	sodium_memzero(a->key, sizeof(a->key));
 	free(a->r);
 	free(a->slot);
-	free(a->tail);
-	free(a->tail_i);
 	free(a);
-}
-
-int
-area_keep_tail(struct area *a, unsigned n)
-{
-	if (a->tail || n == 0)
-		return 0;
-	if (!(a->tail = malloc((size_t)n * BLOCK_MAX)) || !(a->tail_i = calloc(n, sizeof(*a->tail_i)))) {
-		free(a->tail);
-		a->tail = NULL;
-		return WISP_ERR_NOMEM;
-	}
-	a->ntail = n;
-	return 0;
 }
 
 int
@@ -277,11 +257,6 @@ area_add(struct area *a, const uint8_t rkey[32], const uint8_t *block, size_t le
 	if ((rc = index_add(a, rkey, a->end + rh, (uint32_t)len)) != 0)
 		return rc;
 	a->end += rh + len;
-	if (a->tail) {
-		unsigned t = (unsigned)((a->n - 1) % a->ntail);
-		memcpy(a->tail + (size_t)t * BLOCK_MAX, block, len);
-		a->tail_i[t] = a->n;
-	}
 	return 0;
 }
 
@@ -321,20 +296,9 @@ area_get(struct area *a, const uint8_t rkey[32], uint8_t *out, size_t cap, size_
 int
 area_at(struct area *a, uint64_t i, uint8_t rkey[32], uint8_t *out, size_t cap, size_t *len)
 {
-	unsigned t;
-
 	if (i >= a->n)
 		return WISP_ERR_NOTFOUND;
 	memcpy(rkey, a->r[i].key, 32);
-	t = a->tail ? (unsigned)(i % a->ntail) : 0;
-	if (a->tail && a->tail_i[t] == i + 1) {
-		/* checked when it was added, and never left memory since */
-		if (a->r[i].len > cap)
-			return WISP_ERR_TOOBIG;
-		memcpy(out, a->tail + (size_t)t * BLOCK_MAX, a->r[i].len);
-		*len = a->r[i].len;
-		return 0;
-	}
 	return read_rec(a, &a->r[i], out, cap, len);
 }
 

@@ -40,10 +40,5 @@ int area_get(struct area *a, const uint8_t rkey[32], uint8_t *out, size_t cap, s
 /* area_at reads the |i|-th block added (0-based), checked likewise. */
 int area_at(struct area *a, uint64_t i, uint8_t rkey[32], uint8_t *out, size_t cap, size_t *len) WISP_WUR;
 uint64_t area_count(const struct area *a);
-/* area_keep_tail keeps a copy of the last |n| blocks added in memory, so
- * that area_at of a block just added (a put's pump, right behind its
- * upload) costs neither a read nor a decryption nor a check. 0 or
- * WISP_ERR_NOMEM. */
-int area_keep_tail(struct area *a, unsigned n) WISP_WUR;
 
 #endif

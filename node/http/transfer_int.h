@@ -23,7 +23,6 @@ enum transfer_limits {
 	PUT_WINDOW = 48,         /* a put's blocks in flight */
 	PUT_RING = 512,          /* blocks between the oldest unfinished one and the next */
 	PUT_BACKLOG = 256,       /* staged, not inserted: a foreground batch waits past this */
-	PUT_TAIL = 384,          /* staged blocks kept in memory too: the backlog and a batch */
 	PUT_BLOCK_TRIES = 3,
 };
 

@@ -313,8 +313,7 @@ xput_add(struct node *n, struct evhttp_request *req)
 	x->r.guard = store_seq(n->store) + 1;
 	snprintf(x->r.path, sizeof(x->r.path), "%s", name);
 	xfer_area_path(x, apath, sizeof(apath));
-	if (area_open(&x->area, apath, vault_key(n, SEAL_USE_AREA), 1, NULL) != 0 ||
-	    area_keep_tail(x->area, PUT_TAIL) != 0) {
+	if (area_open(&x->area, apath, vault_key(n, SEAL_USE_AREA), 1, NULL) != 0) {
 		snprintf(why, sizeof(why), "cannot create %.120s: %s", apath, strerror(errno));
 		transfers_forget(x);
 		evbuffer_free(b);

@@ -142,49 +142,6 @@ xor_byte(off_t off)
 	close(fd);
 }
 
-/* The last blocks added are served from memory: a byte rotted on disk
- * under one of them does not show, while an older one is read from the
- * disk and refused. Twice: in the clear and sealed. */
-START_TEST(test_area_tail_in_memory)
-{
-	static uint8_t blk[CHK_BLOCK_LEN], out[CHK_BLOCK_LEN];
-	static const uint8_t sealkey[32] = { 9 };
-	const uint8_t *key = _i ? sealkey : NULL;
-	const off_t rec = (_i ? 60 : 36) + CHK_BLOCK_LEN;
-	struct chk_keys k;
-	struct area *a;
-	uint8_t rkey[32];
-	size_t len;
-	uint32_t i;
-
-	ck_assert_int_eq(area_open(&a, apath, key, 1, NULL), 0);
-	ck_assert_int_eq(area_keep_tail(a, 8), 0);
-	for (i = 0; i < 20; i++) {
-		block_of(i, blk, &k);
-		ck_assert_int_eq(area_add(a, k.routing, blk, CHK_BLOCK_LEN), 0);
-	}
-	xor_byte(16 + 19 * rec + rec - 1);
-	xor_byte(16 + 5 * rec + rec - 1);
-	for (i = 12; i < 20; i++) {
-		ck_assert_int_eq(area_at(a, i, rkey, out, sizeof(out), &len), 0);
-		block_of(i, blk, &k);
-		ck_assert_uint_eq(len, CHK_BLOCK_LEN);
-		ck_assert_mem_eq(out, blk, CHK_BLOCK_LEN);
-		ck_assert_mem_eq(rkey, k.routing, 32);
-	}
-	ck_assert_int_eq(area_at(a, 5, rkey, out, sizeof(out), &len), WISP_ERR_VERIFY);
-	ck_assert_int_eq(area_at(a, 11, rkey, out, sizeof(out), &len), 0);
-	ck_assert_int_eq(area_at(a, 19, rkey, out, 100, &len), WISP_ERR_TOOBIG);
-	area_close(a);
-	/* reopened, nothing is in memory: the rotted block is refused */
-	ck_assert_int_eq(area_open(&a, apath, key, 0, NULL), 0);
-	ck_assert_int_eq(area_keep_tail(a, 8), 0);
-	ck_assert_int_eq(area_at(a, 19, rkey, out, sizeof(out), &len), WISP_ERR_VERIFY);
-	area_close(a);
-	unlink(apath);
-}
-END_TEST
-
 /* Each case twice: _i 0 in the clear (format 1), 1 sealed (format 2). */
 START_TEST(test_area_keeps_and_cuts)
 {
@@ -267,7 +224,6 @@ transfer_suite(void)
 	tcase_add_test(tc, test_xferfile_refuses);
 	tcase_add_checked_fixture(ta, asetup, ateardown);
 	tcase_add_loop_test(ta, test_area_keeps_and_cuts, 0, 2);
-	tcase_add_loop_test(ta, test_area_tail_in_memory, 0, 2);
 	suite_add_tcase(s, tc);
 	suite_add_tcase(s, ta);
 	return s;
