@@ -16,8 +16,14 @@
 #include "store/area.h"
 
 #define AREA_MAGIC "wisp-area 1\n\0\0\0\0"
-#define AREA_MAGIC_SEALED "wisp-area 2\n\0\0\0\0"
-enum { HDR_LEN = 16, REC_HDR = 36, NONCE = 24, BLOCK_MAX = 32792 };
+#define AREA_MAGIC_STREAM "wisp-area 2\n\0\0\0\0"
+#define AREA_MAGIC_SEALED "wisp-area 3\n\0\0\0\0"
+enum { HDR_LEN = 16, REC_HDR = 36, NONCE = 24, TAG = 16, BLOCK_MAX = 32792 };
+
+/* How records are kept: format 1 in the clear, 2 streamed (still read,
+ * each block checked against its key), 3 the header streamed and the
+ * block boxed, so reading one back needs no hash of it. */
+enum { PLAIN = 0, STREAM = 2, BOXED = 3 };
 
 struct rec {
 	uint8_t key[32];
@@ -27,8 +33,9 @@ struct rec {
 
 struct area {
 	int fd;
-	int sealed;         /* records are a nonce, then XChaCha20 of the header and block */
-	uint8_t key[32];
+	int sealed;         /* PLAIN, STREAM or BOXED */
+	uint8_t key[32];    /* the header's stream (and format 2's block's) */
+	uint8_t box[32];    /* format 3's blocks, a subkey of |key| */
 	uint64_t end;       /* where the next record goes */
 	struct rec *r;
 	uint64_t n, cap;
@@ -103,6 +110,13 @@ rec_hdr(const struct area *a)
 	return a->sealed ? NONCE + REC_HDR : REC_HDR;
 }
 
+/* rec_tail: the bytes of a record after its block. */
+static uint64_t
+rec_tail(const struct area *a)
+{
+	return a->sealed == BOXED ? TAG : 0;
+}
+
 static int
 read_all(int fd, void *buf, size_t len, uint64_t off)
 {
@@ -151,11 +165,11 @@ scan(struct area *a, uint64_t size, uint64_t *cut)
 		if (a->sealed)
 			crypto_stream_xchacha20_xor_ic(h, h, REC_HDR, raw, 0, a->key);
 		len = load_u32be(h + 32);
-		if (len == 0 || len > BLOCK_MAX || off + rh + len > size)
+		if (len == 0 || len > BLOCK_MAX || off + rh + len + rec_tail(a) > size)
 			break;
 		if (find(a, h) < 0 && (rc = index_add(a, h, off + rh, len)) != 0)
 			return rc;
-		off += rh + len;
+		off += rh + len + rec_tail(a);
 	}
 	if (cut)
 		*cut = size - off;
@@ -170,6 +184,7 @@ area_open(struct area **out, const char *path, const uint8_t *key, int create, u
 {
 	struct area *a = calloc(1, sizeof(*a));
 	const char *magic = key ? AREA_MAGIC_SEALED : AREA_MAGIC;
+	static const uint8_t box_ctx[crypto_generichash_KEYBYTES] = "wisp area block box";
 	char hdr[HDR_LEN];
 	struct stat st;
 	int rc;
@@ -180,8 +195,9 @@ area_open(struct area **out, const char *path, const uint8_t *key, int create, u
 	if (!a)
 		return WISP_ERR_NOMEM;
 	if (key) {
-		a->sealed = 1;
+		a->sealed = BOXED;
 		memcpy(a->key, key, sizeof(a->key));
+		crypto_generichash(a->box, sizeof(a->box), box_ctx, sizeof(box_ctx), key, 32);
 	}
 	a->fd = open(path, O_RDWR | O_CLOEXEC | (create ? O_CREAT : 0), 0600);
 	if (a->fd < 0) {
@@ -198,11 +214,14 @@ area_open(struct area **out, const char *path, const uint8_t *key, int create, u
 		a->end = HDR_LEN;
 	} else if (st.st_size < HDR_LEN || read_all(a->fd, hdr, HDR_LEN, 0) != 0) {
 		rc = WISP_ERR_MALFORMED;
+	} else if (key && memcmp(hdr, AREA_MAGIC_STREAM, HDR_LEN) == 0) {
+		a->sealed = STREAM; /* made before format 3: read as it was written */
+		rc = scan(a, (uint64_t)st.st_size, cut);
 	} else if (memcmp(hdr, magic, HDR_LEN) != 0) {
-		/* the other format: in the clear where a seal is wanted, or
+		/* the other kind: in the clear where a seal is wanted, or
 		 * sealed and opened without the key */
-		rc = memcmp(hdr, key ? AREA_MAGIC : AREA_MAGIC_SEALED, HDR_LEN) == 0 ? WISP_ERR_VERSION :
-		    WISP_ERR_MALFORMED;
+		rc = memcmp(hdr, key ? AREA_MAGIC : AREA_MAGIC_SEALED, HDR_LEN) == 0 ||
+		    (!key && memcmp(hdr, AREA_MAGIC_STREAM, HDR_LEN) == 0) ? WISP_ERR_VERSION : WISP_ERR_MALFORMED;
 	} else {
 		rc = scan(a, (uint64_t)st.st_size, cut);
 	}
@@ -223,6 +242,7 @@ area_close(struct area *a)
 	if (a->fd >= 0)
 		close(a->fd);
 	sodium_memzero(a->key, sizeof(a->key));
+	sodium_memzero(a->box, sizeof(a->box));
 	free(a->r);
 	free(a->slot);
 	free(a);
@@ -231,8 +251,8 @@ area_close(struct area *a)
 int
 area_add(struct area *a, const uint8_t rkey[32], const uint8_t *block, size_t len)
 {
-	uint8_t raw[NONCE + REC_HDR + BLOCK_MAX], *h = raw + NONCE;
-	uint64_t rh = rec_hdr(a);
+	uint8_t raw[NONCE + REC_HDR + BLOCK_MAX + TAG], *h = raw + NONCE;
+	uint64_t rh = rec_hdr(a), rt = rec_tail(a);
 	int rc;
 
 	if (len == 0 || len > BLOCK_MAX)
@@ -241,12 +261,19 @@ area_add(struct area *a, const uint8_t rkey[32], const uint8_t *block, size_t le
 		return 0;
 	memcpy(h, rkey, 32);
 	store_u32be(h + 32, (uint32_t)len);
-	if (a->sealed) {
+	if (a->sealed == BOXED) {
+		/* the header in the clear is the box's associated data: a
+		 * record's block cannot be passed off as another's */
+		randombytes_buf(raw, NONCE);
+		crypto_aead_xchacha20poly1305_ietf_encrypt_detached(h + REC_HDR, h + REC_HDR + len, NULL, block, len,
+		    h, REC_HDR, NULL, raw, a->box);
+		crypto_stream_xchacha20_xor_ic(h, h, REC_HDR, raw, 0, a->key);
+	} else if (a->sealed == STREAM) {
 		randombytes_buf(raw, NONCE);
 		crypto_stream_xchacha20_xor_ic(h, h, REC_HDR, raw, 0, a->key);
 		crypto_stream_xchacha20_xor_ic(h + REC_HDR, block, len, raw, 1, a->key);
 	}
-	if (a->sealed ? write_all(a->fd, raw, rh + len, a->end) != 0 :
+	if (a->sealed ? write_all(a->fd, raw, rh + len + rt, a->end) != 0 :
 	    (write_all(a->fd, h, REC_HDR, a->end) != 0 || write_all(a->fd, block, len, a->end + REC_HDR) != 0)) {
 		int e = errno;
 		/* a torn record would be cut at the next open; cut it now */
@@ -256,7 +283,7 @@ area_add(struct area *a, const uint8_t rkey[32], const uint8_t *block, size_t le
 	}
 	if ((rc = index_add(a, rkey, a->end + rh, (uint32_t)len)) != 0)
 		return rc;
-	a->end += rh + len;
+	a->end += rh + len + rt;
 	return 0;
 }
 
@@ -271,6 +298,20 @@ read_rec(struct area *a, const struct rec *r, uint8_t *out, size_t cap, size_t *
 {
 	if (r->len > cap)
 		return WISP_ERR_TOOBIG;
+	if (a->sealed == BOXED) {
+		uint8_t nonce[NONCE], h[REC_HDR], tag[TAG];
+		memcpy(h, r->key, 32);
+		store_u32be(h + 32, r->len);
+		if (read_all(a->fd, nonce, NONCE, r->off - NONCE - REC_HDR) != 0 ||
+		    read_all(a->fd, out, r->len, r->off) != 0 || read_all(a->fd, tag, TAG, r->off + r->len) != 0)
+			return WISP_ERR_IO;
+		/* it opens only as it was added, and it was checked then */
+		if (crypto_aead_xchacha20poly1305_ietf_decrypt_detached(out, NULL, out, r->len, tag, h, REC_HDR,
+		    nonce, a->box) != 0)
+			return WISP_ERR_VERIFY;
+		*len = r->len;
+		return 0;
+	}
 	if (read_all(a->fd, out, r->len, r->off) != 0)
 		return WISP_ERR_IO;
 	if (a->sealed) {

@@ -8,9 +8,13 @@
  * of each key and cuts a torn or damaged tail. Blocks are checked against
  * their keys when read back: the disk is not trusted.
  *
- * Sealed (a 32-byte key given at open: format 2), each record begins with
- * a random nonce and the rest is XChaCha20-encrypted under the key, so the
- * file does not show which blocks it holds. */
+ * Sealed (a 32-byte key given at open: format 3), each record begins with
+ * a random nonce, its header is XChaCha20-encrypted under the key and its
+ * block boxed (XChaCha20-Poly1305, the header as associated data) under a
+ * subkey, so the file does not show which blocks it holds, and a block
+ * read back opens only as it was added: no hash of it is needed. A
+ * sealed file of format 2 (the block streamed, not boxed) is still read,
+ * and its blocks checked against their keys. */
 #ifndef WISP_AREA_H
 #define WISP_AREA_H
 

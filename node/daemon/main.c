@@ -166,6 +166,7 @@ main(int argc, char **argv)
 	}
 
 	/* Clean stop: no new requests, address files gone, store closed. */
+	transfers_quiet(n);
 	api_stop(n);
 	openlink_save(n);
 	links_stop(n);

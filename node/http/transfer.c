@@ -16,6 +16,7 @@
 #include <event2/http.h>
 
 #include "node/base/log.h"
+#include "node/base/offload.h"
 #include "node/base/node.h"
 #include "node/http/reply.h"
 #include "node/http/transfer.h"
@@ -119,6 +120,10 @@ transfers_start(struct node *n)
 		free(t);
 		return -1;
 	}
+	if (offload_new(&t->checker, n->base) != 0) {
+		free(t);
+		return -1;
+	}
 	n->xfers = t;
 	if (t->persist) {
 		xq_load(t);
@@ -152,6 +157,21 @@ transfers_start(struct node *n)
 }
 
 void
+transfers_quiet(struct node *n)
+{
+	struct transfers *t = n->xfers;
+	struct xfer *x;
+
+	if (!t)
+		return;
+	offload_free(t->checker);
+	t->checker = NULL;
+	for (x = t->list; x; x = x->next)
+		if (x->r.dir == XFER_PUT)
+			xput_stop(x);
+}
+
+void
 transfers_stop(struct node *n)
 {
 	struct transfers *t = n->xfers;
@@ -159,6 +179,7 @@ transfers_stop(struct node *n)
 
 	if (!t)
 		return;
+	transfers_quiet(n);
 	for (x = t->list; x; x = x->next) {
 		if (x->r.dir == XFER_GET)
 			xget_stop(x, 1);

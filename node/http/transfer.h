@@ -13,6 +13,10 @@ struct xfer;
 struct evhttp_request;
 struct evbuffer;
 
+/* transfers_quiet answers every batch of blocks in hand (checked and
+ * staged first, or refused as the node stops): called before the API's
+ * connections go, so that no answer is left for a freed request. */
+void transfers_quiet(struct node *n);
 /* transfers_start loads the queue (a damaged file is set aside) and
  * resumes what was running; transfers_stop saves it, once the router is
  * gone (no answer can come). */

@@ -53,6 +53,7 @@ struct xfer {
 	uint64_t retry[PUT_WINDOW];
 	unsigned nretry;
 	struct evhttp_request *held; /* a staging batch answered once the backlog drains */
+	int checking;                /* a batch is being checked off the loop */
 	int stopping;
 };
 
@@ -66,6 +67,7 @@ struct transfers {
 	char dir[PATH_MAX];     /* DATADIR/transfers */
 	unsigned ticks;
 	uint64_t test_hold;     /* api_test.c: an insert sends at most this many blocks */
+	struct offload *checker; /* uploaded batches checked off the loop */
 };
 
 /* transfer_queue.c: the list, its file, the JSON, the followers */

@@ -21,6 +21,7 @@
 #include "crypto/chk.h"
 #include "node/base/log.h"
 #include "node/base/node.h"
+#include "node/base/offload.h"
 #include "node/base/vault.h"
 #include "node/core/upload.h"
 #include "store/area.h"
@@ -340,23 +341,81 @@ staging(struct node *n, struct evhttp_request *req)
 		reply_error(req, 409, "not_staging", "this transfer takes no more blocks");
 		return NULL;
 	}
-	if (x->held) {
+	if (x->held || x->checking) {
 		reply_error(req, 409, "busy", "one batch at a time");
 		return NULL;
 	}
 	return x;
 }
 
+/* A batch on its way into a transfer's area. Its blocks are checked
+ * against their keys on the checker's thread, reading the request's body
+ * in place: libevent leaves a request its handler has not answered alone,
+ * even when the client goes (it is freed by the answer). */
+struct batch {
+	struct node *n;
+	uint32_t id;
+	struct evhttp_request *req;
+	const uint8_t *body;
+	size_t len, count;
+	int bad;
+	char why[160];
+	struct upload u[NODE_UPLOAD_BLOCKS];
+};
+
+static void
+check_batch(void *arg)
+{
+	struct batch *b = arg;
+
+	b->bad = upload_parse(b->body, b->len, b->u, NODE_UPLOAD_BLOCKS, &b->count, b->why, sizeof(b->why)) != 0;
+}
+
+/* stage_batch, on the loop: a checked batch goes into the area, and is
+ * answered as a batch always was. */
+static void
+stage_batch(void *arg)
+{
+	struct batch *b = arg;
+	struct xfer *x = transfers_find(b->n, b->id);
+	char why[160];
+	size_t i;
+
+	if (x)
+		x->checking = 0;
+	if (!x || x->stopping || x->r.state != XFER_STAGING) {
+		reply_error(b->req, 410, "cancelled", "the transfer was cancelled, or the node is stopping");
+		goto out;
+	}
+	if (b->bad) {
+		b->n->traffic.verify_failed++;
+		reply_error(b->req, 400, "bad_block", b->why);
+		goto out;
+	}
+	for (i = 0; i < b->count; i++)
+		if (area_add(x->area, b->u[i].rkey, b->u[i].block, b->u[i].len) != 0) {
+			snprintf(why, sizeof(why), "cannot keep the blocks: %s", errno == ENOSPC ? "the disk is full"
+			    : strerror(errno));
+			reply_error(b->req, 507, "store", why);
+			goto out;
+		}
+	x->held = b->req;
+	xput_pump(x);
+	if (x->held && (x->r.background || staged(x) - x->low <= PUT_BACKLOG))
+		answer_held(x, 200, NULL, NULL);
+out:
+	free(b);
+}
+
 /* POST /api/v1/transfer/blocks?id=N: a batch as for POST /api/v1/blocks. */
 void
 api_transfer_blocks(struct node *n, struct evhttp_request *req)
 {
-	static struct upload u[NODE_UPLOAD_BLOCKS];
 	struct evbuffer *in = evhttp_request_get_input_buffer(req);
-	size_t len = evbuffer_get_length(in), count = 0, i;
+	size_t len = evbuffer_get_length(in);
 	struct xfer *x = staging(n, req);
 	const uint8_t *p;
-	char why[160];
+	struct batch *b;
 
 	if (!x)
 		return;
@@ -365,22 +424,17 @@ api_transfer_blocks(struct node *n, struct evhttp_request *req)
 		reply_error(req, 400, "bad_request", "empty body");
 		return;
 	}
-	if (upload_parse(p, len, u, NODE_UPLOAD_BLOCKS, &count, why, sizeof(why)) != 0) {
-		n->traffic.verify_failed++;
-		reply_error(req, 400, "bad_block", why);
+	if (!(b = malloc(sizeof(*b)))) {
+		reply_error(req, 500, "internal", "out of memory");
 		return;
 	}
-	for (i = 0; i < count; i++)
-		if (area_add(x->area, u[i].rkey, u[i].block, u[i].len) != 0) {
-			snprintf(why, sizeof(why), "cannot keep the blocks: %s", errno == ENOSPC ? "the disk is full"
-			    : strerror(errno));
-			reply_error(req, 507, "store", why);
-			return;
-		}
-	x->held = req;
-	xput_pump(x);
-	if (x->held && (x->r.background || staged(x) - x->low <= PUT_BACKLOG))
-		answer_held(x, 200, NULL, NULL);
+	*b = (struct batch){ .n = n, .id = x->r.id, .req = req, .body = p, .len = len };
+	if (offload_run(n->xfers->checker, check_batch, stage_batch, b) != 0) {
+		free(b);
+		reply_error(req, 500, "internal", "out of memory");
+		return;
+	}
+	x->checking = 1;
 }
 
 /* POST /api/v1/transfer/finish?id=N&uri=URI: every block was handed over. */

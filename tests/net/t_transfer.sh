@@ -7,7 +7,7 @@
 WISP_TEST_ADMIN=1
 export WISP_TEST_ADMIN
 DATAKEYS="$BUILD/tests/net/datakeys"
-REC=32828 # an area record: key, length, block
+REC=32868 # an area record (format 3): nonce, key and length, block, tag
 
 json_num() { sed -n "s/.*\"$2\": \([0-9]*\).*/\1/p" "$1" | head -1; }
 xjson() { # xjson NODE ID: transfer ID of NODE, as JSON, into $T/x

@@ -9,6 +9,9 @@
 #include <sys/stat.h>
 #include <unistd.h>
 
+#include <sodium.h>
+
+#include "crypto/bytes.h"
 #include "crypto/chk.h"
 #include "node/core/xferfile.h"
 #include "store/area.h"
@@ -149,6 +152,7 @@ START_TEST(test_area_keeps_and_cuts)
 	static const uint8_t sealkey[32] = { 7, 7, 7 };
 	const uint8_t *key = _i ? sealkey : NULL;
 	const off_t rec = _i ? 60 : 36; /* a record's bytes before its block */
+	const off_t tail = _i ? 16 : 0; /* and after it: the box's tag */
 	struct chk_keys k;
 	struct area *a;
 	uint8_t rkey[32];
@@ -192,7 +196,7 @@ START_TEST(test_area_keeps_and_cuts)
 	ck_assert_int_eq(truncate(apath, st.st_size - 100), 0);
 	ck_assert_int_eq(area_open(&a, apath, key, 0, &cut), 0);
 	ck_assert_uint_eq(area_count(a), 599);
-	ck_assert_uint_eq(cut, (uint64_t)rec + CHK_BLOCK_LEN - 100);
+	ck_assert_uint_eq(cut, (uint64_t)(rec + CHK_BLOCK_LEN + tail) - 100);
 	/* A rotted byte: the block is refused when read, not handed on. */
 	area_close(a);
 	xor_byte(16 + rec + 500);
@@ -201,7 +205,7 @@ START_TEST(test_area_keeps_and_cuts)
 	ck_assert_int_eq(area_at(a, 1, rkey, out, sizeof(out), &len), 0);
 	/* An impossible length ends the file there. */
 	area_close(a);
-	xor_byte(16 + 2 * (rec + CHK_BLOCK_LEN) + rec - 4);
+	xor_byte(16 + 2 * (rec + CHK_BLOCK_LEN + tail) + rec - 4);
 	ck_assert_int_eq(area_open(&a, apath, key, 0, &cut), 0);
 	ck_assert_uint_eq(area_count(a), 2);
 	area_close(a);
@@ -210,6 +214,86 @@ START_TEST(test_area_keeps_and_cuts)
 	ck_assert_int_eq(write(fd, "hello, this is not it", 21), 21);
 	close(fd);
 	ck_assert_int_eq(area_open(&a, apath, key, 0, &cut), WISP_ERR_MALFORMED);
+}
+END_TEST
+
+/* A sealed area of format 2 (before blocks were boxed) is still read,
+ * each block checked against its key; written here by hand as 2026-11's
+ * wispd wrote it. */
+START_TEST(test_area_reads_format_2)
+{
+	static uint8_t blk[CHK_BLOCK_LEN], out[CHK_BLOCK_LEN], rec[24 + 36 + CHK_BLOCK_LEN];
+	static const uint8_t key[32] = { 3, 1, 4 };
+	struct chk_keys k;
+	struct area *a;
+	uint8_t rkey[32];
+	size_t len;
+	uint32_t i;
+	int fd = open(apath, O_WRONLY | O_CREAT | O_TRUNC, 0600);
+
+	ck_assert_int_ge(fd, 0);
+	ck_assert_int_eq(write(fd, "wisp-area 2\n\0\0\0\0", 16), 16);
+	for (i = 0; i < 3; i++) {
+		block_of(i, blk, &k);
+		randombytes_buf(rec, 24);
+		memcpy(rec + 24, k.routing, 32);
+		store_u32be(rec + 24 + 32, CHK_BLOCK_LEN);
+		crypto_stream_xchacha20_xor_ic(rec + 24, rec + 24, 36, rec, 0, key);
+		crypto_stream_xchacha20_xor_ic(rec + 60, blk, CHK_BLOCK_LEN, rec, 1, key);
+		ck_assert_int_eq(write(fd, rec, sizeof(rec)), (ssize_t)sizeof(rec));
+	}
+	close(fd);
+	xor_byte(16 + (off_t)sizeof(rec) + 60 + 9); /* block 1 rots */
+	ck_assert_int_eq(area_open(&a, apath, key, 0, NULL), 0);
+	ck_assert_uint_eq(area_count(a), 3);
+	ck_assert_int_eq(area_at(a, 2, rkey, out, sizeof(out), &len), 0);
+	block_of(2, blk, &k);
+	ck_assert_mem_eq(out, blk, CHK_BLOCK_LEN);
+	ck_assert_mem_eq(rkey, k.routing, 32);
+	ck_assert_int_eq(area_at(a, 1, rkey, out, sizeof(out), &len), WISP_ERR_VERIFY);
+	/* added to now, it stays format 2: one file, one layout */
+	block_of(3, blk, &k);
+	ck_assert_int_eq(area_add(a, k.routing, blk, CHK_BLOCK_LEN), 0);
+	area_close(a);
+	ck_assert_int_eq(area_open(&a, apath, key, 0, NULL), 0);
+	ck_assert_uint_eq(area_count(a), 4);
+	ck_assert_int_eq(area_at(a, 3, rkey, out, sizeof(out), &len), 0);
+	ck_assert_mem_eq(out, blk, CHK_BLOCK_LEN);
+	area_close(a);
+	ck_assert_int_eq(area_open(&a, apath, NULL, 0, NULL), WISP_ERR_VERSION);
+}
+END_TEST
+
+/* A boxed block moved into another record's place does not open there:
+ * the header it was boxed with is part of the box. */
+START_TEST(test_area_box_bound_to_record)
+{
+	static uint8_t blk[CHK_BLOCK_LEN], out[CHK_BLOCK_LEN], moved[CHK_BLOCK_LEN + 16];
+	static const uint8_t key[32] = { 5 };
+	const off_t rec = 60 + CHK_BLOCK_LEN + 16;
+	struct chk_keys k;
+	struct area *a;
+	uint8_t rkey[32];
+	size_t len;
+	uint32_t i;
+	int fd;
+
+	ck_assert_int_eq(area_open(&a, apath, key, 1, NULL), 0);
+	for (i = 0; i < 2; i++) {
+		block_of(i, blk, &k);
+		ck_assert_int_eq(area_add(a, k.routing, blk, CHK_BLOCK_LEN), 0);
+	}
+	area_close(a);
+	fd = open(apath, O_RDWR);
+	ck_assert_int_eq(pread(fd, moved, sizeof(moved), 16 + rec + 60), (ssize_t)sizeof(moved));
+	ck_assert_int_eq(pwrite(fd, moved, sizeof(moved), 16 + 60), (ssize_t)sizeof(moved));
+	close(fd);
+	ck_assert_int_eq(area_open(&a, apath, key, 0, NULL), 0);
+	ck_assert_int_eq(area_at(a, 0, rkey, out, sizeof(out), &len), WISP_ERR_VERIFY);
+	ck_assert_int_eq(area_at(a, 1, rkey, out, sizeof(out), &len), 0);
+	block_of(1, blk, &k);
+	ck_assert_mem_eq(out, blk, CHK_BLOCK_LEN);
+	area_close(a);
 }
 END_TEST
 
@@ -224,6 +308,8 @@ transfer_suite(void)
 	tcase_add_test(tc, test_xferfile_refuses);
 	tcase_add_checked_fixture(ta, asetup, ateardown);
 	tcase_add_loop_test(ta, test_area_keeps_and_cuts, 0, 2);
+	tcase_add_test(ta, test_area_reads_format_2);
+	tcase_add_test(ta, test_area_box_bound_to_record);
 	suite_add_tcase(s, tc);
 	suite_add_tcase(s, ta);
 	return s;
