@@ -47,7 +47,7 @@ struct waiting {
 /* A commit's sync costs the same for 64 blocks as for 512 on a VM disk,
  * and blocks the event loop while it runs: 512 a transaction (16 MiB
  * held at most) took the 5-hop chain from 25 to 35 MiB/s (bench). */
-enum { CACHE_BATCH = 512, CACHE_DELAY_MS = 200 };
+enum { LINGER_BLOCKS = 512, LINGER_MS = 200 };
 
 struct route_state {
 	struct router *r;
@@ -58,7 +58,16 @@ struct route_state {
 	struct waiting *wait;
 	unsigned nwait, capwait;
 	int running, held;
-	int batch;      /* a store transaction is open for this run's writes */
+	/* The store transaction the runs write in. It is committed at the
+	 * end of a run whose local answers wait for it (durable: the run kept
+	 * an insert's block); otherwise it lingers, and the writes of many
+	 * runs (blocks cached on the way, the inserts of peers, which were
+	 * answered when they arrived) share one commit, one sync, when
+	 * LINGER_BLOCKS gather or LINGER_MS pass. A crash loses at most
+	 * those, which the network still has. */
+	int batch, durable;
+	unsigned nbatch;
+	struct event *linger;
 	uint64_t blk_bytes;
 	/* Keys whose stored copy failed verification lately: if the network
 	 * cannot replace one either, the fetch ends in an integrity failure,
@@ -74,18 +83,10 @@ struct route_state {
 	struct router_action *later;
 	unsigned nlater, caplater;
 	int put_failed;             /* a store put of this run failed outright */
-	/* Write-behind for the cache partition: blocks passing through are
-	 * kept together and written in one transaction when CACHE_BATCH
-	 * gather or CACHE_DELAY_MS pass, not synced one run at a time. A
-	 * crash loses at most these, which the network still has. */
-	struct { uint8_t key[32]; uint64_t blk; } cache[CACHE_BATCH];
-	unsigned ncache;
-	struct event *cache_timer;
 	const struct route_opennet_hooks *open;
 };
 
 static struct log_rate fault_rate;
-static void cache_flush(struct node *n);
 
 /* ---- block handles ---- */
 
@@ -198,21 +199,9 @@ do_store_get(struct node *n, const struct router_action *a)
 {
 	static uint8_t buf[BLOCK_MAX_LEN];
 	struct input in = { .kind = IN_STORE_ANSWER, .token = a->token };
-	struct route_state *rs = n->route;
 	size_t len;
-	unsigned i;
 	int rc;
 
-	for (i = 0; i < rs->ncache; i++)
-		if (memcmp(rs->cache[i].key, a->key, 32) == 0) {
-			/* Still waiting to be written: answer from memory. */
-			op_ref(NULL, rs->cache[i].blk);
-			in.blk = rs->cache[i].blk;
-			in.found = 1;
-			if (push(rs, &in) != 0)
-				op_unref(NULL, in.blk);
-			return;
-		}
 	rc = store_get(n->store, a->key, buf, sizeof(buf), &len);
 
 	/* a sealed store checked the block already (store.h) */
@@ -231,36 +220,30 @@ do_store_get(struct node *n, const struct router_action *a)
 		op_unref(NULL, in.blk);
 }
 
-static void
-cache_flush(struct node *n)
+/* batch_commit ends the store transaction; nonzero if it failed. */
+static int
+batch_commit(struct node *n)
 {
 	struct route_state *rs = n->route;
-	unsigned i;
+	int rc = 0;
 
-	if (!rs->ncache)
-		return;
-	if (store_begin(n->store) == 0) {
-		for (i = 0; i < rs->ncache; i++) {
-			struct blk *b = B(rs->cache[i].blk);
-			if (store_put(n->store, rs->cache[i].key, b->data, b->len, STORE_PART_CACHE) != 0)
-				log_ratelim(&fault_rate, 10, "%s", store_errmsg(n->store));
-			else
-				n->traffic.blocks_stored++;
-		}
-		if (store_commit(n->store) != 0)
-			log_warnx("%s", store_errmsg(n->store));
-	}
-	for (i = 0; i < rs->ncache; i++)
-		op_unref(NULL, rs->cache[i].blk);
-	rs->ncache = 0;
+	if (rs->batch && (rc = store_commit(n->store)) != 0)
+		log_warnx("%s", store_errmsg(n->store));
+	rs->batch = 0;
+	rs->nbatch = 0;
+	evtimer_del(rs->linger);
+	return rc != 0;
 }
 
 static void
-on_cache_timer(evutil_socket_t fd, short ev, void *arg)
+on_linger(evutil_socket_t fd, short ev, void *arg)
 {
+	struct node *n = arg;
+
 	(void)fd;
 	(void)ev;
-	cache_flush(arg);
+	if (!n->route->running)
+		(void)batch_commit(n);
 }
 
 static void
@@ -269,21 +252,10 @@ do_store_put(struct node *n, const struct router_action *a)
 	struct blk *b = B(a->blk);
 	struct route_state *rs = n->route;
 
-	if (a->part == ROUTER_PART_CACHE && !rs->batch) {
-		struct timeval tv = { 0, CACHE_DELAY_MS * 1000 };
-		if (rs->ncache == CACHE_BATCH)
-			cache_flush(n);
-		memcpy(rs->cache[rs->ncache].key, a->key, 32);
-		rs->cache[rs->ncache++].blk = a->blk;
-		op_ref(NULL, a->blk);
-		if (!evtimer_pending(rs->cache_timer, NULL))
-			evtimer_add(rs->cache_timer, &tv);
-		return;
-	}
-
-	/* The run's writes share one transaction, opened by the first. */
-	if (!n->route->batch)
-		n->route->batch = store_begin(n->store) == 0;
+	if (!rs->batch)
+		rs->batch = store_begin(n->store) == 0;
+	rs->nbatch++;
+	rs->durable |= a->part == ROUTER_PART_STORE;
 	if (store_put(n->store, a->key, b->data, b->len,
 	    a->part == ROUTER_PART_STORE ? STORE_PART_STORE : STORE_PART_CACHE) != 0) {
 		log_ratelim(&fault_rate, 10, "%s", store_errmsg(n->store));
@@ -323,7 +295,7 @@ answer_later(struct node *n, const struct router_action *a)
 {
 	struct route_state *rs = n->route;
 
-	if (!rs->batch) { /* nothing written in this run: answer now */
+	if (!rs->batch || !rs->durable) { /* nothing of this run to wait for: answer now */
 		do_answer(n, a);
 		if (a->blk)
 			op_unref(NULL, a->blk);
@@ -450,12 +422,15 @@ node_route_run(struct node *n)
 			continue;
 		}
 		/* One run's stores and caches go to disk in one transaction, one
-		 * sync, rather than one per 32 KiB block. */
-		if (rs->batch && store_commit(n->store) != 0) {
-			log_warnx("%s", store_errmsg(n->store));
-			failed = 1;
+		 * sync, rather than one per 32 KiB block; without an answer
+		 * waiting for it, the transaction lingers for the next runs. */
+		if (rs->nlater || rs->nbatch >= LINGER_BLOCKS) {
+			failed = batch_commit(n);
+		} else if (rs->batch && !evtimer_pending(rs->linger, NULL)) {
+			struct timeval tv = { 0, LINGER_MS * 1000 };
+			evtimer_add(rs->linger, &tv);
 		}
-		rs->batch = 0;
+		rs->durable = 0;
 		failed |= rs->put_failed;
 		rs->put_failed = 0;
 		if (!rs->nlater)
@@ -713,7 +688,7 @@ node_route_start(struct node *n)
 	router_location(n->route->self, n->id_public);
 	if (router_new(&n->route->r, &cfg, &ops, n, n->route->self) != 0 ||
 	    !(n->route->timer = evtimer_new(n->base, on_timer, n)) ||
-	    !(n->route->cache_timer = evtimer_new(n->base, on_cache_timer, n)))
+	    !(n->route->linger = evtimer_new(n->base, on_linger, n)))
 		return -1;
 	/* The routing table lives in memory only (docs/threat-model.md, "A
 	 * seized disk"): one an earlier version saved is erased. */
@@ -729,9 +704,10 @@ node_route_stop(struct node *n)
 
 	if (!n->route)
 		return;
-	cache_flush(n);
-	if (n->route->cache_timer)
-		event_free(n->route->cache_timer);
+	if (n->route->linger) {
+		(void)batch_commit(n);
+		event_free(n->route->linger);
+	}
 	router_free(n->route->r);
 	for (i = 0; i < n->route->in_n; i++) {
 		struct input *in = &n->route->in[(n->route->in_head + i) % n->route->in_cap];
