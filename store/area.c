@@ -6,6 +6,7 @@
 #include <stdlib.h>
 #include <string.h>
 #include <sys/stat.h>
+#include <sys/uio.h>
 #include <unistd.h>
 
 #include <sodium.h>
@@ -299,11 +300,12 @@ read_rec(struct area *a, const struct rec *r, uint8_t *out, size_t cap, size_t *
 	if (r->len > cap)
 		return WISP_ERR_TOOBIG;
 	if (a->sealed == BOXED) {
-		uint8_t nonce[NONCE], h[REC_HDR], tag[TAG];
+		uint8_t nonce[NONCE], h[REC_HDR], sealed_h[REC_HDR], tag[TAG];
+		/* the record whole, in one read; its sealed header is known */
+		struct iovec v[4] = { { nonce, NONCE }, { sealed_h, REC_HDR }, { out, r->len }, { tag, TAG } };
 		memcpy(h, r->key, 32);
 		store_u32be(h + 32, r->len);
-		if (read_all(a->fd, nonce, NONCE, r->off - NONCE - REC_HDR) != 0 ||
-		    read_all(a->fd, out, r->len, r->off) != 0 || read_all(a->fd, tag, TAG, r->off + r->len) != 0)
+		if (preadv(a->fd, v, 4, (off_t)(r->off - NONCE - REC_HDR)) != (ssize_t)(NONCE + REC_HDR + r->len + TAG))
 			return WISP_ERR_IO;
 		/* it opens only as it was added, and it was checked then */
 		if (crypto_aead_xchacha20poly1305_ietf_decrypt_detached(out, NULL, out, r->len, tag, h, REC_HDR,

@@ -179,13 +179,10 @@ transfers_stop(struct node *n)
 
 	if (!t)
 		return;
-	transfers_quiet(n);
-	for (x = t->list; x; x = x->next) {
+	transfers_quiet(n); /* the inserts stopped there */
+	for (x = t->list; x; x = x->next)
 		if (x->r.dir == XFER_GET)
 			xget_stop(x, 1);
-		else
-			xput_stop(x);
-	}
 	xq_save(t);
 	if (t->tick)
 		event_free(t->tick);

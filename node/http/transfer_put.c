@@ -419,6 +419,10 @@ api_transfer_blocks(struct node *n, struct evhttp_request *req)
 
 	if (!x)
 		return;
+	if (!n->xfers->checker) { /* transfers_quiet: the node is stopping */
+		reply_error(req, 503, "stopping", "the node is stopping");
+		return;
+	}
 	n->traffic.api_in += len;
 	if (len == 0 || !(p = evbuffer_pullup(in, -1))) {
 		reply_error(req, 400, "bad_request", "empty body");
