@@ -15,9 +15,12 @@
 #include "crypto/datadir.h"
 
 struct api {
-	struct event_base *base;
+	struct event_base *base;   /* a lane's is its root's */
 	struct evhttp_connection *evcon;
 	char host[80], auth[128];
+	char addr[64];             /* to connect to, without the port */
+	uint16_t port;
+	struct api *root, *lane;   /* api_lane */
 	/* the request in flight */
 	int busy, done;
 	struct api_resp *resp, pending;
@@ -84,7 +87,30 @@ api_open(struct api **out, const char *datadir)
 		return cli_fail(CLI_FAIL, "out of memory");
 	}
 	evhttp_connection_set_timeout(a->evcon, 600);
+	snprintf(a->addr, sizeof(a->addr), "%s", host);
+	a->port = (uint16_t)port;
 	*out = a;
+	return CLI_OK;
+}
+
+int
+api_lane(struct api *a, struct api **out)
+{
+	struct api *l;
+
+	if (a->lane || a->root || !(l = calloc(1, sizeof(*l))))
+		return cli_fail(CLI_FAIL, "out of memory");
+	*l = (struct api){ .base = a->base, .root = a, .port = a->port };
+	memcpy(l->host, a->host, sizeof(l->host));
+	memcpy(l->auth, a->auth, sizeof(l->auth));
+	memcpy(l->addr, a->addr, sizeof(l->addr));
+	if (!(l->evcon = evhttp_connection_base_new(a->base, NULL, l->addr, l->port))) {
+		free(l);
+		return cli_fail(CLI_FAIL, "out of memory");
+	}
+	evhttp_connection_set_timeout(l->evcon, 600);
+	a->lane = l;
+	*out = l;
 	return CLI_OK;
 }
 
@@ -93,6 +119,13 @@ api_close(struct api *a)
 {
 	if (!a)
 		return;
+	if (a->root) { /* a lane: the root's base stays */
+		a->root->lane = NULL;
+		evhttp_connection_free(a->evcon);
+		free(a);
+		return;
+	}
+	api_close(a->lane);
 	if (a->sigint)
 		event_free(a->sigint);
 	if (a->evcon)
@@ -238,6 +271,17 @@ api_wait(struct api *a, struct api_resp *r)
 }
 
 static void
+cancel(struct api *a)
+{
+	if (a->req)
+		evhttp_cancel_request(a->req);
+	a->req = NULL;
+	a->done = 1;
+	if (a->resp)
+		a->resp->code = 0;
+}
+
+static void
 on_sigint(evutil_socket_t fd, short ev, void *arg)
 {
 	struct api *a = arg;
@@ -245,12 +289,9 @@ on_sigint(evutil_socket_t fd, short ev, void *arg)
 	(void)fd;
 	(void)ev;
 	a->interrupted = 1;
-	if (a->req)
-		evhttp_cancel_request(a->req);
-	a->req = NULL;
-	a->done = 1;
-	if (a->resp)
-		a->resp->code = 0;
+	cancel(a);
+	if (a->lane)
+		a->lane->interrupted = 1, cancel(a->lane);
 	event_base_loopbreak(a->base);
 }
 

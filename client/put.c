@@ -1,6 +1,8 @@
 /* wisp put: encode a file into blocks here, stream them to the node in
- * batches (one in flight while the next is encoded), print the URI. The
- * node never sees the plaintext, and neither side holds the whole file. */
+ * batches (two in flight, on two connections, while the next is
+ * encoded: the node checks one while the other arrives), print the URI.
+ * The node never sees the plaintext, and neither side holds the whole
+ * file. */
 #include <errno.h>
 #include <fcntl.h>
 #include <getopt.h>
@@ -30,6 +32,8 @@ enum { BATCH_BLOCKS = 64, READ_CHUNK = 1 << 20 };
 
 struct put {
 	struct api *api;      /* NULL with --key-only */
+	struct api *lanes[2]; /* api and a second connection: the batches alternate */
+	unsigned lane;        /* the next batch's, whose last batch is the older in flight */
 	struct pool *pool;    /* the encoding's threads, one per core */
 	uint8_t *buf;         /* one read's worth of input */
 	uint8_t *batch;       /* evhttp copies it when sent, so one suffices */
@@ -102,19 +106,41 @@ open_transfer(struct put *p)
 	return 0;
 }
 
-/* wait_batch waits for the batch in flight; on a failure (or Ctrl-C,
- * which cancels the transfer) it says why. */
-static int
-wait_batch(struct put *p)
+/* settle waits for whatever a lane still has in flight, and forgets it. */
+static void
+settle(struct put *p)
 {
 	struct api_resp r;
 
-	if (api_wait(p->api, &r) == CLI_OK && r.code == 200) {
+	for (unsigned i = 0; i < 2; i++)
+		if (p->lanes[i]) {
+			(void)api_wait(p->lanes[i], &r);
+			api_resp_free(&r);
+		}
+}
+
+/* progress moves both batches in flight on. */
+static void
+progress(struct put *p)
+{
+	api_progress(p->lanes[0]);
+	api_progress(p->lanes[1]);
+}
+
+/* wait_batch waits for the batch |a| carries; on a failure (or Ctrl-C,
+ * which cancels the transfer) it says why. */
+static int
+wait_batch(struct put *p, struct api *a)
+{
+	struct api_resp r;
+
+	if (api_wait(a, &r) == CLI_OK && r.code == 200) {
 		api_resp_free(&r);
 		return 0;
 	}
+	settle(p);
 	p->said = 1;
-	if (api_interrupted(p->api)) {
+	if (api_interrupted(a) | api_interrupted(p->api)) {
 		cancel_transfer(p);
 		p->rc = cli_fail(CLI_INTERRUPTED, "put: interrupted before the node had every block: cancelled");
 	} else {
@@ -127,23 +153,26 @@ wait_batch(struct put *p)
 static int
 flush_batch(struct put *p)
 {
+	struct api *a = p->lanes[p->lane];
 	char path[64];
 
 	if (!p->api || p->nblocks == 0)
 		return 0;
 	if (!p->xid && open_transfer(p) != 0)
 		return -1;
-	if (wait_batch(p) != 0) /* the one in flight, before this one */
+	if (wait_batch(p, a) != 0) /* the one this lane carried, two batches ago */
 		return -1;
 	snprintf(path, sizeof(path), "/api/v1/transfer/blocks?id=%u", p->xid);
-	if (api_send(p->api, EVHTTP_REQ_POST, path, p->batch, p->fill) != CLI_OK) {
+	if (api_send(a, EVHTTP_REQ_POST, path, p->batch, p->fill) != CLI_OK) {
+		settle(p);
 		p->rc = cli_fail(CLI_UNREACHABLE, "put: the node cannot be reached");
 		p->said = 1;
 		return -1;
 	}
+	p->lane ^= 1;
 	p->fill = 0;
 	p->nblocks = 0;
-	api_progress(p->api);
+	progress(p);
 	return 0;
 }
 
@@ -160,7 +189,7 @@ emit(void *ctx, const uint8_t block[CHK_BLOCK_LEN], const struct chk_keys *k)
 	store_u32be(b + 32, CHK_BLOCK_LEN);
 	memcpy(b + 36, block, CHK_BLOCK_LEN);
 	p->fill += 36 + CHK_BLOCK_LEN;
-	api_progress(p->api); /* the batch before this one, on its way */
+	progress(p); /* the batches before this one, on their way */
 	if (++p->nblocks == BATCH_BLOCKS)
 		return flush_batch(p);
 	return 0;
@@ -171,7 +200,10 @@ finish_uploads(struct put *p)
 {
 	if (flush_batch(p) != 0)
 		return -1;
-	return p->api ? wait_batch(p) : 0;
+	if (!p->api)
+		return 0;
+	/* the older first: the node answers them in order */
+	return wait_batch(p, p->lanes[p->lane]) != 0 || wait_batch(p, p->lanes[p->lane ^ 1]) != 0 ? -1 : 0;
 }
 
 /* finish_transfer: every block is with the node; the insert goes on
@@ -482,10 +514,12 @@ cli_put(struct cli *c, int argc, char **argv)
 		if (!mime && strcmp(file, "-") != 0)
 			mime = mime_from_name(file);
 	}
-	if (!key_only && (api_open(&p.api, c->datadir) != CLI_OK || api_catch_interrupt(p.api) != 0)) {
+	if (!key_only && (api_open(&p.api, c->datadir) != CLI_OK || api_catch_interrupt(p.api) != 0 ||
+	    api_lane(p.api, &p.lanes[1]) != CLI_OK)) {
 		p.rc = CLI_UNREACHABLE;
 		goto out;
 	}
+	p.lanes[0] = p.api;
 	p.name = dir ? NULL : name ? name : strcmp(file, "-") ? file : NULL;
 	if (!dir) {
 		p.est_bytes = total;

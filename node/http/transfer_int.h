@@ -7,6 +7,7 @@
 #include <limits.h>
 #include <stdint.h>
 
+#include "node/core/upload.h"
 #include "node/core/xferfile.h"
 #include "node/http/get_job.h"
 
@@ -22,6 +23,7 @@ enum transfer_limits {
 	XFER_WAIT_PEERS_S = 60,  /* a download waits this long for a link after start */
 	PUT_WINDOW = 48,         /* a put's blocks in flight */
 	PUT_RING = 512,          /* blocks between the oldest unfinished one and the next */
+	XFER_BATCHES = 2,        /* a put's batches in hand at once */
 	PUT_BACKLOG = 256,       /* staged, not inserted: a foreground batch waits past this */
 	PUT_BLOCK_TRIES = 3,
 };
@@ -52,8 +54,16 @@ struct xfer {
 	uint64_t above[4];      /* outcomes of blocks done above |low|, not yet in r */
 	uint64_t retry[PUT_WINDOW];
 	unsigned nretry;
-	struct evhttp_request *held; /* a staging batch answered once the backlog drains */
-	int checking;                /* a batch is being checked off the loop */
+	/* Batches in hand, at most XFER_BATCHES: being checked off the loop,
+	 * or kept and held, answered in order once the backlog drains. Two,
+	 * so the client sends one while the node checks the other. */
+	struct evhttp_request *held[XFER_BATCHES];
+	unsigned nheld, checking;
+	/* While the pump runs for a batch just kept, its blocks in the
+	 * request's body: blocks mem_lo.. are sent from there, not read back. */
+	const struct upload *mem;
+	uint64_t mem_lo;
+	size_t mem_n;
 	int stopping;
 };
 

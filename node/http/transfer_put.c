@@ -55,24 +55,36 @@ staged(const struct xfer *x)
 	return x->area ? area_count(x->area) : 0;
 }
 
+/* answer_held answers the batches held, in the order they came. */
 static void
 answer_held(struct xfer *x, int code, const char *kind, const char *why)
 {
-	struct evhttp_request *req = x->held;
+	struct evhttp_request *req;
 	struct evbuffer *b;
+	unsigned i, k = x->nheld;
 
-	if (!req)
-		return;
-	x->held = NULL;
-	if (code != 200) {
-		reply_error(req, code, kind, why);
-	} else if ((b = evbuffer_new())) {
-		evbuffer_add_printf(b, "{\"staged\": %" PRIu64 "}", staged(x));
-		reply_json(req, 200, b);
-		evbuffer_free(b);
-	} else {
-		reply_error(req, 500, "internal", "out of memory");
+	x->nheld = 0;
+	for (i = 0; i < k; i++) {
+		req = x->held[i];
+		x->held[i] = NULL;
+		if (code != 200) {
+			reply_error(req, code, kind, why);
+		} else if ((b = evbuffer_new())) {
+			evbuffer_add_printf(b, "{\"staged\": %" PRIu64 "}", staged(x));
+			reply_json(req, 200, b);
+			evbuffer_free(b);
+		} else {
+			reply_error(req, 500, "internal", "out of memory");
+		}
 	}
+}
+
+/* drained: a foreground batch held is answered once the backlog is this
+ * short; a background one at once. */
+static int
+drained(const struct xfer *x)
+{
+	return x->r.background || staged(x) - x->low <= PUT_BACKLOG;
 }
 
 static void
@@ -93,17 +105,26 @@ finish(struct xfer *x)
 
 static void put_done(void *cookie, enum router_status st, const uint8_t *block, size_t len, unsigned hops);
 
-/* send_one inserts block |i| of the area. */
+/* send_one inserts block |i| of the area: from the batch in memory when
+ * it is that batch's (checked, and kept in the area, already). */
 static int
 send_one(struct xfer *x, uint64_t i)
 {
-	static uint8_t b[CHK_BLOCK_LEN];
-	uint8_t rkey[32];
+	static uint8_t area_b[CHK_BLOCK_LEN], area_rkey[32];
+	const uint8_t *b = area_b, *rkey = area_rkey;
 	struct put_cookie *c;
 	size_t len;
-	int rc;
+	int rc = 0;
 
-	if ((rc = area_at(x->area, i, rkey, b, sizeof(b), &len)) != 0) {
+	if (x->mem && i >= x->mem_lo && i - x->mem_lo < x->mem_n) {
+		const struct upload *u = &x->mem[i - x->mem_lo];
+		rkey = u->rkey;
+		b = u->block;
+		len = u->len;
+	} else {
+		rc = area_at(x->area, i, area_rkey, area_b, sizeof(area_b), &len);
+	}
+	if (rc != 0) {
 		/* the disk rotted under it: the block cannot be sent */
 		snprintf(x->r.why, sizeof(x->r.why), "a kept block does not verify (the disk?)");
 		x->ring[i % PUT_RING] = DONE_BIT | OUT_REFUSED << OUT_SHIFT;
@@ -200,7 +221,7 @@ put_done(void *cookie, enum router_status st, const uint8_t *block, size_t len, 
 	if (*slot & DONE_BIT)
 		x->above[(*slot >> OUT_SHIFT) & 3]++;
 	advance(x);
-	if (x->held && (x->r.background || staged(x) - x->low <= PUT_BACKLOG))
+	if (x->nheld && drained(x))
 		answer_held(x, 200, NULL, NULL);
 	if (x->r.state == XFER_RUNNING && x->low == staged(x) && x->inflight == 0) {
 		x->r.blocks = x->low;
@@ -330,8 +351,10 @@ xput_add(struct node *n, struct evhttp_request *req)
 	evbuffer_free(b);
 }
 
+/* staging: the transfer of |req|'s id, taking blocks, with fewer than
+ * |most| batches in hand; else |req| is answered why not. */
 static struct xfer *
-staging(struct node *n, struct evhttp_request *req)
+staging(struct node *n, struct evhttp_request *req, unsigned most)
 {
 	struct xfer *x;
 
@@ -341,8 +364,8 @@ staging(struct node *n, struct evhttp_request *req)
 		reply_error(req, 409, "not_staging", "this transfer takes no more blocks");
 		return NULL;
 	}
-	if (x->held || x->checking) {
-		reply_error(req, 409, "busy", "one batch at a time");
+	if (x->nheld + x->checking >= most) {
+		reply_error(req, 409, "busy", most == 1 ? "a batch is still being kept" : "two batches at a time");
 		return NULL;
 	}
 	return x;
@@ -379,10 +402,11 @@ stage_batch(void *arg)
 	struct batch *b = arg;
 	struct xfer *x = transfers_find(b->n, b->id);
 	char why[160];
+	uint64_t first;
 	size_t i;
 
 	if (x)
-		x->checking = 0;
+		x->checking--;
 	if (!x || x->stopping || x->r.state != XFER_STAGING) {
 		reply_error(b->req, 410, "cancelled", "the transfer was cancelled, or the node is stopping");
 		goto out;
@@ -392,6 +416,7 @@ stage_batch(void *arg)
 		reply_error(b->req, 400, "bad_block", b->why);
 		goto out;
 	}
+	first = staged(x);
 	for (i = 0; i < b->count; i++)
 		if (area_add(x->area, b->u[i].rkey, b->u[i].block, b->u[i].len) != 0) {
 			snprintf(why, sizeof(why), "cannot keep the blocks: %s", errno == ENOSPC ? "the disk is full"
@@ -399,9 +424,22 @@ stage_batch(void *arg)
 			reply_error(b->req, 507, "store", why);
 			goto out;
 		}
-	x->held = b->req;
+	/* held only after the pump: the batches it answers meanwhile are
+	 * older ones, and this body stays while the pump reads it */
+	if (staged(x) - first == b->count) { /* else some were there already */
+		x->mem = b->u;
+		x->mem_lo = first;
+		x->mem_n = b->count;
+	}
 	xput_pump(x);
-	if (x->held && (x->r.background || staged(x) - x->low <= PUT_BACKLOG))
+	if (!(x = transfers_find(b->n, b->id))) {
+		reply_error(b->req, 410, "cancelled", "the transfer was cancelled, or the node is stopping");
+		goto out;
+	}
+	x->mem = NULL;
+	x->mem_n = 0;
+	x->held[x->nheld++] = b->req;
+	if (drained(x))
 		answer_held(x, 200, NULL, NULL);
 out:
 	free(b);
@@ -413,7 +451,7 @@ api_transfer_blocks(struct node *n, struct evhttp_request *req)
 {
 	struct evbuffer *in = evhttp_request_get_input_buffer(req);
 	size_t len = evbuffer_get_length(in);
-	struct xfer *x = staging(n, req);
+	struct xfer *x = staging(n, req, XFER_BATCHES);
 	const uint8_t *p;
 	struct batch *b;
 
@@ -438,7 +476,7 @@ api_transfer_blocks(struct node *n, struct evhttp_request *req)
 		reply_error(req, 500, "internal", "out of memory");
 		return;
 	}
-	x->checking = 1;
+	x->checking++;
 }
 
 /* POST /api/v1/transfer/finish?id=N&uri=URI: every block was handed over. */
@@ -449,7 +487,7 @@ api_transfer_finish(struct node *n, struct evhttp_request *req)
 	const char *why = NULL;
 	struct evbuffer *b;
 	struct uri u;
-	struct xfer *x = staging(n, req);
+	struct xfer *x = staging(n, req, 1);
 
 	if (!x)
 		return;

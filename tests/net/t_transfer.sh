@@ -127,6 +127,30 @@ check "its blocks were accepted by the network ($(json_num "$T/xj" accepted) acc
 expect_exit 0 "another node fetches it" w r2 get -q "$puri" -o "$T/p20back"
 check "byte for byte" cmp -s "$T/p20" "$T/p20back"
 
+# ---- a put has two batches in the node's hands at a time, not three ----
+# The pump sends one block and waits; past 256 waiting, the node holds the
+# answer of each batch it keeps. The client sends a second batch while
+# the first is in hand, then waits: 4 batches answered, 2 kept and held.
+api x POST "/api/v1/test/hold?blocks=1" >/dev/null
+head -c 40000000 /dev/urandom >"$T/p40"
+w x put -q "$T/p40" >"$T/p40.uri" 2>"$T/p40.err" &
+ppid=$!
+staging_id() { w x transfers --json | sed -n 's/.*"id": \([0-9]*\), "direction": "put", "state": "staging".*/\1/p' | head -1; }
+sid=""
+found_staging() { sid=$(staging_id); [ -n "$sid" ]; }
+past_one() { [ "$(area_blocks x "$sid")" -gt 320 ]; }
+check "a put is staging at x" wait_for 30 found_staging
+check "the node keeps a second batch while the first waits for the backlog (more than 5 x 64 blocks kept)" \
+	wait_for 30 past_one
+check "and no third: $(area_blocks x "$sid") blocks kept, at most 6 x 64" [ "$(area_blocks x "$sid")" -le 384 ]
+api x POST "/api/v1/test/hold?blocks=0" >/dev/null
+put_gone() { ! kill -0 "$ppid" 2>/dev/null; }
+check "released, the put ends" wait_for 120 put_gone
+wait "$ppid"
+check "well, with a URI ($(cat "$T/p40.err"))" grep -q '^CHK@' "$T/p40.uri"
+expect_exit 0 "which another node fetches" w r2 get -q "$(cat "$T/p40.uri")" -o "$T/p40back"
+check "byte for byte" cmp -s "$T/p40" "$T/p40back"
+
 # ---- the queue file, damaged: set aside, the node starts ----
 stop_node x
 printf 'wisp-transfers 1\n1 g r 0 0 zz\n' >"$T/x/transfers/queue"
