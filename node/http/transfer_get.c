@@ -154,7 +154,10 @@ keep(void *ctx, const uint8_t rkey[CHK_KEY_LEN], const uint8_t *block, size_t le
 		x->hops = hops;
 	x->r.from_net++;
 	x->r.blocks_done++;
-	if (x->area && area_add(x->area, rkey, block, len) != 0) {
+	/* a block this node's store answered (hops 0) is kept there; the
+	 * area keeps what came from the network, which a resume would
+	 * otherwise fetch again */
+	if (x->area && hops > 0 && area_add(x->area, rkey, block, len) != 0) {
 		/* the download goes on; only a resume would fetch it again */
 		log_warnx("transfer %u: cannot keep a block: %s", (unsigned)x->r.id, strerror(errno));
 	}
