@@ -1,5 +1,4 @@
 #include <errno.h>
-#include <fcntl.h>
 #include <signal.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -34,13 +33,8 @@ struct api {
 static int
 read_line(const char *path, char *out, size_t outlen)
 {
-	int fd = open(path, O_RDONLY | O_CLOEXEC);
-	ssize_t n;
+	long n = read_small_file(path, out, outlen - 1);
 
-	if (fd < 0)
-		return -1;
-	n = read(fd, out, outlen - 1);
-	close(fd);
 	if (n <= 0)
 		return -1;
 	out[n] = '\0';

@@ -21,13 +21,8 @@
 static int
 read_keyfile(const char *path, uint8_t *file, size_t *len)
 {
-	int fd = open(path, O_RDONLY | O_CLOEXEC);
-	ssize_t n;
+	long n = read_small_file(path, file, SEAL_KEYFILE_MAX + 1);
 
-	if (fd < 0)
-		return -1;
-	n = read(fd, file, SEAL_KEYFILE_MAX + 1);
-	close(fd);
 	if (n < 0)
 		return -1;
 	*len = (size_t)n;

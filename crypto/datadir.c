@@ -75,6 +75,32 @@ wisp_runtime_dir(char *out, size_t outlen, const char *datadir, int make)
 	return own_dir(out, make);
 }
 
+long
+read_small_file(const char *path, void *buf, size_t cap)
+{
+	int fd = open(path, O_RDONLY | O_CLOEXEC), e;
+	size_t got = 0;
+
+	if (fd < 0)
+		return -1;
+	while (got < cap) {
+		ssize_t r = read(fd, (char *)buf + got, cap - got);
+		if (r < 0 && errno == EINTR)
+			continue;
+		if (r < 0) {
+			e = errno;
+			close(fd);
+			errno = e;
+			return -1;
+		}
+		if (r == 0)
+			break;
+		got += (size_t)r;
+	}
+	close(fd);
+	return (long)got;
+}
+
 int
 write_file_atomic(const char *path, const void *data, size_t len, int mode)
 {

@@ -20,6 +20,12 @@ int wisp_datadir(char *out, size_t outlen, const char *flag) WISP_WUR;
  * WISP_ERR_IO / WISP_ERR_TOOBIG. */
 int wisp_runtime_dir(char *out, size_t outlen, const char *datadir, int make) WISP_WUR;
 
+/* read_small_file reads at most |cap| bytes of |path| into |buf|: how
+ * many, or -1 with errno. For the small files of a data directory (its
+ * address, token, key file); a file longer than |cap| is cut, so a caller
+ * that must know asks for one byte more than it takes. */
+long read_small_file(const char *path, void *buf, size_t cap);
+
 /* write_file_atomic: a temporary file (|path|.tmp), fsync, rename. */
 int write_file_atomic(const char *path, const void *data, size_t len, int mode);
 

@@ -12,6 +12,7 @@
 #include <sodium.h>
 
 #include "crypto/b64.h"
+#include "crypto/datadir.h"
 #include "crypto/err.h"
 #include "node/base/datadir.h"
 #include "node/base/log.h"
@@ -22,13 +23,8 @@
 static int
 read_small(const char *path, char *buf, size_t cap)
 {
-	int fd = open(path, O_RDONLY | O_CLOEXEC);
-	ssize_t n;
+	long n = read_small_file(path, buf, cap - 1);
 
-	if (fd < 0)
-		return -1;
-	n = read(fd, buf, cap - 1);
-	close(fd);
 	if (n < 0)
 		return -1;
 	buf[n] = '\0';

@@ -1,10 +1,16 @@
 /* The master key's file and sealed files (crypto/seal.h): what a hostile
- * hand or a rotting disk does to them is refused, never read as a key. */
+ * hand or a rotting disk does to them is refused, never read as a key;
+ * and the reader of such small files (crypto/datadir.h). */
 #define _GNU_SOURCE /* memmem */
+#include <errno.h>
+#include <stdio.h>
+#include <stdlib.h>
 #include <string.h>
+#include <unistd.h>
 
 #include <sodium.h>
 
+#include "crypto/datadir.h"
 #include "crypto/seal.h"
 #include "tests/unit/suites.h"
 
@@ -118,6 +124,31 @@ START_TEST(test_subkeys)
 }
 END_TEST
 
+/* read_small_file: whole, cut at the cap, an empty file, a missing one */
+START_TEST(test_read_small_file)
+{
+	char dir[] = "/tmp/wisp-small-XXXXXX", path[64], buf[16];
+	FILE *f;
+
+	ck_assert_ptr_nonnull(mkdtemp(dir));
+	snprintf(path, sizeof(path), "%s/f", dir);
+	ck_assert_int_eq(read_small_file(path, buf, sizeof(buf)), -1);
+	ck_assert_int_eq(errno, ENOENT);
+	ck_assert_ptr_nonnull(f = fopen(path, "w"));
+	fclose(f);
+	ck_assert_int_eq(read_small_file(path, buf, sizeof(buf)), 0);
+	ck_assert_ptr_nonnull(f = fopen(path, "w"));
+	fputs("0123456789abcdefXYZ", f);
+	fclose(f);
+	ck_assert_int_eq(read_small_file(path, buf, 5), 5);
+	ck_assert_int_eq(memcmp(buf, "01234", 5), 0);
+	ck_assert_int_eq(read_small_file(path, buf, sizeof(buf)), 16);
+	ck_assert_int_eq(memcmp(buf, "0123456789abcdef", 16), 0);
+	unlink(path);
+	rmdir(dir);
+}
+END_TEST
+
 Suite *
 seal_suite(void)
 {
@@ -128,6 +159,7 @@ seal_suite(void)
 	tcase_add_test(tc, test_keyfile_wrapped);
 	tcase_add_test(tc, test_box);
 	tcase_add_test(tc, test_subkeys);
+	tcase_add_test(tc, test_read_small_file);
 	suite_add_tcase(s, tc);
 	return s;
 }
