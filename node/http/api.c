@@ -295,22 +295,11 @@ api_blocks(struct node *n, struct evhttp_request *req)
 /* ---- POST /api/v1/stop and /api/v1/reload ---- */
 
 static void
-stop_later(evutil_socket_t fd, short ev, void *arg)
-{
-	struct node *n = arg;
-
-	(void)fd;
-	(void)ev;
-	n->stop(n);
-}
-
-static void
 api_stop_node(struct node *n, struct evhttp_request *req)
 {
 	struct evbuffer *b = evbuffer_new();
-	struct timeval soon = { 0, 100000 }; /* the answer leaves first */
 
-	if (!b || !n->stop || event_base_once(n->base, -1, EV_TIMEOUT, stop_later, n, &soon) != 0) {
+	if (!b || stop_after_reply(n) != 0) {
 		evbuffer_free(b);
 		reply_error(req, 500, "internal", "cannot stop from here; send SIGTERM");
 		return;

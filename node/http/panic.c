@@ -14,16 +14,6 @@
 #include "node/http/panic.h"
 #include "node/http/reply.h"
 
-static void
-stop_later(evutil_socket_t fd, short ev, void *arg)
-{
-	struct node *n = arg;
-
-	(void)fd;
-	(void)ev;
-	n->stop(n);
-}
-
 /* panic_now destroys the key, and stops the node once the answer left. */
 static int
 panic_now(struct node *n)
@@ -31,7 +21,7 @@ panic_now(struct node *n)
 	struct timeval soon = { 0, 100000 };
 	int rc = vault_panic(n);
 
-	if (!n->stop || event_base_once(n->base, -1, EV_TIMEOUT, stop_later, n, &soon) != 0)
+	if (stop_after_reply(n) != 0)
 		event_base_loopexit(n->base, &soon);
 	return rc;
 }

@@ -3,9 +3,11 @@
 #include <sys/queue.h>
 
 #include <event2/buffer.h>
+#include <event2/event.h>
 #include <event2/http.h>
 #include <event2/keyvalq_struct.h>
 
+#include "node/base/node.h"
 #include "node/http/reply.h"
 
 void
@@ -94,4 +96,22 @@ query_get(struct evhttp_request *req, const char *key, char *out, size_t outlen)
 	}
 	evhttp_clear_headers(&args);
 	return rc;
+}
+
+static void
+stop_now(evutil_socket_t fd, short ev, void *arg)
+{
+	struct node *n = arg;
+
+	(void)fd;
+	(void)ev;
+	n->stop(n);
+}
+
+int
+stop_after_reply(struct node *n)
+{
+	struct timeval soon = { 0, 100000 };
+
+	return n->stop && event_base_once(n->base, -1, EV_TIMEOUT, stop_now, n, &soon) == 0 ? 0 : -1;
 }

@@ -15,5 +15,9 @@ void reply_json(struct evhttp_request *req, int code, struct evbuffer *body);
 void reply_error(struct evhttp_request *req, int code, const char *kind, const char *reason);
 /* query_get copies the decoded value of |key| from the request's query. */
 int query_get(struct evhttp_request *req, const char *key, char *out, size_t outlen);
+struct node;
+/* stop_after_reply stops |n| (n->stop) in a moment, once the answer just
+ * sent has left; -1 if it cannot. */
+int stop_after_reply(struct node *n);
 
 #endif
