@@ -24,6 +24,7 @@ struct nat_state;
 struct ark_state;
 struct get_job;
 struct ingest;
+struct pool;
 struct transfers;
 struct keeper;
 struct vault;
@@ -65,6 +66,7 @@ struct node {
 	struct get_job *parked;      /* gateway fetches waiting for a reload */
 	unsigned nparked;
 	struct ingest *ingests;      /* the home page's uploads in progress */
+	struct pool *ingest_pool;    /* their encoding's threads, from the first (crypto/pool.h) */
 	struct transfers *xfers;     /* the queue of downloads and inserts (http/transfer.h) */
 	struct keeper *keep;         /* documents kept alive (http/keep.h) */
 	/* wispd's stop and reload, set by daemon/main.c for the API */

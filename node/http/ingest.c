@@ -30,6 +30,7 @@
 #include "crypto/fec.h"
 #include "crypto/manifest.h"
 #include "crypto/mime.h"
+#include "crypto/pool.h"
 #include "crypto/split.h"
 #include "crypto/tree.h"
 #include "crypto/uri.h"
@@ -77,6 +78,22 @@ struct ingest {
 	uint8_t *buf;
 	char uri[URI_MAX], reason[160];
 };
+
+static int emit(void *ctx, const uint8_t block[CHK_BLOCK_LEN], const struct chk_keys *k);
+
+/* new_enc starts an encoder on the node's pool, as wisp put's: every
+ * core, the same blocks. */
+static int
+new_enc(struct ingest *g, const char *mime)
+{
+	if (tree_enc_new_fec(&g->enc, mime, FEC_K_DEFAULT, FEC_M_DEFAULT, emit, g) != 0)
+		return -1;
+	if (!g->n->ingest_pool && pool_new(&g->n->ingest_pool, 0) != 0)
+		g->n->ingest_pool = NULL; /* then on the loop's thread alone */
+	if (g->n->ingest_pool)
+		tree_enc_set_pool(g->enc, g->n->ingest_pool);
+	return 0;
+}
 
 static void
 ingest_free(struct ingest *g)
@@ -249,7 +266,7 @@ site_manifest(struct ingest *g)
 	for (i = 0; i < g->ne; i++)
 		size += manifest_entry_size(&g->e[i]);
 	ok = size <= MANIFEST_BYTES_MAX && (man = malloc(size)) && manifest_encode(g->e, g->ne, man, size, &len) == 0 &&
-	    tree_enc_new_fec(&g->enc, MANIFEST_MIME, FEC_K_DEFAULT, FEC_M_DEFAULT, emit, g) == 0 && tree_enc_write(g->enc, man, len) == 0 &&
+	    new_enc(g, MANIFEST_MIME) == 0 && tree_enc_write(g->enc, man, len) == 0 &&
 	    tree_enc_finish(g->enc, &root) == 0;
 	free(man);
 	if (!ok) {
@@ -278,8 +295,7 @@ site_step(struct ingest *g)
 		}
 		g->entry_len = 0;
 		g->sniff = mime_from_name(e->path) == NULL;
-		if (tree_enc_new_fec(&g->enc, g->sniff ? NULL : mime_from_name(e->path), FEC_K_DEFAULT,
-		    FEC_M_DEFAULT, emit, g) != 0) {
+		if (new_enc(g, g->sniff ? NULL : mime_from_name(e->path)) != 0) {
 			fail(g, "out of memory");
 			return 0;
 		}
@@ -457,7 +473,7 @@ start_inserting(struct ingest *g)
 		const char *mime = mime_from_name(g->name);
 		g->sniff = mime == NULL;
 		g->blocks_total = split_blocks_for(g->size, mime ? strlen(mime) : 32, FEC_K_DEFAULT, FEC_M_DEFAULT);
-		if (tree_enc_new_fec(&g->enc, mime, FEC_K_DEFAULT, FEC_M_DEFAULT, emit, g) != 0) {
+		if (new_enc(g, mime) != 0) {
 			fail(g, "out of memory");
 			return;
 		}
@@ -662,4 +678,6 @@ ingest_free_all(struct node *n)
 {
 	while (n->ingests)
 		ingest_free(n->ingests);
+	pool_free(n->ingest_pool);
+	n->ingest_pool = NULL;
 }

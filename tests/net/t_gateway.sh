@@ -151,6 +151,8 @@ upload() {
 head -c 3000000 /dev/urandom >"$T/up.bin"
 u=$(upload "$T/up.bin" file)
 check "a 3 MB file uploaded from the home page gets a key" sh -c "echo '$u' | grep -q '^CHK@.*/up.bin$'"
+check "the key wisp put gives it (the node encodes on all its cores, into the same blocks)" \
+	[ "$u" = "$(w a put --key-only --name up.bin "$T/up.bin" 2>/dev/null)" ]
 w a get "$u" -o "$T/up.back" 2>/dev/null
 check "which fetches byte for byte" cmp -s "$T/up.bin" "$T/up.back"
 cp "$T/up.bin" "$T/my notes ü.bin"
