@@ -7,8 +7,8 @@
  * the least round trip seen in the last minute is the path's own delay;
  * what a block takes beyond it is queueing. Below the target the window
  * grows (doubling each round trip at first, as TCP's slow start, until
- * the queueing reaches the target, then by up to WINDOW_GAIN blocks a
- * round trip), above it it shrinks in proportion, and
+ * the queueing reaches the target, then by up to 1/WINDOW_SHARE of itself
+ * a round trip), above it it shrinks in proportion, as fast at most, and
  * an overload answer halves it. The caller feeds round trips of blocks
  * that crossed the network (never the store's own answers). */
 #ifndef WISP_WINDOW_H
@@ -20,7 +20,7 @@ enum {
 	WINDOW_TARGET_MS = 50,  /* queueing a window may add on its path (a quarter of a longer path's delay) */
 	WINDOW_BASE_SLOTS = 6,  /* the path's delay: minima of 10 s each, for a minute */
 	WINDOW_RECENT = 4,      /* a round trip is the least of the last four: noise filtered */
-	WINDOW_GAIN = 4,        /* blocks a round trip it may grow by: 33 KB each, a fat path fills in seconds */
+	WINDOW_SHARE = 4,       /* past slow start, it moves by at most a quarter of itself a round trip */
 };
 
 struct window {

@@ -69,6 +69,55 @@ START_TEST(test_window_fills_a_long_fat_path)
 }
 END_TEST
 
+/* lagged: the path as blocks see it. A request asked at t meets the
+ * bottleneck (one block each |per| ms, first come first served) at
+ * t + base/2 and is back base/2 - per after it is served: each round trip
+ * tells of the window as it was a round trip ago, not as it is now. Runs
+ * for |ms| and returns the bottleneck's use, in thousandths. */
+static unsigned
+lagged(struct window *w, uint32_t base, uint32_t per, uint64_t ms)
+{
+	enum { MAXF = 128 };
+	uint64_t back[MAXF], asked[MAXF], now = 1000000, end = now + ms, busy = 0, served = 0;
+	unsigned head = 0, n = 0;
+
+	for (;;) {
+		while (n < window_size(w) && n < MAXF) { /* ask up to the window */
+			uint64_t at = now + base / 2, done = (at > busy ? at : busy) + per;
+			busy = done;
+			asked[(head + n) % MAXF] = now;
+			back[(head + n) % MAXF] = done + base / 2 - per;
+			n++;
+		}
+		now = back[head];
+		if (now > end)
+			break;
+		window_sample(w, (uint32_t)(now - asked[head]), now);
+		head = (head + 1) % MAXF;
+		n--;
+		served++;
+	}
+	return (unsigned)(served * per * 1000 / ms);
+}
+
+START_TEST(test_window_fills_a_slow_long_path)
+{
+	struct window w;
+	unsigned use;
+
+	/* the lab's 5 Mbit/s chain of 4 hops of 40 ms: a 33 KB block each
+	 * 53 ms, 340 ms round trip: a path of 6.4 blocks. A controller that
+	 * swings around it leaves the line idle in its troughs. */
+	window_init(&w, 2, 96, 8);
+	use = lagged(&w, 340, 53, 60000);
+	ck_assert_msg(use >= 900, "the bottleneck was busy %u/1000 of the time", use);
+	/* and the same path at 50 Mbit/s: 64 blocks */
+	window_init(&w, 2, 96, 8);
+	use = lagged(&w, 340, 5, 60000);
+	ck_assert_msg(use >= 900, "at 50 Mbit/s the bottleneck was busy %u/1000 of the time", use);
+}
+END_TEST
+
 START_TEST(test_window_bounds_and_overload)
 {
 	struct window w;
@@ -101,6 +150,7 @@ window_suite(void)
 	tcase_add_test(tc, test_window_opens_and_settles);
 	tcase_add_test(tc, test_window_shrinks_when_the_path_slows);
 	tcase_add_test(tc, test_window_fills_a_long_fat_path);
+	tcase_add_test(tc, test_window_fills_a_slow_long_path);
 	tcase_add_test(tc, test_window_bounds_and_overload);
 	suite_add_tcase(s, tc);
 	return s;
