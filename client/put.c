@@ -31,7 +31,7 @@
 /* PUT_NICE: the encoding is bulk work; it takes the cores that the node
  * (the friends it serves, the blocks it checks and stores for this very
  * put) and the rest of the machine leave. A friend's 1 KiB fetches from
- * the node during a 512 MiB put: median 32 -> 16 ms; the put's own speed
+ * the node during a 512 MiB put: median 32 -> 16-22 ms; the put's own speed
  * did not move (36 and 35 MiB/s, medians of three). */
 enum { BATCH_BLOCKS = 64, READ_CHUNK = 1 << 20, PUT_NICE = 10 };
 
