@@ -32,6 +32,16 @@ struct job {
 	uint8_t *buf[FEC_BLOCKS_MAX]; /* CHK_DATA_MAX each, zero-padded */
 };
 
+/* A block still asked for when its segment was rebuilt: encoded again
+ * then, and healed should its answer be a miss (which walks the whole
+ * path and so often comes last). */
+struct late {
+	struct late *next;
+	uint32_t tag;
+	uint8_t rkey[CHK_KEY_LEN];
+	uint8_t block[CHK_BLOCK_LEN];
+};
+
 struct splitfetch {
 	struct split_doc doc;
 	uint8_t *top;
@@ -45,6 +55,7 @@ struct splitfetch {
 	int ended, paused, pumping, again;
 	char why[192];
 	struct job job[JOBS];
+	struct late *late;
 	uint8_t block[CHK_BLOCK_LEN];
 	uint8_t plain[CHK_PAYLOAD_LEN];
 };
@@ -151,15 +162,19 @@ fill_keys(struct splitfetch *s, struct job *j)
 	return 1;
 }
 
+static uint32_t
+tag_of(const struct splitfetch *s, const struct job *j, unsigned i)
+{
+	return SPLITFETCH_TAG | (uint32_t)j->gen << 16 | (uint32_t)(j - s->job) << 8 | i;
+}
+
 static void
 ask(struct splitfetch *s, struct job *j, unsigned i)
 {
-	uint32_t tag = SPLITFETCH_TAG | (uint32_t)j->gen << 16 | (uint32_t)(j - s->job) << 8 | i;
-
 	j->state[i] = B_ASKED;
 	j->inflight++;
 	s->pending++;
-	s->io->ask(s->ctx, tag, j->keys[i].routing);
+	s->io->ask(s->ctx, tag_of(s, j, i), j->keys[i].routing);
 }
 
 /* candidate: the next block worth asking for: needed data, other data,
@@ -240,9 +255,28 @@ rebuild(struct splitfetch *s, struct job *j)
 	return 0;
 }
 
-/* heal hands every lost block, encoded again from the segment's data, to
- * the source to insert. A check block that does not come out under its
- * key is left alone. */
+/* mend: block |i| of the job, encoded again in s->block under |rkey|:
+ * healed if it was lost, kept for its answer if that is still due. */
+static void
+mend(struct splitfetch *s, struct job *j, unsigned i, const uint8_t rkey[CHK_KEY_LEN])
+{
+	struct late *l;
+
+	if (j->state[i] == B_LOST) {
+		s->healed++;
+		s->io->heal(s->ctx, s->block, rkey);
+	} else if ((l = malloc(sizeof(*l)))) {
+		l->tag = tag_of(s, j, i);
+		memcpy(l->rkey, rkey, CHK_KEY_LEN);
+		memcpy(l->block, s->block, CHK_BLOCK_LEN);
+		l->next = s->late;
+		s->late = l;
+	}
+}
+
+/* heal encodes again every block that was lost or whose answer is still
+ * due, from the segment's data (mend). A check block that does not come
+ * out under its key is left alone. */
 static void
 heal(struct splitfetch *s, struct job *j)
 {
@@ -254,23 +288,37 @@ heal(struct splitfetch *s, struct job *j)
 		return;
 	for (i = 0; i < j->fs.d; i++) {
 		have_idx[i] = i;
-		if (j->state[i] == B_LOST && chk_encode(s->block, &k, j->buf[i],
-		    blen(s, j->lvl, j->fs.first_data + i)) == 0) {
-			s->healed++;
-			s->io->heal(s->ctx, s->block, k.routing);
-		}
+		if ((j->state[i] == B_LOST || j->state[i] == B_ASKED) && chk_encode(s->block, &k, j->buf[i],
+		    blen(s, j->lvl, j->fs.first_data + i)) == 0)
+			mend(s, j, i, k.routing);
 	}
 	for (i = j->fs.d; i < j->n; i++)
-		if (j->state[i] == B_LOST && (out[nw] = malloc(CHK_DATA_MAX)))
+		if ((j->state[i] == B_LOST || j->state[i] == B_ASKED) && (out[nw] = malloc(CHK_DATA_MAX)))
 			want[nw++] = i;
 	if (nw && fec_rebuild(j->fs.d, j->fs.c, have_idx, j->buf, nw, want, out, CHK_DATA_MAX) == 0)
 		for (i = 0; i < nw; i++)
-			if (keys_match(s, out[i], CHK_DATA_MAX, &j->keys[want[i]])) {
-				s->healed++;
-				s->io->heal(s->ctx, s->block, j->keys[want[i]].routing);
-			}
+			if (keys_match(s, out[i], CHK_DATA_MAX, &j->keys[want[i]]))
+				mend(s, j, want[i], j->keys[want[i]].routing);
 	for (i = 0; i < nw; i++)
 		free(out[i]);
+}
+
+/* late_answer: an answer to a block kept by mend; a miss is healed now. */
+static void
+late_answer(struct splitfetch *s, uint32_t tag, enum fetch_status st)
+{
+	struct late **p, *l;
+
+	for (p = &s->late; *p && (*p)->tag != tag; p = &(*p)->next)
+		;
+	if (!(l = *p))
+		return;
+	*p = l->next;
+	if (st == FETCH_NOTFOUND) {
+		s->healed++;
+		s->io->heal(s->ctx, l->block, l->rkey);
+	}
+	free(l);
 }
 
 /* complete: the job has what it needs; rebuild, heal, keep the data. */
@@ -440,6 +488,11 @@ splitfetch_free(struct splitfetch *s)
 		return;
 	for (i = 0; i < JOBS; i++)
 		job_release(&s->job[i]);
+	while (s->late) {
+		struct late *l = s->late;
+		s->late = l->next;
+		free(l);
+	}
 	sodium_memzero(s->plain, sizeof(s->plain));
 	free(s->top);
 	free(s);
@@ -512,6 +565,8 @@ splitfetch_block_done(struct splitfetch *s, uint32_t tag, enum fetch_status st, 
 
 	if (s->pending)
 		s->pending--;
+	if (s->late)
+		late_answer(s, tag, st);
 	if (slot >= JOBS)
 		return;
 	j = &s->job[slot];

@@ -11,7 +11,9 @@
  * delivered, so a fetch holds what its window brought ahead of delivery
  * (3 MiB), plus, while it rebuilds a segment, that segment's d blocks
  * (4 MiB at k = 128), plus one index segment per level above (small:
- * 96 KiB for a 20 MiB file, 4 MiB from about 1 GiB up). */
+ * 96 KiB for a 20 MiB file, 4 MiB from about 1 GiB up), plus, to heal,
+ * the blocks of a rebuilt segment whose answers are still due (at most
+ * FETCH_WINDOW, 3 MiB). */
 #ifndef WISP_SPLITFETCH_H
 #define WISP_SPLITFETCH_H
 
