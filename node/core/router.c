@@ -83,6 +83,8 @@ router_free(struct router *r)
 	}
 	free(r->act);
 	free(r->reqs);
+	for (i = 0; i < r->npeers; i++)
+		free(r->peers[i].foaf);
 	free(r->peers);
 	free(r->rt);
 	free(r->self_ref);
@@ -818,6 +820,7 @@ evict(struct router *r)
 	r->st.evicted++;
 	for (i = 0; i < r->nreq; i++)
 		r->reqs[i]->tried[slot / 8] &= (uint8_t)~(1u << (slot % 8));
+	free(v->foaf);
 	return v;
 }
 
@@ -891,6 +894,30 @@ router_link_up(struct router *r, uint32_t id, const uint8_t *loc, uint64_t now)
 }
 
 int
+router_peer_foaf(struct router *r, uint32_t id, const uint64_t *locs, unsigned n)
+{
+	struct rpeer *p = peer_get(r, id);
+	uint64_t *f = NULL;
+
+	if (!p || n > ROUTER_FOAF_MAX)
+		return WISP_ERR_INVAL;
+	if (n && !(f = malloc(n * sizeof(*f))))
+		return WISP_ERR_NOMEM;
+	if (n)
+		memcpy(f, locs, n * sizeof(*f));
+	free(p->foaf);
+	p->foaf = f;
+	p->nfoaf = (uint8_t)n;
+	return 0;
+}
+
+void
+router_set_location(struct router *r, const uint8_t loc[static WIRE_KEY_LEN])
+{
+	memcpy(r->self, loc, WIRE_KEY_LEN);
+}
+
+int
 router_peer_entries(struct router *r, uint32_t id)
 {
 	struct rpeer *p = peer_get(r, id);
@@ -925,6 +952,7 @@ router_peer_forget(struct router *r, uint32_t id)
 		t[slot / 8] = (uint8_t)((t[slot / 8] & ~(1u << (slot % 8))) | (unsigned)was << (slot % 8));
 		t[last / 8] &= (uint8_t)~(1u << (last % 8));
 	}
+	free(p->foaf);
 	r->peers[slot] = r->peers[last];
 	r->npeers--;
 	return 0;

@@ -21,6 +21,7 @@ enum router_limits {
 	ROUTER_ACTIONS_MAX = 64,
 	ROUTER_WAITERS_MAX = 8,     /* coalesced requests sharing one upstream */
 	ROUTER_HTL_HERE = 0xff,     /* ANSWER htl: found in this node's own store, or an insert kept only here */
+	ROUTER_FOAF_MAX = 64,       /* a peer's friends' locations it routes by */
 };
 
 struct router_config {
@@ -107,6 +108,15 @@ int router_link_down(struct router *r, uint32_t peer, uint64_t now) WISP_WUR;
  * contact closed), with its routing entries. WISP_ERR_FULL while it is
  * part of a request in progress. */
 int router_peer_forget(struct router *r, uint32_t peer) WISP_WUR;
+/* router_peer_foaf: the locations of a peer's own friends (their top 64
+ * bits, as the peer told them; n at most ROUTER_FOAF_MAX, 0 to clear): a
+ * key near one of them is routed to the peer as if near the peer itself
+ * (friend-of-a-friend routing, docs/routing.md). WISP_ERR_INVAL for a
+ * peer the router does not know. */
+int router_peer_foaf(struct router *r, uint32_t peer, const uint64_t *locs, unsigned n) WISP_WUR;
+/* router_set_location: this node's location changed (swapping); the one
+ * it claims as a data source from now on. */
+void router_set_location(struct router *r, const uint8_t loc[static WIRE_KEY_LEN]);
 /* router_peer_entries: how many routing entries name the peer; -1 if the
  * router does not know it. */
 int router_peer_entries(struct router *r, uint32_t peer);
@@ -163,5 +173,8 @@ int router_rtable_learn(struct router *r, const uint8_t key[static WIRE_KEY_LEN]
  * (0) or farther (1), on the circle of 256-bit numbers. */
 int router_distance_cmp(const uint8_t target[WIRE_KEY_LEN], const uint8_t a[WIRE_KEY_LEN],
     const uint8_t b[WIRE_KEY_LEN]);
+/* router_loc64: a location's (or key's) top 64 bits, big-endian: what
+ * friend-of-a-friend lists carry. */
+uint64_t router_loc64(const uint8_t loc[static WIRE_KEY_LEN]);
 
 #endif

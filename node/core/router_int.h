@@ -16,6 +16,8 @@ struct rpeer {
 	uint8_t decr_max, decr_min; /* drawn once per link, as Hyphanet does */
 	uint16_t refs;              /* routing-table entries naming this peer */
 	uint32_t from_inflight;     /* requests from this peer in progress here */
+	uint8_t nfoaf;
+	uint64_t *foaf;             /* its friends' locations, top 64 bits (router_peer_foaf) */
 	uint8_t loc[WIRE_KEY_LEN];
 };
 

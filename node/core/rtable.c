@@ -167,70 +167,74 @@ router_rtable_each(const struct router *r, router_entry_fn fn, void *ctx)
 		fn(ctx, r->rt[i].key, r->peers[r->rt[i].slot].id);
 }
 
-/* top64: the top 64 bits of |a - b| mod 2^256, less one at most (the
- * borrow from the bits below is ignored). */
-static uint64_t
-top64(const uint8_t a[WIRE_KEY_LEN], const uint8_t b[WIRE_KEY_LEN])
+uint64_t
+router_loc64(const uint8_t loc[static WIRE_KEY_LEN])
 {
-	uint64_t x = 0, y = 0;
+	uint64_t x = 0;
 	int i;
 
-	for (i = 0; i < 8; i++) {
-		x = x << 8 | a[i];
-		y = y << 8 | b[i];
-	}
-	return x - y;
+	for (i = 0; i < 8; i++)
+		x = x << 8 | loc[i];
+	return x;
 }
 
-/* cdist64: the circular distance of |k| and |t| to 64 bits, within one. */
+/* cdist64: the circular distance of two 64-bit locations. */
 static uint64_t
-cdist64(const uint8_t t[WIRE_KEY_LEN], const uint8_t k[WIRE_KEY_LEN])
+cdist64(uint64_t a, uint64_t b)
 {
-	uint64_t d1 = top64(t, k), d2 = top64(k, t);
-
-	return d1 < d2 ? d1 : d2;
+	return a - b < b - a ? a - b : b - a;
 }
 
-/* nearer: is key |a| (approximate distance |da|) nearer |t| than |b|? The
- * 64-bit approximations decide unless they are within one; then the
- * whole 256 bits do. */
+/* The distance of |k| to |t| to 64 bits is cdist64 of their top 64 bits,
+ * within one (the borrow from the bits below is ignored). nearer: is key
+ * |a| (approximate distance |da|) nearer |t| than |b|? The approximations
+ * decide unless they are within one; then the whole 256 bits do, when
+ * both are whole keys (a friend's friend is known by 64 bits only). */
 static int
 nearer(const uint8_t *t, const uint8_t *a, uint64_t da, const uint8_t *b, uint64_t db)
 {
-	if (!b)
-		return 1;
-	if (da + 1 < da || db + 1 < db || (da > db ? da - db : db - da) <= 1)
+	if (a && b && (da + 1 < da || db + 1 < db || (da > db ? da - db : db - da) <= 1))
 		return router_distance_cmp(t, a, b) < 0;
 	return da < db;
 }
 
-/* closest: the up, untried peer whose best routing-table key (or own
- * location) is nearest |key|. Steepest ascent: always the best first. */
+/* closest: the up, untried peer whose best routing-table key, own
+ * location or friend's location is nearest |key|. Steepest ascent:
+ * always the best first. A friend's list names this node too, which is
+ * no reason to go there. */
 struct rpeer *
 rt_closest(struct router *r, const struct rreq *q)
 {
 	const uint8_t *best[ROUTER_PEERS_MAX];
-	uint64_t bd[ROUTER_PEERS_MAX];
+	uint64_t bd[ROUTER_PEERS_MAX], t = router_loc64(q->key), self = router_loc64(r->self);
 	struct rpeer *pick = NULL;
-	unsigned i, s, ps = 0;
+	unsigned i, j, s, ps = 0;
 
 	for (i = 0; i < r->npeers; i++) {
-		best[i] = r->peers[i].has_loc ? r->peers[i].loc : NULL; /* without: only its entries count */
-		bd[i] = best[i] ? cdist64(q->key, best[i]) : UINT64_MAX;
+		const struct rpeer *p = &r->peers[i];
+		best[i] = p->has_loc ? p->loc : NULL; /* without: only its entries count */
+		bd[i] = best[i] ? cdist64(t, router_loc64(best[i])) : UINT64_MAX;
+		for (j = 0; j < p->nfoaf; j++) {
+			uint64_t d = cdist64(t, p->foaf[j]);
+			if (p->foaf[j] != self && d < bd[i]) {
+				best[i] = NULL;
+				bd[i] = d;
+			}
+		}
 	}
 	for (i = 0; i < r->nrt; i++) {
 		uint64_t d;
 		s = r->rt[i].slot;
 		if (!r->peers[s].up || tried(q, s))
 			continue;
-		d = cdist64(q->key, r->rt[i].key);
-		if (nearer(q->key, r->rt[i].key, d, best[s], bd[s])) {
+		d = cdist64(t, router_loc64(r->rt[i].key));
+		if (bd[s] == UINT64_MAX || nearer(q->key, r->rt[i].key, d, best[s], bd[s])) {
 			best[s] = r->rt[i].key;
 			bd[s] = d;
 		}
 	}
 	for (i = 0; i < r->npeers; i++) {
-		if (!r->peers[i].up || tried(q, i) || !best[i])
+		if (!r->peers[i].up || tried(q, i) || bd[i] == UINT64_MAX)
 			continue;
 		if (!pick || nearer(q->key, best[i], bd[i], best[ps], bd[ps])) {
 			pick = &r->peers[i];

@@ -343,6 +343,42 @@ START_TEST(test_router_backtracking_order)
 }
 END_TEST
 
+/* A friend's friend near the key makes the friend the best next hop, as
+ * if it were there itself; a list naming this node does not. */
+START_TEST(test_router_routes_by_friends_friends)
+{
+	uint64_t near = (uint64_t)0x81 << 56, self = (uint64_t)0x10 << 56, req;
+	uint64_t far[2] = { (uint64_t)0x30 << 56, self };
+
+	up(1, 0x20);
+	up(2, 0x70); /* nearest K by its own location */
+	up(3, 0x40);
+	ck_assert_int_eq(router_peer_foaf(r, 1, &near, 1), 0);
+	ck_assert_int_eq(router_peer_foaf(r, 3, far, 2), 0);
+	ck_assert_int_eq(router_peer_foaf(r, 9, &near, 1), WISP_ERR_INVAL);
+	ck_assert_int_eq(router_local_get(r, K, 0, &req), 0);
+	store_miss();
+	sent(1, WIRE_REQUEST);
+	ck_assert_int_eq(router_link_down(r, 1, 1), 0);
+	sent(2, WIRE_REQUEST);
+	ck_assert_int_eq(router_link_down(r, 2, 2), 0);
+	sent(3, WIRE_REQUEST);
+	ck_assert_int_eq(router_peer_foaf(r, 3, NULL, 0), 0);
+	ck_assert_int_eq(router_link_down(r, 3, 3), 0);
+	next(ROUTER_ACT_ANSWER);
+	none();
+	/* a node whose key lies next to this node's own: its friends' lists
+	 * name this node, which must not draw the request to them */
+	loc(K, 0x11);
+	up(4, 0x20);
+	up(5, 0x60);
+	ck_assert_int_eq(router_peer_foaf(r, 5, &self, 1), 0);
+	ck_assert_int_eq(router_local_get(r, K, 0, &req), 0);
+	store_miss();
+	sent(4, WIRE_REQUEST);
+}
+END_TEST
+
 START_TEST(test_router_htl_exhaustion)
 {
 	struct router_action a;
@@ -842,6 +878,7 @@ router_suite(void)
 	tcase_add_test(tc, test_router_announce_relay);
 	tcase_add_test(tc, test_router_announce_local);
 	tcase_add_test(tc, test_router_data_source_ref);
+	tcase_add_test(tc, test_router_routes_by_friends_friends);
 	suite_add_tcase(s, tc);
 	return s;
 }
