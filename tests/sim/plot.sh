@@ -35,9 +35,10 @@ paths2=""
 	     '' skip 1 using 1:5 axes x1y2 with linespoints lc rgb 'dark-green' title 'success % (right)',
 	     '' skip 1 using 1:9 axes x1y2 with linespoints lc rgb 'gray' title 'success %, any stored (right)'"
 [ -f "$D/dark.csv" ] && gnuplot -e "$common; set output '$D/dark.png'; set style data histograms; set style fill solid 0.6;
-	set title 'Darknet, 10000 nodes, degree 10: without and with location swapping';
-	set ylabel 'hops / percent'; set yrange [0:105]; set xtics ('no swapping' 0, 'swapping' 1);
-	plot '$D/dark.csv' skip 1 using 4 title 'median hops', '' skip 1 using 6 title 'success %'"
+	set title 'Darknet, 10000 nodes, degree 10: location swapping and friends of friends';
+	set ylabel 'hops / percent'; set yrange [0:105];
+	set xtics ('neither' 0, 'friends of friends' 1, 'swapping' 2, 'both' 3);
+	plot '$D/dark.csv' skip 1 using 5 title 'median hops', '' skip 1 using 7 title 'success %'"
 p16=""
 [ -f "$D/opennet-peers16.csv" ] && p16=", '$D/opennet-peers16.csv' skip 1 using 1:3 with linespoints lc rgb 'dark-red' title 'opennet, 16 peers: probe median'"
 [ -f "$D/opennet.csv" ] && gnuplot -e "$common; set output '$D/opennet.png'; set logscale x; set key top left;

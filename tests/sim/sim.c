@@ -17,7 +17,7 @@ struct opts {
 	uint64_t seed;
 	uint32_t nodes, start, max_nodes, every, steps, probe_every, count, degree, swaps, warm, window, files, file_blocks;
 	uint32_t peers;
-	int per;
+	int per, swap_only;
 	const char *out;
 	double fractions[16];
 	int nfractions;
@@ -206,24 +206,29 @@ e3(const struct opts *o)
 static void
 dark(const struct opts *o)
 {
-	FILE *f = csv_open(o, "dark.csv", "swapping,swaps_accepted," COLS);
+	static const unsigned modes[] = { 0, DARK_FOAF, DARK_SWAP, DARK_SWAP | DARK_FOAF };
+	FILE *f = csv_open(o, "dark.csv", "swapping,foaf,swaps_accepted," COLS);
 	double t0 = now_s();
-	int sw;
+	size_t mi;
 
-	for (sw = 0; sw <= 1; sw++) {
+	for (mi = 0; mi < sizeof(modes) / sizeof(modes[0]); mi++) {
+		unsigned md = modes[mi];
+		if (o->swap_only && md != (DARK_SWAP | DARK_FOAF))
+			continue;
 		uint64_t accepted = 0, i;
-		char head[48], line[128];
+		char head[48], line[160];
 		reset(o->seed);
 		S.model = DARK;
-		darknet(o->nodes, o->degree);
-		if (sw)
+		darknet(o->nodes, o->degree, md);
+		if (md & DARK_SWAP)
 			for (i = 0; i < (uint64_t)o->swaps * o->nodes; i++)
 				accepted += (uint64_t)swap_once();
 		for (i = 0; i < o->warm; i++)
 			step(o->per);
-		snprintf(head, sizeof(head), "%d,%" PRIu64, sw, accepted);
-		snprintf(line, sizeof(line), "sim DARK nodes=%u degree=%u swapping=%s swaps=%" PRIu64, S.n, o->degree,
-		    sw ? "on" : "off", accepted);
+		snprintf(head, sizeof(head), "%d,%d,%" PRIu64, !!(md & DARK_SWAP), !!(md & DARK_FOAF), accepted);
+		snprintf(line, sizeof(line), "sim DARK nodes=%u degree=%u swapping=%s foaf=%s swaps=%" PRIu64
+		    " swap_messages=%" PRIu64, S.n, o->degree, md & DARK_SWAP ? "on" : "off", md & DARK_FOAF ? "on" : "off",
+		    accepted, S.swap_messages);
 		measure(o, f, head, line);
 	}
 	fclose(f);
@@ -450,7 +455,7 @@ crowd_exp(const struct opts *o)
 			reset(o->seed);
 			if (model) {
 				S.model = DARK;
-				darknet(o->nodes, o->degree);
+				darknet(o->nodes, o->degree, 0);
 			} else {
 				ring(o->nodes);
 			}
@@ -518,6 +523,7 @@ usage(void)
 	    "  --files N        fec: files per redundancy (10)\n"
 	    "  --file-blocks N  fec: data blocks per file (64)\n"
 	    "  --swaps N        dark: swap attempts per node (500)\n"
+	    "  --swap-only      dark: only the run with swapping and friends' friends\n"
 	    "  --htl N          the workload's hops-to-live (20; probes use 64)\n"
 	    "  --window N       \"recent\" probes ask for documents of the last N steps (1000)\n"
 	    "  --rewrite PCT    chance a node names itself as a reply's data source (0; opennet 30, as wispd)\n");
@@ -550,6 +556,10 @@ main(int argc, char **argv)
 	cmd = argv[1];
 	for (i = 2; i < argc; i++) {
 		const char *a = argv[i], *v = i + 1 < argc ? argv[i + 1] : NULL;
+		if (!strcmp(a, "--swap-only")) {
+			o.swap_only = 1;
+			continue;
+		}
 		if (!v)
 			usage();
 		i++;

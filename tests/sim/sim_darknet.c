@@ -1,12 +1,15 @@
 /* wisp-sim's darknet model: a fixed friend graph (Kleinberg's small world
- * on a ring), with Sandberg's location swapping (docs/sim.md, "Darknet"). */
-#include <math.h>
+ * on a ring), with wispd's location swapping and friend-of-a-friend
+ * routing (node/core/swap.c; docs/sim.md, "Darknet"). */
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 
 #include "tests/sim/simnet.h"
 #include "tests/sim/simnet_int.h"
+
+static int foaf_on;
+static void swaps_start(int active);
 
 /* ---- the darknet: a fixed friend graph ---- */
 
@@ -32,7 +35,7 @@ friend_add(uint32_t a, uint32_t b)
  * small world, which greedy routing can use once locations follow the
  * ring). Locations start random: nothing about the graph is in them. */
 void
-darknet(uint32_t n, unsigned degree)
+darknet(uint32_t n, unsigned degree, unsigned flags)
 {
 	uint32_t i, k;
 	double hn = 0;
@@ -61,70 +64,107 @@ darknet(uint32_t n, unsigned degree)
 			friend_add(i, (uint32_t)((i + (rnd_below(2) ? d : n - d)) % n));
 		}
 	}
+	foaf_on = (flags & DARK_FOAF) != 0;
+	if (flags)
+		swaps_start((flags & DARK_SWAP) != 0);
 }
 
-static double
-loc_pos(const uint8_t loc[WIRE_KEY_LEN])
-{
-	uint64_t v = 0;
-	int i;
+/* ---- swapping: wispd's swap.c, its messages delivered at once ---- */
 
-	for (i = 0; i < 8; i++)
-		v = v << 8 | loc[i];
-	return (double)v / 18446744073709551616.0;
+static void sw_rand(void *ctx, void *buf, size_t n) { (void)ctx; rnd_bytes(buf, n); }
+static const struct swap_ops sw_ops = { sw_rand };
+
+/* Nodes with swap actions to carry out, in order (a ring of S.n). */
+static uint32_t *work;
+static uint8_t *queued;
+static uint32_t work_head, work_n;
+
+static void
+wake(uint32_t x)
+{
+	if (queued[x])
+		return;
+	queued[x] = 1;
+	work[(work_head + work_n++) % S.n] = x;
 }
 
-static double
-circ(double a, double b)
+/* pump carries out |x|'s swap actions and those they cause, until the
+ * network is quiet: a message reaches its friend as soon as it is sent. */
+static void
+pump(uint32_t x)
 {
-	double d = fabs(a - b);
+	const struct swap_action *a;
 
-	return d < 0.5 ? d : 1 - d;
-}
-
-/* log of the product of a node's distances to its friends, were it at |at| */
-static double
-log_dist(uint32_t x, double at, uint32_t skip)
-{
-	double s = 0;
-	uint32_t i;
-
-	for (i = 0; i < S.deg[x]; i++) {
-		uint32_t f = S.adj[x][i];
-		double d = circ(at, loc_pos(S.nodes[f == skip ? x : f].loc));
-		s += log(d > 1e-12 ? d : 1e-12);
+	wake(x);
+	while (work_n) {
+		x = work[work_head];
+		work_head = (work_head + 1) % S.n;
+		work_n--;
+		queued[x] = 0;
+		while ((a = swap_poll(S.nodes[x].sw))) {
+			uint32_t to = a->peer;
+			switch (a->type) {
+			case SWAP_ACT_SEND:
+				S.swap_messages++;
+				swap_on_msg(S.nodes[to].sw, x, &a->msg, S.now);
+				wake(to);
+				break;
+			case SWAP_ACT_MOVED:
+				memcpy(S.nodes[x].loc, a->msg.rv.loc, WIRE_KEY_LEN);
+				router_set_location(S.nodes[x].r, a->msg.rv.loc);
+				break;
+			case SWAP_ACT_FRIEND:
+				if (router_link_up(S.nodes[x].r, to, a->msg.rv.loc, S.now) != 0 ||
+				    (foaf_on && router_peer_foaf(S.nodes[x].r, to, a->msg.rv.locs, a->msg.rv.n) != 0))
+					die("router_link_up failed");
+				break;
+			}
+		}
 	}
-	return s;
 }
 
-/* swap_once: Sandberg's Metropolis-Hastings step. A node finds a partner
- * by a random walk of 6 friends; they exchange locations if that brings
- * their friends closer (the product of distances falls), or else with
- * the ratio of the products as the probability. Every friend's router
- * learns the new locations. Returns 1 on a swap. */
+/* swaps_start gives every node wispd's swapping (|active|: attempts, when
+ * swap_once says; else only the friends' lists), at the simulator's
+ * pace: no rate limits. */
+static void
+swaps_start(int active)
+{
+	struct swap_config c;
+	uint32_t x, i;
+
+	free(work);
+	free(queued);
+	work = xrealloc(NULL, S.n * sizeof(*work));
+	queued = xrealloc(NULL, S.n);
+	memset(queued, 0, S.n);
+	work_head = work_n = 0;
+	swap_config_default(&c);
+	c.locations_ms = 0;
+	c.refill_ms = 0;
+	c.active = (uint8_t)active;
+	for (x = 0; x < S.n; x++)
+		if (swap_new(&S.nodes[x].sw, &c, &sw_ops, NULL, S.nodes[x].loc, S.now) != 0)
+			die("swap_new failed");
+	for (x = 0; x < S.n; x++)
+		for (i = 0; i < S.deg[x]; i++)
+			if (swap_link_up(S.nodes[x].sw, S.adj[x][i], S.nodes[S.adj[x][i]].loc, S.now) != 0)
+				die("swap_link_up failed");
+	for (x = 0; x < S.n; x++)
+		pump(x);
+}
+
+/* swap_once: a random node's attempt, carried to its end. Returns 1 if
+ * it swapped. */
 int
 swap_once(void)
 {
-	uint32_t a = rnd_below(S.n), b = a, i;
-	uint8_t t[WIRE_KEY_LEN];
-	double before, after;
+	uint32_t a = rnd_below(S.n);
+	struct swap_stats before, after;
 
-	for (i = 0; i < 6; i++)
-		b = S.adj[b][rnd_below(S.deg[b])];
-	if (a == b)
-		return 0;
-	before = log_dist(a, loc_pos(S.nodes[a].loc), UINT32_MAX) + log_dist(b, loc_pos(S.nodes[b].loc), UINT32_MAX);
-	after = log_dist(a, loc_pos(S.nodes[b].loc), b) + log_dist(b, loc_pos(S.nodes[a].loc), a);
-	if (after > before && rnd_unit() >= exp(before - after))
-		return 0;
-	memcpy(t, S.nodes[a].loc, WIRE_KEY_LEN);
-	memcpy(S.nodes[a].loc, S.nodes[b].loc, WIRE_KEY_LEN);
-	memcpy(S.nodes[b].loc, t, WIRE_KEY_LEN);
-	for (i = 0; i < S.deg[a]; i++)
-		link_one(S.adj[a][i], a);
-	for (i = 0; i < S.deg[b]; i++)
-		link_one(S.adj[b][i], b);
-	return 1;
+	swap_stats(S.nodes[a].sw, &before);
+	swap_start(S.nodes[a].sw, S.now);
+	pump(a);
+	swap_stats(S.nodes[a].sw, &after);
+	return after.swapped > before.swapped;
 }
-
 

@@ -656,6 +656,7 @@ reset(uint64_t seed)
 	for (i = 0; i < S.n; i++) {
 		router_free(S.nodes[i].r);
 		opennet_free(S.nodes[i].on);
+		swap_free(S.nodes[i].sw);
 	}
 	if (S.adj)
 		for (i = 0; i < S.n; i++)

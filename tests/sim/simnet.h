@@ -12,6 +12,7 @@
 
 #include "node/core/opennet_policy.h"
 #include "node/core/router.h"
+#include "node/core/swap.h"
 
 enum {
 	STORE_ITEMS = 50,     /* the paper's datastore */
@@ -23,6 +24,7 @@ enum {
 struct node {
 	struct router *r;
 	struct opennet *on;              /* the opennet model's policy, as in wispd */
+	struct swap *sw;                 /* the darknet's location swapping, as in wispd */
 	uint8_t loc[WIRE_KEY_LEN];
 	uint8_t alive, nstore;
 	uint64_t timer_at;               /* the timer event that counts, or 0 */
@@ -80,7 +82,7 @@ struct sim {
 	/* darknet friends: adjacency lists */
 	uint32_t **adj;
 	uint32_t *deg;
-	uint64_t requests, messages;
+	uint64_t requests, messages, swap_messages;
 	/* a flash crowd in progress: its requesters and their answers */
 	struct crowd_answer *crowd;
 	const uint32_t *crowd_at;
@@ -110,7 +112,11 @@ double rnd_unit(void);
 uint32_t node_new(void);
 void ring(uint32_t n);                  /* the paper's ring lattice, open model */
 void announce(void);                    /* a newcomer joins the open model */
-void darknet(uint32_t n, unsigned degree);
+/* darknet: with DARK_SWAP every node runs wispd's swapping (attempts when
+ * swap_once says), with DARK_FOAF friends tell each other their friends'
+ * locations and route by them; with neither, locations stay put. */
+enum { DARK_SWAP = 1, DARK_FOAF = 2 };
+void darknet(uint32_t n, unsigned degree, unsigned flags);
 int swap_once(void);                    /* one location swap attempt; 1 if swapped */
 void open_node(uint32_t id);            /* |id| runs opennet */
 void open_join(void);                   /* a newcomer joins the opennet through its seed */

@@ -29,6 +29,7 @@ main(void)
 	srunner_add_suite(sr, transfer_suite());
 	srunner_add_suite(sr, seal_suite());
 	srunner_add_suite(sr, window_suite());
+	srunner_add_suite(sr, swap_suite());
 	srunner_run_all(sr, CK_NORMAL);
 	failed = srunner_ntests_failed(sr);
 	srunner_free(sr);

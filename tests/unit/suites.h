@@ -20,5 +20,6 @@ Suite *opennet_suite(void);
 Suite *transfer_suite(void);
 Suite *seal_suite(void);
 Suite *window_suite(void);
+Suite *swap_suite(void);
 
 #endif
