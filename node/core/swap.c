@@ -187,9 +187,14 @@ struct friend {
 	uint8_t loc[WIRE_KEY_LEN];
 };
 
+/* What of a walk has passed a relay: the REQUEST out, the REPLY back,
+ * the OPEN_A out (the OPEN_B back ends it). */
+enum { R_ASKED, R_REPLIED, R_OPENED };
+
 struct relay {
 	uint64_t uid, deadline;
 	uint32_t from, to;
+	uint8_t stage;
 };
 
 enum { ROLE_NONE, ROLE_INITIATOR, ROLE_PARTNER };
@@ -447,18 +452,40 @@ pick(struct swap *s, const uint32_t *but)
 	return NULL;
 }
 
-/* relay_get: the walk |uid| as it passes through this node on the side
- * of |peer|: |back| the partner's (r->to), else the initiator's. A walk
- * may pass a node twice, so one uid may have two entries here. */
+/* relay_find: the entry of walk |uid| a record of |kind| from |peer|
+ * belongs to. A walk may pass a node more than once (a small network, a
+ * cycle of friends), so one uid may have several entries, kept in the
+ * order of the visits: records come back in the reverse order (the
+ * latest visit first), go out in the same order (the earliest first),
+ * and each entry takes the next record of its stage only. */
 static struct relay *
-relay_get(struct swap *s, uint64_t uid, uint32_t peer, int back)
+relay_find(struct swap *s, uint64_t uid, uint32_t peer, uint8_t kind)
 {
-	unsigned i;
+	int back = kind != SWAP_OPEN_A, i;
+	uint8_t stage = kind == SWAP_REPLY ? R_ASKED : kind == SWAP_OPEN_A ? R_REPLIED : R_OPENED;
+
+	for (i = (int)s->nrelay - 1; back && i >= 0; i--) {
+		struct relay *r = &s->relay[i];
+		if (r->uid == uid && r->to == peer && (kind == SWAP_REFUSED || r->stage == stage))
+			return r;
+	}
+	for (i = 0; (!back || kind == SWAP_REFUSED) && i < (int)s->nrelay; i++) {
+		struct relay *r = &s->relay[i];
+		if (r->uid == uid && r->from == peer && (kind == SWAP_REFUSED || r->stage == stage))
+			return r;
+	}
+	return NULL;
+}
+
+/* visits: how often walk |uid| passes here now. */
+static unsigned
+visits(const struct swap *s, uint64_t uid)
+{
+	unsigned i, n = 0;
 
 	for (i = 0; i < s->nrelay; i++)
-		if (s->relay[i].uid == uid && (back ? s->relay[i].to : s->relay[i].from) == peer)
-			return &s->relay[i];
-	return NULL;
+		n += s->relay[i].uid == uid;
+	return n;
 }
 
 static int
@@ -482,7 +509,10 @@ relay_room(struct swap *s)
 static void
 relay_drop(struct swap *s, struct relay *r)
 {
-	*r = s->relay[--s->nrelay];
+	size_t i = (size_t)(r - s->relay);
+
+	memmove(r, r + 1, (s->nrelay - i - 1) * sizeof(*r)); /* the order of visits stays */
+	s->nrelay--;
 }
 
 static void
@@ -541,8 +571,8 @@ on_request(struct swap *s, struct friend *from, const struct swap_msg *m, uint64
 		send_short(s, from->id, SWAP_REFUSED, m->uid, NULL);
 		return;
 	}
-	if (relay_get(s, m->uid, from->id, 0) || (s->lk.role && s->lk.uid == m->uid)) {
-		s->st.ignored++; /* a replay, or back at its start */
+	if (visits(s, m->uid) >= SWAP_VISITS_MAX) {
+		s->st.ignored++; /* a replay, or a walk in circles */
 		send_short(s, from->id, SWAP_REFUSED, m->uid, NULL);
 		return;
 	}
@@ -554,14 +584,14 @@ on_request(struct swap *s, struct friend *from, const struct swap_msg *m, uint64
 			send_short(s, from->id, SWAP_REFUSED, m->uid, NULL);
 			return;
 		}
-		s->relay[s->nrelay++] = (struct relay){ m->uid, now + s->cfg.timeout_ms, from->id, to->id };
+		s->relay[s->nrelay++] = (struct relay){ m->uid, now + s->cfg.timeout_ms, from->id, to->id, R_ASKED };
 		swap_msg_copy(&fwd, m);
 		fwd.htl = htl;
 		send_msg(s, to->id, &fwd);
 		s->st.relayed++;
 		return;
 	}
-	if (!s->cfg.active || s->lk.role) {
+	if (!s->cfg.active || s->lk.role) { /* busy, or back at its start */
 		send_short(s, from->id, SWAP_REFUSED, m->uid, NULL);
 		return;
 	}
@@ -583,16 +613,17 @@ on_request(struct swap *s, struct friend *from, const struct swap_msg *m, uint64
 static int
 relayed(struct swap *s, uint32_t from, const struct swap_msg *m)
 {
-	int back = m->kind != SWAP_OPEN_A;
-	struct relay *r = relay_get(s, m->uid, from, back);
+	struct relay *r = relay_find(s, m->uid, from, m->kind);
+	int back;
 
-	if (!r && m->kind == SWAP_REFUSED)
-		r = relay_get(s, m->uid, from, back = 0);
 	if (!r)
 		return 0;
+	back = r->to == from && (m->kind != SWAP_OPEN_A);
 	send_msg(s, back ? r->from : r->to, m);
 	if (m->kind == SWAP_REFUSED || m->kind == SWAP_OPEN_B)
 		relay_drop(s, r);
+	else
+		r->stage = m->kind == SWAP_REPLY ? R_REPLIED : R_OPENED;
 	return 1;
 }
 

@@ -50,6 +50,7 @@ enum swap_limits {
 	SWAP_PEERS_MAX = ROUTER_PEERS_MAX,  /* friends a node swaps with */
 	SWAP_HTL_MAX = 20,
 	SWAP_RELAYS_MAX = 64,               /* walks passing through at once */
+	SWAP_VISITS_MAX = 4,                /* times one walk may pass through one node */
 	SWAP_MSG_MAX = 1 + 8 + 32 + 32 + 1 + 8 * SWAP_FRIENDS_MAX,
 };
 
