@@ -22,6 +22,7 @@ struct route_state;
 struct openlink;
 struct nat_state;
 struct ark_state;
+struct swapper;
 struct get_job;
 struct ingest;
 struct pool;
@@ -38,7 +39,7 @@ enum node_limits {
 	NODE_UPLOAD_BLOCKS = 64,     /* blocks in one POST /blocks */
 	NODE_UPLOAD_MAX = NODE_UPLOAD_BLOCKS * (36 + 32792), /* its body */
 	PEERS_MAX = 256,             /* friends and strangers known */
-	NODE_HOOKS_MAX = 6,          /* parts that listen to the links (link/peers.h) */
+	NODE_HOOKS_MAX = 8,          /* parts that listen to the links (link/peers.h) */
 	NODE_PUBLIC_MAX = 4,         /* public addresses learnt (link/nat.c) */
 };
 
@@ -90,6 +91,7 @@ struct node {
 	struct openlink *open;
 	struct nat_state *nat;
 	struct ark_state *ark;
+	struct swapper *swapper;
 	/* Addresses this node learnt it has behind its router (link/nat.c),
 	 * advertised before its interfaces' (peers_self), and when a link
 	 * from outside last came up (monotonic ms; 0: never). */

@@ -19,6 +19,7 @@ conf_defaults(struct node_conf *c)
 	c->cache_percent = STORE_CACHE_PERCENT_DEFAULT;
 	c->log_level = 1; /* info */
 	c->heal = 1;
+	c->swap = 1;
 	c->persist_transfers = 1;
 	c->keep_interval = 86400;
 	c->opennet_peers = 20;
@@ -127,6 +128,10 @@ conf_set(struct node_conf *c, const char *key, const char *val, char *why, size_
 		if (strcmp(val, "yes") != 0 && strcmp(val, "no") != 0)
 			goto bad;
 		c->heal = strcmp(val, "yes") == 0;
+	} else if (strcmp(key, "swap") == 0) {
+		if (strcmp(val, "yes") != 0 && strcmp(val, "no") != 0)
+			goto bad;
+		c->swap = strcmp(val, "yes") == 0;
 	} else if (strcmp(key, "keep-interval") == 0) {
 		/* seconds, or with s, m, h or d */
 		char *end;
@@ -244,6 +249,8 @@ conf_write(const struct node_conf *c, char *out, size_t outlen)
 	    "htl-max = %u\n"
 	    "rtable-max = %u\n"
 	    "heal = %s\n"
+	    "# no keeps a darknet node's location where its key puts it (docs/routing.md, \"Swapping\")\n"
+	    "swap = %s\n"
 	    "# no keeps the queue of transfers in memory only (docs/threat-model.md)\n"
 	    "persist-transfers = %s\n"
 	    "# how often a document of wisp keep is checked, and repaired (randomised)\n"
@@ -257,6 +264,6 @@ conf_write(const struct node_conf *c, char *out, size_t outlen)
 	    (unsigned long long)(c->store_size % (1u << 20) ? c->store_size : c->store_size >> 20),
 	    c->store_size % (1u << 20) ? "" : "M", c->cache_percent,
 	    lv[c->log_level & 3], c->htl_max, c->rtable_max, c->heal ? "yes" : "no",
-	    c->persist_transfers ? "yes" : "no", c->keep_interval, c->opennet ? "on" : "off", c->opennet_peers, c->relay < 0 ? "auto" : c->relay ? "on" : "off");
+	    c->swap ? "yes" : "no", c->persist_transfers ? "yes" : "no", c->keep_interval, c->opennet ? "on" : "off", c->opennet_peers, c->relay < 0 ? "auto" : c->relay ? "on" : "off");
 	return n < 0 || (size_t)n >= outlen ? WISP_ERR_TOOBIG : 0;
 }

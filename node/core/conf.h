@@ -21,6 +21,7 @@ struct node_conf {
 	unsigned htl_max;
 	unsigned rtable_max;
 	int heal;                   /* re-insert rebuilt blocks of splitfiles */
+	int swap;                   /* darknet: swap locations with friends' friends */
 	int persist_transfers;      /* keep the transfer queue on disk, to resume after a restart */
 	unsigned keep_interval;     /* seconds between checks of a kept document (randomised) */
 	int opennet;                /* link with strangers too (docs/opennet.md) */

@@ -22,6 +22,7 @@ enum frame_type {
 	FRAME_ROUTE = 3,     /* a routing message (wire.h) */
 	FRAME_BYE = 4,       /* the sender closes the link */
 	FRAME_NAT = 5,       /* finding each other through routers (natmsg.h) */
+	FRAME_SWAP = 6,      /* location swapping, friends' locations (swap.h) */
 };
 
 enum frame_limits {

@@ -26,6 +26,7 @@
 #include "node/http/keep.h"
 #include "node/http/transfer.h"
 #include "node/route/ark.h"
+#include "node/route/swapper.h"
 #include "node/route/driver.h"
 #include "node/route/opennet.h"
 #include "store/store.h"
@@ -142,6 +143,8 @@ main(int argc, char **argv)
 		fatalx("cannot start the opennet");
 	if (nat_start(n) != 0 || ark_start(n) != 0)
 		fatalx("cannot start the address finder");
+	if (swapper_start(n) != 0)
+		fatalx("cannot start location swapping");
 	if (transfers_start(n) != 0 || keep_start(n) != 0)
 		fatalx("cannot start the transfer queue");
 	sigs[0] = evsignal_new(n->base, SIGTERM, on_signal, n);
@@ -172,6 +175,7 @@ main(int argc, char **argv)
 	links_stop(n);
 	limits_stop(n);
 	ark_stop(n);
+	swapper_stop(n);
 	nat_stop(n);
 	peers_stop(n);
 	openlink_stop(n);

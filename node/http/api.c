@@ -27,6 +27,7 @@
 #include "node/base/node.h"
 #include "node/base/vault.h"
 #include "node/core/fetch.h"
+#include "node/core/swap.h"
 #include "node/core/upload.h"
 #include "node/http/api.h"
 #include "node/link/limits.h"
@@ -41,6 +42,7 @@
 #include "node/link/peers.h"
 #include "node/route/driver.h"
 #include "node/route/opennet.h"
+#include "node/route/swapper.h"
 #include "store/store.h"
 
 #define WISP_VERSION "0.1.0"
@@ -180,6 +182,19 @@ api_status(struct node *n, struct evhttp_request *req)
 		    ", \"rejected_load\": %" PRIu64 ", \"dropped_full\": %" PRIu64 "}", ls.out_limit, ls.in_limit,
 		    ls.out_now, ls.rate_out, ls.rate_in, ls.month_cap, ls.month_used, ls.slowed ? "true" : "false",
 		    ls.queued, load, full);
+	}
+	{
+		struct swap_stats ss;
+		char loc[65];
+		memset(&ss, 0, sizeof(ss));
+		(void)swapper_stats(n, &ss);
+		sodium_bin2hex(loc, sizeof(loc), node_route_location(n), 32);
+		evbuffer_add_printf(b, ", \"swap\": {\"on\": %s, \"location\": \"%s\", \"attempts\": %" PRIu64
+		    ", \"swapped\": %" PRIu64 ", \"reset\": %" PRIu64 ", \"refused\": %" PRIu64 ", \"timeouts\": %" PRIu64
+		    ", \"relayed\": %" PRIu64 ", \"partnered\": %" PRIu64 ", \"bad_reveal\": %" PRIu64
+		    ", \"ignored\": %" PRIu64 ", \"rate_limited\": %" PRIu64 "}",
+		    n->conf.swap && !n->conf.opennet ? "true" : "false", loc, ss.attempts, ss.swapped, ss.reset, ss.refused,
+		    ss.timeouts, ss.relayed, ss.partnered, ss.bad_reveal, ss.ignored, ss.rate_limited);
 	}
 	reach_json(n, b);
 	{

@@ -638,6 +638,10 @@ on_record(struct link *l, int opened, uint8_t type, const uint8_t *payload, size
 		if (peers_nat(l->n, l->peer, payload, plen) == 0)
 			return 0;
 		return faulty(l, "a malformed address or meeting record", "bad address record");
+	case FRAME_SWAP:
+		if (peers_swap(l->n, l->peer, payload, plen) == 0)
+			return 0;
+		return faulty(l, "a malformed swap record", "bad swap record");
 	case FRAME_BYE:
 		link_close(l, "peer said bye");
 		return -1;

@@ -97,6 +97,17 @@ peers_nat(struct node *n, struct peer *p, const uint8_t *data, size_t len)
 	return 0;
 }
 
+int
+peers_swap(struct node *n, struct peer *p, const uint8_t *data, size_t len)
+{
+	unsigned i;
+
+	for (i = 0; i < n->nhooks; i++)
+		if (n->hooks[i]->swap)
+			return n->hooks[i]->swap(n, p, data, len);
+	return 0;
+}
+
 void
 peers_observed(struct node *n, struct peer *p, const struct noderef_addr *me)
 {

@@ -113,12 +113,15 @@ struct peer_hooks {
 	int (*nat)(struct node *n, struct peer *p, const uint8_t *data, size_t len);
 	/* |p| says our link reached it from |me| */
 	void (*observed)(struct node *n, struct peer *p, const struct noderef_addr *me);
+	/* a FRAME_SWAP record on |p|'s link: 0, or -1 if it was malformed */
+	int (*swap)(struct node *n, struct peer *p, const uint8_t *data, size_t len);
 };
 /* peers_hook adds |h| (static storage) to the hooks; -1 when full. */
 int peers_hook(struct node *n, const struct peer_hooks *h);
 int peers_message(struct node *n, struct peer *p, const uint8_t *data, size_t len);
 struct peer *peers_stranger(struct node *n, const struct noderef *ref, const char **why);
 int peers_nat(struct node *n, struct peer *p, const uint8_t *data, size_t len);
+int peers_swap(struct node *n, struct peer *p, const uint8_t *data, size_t len);
 void peers_observed(struct node *n, struct peer *p, const struct noderef_addr *me);
 
 int peers_load(struct node *n);

@@ -662,6 +662,29 @@ node_route_link(struct node *n, struct peer *p, int up)
 	node_route_run(n);
 }
 
+void
+node_route_set_location(struct node *n, const uint8_t loc[32])
+{
+	memcpy(n->route->self, loc, 32);
+	router_set_location(n->route->r, loc);
+}
+
+const uint8_t *
+node_route_location(const struct node *n)
+{
+	return n->route->self;
+}
+
+void
+node_route_friend(struct node *n, struct peer *p, const uint8_t loc[32], const uint64_t *locs, unsigned nlocs)
+{
+	memcpy(p->loc, loc, 32); /* where its next link up puts it too */
+	if (p->link && router_link_up(n->route->r, p->rid, loc, node_now_ms()) != 0)
+		log_warnx("router: a friend's location not recorded (out of memory)");
+	if (router_peer_foaf(n->route->r, p->rid, locs, nlocs) != 0)
+		log_debug("router: a friend's friends not recorded");
+}
+
 int
 node_route_reconfigure(struct node *n)
 {

@@ -32,6 +32,13 @@ void node_route_run(struct node *n);
  * in one store transaction (an upload batch: one sync, not 64). */
 void node_route_hold(struct node *n);
 void node_route_release(struct node *n);
+/* node_route_set_location: this node's place on the key circle (swapping
+ * moves it, route/swapper.c); node_route_location: where it is. */
+void node_route_set_location(struct node *n, const uint8_t loc[32]);
+const uint8_t *node_route_location(const struct node *n);
+/* node_route_friend: friend |p| says it is at |loc|, its friends at
+ * |locs| (their top 64 bits): the router routes by both. */
+void node_route_friend(struct node *n, struct peer *p, const uint8_t loc[32], const uint64_t *locs, unsigned nlocs);
 /* node_route_reconfigure applies conf.htl_max and conf.rtable_max. */
 int node_route_reconfigure(struct node *n);
 void node_route_stats(const struct node *n, struct router_stats *st);

@@ -20,6 +20,11 @@
  *     asks N     N meeting asks (natmsg.h) for a random key at once: is the
  *                link still open after them?
  *     badnat     an address record with a byte too many
+ *     swaps N    N swap requests (swap.h) at once, each ending at the
+ *                target; then count its replies and refusals
+ *     badreveal  a swap request, then a reveal that does not match its
+ *                commitment, then the same reveal again
+ *     badswap    a LOCATIONS record with a byte too many
  *
  * Prints what happened ("closed", "open", reply counts) on stdout. Exit 0
  * if the link was set up, 1 if the target refused the handshake. */
@@ -45,6 +50,7 @@
 #include "crypto/uri.h"
 #include "node/core/frame.h"
 #include "node/core/natmsg.h"
+#include "node/core/swap.h"
 #include "node/core/wire.h"
 
 static uint8_t sk[32], pk[32];
@@ -149,6 +155,50 @@ replies(int fd, struct noise_cipher *rx, long counts[WIRE_TYPE_MAX + 1], long *t
 			continue;
 		counts[m.type]++;
 		(*total_replies)++;
+	}
+}
+
+static int seal_send(int fd, struct noise_cipher *tx, uint8_t type, const uint8_t *p, size_t len, uint8_t *rec,
+    size_t *rl);
+
+/* swap_replies reads records until the target is quiet for |ms|,
+ * counting swap REPLYs and REFUSEDs; a walk of the target's own that
+ * reaches us is refused at once, so it is free for ours. Returns 1 if
+ * the link closed. */
+static int
+swap_replies(int fd, struct noise_cipher *rx, struct noise_cipher *tx, int ms, long *reply, long *refused)
+{
+	static uint8_t out[FRAME_WIRE_MAX];
+	uint8_t sb[SWAP_MSG_MAX];
+	size_t sl, ol;
+
+	static uint8_t rec[FRAME_WIRE_MAX], plain[FRAME_BUCKET_L];
+
+	for (;;) {
+		uint8_t hdr[2], type;
+		const uint8_t *pp;
+		size_t total, plen;
+		struct swap_msg m;
+		int r = read_full(fd, hdr, 2, ms);
+		if (r == -2)
+			return 0;
+		if (r != 0 || frame_wire_len(hdr, &total) != 0 || read_full(fd, rec + 2, total - 2, ms) != 0)
+			return 1;
+		memcpy(rec, hdr, 2);
+		if (frame_open(rx, rec, total, plain, &type, &pp, &plen) != 0)
+			return 1;
+		if (type == FRAME_REKEY)
+			noise_rekey(rx);
+		if (type != FRAME_SWAP || swap_msg_decode(&m, pp, plen) != 0)
+			continue;
+		if (m.kind == SWAP_REQUEST) {
+			m.kind = SWAP_REFUSED;
+			if (swap_msg_encode(&m, sb, sizeof(sb), &sl) != 0 || seal_send(fd, tx, FRAME_SWAP, sb, sl, out, &ol) != 0)
+				return 1;
+			continue;
+		}
+		*reply += m.kind == SWAP_REPLY;
+		*refused += m.kind == SWAP_REFUSED;
 	}
 }
 
@@ -334,6 +384,59 @@ main(int argc, char **argv)
 		printf("sent %ld replies %ld overload %ld notfound %ld routenotfound %ld offers %ld %s\n", i, got,
 		    counts[WIRE_REJECTED_OVERLOAD], counts[WIRE_DATA_NOT_FOUND], counts[WIRE_ROUTE_NOT_FOUND],
 		    counts[WIRE_ANNOUNCE_REPLY], closed ? "closed" : "open");
+	} else if (!strcmp(mode, "swaps") || !strcmp(mode, "badreveal") || !strcmp(mode, "badswap")) {
+		uint8_t sb[SWAP_MSG_MAX + 1];
+		struct swap_msg m;
+		long i, n = !strcmp(mode, "swaps") && argc > 4 ? atol(argv[4]) : 1, reply = 0, refused = 0;
+		size_t sl;
+		int closed = 0;
+		memset(&m, 0, sizeof(m));
+		if (!strcmp(mode, "badswap")) {
+			m.kind = SWAP_LOCATIONS;
+			if (swap_msg_encode(&m, sb, sizeof(sb), &sl) != 0)
+				return 2;
+			sb[sl++] = 0;
+			if (seal_send(fd, &tx, FRAME_SWAP, sb, sl, rec, &rl) != 0)
+				return 2;
+			printf("%s\n", closed_within(fd, 3000) ? "closed" : "open");
+			close(fd);
+			return 0;
+		}
+		for (i = 0; i < n && !closed; i++) {
+			m.kind = SWAP_REQUEST;
+			m.htl = 1; /* it ends at the target */
+			randombytes_buf(&m.uid, sizeof(m.uid));
+			randombytes_buf(m.commit, sizeof(m.commit));
+			if (swap_msg_encode(&m, sb, sizeof(sb), &sl) != 0)
+				return 2;
+			closed = seal_send(fd, &tx, FRAME_SWAP, sb, sl, rec, &rl) != 0;
+		}
+		if (!closed)
+			closed = swap_replies(fd, &rx, &tx, 3000, &reply, &refused);
+		/* badreveal needs the target as its partner: while it is busy
+		 * with a walk of its own it refuses; ask again, 10 times at most */
+		for (i = 0; !strcmp(mode, "badreveal") && !closed && !reply && i < 10; i++) {
+			m.kind = SWAP_REQUEST;
+			randombytes_buf(&m.uid, sizeof(m.uid));
+			if (swap_msg_encode(&m, sb, sizeof(sb), &sl) != 0)
+				return 2;
+			closed = seal_send(fd, &tx, FRAME_SWAP, sb, sl, rec, &rl) != 0 ||
+			    swap_replies(fd, &rx, &tx, 1000, &reply, &refused);
+		}
+		if (!strcmp(mode, "badreveal") && !closed && reply) {
+			/* a reveal of another location than the commitment named,
+			 * twice: refused once, then a walk the target has ended */
+			refused = 0;
+			m.kind = SWAP_OPEN_A;
+			randombytes_buf(m.rv.loc, sizeof(m.rv.loc));
+			randombytes_buf(m.rv.nonce, sizeof(m.rv.nonce));
+			if (swap_msg_encode(&m, sb, sizeof(sb), &sl) != 0)
+				return 2;
+			for (i = 0; i < 2 && !closed; i++)
+				closed = seal_send(fd, &tx, FRAME_SWAP, sb, sl, rec, &rl) != 0 ||
+				    swap_replies(fd, &rx, &tx, 2000, &reply, &refused);
+		}
+		printf("sent %ld replies %ld refused %ld %s\n", n, reply, refused, closed ? "closed" : "open");
 	} else if (!strcmp(mode, "badoffer")) {
 		/* type, id, htl, key, ref length 0: wire_encode refuses to write it */
 		size_t ml = WIRE_HEADER_LEN + 1;
