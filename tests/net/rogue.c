@@ -129,28 +129,42 @@ closed_within(int fd, int ms)
 	}
 }
 
+/* next_record reads and opens the target's next record: 0 with its type
+ * and payload (valid until the next call), -2 if it was quiet for |ms|,
+ * 1 if the link closed or sent something that does not open. */
+static int
+next_record(int fd, struct noise_cipher *rx, int ms, uint8_t *type, const uint8_t **pp, size_t *plen)
+{
+	static uint8_t rec[FRAME_WIRE_MAX], plain[FRAME_BUCKET_L];
+	uint8_t hdr[2];
+	size_t total;
+	int r = read_full(fd, hdr, 2, ms);
+
+	if (r == -2)
+		return -2;
+	if (r != 0 || frame_wire_len(hdr, &total) != 0 || read_full(fd, rec + 2, total - 2, ms) != 0)
+		return 1;
+	memcpy(rec, hdr, 2);
+	if (frame_open(rx, rec, total, plain, type, pp, plen) != 0)
+		return 1;
+	if (*type == FRAME_REKEY)
+		noise_rekey(rx);
+	return 0;
+}
+
 /* replies reads routing messages until the target is quiet for 3 s,
  * counting them by type into |counts|. Returns 1 if the link closed. */
 static int
 replies(int fd, struct noise_cipher *rx, long counts[WIRE_TYPE_MAX + 1], long *total_replies)
 {
-	static uint8_t rec[FRAME_WIRE_MAX], plain[FRAME_BUCKET_L];
-
 	for (;;) {
-		uint8_t hdr[2], type;
+		uint8_t type;
 		const uint8_t *pp;
-		size_t total, plen;
+		size_t plen;
 		struct wire_msg m;
-		int r = read_full(fd, hdr, 2, 3000);
-		if (r == -2)
-			return 0;
-		if (r != 0 || frame_wire_len(hdr, &total) != 0 || read_full(fd, rec + 2, total - 2, 3000) != 0)
-			return 1;
-		memcpy(rec, hdr, 2);
-		if (frame_open(rx, rec, total, plain, &type, &pp, &plen) != 0)
-			return 1;
-		if (type == FRAME_REKEY)
-			noise_rekey(rx);
+		int r = next_record(fd, rx, 3000, &type, &pp, &plen);
+		if (r)
+			return r == 1;
 		if (type != FRAME_ROUTE || wire_decode(&m, pp, plen) != 0)
 			continue;
 		counts[m.type]++;
@@ -162,33 +176,26 @@ static int seal_send(int fd, struct noise_cipher *tx, uint8_t type, const uint8_
     size_t *rl);
 
 /* swap_replies reads records until the target is quiet for |ms|,
- * counting swap REPLYs and REFUSEDs; a walk of the target's own that
+ * counting swap REPLYs (the last one's walk into |replied|) and
+ * REFUSEDs; a walk of the target's own that
  * reaches us is refused at once, so it is free for ours. Returns 1 if
  * the link closed. */
 static int
-swap_replies(int fd, struct noise_cipher *rx, struct noise_cipher *tx, int ms, long *reply, long *refused)
+swap_replies(int fd, struct noise_cipher *rx, struct noise_cipher *tx, int ms, long *reply, long *refused,
+    uint64_t *replied)
 {
 	static uint8_t out[FRAME_WIRE_MAX];
 	uint8_t sb[SWAP_MSG_MAX];
 	size_t sl, ol;
 
-	static uint8_t rec[FRAME_WIRE_MAX], plain[FRAME_BUCKET_L];
-
 	for (;;) {
-		uint8_t hdr[2], type;
+		uint8_t type;
 		const uint8_t *pp;
-		size_t total, plen;
+		size_t plen;
 		struct swap_msg m;
-		int r = read_full(fd, hdr, 2, ms);
-		if (r == -2)
-			return 0;
-		if (r != 0 || frame_wire_len(hdr, &total) != 0 || read_full(fd, rec + 2, total - 2, ms) != 0)
-			return 1;
-		memcpy(rec, hdr, 2);
-		if (frame_open(rx, rec, total, plain, &type, &pp, &plen) != 0)
-			return 1;
-		if (type == FRAME_REKEY)
-			noise_rekey(rx);
+		int r = next_record(fd, rx, ms, &type, &pp, &plen);
+		if (r)
+			return r == 1;
 		if (type != FRAME_SWAP || swap_msg_decode(&m, pp, plen) != 0)
 			continue;
 		if (m.kind == SWAP_REQUEST) {
@@ -197,7 +204,10 @@ swap_replies(int fd, struct noise_cipher *rx, struct noise_cipher *tx, int ms, l
 				return 1;
 			continue;
 		}
-		*reply += m.kind == SWAP_REPLY;
+		if (m.kind == SWAP_REPLY) {
+			(*reply)++;
+			*replied = m.uid;
+		}
 		*refused += m.kind == SWAP_REFUSED;
 	}
 }
@@ -388,6 +398,7 @@ main(int argc, char **argv)
 		uint8_t sb[SWAP_MSG_MAX + 1];
 		struct swap_msg m;
 		long i, n = !strcmp(mode, "swaps") && argc > 4 ? atol(argv[4]) : 1, reply = 0, refused = 0;
+		uint64_t replied = 0;
 		size_t sl;
 		int closed = 0;
 		memset(&m, 0, sizeof(m));
@@ -412,7 +423,7 @@ main(int argc, char **argv)
 			closed = seal_send(fd, &tx, FRAME_SWAP, sb, sl, rec, &rl) != 0;
 		}
 		if (!closed)
-			closed = swap_replies(fd, &rx, &tx, 3000, &reply, &refused);
+			closed = swap_replies(fd, &rx, &tx, 3000, &reply, &refused, &replied);
 		/* badreveal needs the target as its partner: while it is busy
 		 * with a walk of its own it refuses; ask again, 10 times at most */
 		for (i = 0; !strcmp(mode, "badreveal") && !closed && !reply && i < 10; i++) {
@@ -421,20 +432,21 @@ main(int argc, char **argv)
 			if (swap_msg_encode(&m, sb, sizeof(sb), &sl) != 0)
 				return 2;
 			closed = seal_send(fd, &tx, FRAME_SWAP, sb, sl, rec, &rl) != 0 ||
-			    swap_replies(fd, &rx, &tx, 1000, &reply, &refused);
+			    swap_replies(fd, &rx, &tx, 1000, &reply, &refused, &replied);
 		}
 		if (!strcmp(mode, "badreveal") && !closed && reply) {
 			/* a reveal of another location than the commitment named,
 			 * twice: refused once, then a walk the target has ended */
 			refused = 0;
 			m.kind = SWAP_OPEN_A;
+			m.uid = replied; /* a late answer may be to an earlier ask */
 			randombytes_buf(m.rv.loc, sizeof(m.rv.loc));
 			randombytes_buf(m.rv.nonce, sizeof(m.rv.nonce));
 			if (swap_msg_encode(&m, sb, sizeof(sb), &sl) != 0)
 				return 2;
 			for (i = 0; i < 2 && !closed; i++)
 				closed = seal_send(fd, &tx, FRAME_SWAP, sb, sl, rec, &rl) != 0 ||
-				    swap_replies(fd, &rx, &tx, 2000, &reply, &refused);
+				    swap_replies(fd, &rx, &tx, 2000, &reply, &refused, &replied);
 		}
 		printf("sent %ld replies %ld refused %ld %s\n", n, reply, refused, closed ? "closed" : "open");
 	} else if (!strcmp(mode, "badoffer")) {
