@@ -36,7 +36,7 @@ paths2=""
 	     '' skip 1 using 1:9 axes x1y2 with linespoints lc rgb 'gray' title 'success %, any stored (right)'"
 [ -f "$D/dark.csv" ] && gnuplot -e "$common; set output '$D/dark.png'; set style data histograms; set style fill solid 0.6;
 	set title 'Darknet, 10000 nodes, degree 10: location swapping and friends of friends';
-	set ylabel 'hops / percent'; set yrange [0:105];
+	set ylabel 'hops / percent'; set yrange [0:125]; set key top left;
 	set xtics ('neither' 0, 'friends of friends' 1, 'swapping' 2, 'both' 3);
 	plot '$D/dark.csv' skip 1 using 5 title 'median hops', '' skip 1 using 7 title 'success %'"
 p16=""
