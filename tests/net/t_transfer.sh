@@ -142,6 +142,7 @@ past_one() { [ "$(area_blocks x "$sid")" -gt 320 ]; }
 check "a put is staging at x" wait_for 30 found_staging
 check "the node keeps a second batch while the first waits for the backlog (more than 5 x 64 blocks kept)" \
 	wait_for 120 past_one
+echo "  while held: $(w x transfers --json | grep -o '"id": '"$sid"', "direction": "put"[^}]*' | head -c 300); put pid $ppid $(ps -o stat=,time= -p "$ppid" 2>/dev/null)"
 check "and no third: $(area_blocks x "$sid") blocks kept, at most 6 x 64" [ "$(area_blocks x "$sid")" -le 384 ]
 api x POST "/api/v1/test/hold?blocks=0" >/dev/null
 put_gone() { ! kill -0 "$ppid" 2>/dev/null; }

@@ -39,6 +39,12 @@ paths2=""
 	set ylabel 'hops / percent'; set yrange [0:125]; set key top left;
 	set xtics ('neither' 0, 'friends of friends' 1, 'swapping' 2, 'both' 3);
 	plot '$D/dark.csv' skip 1 using 5 title 'median hops', '' skip 1 using 7 title 'success %'"
+[ -f "$D/dark-live.csv" ] && gnuplot -e "$common; set output '$D/dark-live.png'; set key bottom right;
+	set title 'Darknet, 10000 nodes, holding data, starts to swap (friends of friends throughout)';
+	set xlabel 'swap attempts per node so far'; set ylabel 'success %'; set yrange [0:105]; set y2label 'median hops'; set y2range [0:66]; set y2tics;
+	plot '$D/dark-live.csv' skip 1 using 2:7 with linespoints lw 2 title 'success %, recent documents',
+	     '' skip 1 using 2:11 with linespoints lc rgb 'gray' title 'success %, any stored document',
+	     '' skip 1 using 2:5 axes x1y2 with lines dt 2 title 'median hops, recent (right)'"
 p16=""
 [ -f "$D/opennet-peers16.csv" ] && p16=", '$D/opennet-peers16.csv' skip 1 using 1:3 with linespoints lc rgb 'dark-red' title 'opennet, 16 peers: probe median'"
 [ -f "$D/opennet.csv" ] && gnuplot -e "$common; set output '$D/opennet.png'; set logscale x; set key top left;

@@ -235,6 +235,45 @@ dark(const struct opts *o)
 	cost_line("DARK", t0);
 }
 
+/* dark_live: does a darknet that holds data keep finding it while it
+ * starts to swap? Friends of friends from the start, --warm steps of
+ * workload without swapping, then DARK_ROUNDS rounds of --swaps /
+ * DARK_ROUNDS attempts per node, each followed by 1000 steps of workload
+ * and a round of probes (recent and any stored document). Stores and
+ * routing tables stay where they are when a node moves. */
+enum { DARK_ROUNDS = 20, DARK_ROUND_STEPS = 1000 };
+
+static void
+dark_live(const struct opts *o)
+{
+	FILE *f = csv_open(o, "dark-live.csv", "round,attempts_per_node,swaps_accepted," COLS);
+	double t0 = now_s();
+	uint64_t accepted = 0, i;
+	unsigned r;
+
+	reset(o->seed);
+	S.model = DARK;
+	darknet(o->nodes, o->degree, DARK_SWAP | DARK_FOAF);
+	for (i = 0; i < o->warm; i++)
+		step(o->per);
+	for (r = 0; r <= DARK_ROUNDS; r++) {
+		char head[64], line[160];
+		uint64_t per = (uint64_t)o->swaps / DARK_ROUNDS;
+		if (r > 0) {
+			for (i = 0; i < per * o->nodes; i++)
+				accepted += (uint64_t)swap_once();
+			for (i = 0; i < DARK_ROUND_STEPS; i++)
+				step(o->per);
+		}
+		snprintf(head, sizeof(head), "%u,%" PRIu64 ",%" PRIu64, r, per * r, accepted);
+		snprintf(line, sizeof(line), "sim DARK-LIVE nodes=%u round=%u attempts_per_node=%" PRIu64 " swaps=%" PRIu64,
+		    S.n, r, per * r, accepted);
+		measure(o, f, head, line);
+	}
+	fclose(f);
+	cost_line("DARK-LIVE", t0);
+}
+
 /* fec: do erasure-coded files outlive their blocks? For each redundancy
  * in turn, the same warmed network (same seed) gets --files files of
  * --file-blocks data blocks, each inserted block by block from one
@@ -503,10 +542,10 @@ static void
 usage(void)
 {
 	fprintf(stderr,
-	    "usage: wisp-sim e1|e2|e3|dark|fec|opennet|crowd|check [options]   (docs/sim.md)\n"
+	    "usage: wisp-sim e1|e2|e3|dark|dark-live|fec|opennet|crowd|check [options]   (docs/sim.md)\n"
 	    "  --seed N         the run's one random seed (1)\n"
 	    "  --out DIR        CSV files go here (sim-out)\n"
-	    "  --nodes N        E1, E3, dark, crowd: network size (1000; dark 10000)\n"
+	    "  --nodes N        E1, E3, dark, dark-live, crowd: network size (1000; dark, dark-live 10000)\n"
 	    "  --steps N        E1: time steps (5000)\n"
 	    "  --per N          operations per step, half inserts, half requests (2)\n"
 	    "  --probe-every N  E1: steps between probe rounds (100)\n"
@@ -522,7 +561,7 @@ usage(void)
 	    "  --announce-paths N  E2, E3: a newcomer announces through N random seeds (1)\n"
 	    "  --files N        fec: files per redundancy (10)\n"
 	    "  --file-blocks N  fec: data blocks per file (64)\n"
-	    "  --swaps N        dark: swap attempts per node (500)\n"
+	    "  --swaps N        dark, dark-live: swap attempts per node (500)\n"
 	    "  --swap-only      dark: only the run with swapping and friends' friends\n"
 	    "  --htl N          the workload's hops-to-live (20; probes use 64)\n"
 	    "  --window N       \"recent\" probes ask for documents of the last N steps (1000)\n"
@@ -636,6 +675,12 @@ main(int argc, char **argv)
 		if (o.degree < 2 || o.nodes < 8)
 			usage();
 		dark(&o);
+	} else if (!strcmp(cmd, "dark-live")) {
+		o.nodes = o.nodes ? o.nodes : 10000;
+		o.warm = o.warm ? o.warm : 20000;
+		if (o.degree < 2 || o.nodes < 8 || o.swaps < DARK_ROUNDS)
+			usage();
+		dark_live(&o);
 	} else if (!strcmp(cmd, "fec")) {
 		o.nodes = o.nodes ? o.nodes : 1000;
 		o.warm = o.warm ? o.warm : 1500;
