@@ -160,9 +160,9 @@ swap_decide(const struct swap_reveal *a, const struct swap_reveal *b)
 	return u == 0 || lg(u) - ((int64_t)64 << 16) < gain;
 }
 
-/* commitment: the hash of the walk's uid and the reveal. */
-static void
-commitment(uint8_t out[32], uint64_t uid, const struct swap_reveal *rv)
+/* the hash of the walk's uid and the reveal */
+void
+swap_commitment(uint8_t out[32], uint64_t uid, const struct swap_reveal *rv)
 {
 	uint8_t buf[SWAP_MSG_MAX];
 	crypto_generichash_state h;
@@ -552,7 +552,7 @@ swap_start(struct swap *s, uint64_t now)
 	m.kind = SWAP_REQUEST;
 	m.uid = s->lk.uid;
 	m.htl = s->cfg.htl;
-	commitment(m.commit, m.uid, &s->lk.mine);
+	swap_commitment(m.commit, m.uid, &s->lk.mine);
 	send_msg(s, f->id, &m);
 }
 
@@ -603,7 +603,7 @@ on_request(struct swap *s, struct friend *from, const struct swap_msg *m, uint64
 	s->lk.deadline = now + s->cfg.timeout_ms;
 	memcpy(s->lk.theirs, m->commit, 32);
 	reveal(s, &s->lk.mine);
-	commitment(fwd.commit, m->uid, &s->lk.mine);
+	swap_commitment(fwd.commit, m->uid, &s->lk.mine);
 	send_short(s, from->id, SWAP_REPLY, m->uid, fwd.commit);
 }
 
@@ -655,7 +655,7 @@ at_end(struct swap *s, uint32_t from, const struct swap_msg *m)
 		send_msg(s, from, &out);
 		return;
 	}
-	commitment(c, m->uid, &m->rv);
+	swap_commitment(c, m->uid, &m->rv);
 	if (sodium_memcmp(c, e->theirs, 32) != 0) {
 		s->st.bad_reveal++;
 		if (e->role == ROLE_PARTNER)

@@ -81,6 +81,10 @@ void swap_msg_copy(struct swap_msg *dst, const struct swap_msg *src);
  * log2; the Metropolis-Hastings coin is the hash of both nonces. */
 int swap_decide(const struct swap_reveal *a, const struct swap_reveal *b);
 
+/* swap_commitment: what a REQUEST or REPLY of walk |uid| carries for the
+ * reveal to come (wisp-sim's Pitch Black attackers make their own). */
+void swap_commitment(uint8_t out[32], uint64_t uid, const struct swap_reveal *rv);
+
 struct swap_config {
 	uint32_t period_ms;     /* between this node's own attempts, on average */
 	uint32_t timeout_ms;    /* a walk not done by then is dropped */

@@ -12,6 +12,7 @@ run e1 e1 --out "$OUT"
 run e3 e3 --out "$OUT"
 run dark dark --swaps 2000 --probes 1000 --out "$OUT"
 run dark-live dark-live --swaps 2000 --out "$OUT"
+run pitch pitch --nodes 1000 --swaps 300 --warm 3000 --out "$OUT"
 run fec fec --files 20 --out "$OUT"
 # wispd's opennet from one seed to 100,000 nodes (about 40 minutes), and at
 # 50 nodes beside the real one (tests/net/opennet_real.sh, docs/sim.md)

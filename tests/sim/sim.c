@@ -16,11 +16,11 @@
 struct opts {
 	uint64_t seed;
 	uint32_t nodes, start, max_nodes, every, steps, probe_every, count, degree, swaps, warm, window, files, file_blocks;
-	uint32_t peers;
+	uint32_t peers, reset_ppm;
 	int per, swap_only;
 	const char *out;
 	double fractions[16];
-	int nfractions;
+	int nfractions, fractions_given;
 };
 
 #define COLS "q1,median,q3,success,all_q1,all_median,all_q3,all_success,stored"
@@ -272,6 +272,63 @@ dark_live(const struct opts *o)
 	}
 	fclose(f);
 	cost_line("DARK-LIVE", t0);
+}
+
+/* pitch: the Pitch Black attack on a darknet that has sorted itself.
+ * Swapping and friends of friends; --swaps attempts per node to sort,
+ * --warm steps of workload; then attackers (--fractions of the nodes,
+ * the same point for all) and PITCH_ROUNDS rounds of --swaps /
+ * PITCH_ROUNDS attempts per node, each followed by 1000 steps of
+ * workload and probes. Each fraction runs without the defence and with
+ * it (every node's location reset with --reset-ppm per attempt, from
+ * the start). "near" is the share of honest nodes within 1/64 of the
+ * point (1/32 of the circle: 3.1% when spread evenly). */
+enum { PITCH_ROUNDS = 10 };
+
+static void
+pitch(const struct opts *o)
+{
+	FILE *f = csv_open(o, "pitch.csv", "attackers,reset_ppm,round,attempts_per_node,swaps_accepted,near,kept," COLS);
+	double t0 = now_s();
+	int k, def;
+
+	for (k = 0; k < o->nfractions; k++)
+		for (def = 0; def < 2; def++) {
+			uint64_t accepted = 0, i, per = (uint64_t)o->swaps / PITCH_ROUNDS;
+			uint8_t at[WIRE_KEY_LEN];
+			unsigned r;
+			reset(o->seed);
+			S.model = DARK;
+			dark_reset_ppm = def ? o->reset_ppm : 0;
+			darknet(o->nodes, o->degree, DARK_SWAP | DARK_FOAF);
+			for (i = 0; i < (uint64_t)o->swaps * o->nodes; i++)
+				(void)swap_once();
+			for (i = 0; i < o->warm; i++)
+				step(o->per);
+			memset(at, 0x5a, sizeof(at));
+			pitch_black((uint32_t)(o->fractions[k] * o->nodes + 0.5), at);
+			for (r = 0; r <= PITCH_ROUNDS; r++) {
+				char head[96], line[200];
+				double near, kept;
+				if (r > 0) {
+					for (i = 0; i < per * o->nodes; i++)
+						accepted += (uint64_t)swap_once();
+					for (i = 0; i < DARK_ROUND_STEPS; i++)
+						step(o->per);
+				}
+				near = dark_near(at, (uint64_t)1 << 58);
+				kept = recent_kept();
+				snprintf(head, sizeof(head), "%.3f,%u,%u,%" PRIu64 ",%" PRIu64 ",%.1f,%.1f", o->fractions[k],
+				    dark_reset_ppm, r, per * r, accepted, near, kept);
+				snprintf(line, sizeof(line), "sim PITCH nodes=%u attackers=%.1f%% reset_ppm=%u round=%u "
+				    "attempts_per_node=%" PRIu64 " swaps=%" PRIu64 " near=%.1f%% kept=%.1f%%", S.n,
+				    100 * o->fractions[k], dark_reset_ppm, r, per * r, accepted, near, kept);
+				measure(o, f, head, line);
+			}
+		}
+	dark_reset_ppm = 0;
+	fclose(f);
+	cost_line("PITCH", t0);
 }
 
 /* fec: do erasure-coded files outlive their blocks? For each redundancy
@@ -542,10 +599,11 @@ static void
 usage(void)
 {
 	fprintf(stderr,
-	    "usage: wisp-sim e1|e2|e3|dark|dark-live|fec|opennet|crowd|check [options]   (docs/sim.md)\n"
+	    "usage: wisp-sim e1|e2|e3|dark|dark-live|pitch|fec|opennet|crowd|check [options]   (docs/sim.md)\n"
 	    "  --seed N         the run's one random seed (1)\n"
 	    "  --out DIR        CSV files go here (sim-out)\n"
-	    "  --nodes N        E1, E3, dark, dark-live, crowd: network size (1000; dark, dark-live 10000)\n"
+	    "  --nodes N        E1, E3, dark, dark-live, pitch, crowd: network size (1000; dark, dark-live 10000;\n"
+	    "                   pitch 2000)\n"
 	    "  --steps N        E1: time steps (5000)\n"
 	    "  --per N          operations per step, half inserts, half requests (2)\n"
 	    "  --probe-every N  E1: steps between probe rounds (100)\n"
@@ -554,15 +612,18 @@ usage(void)
 	    "  --every N        E2, E3: steps between newcomers (5)\n"
 	    "  --max-nodes N    E2, opennet: grow to this size (200000; opennet 1000)\n"
 	    "  --peers N        opennet: opennet peers a node keeps (20, as wispd)\n"
-	    "  --fractions LIST E3: failed fractions, comma-separated (0,0.1,0.2,0.3,0.4,0.5)\n"
-	    "  --warm N         E3, dark, fec, crowd: workload steps before probing (E3 2000, dark 20000, fec 1500,\n"
+	    "  --fractions LIST E3: failed fractions, comma-separated (0,0.1,0.2,0.3,0.4,0.5); pitch: attackers\n"
+	    "                   (0,0.01,0.05)\n"
+	    "  --warm N         E3, dark, pitch, fec, crowd: workload steps before probing (E3 2000, dark 20000,\n"
+	    "                   pitch 5000, fec 1500,\n"
 	    "                   crowd 2000)\n"
 	    "  --degree N       dark: friends per node on average (10)\n"
 	    "  --announce-paths N  E2, E3: a newcomer announces through N random seeds (1)\n"
 	    "  --files N        fec: files per redundancy (10)\n"
 	    "  --file-blocks N  fec: data blocks per file (64)\n"
-	    "  --swaps N        dark, dark-live: swap attempts per node (500)\n"
+	    "  --swaps N        dark, dark-live, pitch: swap attempts per node (500)\n"
 	    "  --swap-only      dark: only the run with swapping and friends' friends\n"
+	    "  --reset-ppm N    pitch: the defence's chance of a random location per attempt, in millionths (2000)\n"
 	    "  --htl N          the workload's hops-to-live (20; probes use 64)\n"
 	    "  --window N       \"recent\" probes ask for documents of the last N steps (1000)\n"
 	    "  --rewrite PCT    chance a node names itself as a reply's data source (0; opennet 30, as wispd)\n");
@@ -586,7 +647,7 @@ main(int argc, char **argv)
 	struct opts o = { .seed = 1, .nodes = 0, .start = 20, .max_nodes = 200000, .every = 5, .steps = 5000,
 		.probe_every = 100, .count = 300, .degree = 10, .swaps = 500, .warm = 0, .per = 2, .out = "sim-out",
 		.fractions = { 0, 0.1, 0.2, 0.3, 0.4, 0.5 }, .nfractions = 6, .window = 1000, .files = 10,
-		.file_blocks = 64, .peers = 20 };
+		.file_blocks = 64, .peers = 20, .reset_ppm = 2000 };
 	const char *cmd;
 	int i;
 
@@ -636,6 +697,8 @@ main(int argc, char **argv)
 			o.file_blocks = num(v);
 		else if (!strcmp(a, "--swaps"))
 			o.swaps = num(v);
+		else if (!strcmp(a, "--reset-ppm"))
+			o.reset_ppm = num(v);
 		else if (!strcmp(a, "--window"))
 			o.window = num(v);
 		else if (!strcmp(a, "--htl")) {
@@ -651,6 +714,7 @@ main(int argc, char **argv)
 		else if (!strcmp(a, "--fractions")) {
 			char *copy = strdup(v), *tok, *save = NULL;
 			o.nfractions = 0;
+			o.fractions_given = 1;
 			for (tok = strtok_r(copy, ",", &save); tok && o.nfractions < 16; tok = strtok_r(NULL, ",", &save))
 				o.fractions[o.nfractions++] = atof(tok);
 			free(copy);
@@ -681,6 +745,16 @@ main(int argc, char **argv)
 		if (o.degree < 2 || o.nodes < 8 || o.swaps < DARK_ROUNDS)
 			usage();
 		dark_live(&o);
+	} else if (!strcmp(cmd, "pitch")) {
+		o.nodes = o.nodes ? o.nodes : 2000;
+		o.warm = o.warm ? o.warm : 5000;
+		if (!o.fractions_given) {
+			o.nfractions = 3;
+			o.fractions[0] = 0, o.fractions[1] = 0.01, o.fractions[2] = 0.05;
+		}
+		if (o.degree < 2 || o.nodes < 8 || o.swaps < PITCH_ROUNDS || o.reset_ppm > 1000000)
+			usage();
+		pitch(&o);
 	} else if (!strcmp(cmd, "fec")) {
 		o.nodes = o.nodes ? o.nodes : 1000;
 		o.warm = o.warm ? o.warm : 1500;

@@ -26,6 +26,23 @@ quantile(const uint64_t *v, size_t n, double q)
 	return i + 1 < n ? (double)v[i] + (pos - (double)i) * (double)(v[i + 1] - v[i]) : (double)v[i];
 }
 
+/* window_first: the first document of the probes' recent window (born
+ * is sorted); S.ndocs if none. */
+static uint32_t
+window_first(void)
+{
+	uint32_t lo = 0, hi = S.ndocs, since = S.step_now > S.window ? S.step_now - S.window : 0;
+
+	while (lo < hi) {
+		uint32_t mid = lo + (hi - lo) / 2;
+		if (S.born[mid] < since)
+			lo = mid + 1;
+		else
+			hi = mid;
+	}
+	return lo;
+}
+
 /* stored_doc: a random document that some live node still holds. Stores
  * are LRU and small (the paper's 50 items), so old documents leave the
  * network; a probe for one of those measures the stores, not routing. */
@@ -34,22 +51,22 @@ stored_doc(int recent)
 {
 	uint32_t d, lo = 0, tries = 0;
 
-	if (recent) { /* the first document of the window: born is sorted */
-		uint32_t hi = S.ndocs, since = S.step_now > S.window ? S.step_now - S.window : 0;
-		while (lo < hi) {
-			uint32_t mid = lo + (hi - lo) / 2;
-			if (S.born[mid] < since)
-				lo = mid + 1;
-			else
-				hi = mid;
-		}
-		if (lo == S.ndocs)
-			lo = 0;
-	}
+	if (recent && (lo = window_first()) == S.ndocs)
+		lo = 0;
 	do
 		d = lo + rnd_below(S.ndocs - lo);
 	while (!S.holders[d] && ++tries < 1000000);
 	return d;
+}
+
+double
+recent_kept(void)
+{
+	uint32_t d, lo = window_first(), n = 0;
+
+	for (d = lo; d < S.ndocs; d++)
+		n += S.holders[d] != 0;
+	return S.ndocs > lo ? 100.0 * n / (S.ndocs - lo) : 0;
 }
 
 double

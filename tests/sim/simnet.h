@@ -27,6 +27,7 @@ struct node {
 	struct swap *sw;                 /* the darknet's location swapping, as in wispd */
 	uint8_t loc[WIRE_KEY_LEN];
 	uint8_t alive, nstore;
+	uint8_t evil;                    /* a Pitch Black attacker (sim_darknet.c) */
 	uint64_t timer_at;               /* the timer event that counts, or 0 */
 	uint32_t store[STORE_ITEMS];     /* document numbers, most recent last */
 };
@@ -118,6 +119,11 @@ void announce(void);                    /* a newcomer joins the open model */
 enum { DARK_SWAP = 1, DARK_FOAF = 2 };
 void darknet(uint32_t n, unsigned degree, unsigned flags);
 int swap_once(void);                    /* one location swap attempt; 1 if swapped */
+extern uint32_t dark_reset_ppm;         /* darknet(): every node's swap reset_ppm (0) */
+/* pitch_black: |count| random nodes turn Pitch Black attackers aiming at
+ * |at|; dark_near: the share of honest nodes within |arc| of |at|, %. */
+void pitch_black(uint32_t count, const uint8_t at[WIRE_KEY_LEN]);
+double dark_near(const uint8_t at[WIRE_KEY_LEN], uint64_t arc);
 void open_node(uint32_t id);            /* |id| runs opennet */
 void open_join(void);                   /* a newcomer joins the opennet through its seed */
 void open_maintain(uint32_t x);         /* wispd's opennet tick, for one node */
@@ -142,6 +148,7 @@ struct probe_result {
 };
 struct probe_result probes(int count, int recent);
 double stored_share(void);
+double recent_kept(void);               /* the recent window's documents some node holds, % */
 int cmp_u64(const void *a, const void *b);
 double quantile(const uint64_t *v, size_t n, double q);
 
