@@ -12,7 +12,7 @@ export BIN BUILD
 if ! _why=$(lab_can); then echo "bench shaped: skipped: $_why"; exit 0; fi
 now() { date +%s%N; }
 linked_n() { lw "$1" status --json | grep -q "\"connected\": $2}"; }
-for cfg in ${BENCH_SHAPED_CFGS:-5,10,8 5,40,8 50,10,48 50,40,48}; do # R,D,MiB
+for cfg in ${BENCH_SHAPED_CFGS:-5,10,8 5,40,8 50,10,80 50,40,80}; do # R,D,MiB: 13.4 s of line each
 	set -- $(echo "$cfg" | tr , ' ')
 	R=$1 D=$2 MIB=$3
 	L="ws$$r$R$D"
