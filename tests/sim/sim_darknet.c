@@ -136,6 +136,8 @@ pump(uint32_t x)
 /* swaps_start gives every node wispd's swapping (|active|: attempts, when
  * swap_once says; else only the friends' lists), at the simulator's
  * pace: no rate limits. */
+static uint8_t liar_htl = 10; /* swap_config_default's, set in swaps_start */
+
 static void
 swaps_start(int active)
 {
@@ -150,6 +152,7 @@ swaps_start(int active)
 	memset(queued, 0, S.n);
 	work_head = work_n = 0;
 	swap_config_default(&c);
+	liar_htl = c.htl; /* a liar's walks are as long as an honest node's */
 	c.locations_ms = 0;
 	c.refill_ms = 0;
 	c.active = (uint8_t)active;
@@ -200,7 +203,8 @@ liars_free(void)
 static void
 near_point(uint8_t loc[WIRE_KEY_LEN], uint64_t p)
 {
-	uint64_t v = p + (rnd_unit() - 0.5) * 0x1p44; /* within 2^-20 of the circle */
+	/* within 2^-20 of the circle, in integers: a double holds 53 bits */
+	uint64_t v = p - ((uint64_t)1 << 43) + (uint64_t)rnd_below(1u << 22) * ((uint64_t)1 << 22);
 	unsigned i;
 
 	rnd_bytes(loc, WIRE_KEY_LEN);
@@ -275,7 +279,7 @@ liar_start(uint32_t x)
 		return;
 	memset(&m, 0, sizeof(m));
 	m.kind = SWAP_REQUEST;
-	m.htl = 10;
+	m.htl = liar_htl;
 	rnd_bytes(&m.uid, sizeof(m.uid));
 	if (!(l = lie_new(x, S.adj[x][rnd_below(S.deg[x])], m.uid, 1)))
 		return;
@@ -346,6 +350,13 @@ pitch_black(uint32_t count, const uint8_t at[WIRE_KEY_LEN])
 	}
 }
 
+/* circle64: the distance of a and b on the circle of 2^64. */
+static uint64_t
+circle64(uint64_t a, uint64_t b)
+{
+	return a - b < b - a ? a - b : b - a;
+}
+
 /* dark_near: the share of honest nodes within |arc| (of 2^64) of |at|, in percent. */
 double
 dark_near(const uint8_t at[WIRE_KEY_LEN], uint64_t arc)
@@ -354,7 +365,7 @@ dark_near(const uint8_t at[WIRE_KEY_LEN], uint64_t arc)
 	uint32_t x;
 
 	for (x = 0; x < S.n; x++) {
-		uint64_t l = router_loc64(S.nodes[x].loc), d = l - p < p - l ? l - p : p - l;
+		uint64_t d = circle64(router_loc64(S.nodes[x].loc), p);
 		if (S.nodes[x].evil)
 			continue;
 		h++;
