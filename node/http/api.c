@@ -193,7 +193,7 @@ api_status(struct node *n, struct evhttp_request *req)
 		    ", \"swapped\": %" PRIu64 ", \"reset\": %" PRIu64 ", \"refused\": %" PRIu64 ", \"timeouts\": %" PRIu64
 		    ", \"relayed\": %" PRIu64 ", \"partnered\": %" PRIu64 ", \"bad_reveal\": %" PRIu64
 		    ", \"ignored\": %" PRIu64 ", \"rate_limited\": %" PRIu64 "}",
-		    n->conf.swap && !n->conf.opennet ? "true" : "false", loc, ss.attempts, ss.swapped, ss.reset, ss.refused,
+		    swapper_on(n) ? "true" : "false", loc, ss.attempts, ss.swapped, ss.reset, ss.refused,
 		    ss.timeouts, ss.relayed, ss.partnered, ss.bad_reveal, ss.ignored, ss.rate_limited);
 	}
 	reach_json(n, b);

@@ -35,8 +35,8 @@ static const struct swap_ops ops = { sw_rand };
 
 /* A darknet node swaps; one with opennet on keeps the location its key
  * gives it, which its opennet peers work out for themselves. */
-static int
-swapping(const struct node *n)
+int
+swapper_on(const struct node *n)
 {
 	return n->conf.swap && !n->conf.opennet;
 }
@@ -145,9 +145,9 @@ on_timer(evutil_socket_t fd, short what, void *arg)
 	(void)what;
 	/* a node that turned opennet on goes home: opennet peers place it
 	 * by its key */
-	if (!swapping(n) && n->conf.opennet && memcmp(swap_location(s->sw), s->home, 32) != 0)
+	if (!swapper_on(n) && n->conf.opennet && memcmp(swap_location(s->sw), s->home, 32) != 0)
 		swap_set_location(s->sw, s->home, node_now_ms());
-	swap_set_active(s->sw, swapping(n));
+	swap_set_active(s->sw, swapper_on(n));
 	swap_on_timer(s->sw, node_now_ms());
 	perform(n);
 }
@@ -206,10 +206,10 @@ swapper_start(struct node *n)
 		return -1;
 	router_location(s->home, n->id_public);
 	memcpy(loc, s->home, 32);
-	if (swapping(n) && load(n, loc) == 0)
+	if (swapper_on(n) && load(n, loc) == 0)
 		node_route_set_location(n, loc);
 	swap_config_default(&cfg);
-	cfg.active = (uint8_t)swapping(n);
+	cfg.active = (uint8_t)swapper_on(n);
 	if (swap_new(&s->sw, &cfg, &ops, NULL, loc, node_now_ms()) != 0 ||
 	    !(s->timer = evtimer_new(n->base, on_timer, n)) || peers_hook(n, &hooks) != 0)
 		return -1;

@@ -14,6 +14,8 @@ struct swap_stats;
  * come up; swapper_stop frees it. */
 int swapper_start(struct node *n);
 void swapper_stop(struct node *n);
+/* swapper_on: 1 if the node swaps (swap on, opennet off), by its conf. */
+int swapper_on(const struct node *n);
 /* swapper_stats: its counters; 0, or -1 before it started. */
 int swapper_stats(const struct node *n, struct swap_stats *st);
 
