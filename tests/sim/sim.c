@@ -17,7 +17,7 @@ struct opts {
 	uint64_t seed;
 	uint32_t nodes, start, max_nodes, every, steps, probe_every, count, degree, swaps, warm, window, files, file_blocks;
 	uint32_t peers, reset_ppm;
-	int per, swap_only;
+	int per, swap_only, edges;
 	const char *out;
 	double fractions[16];
 	int nfractions, fractions_given;
@@ -203,6 +203,16 @@ e3(const struct opts *o)
 	cost_line("E3", t0);
 }
 
+/* edges_out: the graph the dark runs share (the same seed draws it). */
+static int
+edges_out(const struct opts *o)
+{
+	char path[4096];
+
+	snprintf(path, sizeof(path), "%s/dark-edges.txt", o->out);
+	return dark_edges(path);
+}
+
 static void
 dark(const struct opts *o)
 {
@@ -216,10 +226,14 @@ dark(const struct opts *o)
 		if (o->swap_only && md != (DARK_SWAP | DARK_FOAF))
 			continue;
 		uint64_t accepted = 0, i;
-		char head[48], line[160];
+		char head[48], line[200];
+		double links;
 		reset(o->seed);
 		S.model = DARK;
 		darknet(o->nodes, o->degree, md);
+		if (o->edges && edges_out(o) != 0)
+			die("cannot write dark-edges.txt");
+		links = dark_links();
 		if (md & DARK_SWAP)
 			for (i = 0; i < (uint64_t)o->swaps * o->nodes; i++)
 				accepted += (uint64_t)swap_once();
@@ -227,8 +241,8 @@ dark(const struct opts *o)
 			step(o->per);
 		snprintf(head, sizeof(head), "%d,%d,%" PRIu64, !!(md & DARK_SWAP), !!(md & DARK_FOAF), accepted);
 		snprintf(line, sizeof(line), "sim DARK nodes=%u degree=%u swapping=%s foaf=%s swaps=%" PRIu64
-		    " swap_messages=%" PRIu64, S.n, o->degree, md & DARK_SWAP ? "on" : "off", md & DARK_FOAF ? "on" : "off",
-		    accepted, S.swap_messages);
+		    " swap_messages=%" PRIu64 " links_before=%.1f links=%.1f", S.n, o->degree, md & DARK_SWAP ? "on" : "off",
+		    md & DARK_FOAF ? "on" : "off", accepted, S.swap_messages, links, dark_links());
 		measure(o, f, head, line);
 	}
 	fclose(f);
@@ -623,6 +637,7 @@ usage(void)
 	    "  --file-blocks N  fec: data blocks per file (64)\n"
 	    "  --swaps N        dark, dark-live, pitch: swap attempts per node (500)\n"
 	    "  --swap-only      dark: only the run with swapping and friends' friends\n"
+	    "  --edges          dark: write the friend graph to OUT/dark-edges.txt\n"
 	    "  --reset-ppm N    pitch: the defence's chance of a random location per attempt, in millionths (2000)\n"
 	    "  --htl N          the workload's hops-to-live (20; probes use 64)\n"
 	    "  --window N       \"recent\" probes ask for documents of the last N steps (1000)\n"
@@ -658,6 +673,10 @@ main(int argc, char **argv)
 		const char *a = argv[i], *v = i + 1 < argc ? argv[i + 1] : NULL;
 		if (!strcmp(a, "--swap-only")) {
 			o.swap_only = 1;
+			continue;
+		}
+		if (!strcmp(a, "--edges")) {
+			o.edges = 1;
 			continue;
 		}
 		if (!v)

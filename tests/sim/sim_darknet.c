@@ -374,6 +374,48 @@ dark_near(const uint8_t at[WIRE_KEY_LEN], uint64_t arc)
 	return h ? 100.0 * (double)n / (double)h : 0;
 }
 
+/* dark_links: the median distance between friends on the circle, in
+ * spacings (1/N of it): near 0.5·N/2 for random locations, a few once
+ * the locations follow the graph. */
+double
+dark_links(void)
+{
+	uint64_t *d = NULL, m = 0;
+	uint32_t x, i;
+	double r;
+
+	for (x = 0; x < S.n; x++)
+		m += S.deg[x];
+	if (!m)
+		return 0;
+	d = xrealloc(NULL, m * sizeof(*d));
+	m = 0;
+	for (x = 0; x < S.n; x++)
+		for (i = 0; i < S.deg[x]; i++)
+			if (x < S.adj[x][i])
+				d[m++] = circle64(router_loc64(S.nodes[x].loc), router_loc64(S.nodes[S.adj[x][i]].loc));
+	qsort(d, m, sizeof(*d), cmp_u64);
+	r = (double)d[m / 2] * 0x1p-64 * S.n;
+	free(d);
+	return r;
+}
+
+/* dark_edges: the friend graph, a line "a b" for each pair, a < b. */
+int
+dark_edges(const char *path)
+{
+	FILE *f = fopen(path, "w");
+	uint32_t x, i;
+
+	if (!f)
+		return -1;
+	for (x = 0; x < S.n; x++)
+		for (i = 0; i < S.deg[x]; i++)
+			if (x < S.adj[x][i])
+				fprintf(f, "%u %u\n", x, S.adj[x][i]);
+	return fclose(f);
+}
+
 /* swap_once: a random node's attempt, carried to its end. Returns 1 if
  * it swapped. */
 int

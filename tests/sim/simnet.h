@@ -124,6 +124,10 @@ extern uint32_t dark_reset_ppm;         /* darknet(): every node's swap reset_pp
  * |at|; dark_near: the share of honest nodes within |arc| of |at|, %. */
 void pitch_black(uint32_t count, const uint8_t at[WIRE_KEY_LEN]);
 double dark_near(const uint8_t at[WIRE_KEY_LEN], uint64_t arc);
+/* dark_links: friends' median distance in spacings (1/N of the circle);
+ * dark_edges writes the friend graph to |path|, a pair a line. */
+double dark_links(void);
+int dark_edges(const char *path);
 void open_node(uint32_t id);            /* |id| runs opennet */
 void open_join(void);                   /* a newcomer joins the opennet through its seed */
 void open_maintain(uint32_t x);         /* wispd's opennet tick, for one node */
