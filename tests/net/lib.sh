@@ -102,6 +102,15 @@ put_docs() {
 	done
 }
 
+# put_get AT FROM SIZE: a document of SIZE random bytes put at nAT and
+# got at nFROM; 0 if it came back whole, its `wisp get -v` hops then
+# appended to $T/hops.
+put_get() {
+	head -c "$3" /dev/urandom >"$T/doc"
+	w "n$1" put -q "$T/doc" >"$T/uri" && w "n$2" get -v "$(cat "$T/uri")" -o "$T/got" 2>"$T/v" &&
+	    cmp -s "$T/doc" "$T/got" && hops_of "$T/v" >>"$T/hops"
+}
+
 # hops_of FILE: the distance `wisp get -v` wrote to FILE: 0 for "found in
 # this node", N for "found about N hops away" (an estimate: docs/routing.md).
 hops_of() {

@@ -35,11 +35,8 @@ while [ $d -lt "$D" ]; do
 	at=$(rnd $((SEED * 3 + d)) "$N")
 	from=$(rnd $((SEED * 7 + d)) "$N")
 	[ "$from" = "$at" ] && from=$(((from + 1) % N))
-	head -c $((1024 + $(rnd $((SEED + d)) 15360))) /dev/urandom >"$T/doc"
-	if w "n$at" put -q "$T/doc" >"$T/uri" && w "n$from" get -v "$(cat "$T/uri")" -o "$T/got" 2>"$T/v" &&
-	    cmp -s "$T/doc" "$T/got"; then
+	if put_get "$at" "$from" $((1024 + $(rnd $((SEED + d)) 15360))); then
 		ok_n=$((ok_n + 1))
-		hops_of "$T/v" >>"$T/hops"
 	fi
 	d=$((d + 1))
 done
