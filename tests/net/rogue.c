@@ -21,7 +21,8 @@
  *                link still open after them?
  *     badnat     an address record with a byte too many
  *     swaps N    N swap requests (swap.h) at once, each ending at the
- *                target; then count its replies and refusals
+ *                target; then count its replies and refusals, and let
+ *                go of the one walk it may have been given
  *     badreveal  a swap request, then a reveal that does not match its
  *                commitment, then the same reveal again
  *     badswap    a LOCATIONS record with a byte too many
@@ -175,20 +176,23 @@ replies(int fd, struct noise_cipher *rx, long counts[WIRE_TYPE_MAX + 1], long *t
 static int seal_send(int fd, struct noise_cipher *tx, uint8_t type, const uint8_t *p, size_t len, uint8_t *rec,
     size_t *rl);
 
-/* swap_replies reads records until the target is quiet for |ms|,
- * counting swap REPLYs (the last one's walk into |replied|) and
- * REFUSEDs; a walk of the target's own that
- * reaches us is refused at once, so it is free for ours. Returns 1 if
- * the link closed. */
+/* swap_replies reads records until |want| answers have come (0: no
+ * such end) or the target is quiet for |ms|, counting swap REPLYs (the
+ * last one's walk into |replied|) and REFUSEDs; a walk of the target's
+ * own that reaches us is refused at once, so it is free for ours.
+ * Stopping at |want| matters: a walk the target took and we leave
+ * hanging ends, after its timeout, with a REFUSED of its own that is not
+ * an answer to a request. Returns 1 if the link closed. */
 static int
-swap_replies(int fd, struct noise_cipher *rx, struct noise_cipher *tx, int ms, long *reply, long *refused,
-    uint64_t *replied)
+swap_replies(int fd, struct noise_cipher *rx, struct noise_cipher *tx, int ms, long want, long *reply,
+    long *refused, uint64_t *replied)
 {
 	static uint8_t out[FRAME_WIRE_MAX];
 	uint8_t sb[SWAP_MSG_MAX];
 	size_t sl, ol;
+	long got = 0;
 
-	for (;;) {
+	while (!want || got < want) {
 		uint8_t type;
 		const uint8_t *pp;
 		size_t plen;
@@ -209,7 +213,9 @@ swap_replies(int fd, struct noise_cipher *rx, struct noise_cipher *tx, int ms, l
 			*replied = m.uid;
 		}
 		*refused += m.kind == SWAP_REFUSED;
+		got += m.kind == SWAP_REPLY || m.kind == SWAP_REFUSED;
 	}
+	return 0;
 }
 
 static int
@@ -423,16 +429,27 @@ main(int argc, char **argv)
 			closed = seal_send(fd, &tx, FRAME_SWAP, sb, sl, rec, &rl) != 0;
 		}
 		if (!closed)
-			closed = swap_replies(fd, &rx, &tx, 3000, &reply, &refused, &replied);
+			closed = swap_replies(fd, &rx, &tx, 3000, n, &reply, &refused, &replied);
+		if (!strcmp(mode, "swaps") && !closed && reply) {
+			/* let go of the walk it took, as a friend that changed its
+			 * mind would, so the target is free for what comes next */
+			m.kind = SWAP_REFUSED;
+			m.uid = replied;
+			if (swap_msg_encode(&m, sb, sizeof(sb), &sl) != 0)
+				return 2;
+			closed = seal_send(fd, &tx, FRAME_SWAP, sb, sl, rec, &rl) != 0;
+		}
 		/* badreveal needs the target as its partner: while it is busy
-		 * with a walk of its own it refuses; ask again, 10 times at most */
+		 * with a walk of its own, or the flood before has used up our
+		 * rate, it refuses; ask again after a quiet second, 10 times
+		 * at most */
 		for (i = 0; !strcmp(mode, "badreveal") && !closed && !reply && i < 10; i++) {
 			m.kind = SWAP_REQUEST;
 			randombytes_buf(&m.uid, sizeof(m.uid));
 			if (swap_msg_encode(&m, sb, sizeof(sb), &sl) != 0)
 				return 2;
 			closed = seal_send(fd, &tx, FRAME_SWAP, sb, sl, rec, &rl) != 0 ||
-			    swap_replies(fd, &rx, &tx, 1000, &reply, &refused, &replied);
+			    swap_replies(fd, &rx, &tx, 1000, 0, &reply, &refused, &replied);
 		}
 		if (!strcmp(mode, "badreveal") && !closed && reply) {
 			/* a reveal of another location than the commitment named,
@@ -446,7 +463,7 @@ main(int argc, char **argv)
 				return 2;
 			for (i = 0; i < 2 && !closed; i++)
 				closed = seal_send(fd, &tx, FRAME_SWAP, sb, sl, rec, &rl) != 0 ||
-				    swap_replies(fd, &rx, &tx, 2000, &reply, &refused, &replied);
+				    swap_replies(fd, &rx, &tx, 2000, 0, &reply, &refused, &replied);
 		}
 		printf("sent %ld replies %ld refused %ld %s\n", n, reply, refused, closed ? "closed" : "open");
 	} else if (!strcmp(mode, "badoffer")) {
