@@ -249,42 +249,173 @@ area_close(struct area *a)
 	free(a);
 }
 
+/* seal_rec writes the record of |block| into |out| (area_rec_len bytes)
+ * as area mode |m| keeps it; it reads nothing else of the area. */
+static void
+seal_rec(const struct area_sealer *m, const uint8_t rkey[32], const uint8_t *block, size_t len, uint8_t *out)
+{
+	uint8_t *h = m->mode ? out + NONCE : out;
+
+	memcpy(h, rkey, 32);
+	store_u32be(h + 32, (uint32_t)len);
+	if (m->mode == BOXED) {
+		/* the header in the clear is the box's associated data: a
+		 * record's block cannot be passed off as another's */
+		randombytes_buf(out, NONCE);
+		crypto_aead_xchacha20poly1305_ietf_encrypt_detached(h + REC_HDR, h + REC_HDR + len, NULL, block, len,
+		    h, REC_HDR, NULL, out, m->box);
+		crypto_stream_xchacha20_xor_ic(h, h, REC_HDR, out, 0, m->key);
+	} else if (m->mode == STREAM) {
+		randombytes_buf(out, NONCE);
+		crypto_stream_xchacha20_xor_ic(h, h, REC_HDR, out, 0, m->key);
+		crypto_stream_xchacha20_xor_ic(h + REC_HDR, block, len, out, 1, m->key);
+	} else {
+		memcpy(h + REC_HDR, block, len);
+	}
+}
+
+void
+area_sealer_get(const struct area *a, struct area_sealer *m)
+{
+	m->mode = a->sealed;
+	memcpy(m->key, a->key, sizeof(m->key));
+	memcpy(m->box, a->box, sizeof(m->box));
+}
+
+void
+area_sealer_wipe(struct area_sealer *m)
+{
+	sodium_memzero(m, sizeof(*m));
+}
+
+size_t
+area_rec_len(const struct area_sealer *m, size_t len)
+{
+	return (m->mode ? NONCE + REC_HDR : REC_HDR) + len + (m->mode == BOXED ? TAG : 0);
+}
+
+int
+area_seal(const struct area_sealer *m, const uint8_t rkey[32], const uint8_t *block, size_t len, uint8_t *out)
+{
+	if (len == 0 || len > BLOCK_MAX)
+		return WISP_ERR_INVAL;
+	seal_rec(m, rkey, block, len, out);
+	return 0;
+}
+
+/* index_reserve makes room for |k| more records, so that index_add of
+ * them cannot fail. */
+static int
+index_reserve(struct area *a, uint64_t k)
+{
+	if (a->n + k > a->cap) {
+		uint64_t cap = a->cap ? a->cap : 256;
+		struct rec *r;
+		while (cap < a->n + k)
+			cap *= 2;
+		if (!(r = realloc(a->r, cap * sizeof(*r))))
+			return WISP_ERR_NOMEM;
+		a->r = r;
+		a->cap = cap;
+	}
+	if (2 * (a->n + k) > a->nslot) {
+		uint64_t ns = a->nslot ? a->nslot : 512, i;
+		uint64_t *sl;
+		while (2 * (a->n + k) > ns)
+			ns *= 2;
+		if (!(sl = calloc(ns, sizeof(*sl))))
+			return WISP_ERR_NOMEM;
+		for (i = 0; i < a->n; i++)
+			slot_put(sl, ns, a->r[i].key, i);
+		free(a->slot);
+		a->slot = sl;
+		a->nslot = ns;
+	}
+	return 0;
+}
+
+/* put_records writes |iov| at |off| whole; on a failure it cuts the file
+ * back to |off| (a torn record would be cut at the next open anyway). */
+static int
+put_records(struct area *a, struct iovec *iov, int n, uint64_t off)
+{
+	while (n > 0) {
+		ssize_t w = pwritev(a->fd, iov, n, (off_t)off);
+		if (w < 0 && errno == EINTR)
+			continue;
+		if (w < 0) {
+			int e = errno;
+			(void)!ftruncate(a->fd, (off_t)a->end);
+			errno = e;
+			return WISP_ERR_IO;
+		}
+		off += (uint64_t)w;
+		for (; n > 0 && (size_t)w >= iov->iov_len; n--, iov++)
+			w -= (ssize_t)iov->iov_len;
+		if (n > 0) {
+			iov->iov_base = (uint8_t *)iov->iov_base + w;
+			iov->iov_len -= (size_t)w;
+		}
+	}
+	return 0;
+}
+
 int
 area_add(struct area *a, const uint8_t rkey[32], const uint8_t *block, size_t len)
 {
-	uint8_t raw[NONCE + REC_HDR + BLOCK_MAX + TAG], *h = raw + NONCE;
-	uint64_t rh = rec_hdr(a), rt = rec_tail(a);
+	uint8_t raw[NONCE + REC_HDR + BLOCK_MAX + TAG];
+	struct area_rec r = { rkey, raw, len };
+	struct area_sealer m;
 	int rc;
 
 	if (len == 0 || len > BLOCK_MAX)
 		return WISP_ERR_INVAL;
 	if (find(a, rkey) >= 0)
 		return 0;
-	memcpy(h, rkey, 32);
-	store_u32be(h + 32, (uint32_t)len);
-	if (a->sealed == BOXED) {
-		/* the header in the clear is the box's associated data: a
-		 * record's block cannot be passed off as another's */
-		randombytes_buf(raw, NONCE);
-		crypto_aead_xchacha20poly1305_ietf_encrypt_detached(h + REC_HDR, h + REC_HDR + len, NULL, block, len,
-		    h, REC_HDR, NULL, raw, a->box);
-		crypto_stream_xchacha20_xor_ic(h, h, REC_HDR, raw, 0, a->key);
-	} else if (a->sealed == STREAM) {
-		randombytes_buf(raw, NONCE);
-		crypto_stream_xchacha20_xor_ic(h, h, REC_HDR, raw, 0, a->key);
-		crypto_stream_xchacha20_xor_ic(h + REC_HDR, block, len, raw, 1, a->key);
+	area_sealer_get(a, &m);
+	seal_rec(&m, rkey, block, len, raw);
+	area_sealer_wipe(&m);
+	rc = area_add_sealed(a, &r, 1);
+	sodium_memzero(raw, rec_hdr(a));
+	return rc;
+}
+
+/* at most IOV_MAX (1024 on Linux) vectors a write */
+_Static_assert(AREA_BATCH_MAX <= 1024, "one pwritev a batch");
+
+int
+area_add_sealed(struct area *a, const struct area_rec *r, size_t n)
+{
+	struct iovec iov[AREA_BATCH_MAX];
+	uint32_t take[AREA_BATCH_MAX];
+	uint64_t rh = rec_hdr(a), rt = rec_tail(a), off = a->end;
+	size_t i, j, k = 0;
+	int rc;
+
+	if (n > AREA_BATCH_MAX)
+		return WISP_ERR_INVAL;
+	for (i = 0; i < n; i++) {
+		if (r[i].len == 0 || r[i].len > BLOCK_MAX)
+			return WISP_ERR_INVAL;
+		if (find(a, r[i].rkey) >= 0)
+			continue;
+		for (j = 0; j < k && memcmp(r[take[j]].rkey, r[i].rkey, 32) != 0; j++)
+			;
+		if (j < k)
+			continue; /* twice in this batch */
+		iov[k] = (struct iovec){ (void *)(uintptr_t)r[i].rec, rh + r[i].len + rt }; /* only read */
+		take[k++] = (uint32_t)i;
 	}
-	if (a->sealed ? write_all(a->fd, raw, rh + len + rt, a->end) != 0 :
-	    (write_all(a->fd, h, REC_HDR, a->end) != 0 || write_all(a->fd, block, len, a->end + REC_HDR) != 0)) {
-		int e = errno;
-		/* a torn record would be cut at the next open; cut it now */
-		(void)!ftruncate(a->fd, (off_t)a->end);
-		errno = e;
-		return WISP_ERR_IO;
-	}
-	if ((rc = index_add(a, rkey, a->end + rh, (uint32_t)len)) != 0)
+	if (k == 0)
+		return 0;
+	if ((rc = index_reserve(a, k)) != 0 || (rc = put_records(a, iov, (int)k, off)) != 0)
 		return rc;
-	a->end += rh + len + rt;
+	for (j = 0; j < k; j++) {
+		const struct area_rec *x = &r[take[j]];
+		(void)index_add(a, x->rkey, off + rh, (uint32_t)x->len); /* room was made */
+		off += rh + x->len + rt;
+	}
+	a->end = off;
 	return 0;
 }
 

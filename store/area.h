@@ -36,6 +36,30 @@ void area_close(struct area *a);
  * key is held. Returns 0, WISP_ERR_IO (errno set: ENOSPC when the disk is
  * full) or WISP_ERR_NOMEM. */
 int area_add(struct area *a, const uint8_t rkey[32], const uint8_t *block, size_t len) WISP_WUR;
+/* Sealing off the area's thread: a batch's records are sealed where its
+ * blocks were checked, and only written where the area lives.
+ * area_sealer_get copies what sealing takes (the area's keys: wipe it
+ * after), area_rec_len is a record's size on disk for a block of |len|,
+ * area_seal writes that record into |out|, and area_add_sealed appends
+ * up to AREA_BATCH_MAX records so sealed, in one write, as area_add
+ * would one by one (a key held, or twice in |r|, is skipped). The
+ * sealer's fields are the area's business. */
+enum { AREA_BATCH_MAX = 256 };
+struct area_sealer {
+	int mode;
+	uint8_t key[32], box[32];
+};
+struct area_rec {
+	const uint8_t *rkey;
+	const uint8_t *rec; /* from area_seal */
+	size_t len;         /* the block's */
+};
+void area_sealer_get(const struct area *a, struct area_sealer *m);
+void area_sealer_wipe(struct area_sealer *m);
+size_t area_rec_len(const struct area_sealer *m, size_t len);
+int area_seal(const struct area_sealer *m, const uint8_t rkey[32], const uint8_t *block, size_t len,
+    uint8_t *out) WISP_WUR;
+int area_add_sealed(struct area *a, const struct area_rec *r, size_t n) WISP_WUR;
 /* area_sync makes what was added durable. */
 int area_sync(struct area *a) WISP_WUR;
 /* area_get copies the block of |rkey| into |out| (cap bytes). Returns 0,

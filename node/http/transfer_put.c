@@ -372,9 +372,10 @@ staging(struct node *n, struct evhttp_request *req, unsigned most)
 }
 
 /* A batch on its way into a transfer's area. Its blocks are checked
- * against their keys on the checker's thread, reading the request's body
- * in place: libevent leaves a request its handler has not answered alone,
- * even when the client goes (it is freed by the answer). */
+ * against their keys, and sealed as the area keeps them, on the
+ * checker's thread, reading the request's body in place: libevent leaves
+ * a request its handler has not answered alone, even when the client
+ * goes (it is freed by the answer). The loop only writes the records. */
 struct batch {
 	struct node *n;
 	uint32_t id;
@@ -383,15 +384,37 @@ struct batch {
 	size_t len, count;
 	int bad;
 	char why[160];
+	struct area_sealer seal; /* the area's keys: the area may go meanwhile */
 	struct upload u[NODE_UPLOAD_BLOCKS];
+	struct area_rec r[NODE_UPLOAD_BLOCKS];
+	uint8_t *recs;
 };
+
+_Static_assert((int)NODE_UPLOAD_BLOCKS <= (int)AREA_BATCH_MAX, "a batch is written whole");
+
+static void
+batch_free(struct batch *b)
+{
+	area_sealer_wipe(&b->seal);
+	free(b->recs);
+	free(b);
+}
 
 static void
 check_batch(void *arg)
 {
 	struct batch *b = arg;
+	size_t i, step = area_rec_len(&b->seal, CHK_BLOCK_LEN);
 
 	b->bad = upload_parse(b->body, b->len, b->u, NODE_UPLOAD_BLOCKS, &b->count, b->why, sizeof(b->why)) != 0;
+	for (i = 0; !b->bad && i < b->count; i++) {
+		uint8_t *rec = b->recs + i * step;
+		if (b->u[i].len > CHK_BLOCK_LEN || area_seal(&b->seal, b->u[i].rkey, b->u[i].block, b->u[i].len, rec)) {
+			b->bad = 1;
+			snprintf(b->why, sizeof(b->why), "block %zu is longer than a CHK block", i);
+		}
+		b->r[i] = (struct area_rec){ b->u[i].rkey, rec, b->u[i].len };
+	}
 }
 
 /* stage_batch, on the loop: a checked batch goes into the area, and is
@@ -403,7 +426,7 @@ stage_batch(void *arg)
 	struct xfer *x = transfers_find(b->n, b->id);
 	char why[160];
 	uint64_t first;
-	size_t i;
+	int rc;
 
 	if (x)
 		x->checking--;
@@ -417,13 +440,12 @@ stage_batch(void *arg)
 		goto out;
 	}
 	first = staged(x);
-	for (i = 0; i < b->count; i++)
-		if (area_add(x->area, b->u[i].rkey, b->u[i].block, b->u[i].len) != 0) {
-			snprintf(why, sizeof(why), "cannot keep the blocks: %s", errno == ENOSPC ? "the disk is full"
-			    : strerror(errno));
-			reply_error(b->req, 507, "store", why);
-			goto out;
-		}
+	if ((rc = area_add_sealed(x->area, b->r, b->count)) != 0) {
+		snprintf(why, sizeof(why), "cannot keep the blocks: %s", rc == WISP_ERR_NOMEM ? "out of memory"
+		    : errno == ENOSPC ? "the disk is full" : strerror(errno));
+		reply_error(b->req, 507, "store", why);
+		goto out;
+	}
 	/* held only after the pump: the batches it answers meanwhile are
 	 * older ones, and this body stays while the pump reads it */
 	if (staged(x) - first == b->count) { /* else some were there already */
@@ -442,7 +464,7 @@ stage_batch(void *arg)
 	if (drained(x))
 		answer_held(x, 200, NULL, NULL);
 out:
-	free(b);
+	batch_free(b);
 }
 
 /* POST /api/v1/transfer/blocks?id=N: a batch as for POST /api/v1/blocks. */
@@ -457,7 +479,7 @@ api_transfer_blocks(struct node *n, struct evhttp_request *req)
 
 	if (!x)
 		return;
-	if (!n->xfers->checker) { /* transfers_quiet: the node is stopping */
+	if (!n->xfers->checker || !x->area) { /* transfers_quiet: the node is stopping */
 		reply_error(req, 503, "stopping", "the node is stopping");
 		return;
 	}
@@ -471,8 +493,10 @@ api_transfer_blocks(struct node *n, struct evhttp_request *req)
 		return;
 	}
 	*b = (struct batch){ .n = n, .id = x->r.id, .req = req, .body = p, .len = len };
-	if (offload_run(n->xfers->checker, check_batch, stage_batch, b) != 0) {
-		free(b);
+	area_sealer_get(x->area, &b->seal);
+	if (!(b->recs = malloc(NODE_UPLOAD_BLOCKS * area_rec_len(&b->seal, CHK_BLOCK_LEN))) ||
+	    offload_run(n->xfers->checker, check_batch, stage_batch, b) != 0) {
+		batch_free(b);
 		reply_error(req, 500, "internal", "out of memory");
 		return;
 	}

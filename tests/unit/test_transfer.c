@@ -297,6 +297,57 @@ START_TEST(test_area_box_bound_to_record)
 }
 END_TEST
 
+/* A batch sealed off the area (area_seal) and added in one write reads
+ * back as blocks added one by one do, across a reopen, in the clear or
+ * sealed; a key held, or twice in the batch, is kept once; and the file
+ * is the same size as area_add's. */
+START_TEST(test_area_batch_sealed)
+{
+	static uint8_t blk[CHK_BLOCK_LEN], out[CHK_BLOCK_LEN], recs[8][60 + CHK_BLOCK_LEN + 16];
+	static const uint8_t sealkey[32] = { 9, 9 };
+	uint8_t keys[8][32], rkey[32];
+	struct area_rec r[8];
+	struct area_sealer m;
+	struct chk_keys k;
+	struct area *a;
+	struct stat st;
+	off_t one;
+	size_t len;
+	uint32_t i;
+
+	ck_assert_int_eq(area_open(&a, apath, _i ? sealkey : NULL, 1, NULL), 0);
+	block_of(0, blk, &k);
+	ck_assert_int_eq(area_add(a, k.routing, blk, CHK_BLOCK_LEN), 0);
+	ck_assert_int_eq(stat(apath, &st), 0);
+	one = st.st_size - 16; /* past the file's header: one record */
+	area_sealer_get(a, &m);
+	ck_assert_uint_eq(area_rec_len(&m, CHK_BLOCK_LEN), (uint64_t)one);
+	for (i = 0; i < 8; i++) { /* blocks 0 (held), 1..6, and 3 again */
+		block_of(i == 7 ? 3 : i, blk, &k);
+		memcpy(keys[i], k.routing, 32);
+		ck_assert_int_eq(area_seal(&m, keys[i], blk, CHK_BLOCK_LEN, recs[i]), 0);
+		r[i] = (struct area_rec){ keys[i], recs[i], CHK_BLOCK_LEN };
+	}
+	ck_assert_int_eq(area_seal(&m, keys[0], blk, 0, recs[0]), WISP_ERR_INVAL);
+	area_sealer_wipe(&m);
+	ck_assert_int_eq(area_add_sealed(a, r, 8), 0);
+	ck_assert_uint_eq(area_count(a), 7);
+	ck_assert_int_eq(area_add_sealed(a, r, AREA_BATCH_MAX + 1), WISP_ERR_INVAL);
+	area_close(a);
+	ck_assert_int_eq(stat(apath, &st), 0);
+	ck_assert_int_eq(st.st_size, 16 + 7 * one);
+	ck_assert_int_eq(area_open(&a, apath, _i ? sealkey : NULL, 0, NULL), 0);
+	ck_assert_uint_eq(area_count(a), 7);
+	for (i = 0; i < 7; i++) {
+		block_of(i, blk, &k);
+		ck_assert_int_eq(area_at(a, i, rkey, out, sizeof(out), &len), 0);
+		ck_assert_mem_eq(rkey, k.routing, 32);
+		ck_assert_mem_eq(out, blk, CHK_BLOCK_LEN);
+	}
+	area_close(a);
+}
+END_TEST
+
 Suite *
 transfer_suite(void)
 {
@@ -308,6 +359,7 @@ transfer_suite(void)
 	tcase_add_test(tc, test_xferfile_refuses);
 	tcase_add_checked_fixture(ta, asetup, ateardown);
 	tcase_add_loop_test(ta, test_area_keeps_and_cuts, 0, 2);
+	tcase_add_loop_test(ta, test_area_batch_sealed, 0, 2);
 	tcase_add_test(ta, test_area_reads_format_2);
 	tcase_add_test(ta, test_area_box_bound_to_record);
 	suite_add_tcase(s, tc);
