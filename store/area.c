@@ -73,29 +73,45 @@ slot_put(uint64_t *slot, uint64_t nslot, const uint8_t key[32], uint64_t idx)
 	slot[i] = idx + 1;
 }
 
-/* index_add records a block at |off|; the table grows to stay half empty. */
+/* index_reserve makes room for |k| more records, so that index_add of
+ * them cannot fail. */
 static int
-index_add(struct area *a, const uint8_t key[32], uint64_t off, uint32_t len)
+index_reserve(struct area *a, uint64_t k)
 {
-	if (a->n == a->cap) {
-		uint64_t cap = a->cap ? a->cap * 2 : 256;
-		struct rec *r = realloc(a->r, cap * sizeof(*r));
-		if (!r)
+	if (a->n + k > a->cap) {
+		uint64_t cap = a->cap ? a->cap : 256;
+		struct rec *r;
+		while (cap < a->n + k)
+			cap *= 2;
+		if (!(r = realloc(a->r, cap * sizeof(*r))))
 			return WISP_ERR_NOMEM;
 		a->r = r;
 		a->cap = cap;
 	}
-	if (2 * (a->n + 1) > a->nslot) {
-		uint64_t ns = a->nslot ? a->nslot * 2 : 512, i;
-		uint64_t *s = calloc(ns, sizeof(*s));
-		if (!s)
+	if (2 * (a->n + k) > a->nslot) {
+		uint64_t ns = a->nslot ? a->nslot : 512, i;
+		uint64_t *sl;
+		while (2 * (a->n + k) > ns)
+			ns *= 2;
+		if (!(sl = calloc(ns, sizeof(*sl))))
 			return WISP_ERR_NOMEM;
 		for (i = 0; i < a->n; i++)
-			slot_put(s, ns, a->r[i].key, i);
+			slot_put(sl, ns, a->r[i].key, i);
 		free(a->slot);
-		a->slot = s;
+		a->slot = sl;
 		a->nslot = ns;
 	}
+	return 0;
+}
+
+/* index_add records a block at |off|; the table grows to stay half empty. */
+static int
+index_add(struct area *a, const uint8_t key[32], uint64_t off, uint32_t len)
+{
+	int rc = index_reserve(a, 1);
+
+	if (rc != 0)
+		return rc;
 	memcpy(a->r[a->n].key, key, 32);
 	a->r[a->n].off = off;
 	a->r[a->n].len = len;
@@ -249,31 +265,6 @@ area_close(struct area *a)
 	free(a);
 }
 
-/* seal_rec writes the record of |block| into |out| (area_rec_len bytes)
- * as area mode |m| keeps it; it reads nothing else of the area. */
-static void
-seal_rec(const struct area_sealer *m, const uint8_t rkey[32], const uint8_t *block, size_t len, uint8_t *out)
-{
-	uint8_t *h = m->mode ? out + NONCE : out;
-
-	memcpy(h, rkey, 32);
-	store_u32be(h + 32, (uint32_t)len);
-	if (m->mode == BOXED) {
-		/* the header in the clear is the box's associated data: a
-		 * record's block cannot be passed off as another's */
-		randombytes_buf(out, NONCE);
-		crypto_aead_xchacha20poly1305_ietf_encrypt_detached(h + REC_HDR, h + REC_HDR + len, NULL, block, len,
-		    h, REC_HDR, NULL, out, m->box);
-		crypto_stream_xchacha20_xor_ic(h, h, REC_HDR, out, 0, m->key);
-	} else if (m->mode == STREAM) {
-		randombytes_buf(out, NONCE);
-		crypto_stream_xchacha20_xor_ic(h, h, REC_HDR, out, 0, m->key);
-		crypto_stream_xchacha20_xor_ic(h + REC_HDR, block, len, out, 1, m->key);
-	} else {
-		memcpy(h + REC_HDR, block, len);
-	}
-}
-
 void
 area_sealer_get(const struct area *a, struct area_sealer *m)
 {
@@ -294,42 +285,29 @@ area_rec_len(const struct area_sealer *m, size_t len)
 	return (m->mode ? NONCE + REC_HDR : REC_HDR) + len + (m->mode == BOXED ? TAG : 0);
 }
 
+/* area_seal reads nothing of the area but what |m| copied of it. */
 int
 area_seal(const struct area_sealer *m, const uint8_t rkey[32], const uint8_t *block, size_t len, uint8_t *out)
 {
+	uint8_t *h = m->mode ? out + NONCE : out;
+
 	if (len == 0 || len > BLOCK_MAX)
 		return WISP_ERR_INVAL;
-	seal_rec(m, rkey, block, len, out);
-	return 0;
-}
-
-/* index_reserve makes room for |k| more records, so that index_add of
- * them cannot fail. */
-static int
-index_reserve(struct area *a, uint64_t k)
-{
-	if (a->n + k > a->cap) {
-		uint64_t cap = a->cap ? a->cap : 256;
-		struct rec *r;
-		while (cap < a->n + k)
-			cap *= 2;
-		if (!(r = realloc(a->r, cap * sizeof(*r))))
-			return WISP_ERR_NOMEM;
-		a->r = r;
-		a->cap = cap;
-	}
-	if (2 * (a->n + k) > a->nslot) {
-		uint64_t ns = a->nslot ? a->nslot : 512, i;
-		uint64_t *sl;
-		while (2 * (a->n + k) > ns)
-			ns *= 2;
-		if (!(sl = calloc(ns, sizeof(*sl))))
-			return WISP_ERR_NOMEM;
-		for (i = 0; i < a->n; i++)
-			slot_put(sl, ns, a->r[i].key, i);
-		free(a->slot);
-		a->slot = sl;
-		a->nslot = ns;
+	memcpy(h, rkey, 32);
+	store_u32be(h + 32, (uint32_t)len);
+	if (m->mode == BOXED) {
+		/* the header in the clear is the box's associated data: a
+		 * record's block cannot be passed off as another's */
+		randombytes_buf(out, NONCE);
+		crypto_aead_xchacha20poly1305_ietf_encrypt_detached(h + REC_HDR, h + REC_HDR + len, NULL, block, len,
+		    h, REC_HDR, NULL, out, m->box);
+		crypto_stream_xchacha20_xor_ic(h, h, REC_HDR, out, 0, m->key);
+	} else if (m->mode == STREAM) {
+		randombytes_buf(out, NONCE);
+		crypto_stream_xchacha20_xor_ic(h, h, REC_HDR, out, 0, m->key);
+		crypto_stream_xchacha20_xor_ic(h + REC_HDR, block, len, out, 1, m->key);
+	} else {
+		memcpy(h + REC_HDR, block, len);
 	}
 	return 0;
 }
@@ -373,11 +351,9 @@ area_add(struct area *a, const uint8_t rkey[32], const uint8_t *block, size_t le
 	if (find(a, rkey) >= 0)
 		return 0;
 	area_sealer_get(a, &m);
-	seal_rec(&m, rkey, block, len, raw);
+	rc = area_seal(&m, rkey, block, len, raw);
 	area_sealer_wipe(&m);
-	rc = area_add_sealed(a, &r, 1);
-	sodium_memzero(raw, rec_hdr(a));
-	return rc;
+	return rc ? rc : area_add_sealed(a, &r, 1);
 }
 
 /* at most IOV_MAX (1024 on Linux) vectors a write */
