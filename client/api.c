@@ -20,7 +20,7 @@ struct api {
 	char host[80], auth[128];
 	char addr[64];             /* to connect to, without the port */
 	uint16_t port;
-	struct api *root, *lane;   /* api_lane */
+	struct api *root, *lane;   /* api_lane: a lane's root; the next lane of a root's chain */
 	/* the request in flight */
 	int busy, done;
 	struct api_resp *resp, pending;
@@ -105,9 +105,9 @@ api_lane(struct api *a, struct api **out)
 {
 	struct api *l;
 
-	if (a->lane || a->root || !(l = calloc(1, sizeof(*l))))
+	if (a->root || !(l = calloc(1, sizeof(*l))))
 		return cli_fail(CLI_FAIL, "out of memory");
-	*l = (struct api){ .base = a->base, .root = a, .port = a->port };
+	*l = (struct api){ .base = a->base, .root = a, .lane = a->lane, .port = a->port };
 	memcpy(l->host, a->host, sizeof(l->host));
 	memcpy(l->auth, a->auth, sizeof(l->auth));
 	memcpy(l->addr, a->addr, sizeof(l->addr));
@@ -128,12 +128,16 @@ api_close(struct api *a)
 	if (!a)
 		return;
 	if (a->root) { /* a lane: the root's base stays */
-		a->root->lane = NULL;
+		struct api **pp = &a->root->lane;
+		while (*pp != a)
+			pp = &(*pp)->lane;
+		*pp = a->lane;
 		evhttp_connection_free(a->evcon);
 		free(a);
 		return;
 	}
-	api_close(a->lane);
+	while (a->lane)
+		api_close(a->lane);
 	if (a->sigint)
 		event_free(a->sigint);
 	if (a->evcon)
@@ -298,8 +302,8 @@ on_sigint(evutil_socket_t fd, short ev, void *arg)
 	(void)ev;
 	a->interrupted = 1;
 	cancel(a);
-	if (a->lane)
-		a->lane->interrupted = 1, cancel(a->lane);
+	for (struct api *l = a->lane; l; l = l->lane)
+		l->interrupted = 1, cancel(l);
 	event_base_loopbreak(a->base);
 }
 

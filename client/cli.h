@@ -76,9 +76,9 @@ struct api_resp {
 /* api_open finds the node of |datadir| (api.addr, api.token). Returns
  * CLI_OK or CLI_UNREACHABLE with a message printed. */
 int api_open(struct api **out, const char *datadir);
-/* api_lane opens a second connection to |a|'s node on |a|'s event loop,
- * for a request in flight beside |a|'s; api_close(a) closes it too, and
- * Ctrl-C caught on |a| cancels both. */
+/* api_lane opens another connection to |a|'s node on |a|'s event loop,
+ * for a request in flight beside |a|'s; api_close(a) closes its lanes
+ * too, and Ctrl-C caught on |a| cancels them all. */
 int api_lane(struct api *a, struct api **out);
 void api_close(struct api *a);
 /* api_request sends a request and waits for the whole answer (or streams

@@ -1,6 +1,7 @@
 /* wisp put: encode a file into blocks here, stream them to the node in
- * batches (two in flight, on two connections, while the next is
- * encoded: the node checks one while the other arrives), print the URI.
+ * batches (PUT_LANES in flight, on as many connections, while the next
+ * is encoded: the node checks and keeps some while the others arrive),
+ * print the URI.
  * The node never sees the plaintext, and neither side holds the whole
  * file. */
 #include <errno.h>
@@ -33,12 +34,14 @@
  * put) and the rest of the machine leave. A friend's 1 KiB fetches from
  * the node during a 512 MiB put: median 32 -> 16-22 ms; the put's own speed
  * did not move (36 and 35 MiB/s, medians of three). */
-enum { BATCH_BLOCKS = 64, READ_CHUNK = 1 << 20, PUT_NICE = 10 };
+/* PUT_LANES: batches in flight, as many as the node takes in hand
+ * (docs/api.md, POST /api/v1/transfer/blocks). */
+enum { BATCH_BLOCKS = 64, READ_CHUNK = 1 << 20, PUT_NICE = 10, PUT_LANES = 4 };
 
 struct put {
 	struct api *api;      /* NULL with --key-only */
-	struct api *lanes[2]; /* api and a second connection: the batches alternate */
-	unsigned lane;        /* the next batch's, whose last batch is the older in flight */
+	struct api *lanes[PUT_LANES]; /* api and more connections: the batches go round them */
+	unsigned lane;        /* the next batch's, whose last batch is the oldest in flight */
 	struct pool *pool;    /* the encoding's threads, one per core */
 	uint8_t *buf;         /* one read's worth of input */
 	uint8_t *batch;       /* evhttp copies it when sent, so one suffices */
@@ -111,13 +114,23 @@ open_transfer(struct put *p)
 	return 0;
 }
 
+/* open_lanes: the connections besides p->api that batches go on */
+static int
+open_lanes(struct put *p)
+{
+	for (unsigned i = 1; i < PUT_LANES; i++)
+		if (api_lane(p->api, &p->lanes[i]) != CLI_OK)
+			return CLI_FAIL;
+	return CLI_OK;
+}
+
 /* settle waits for whatever a lane still has in flight, and forgets it. */
 static void
 settle(struct put *p)
 {
 	struct api_resp r;
 
-	for (unsigned i = 0; i < 2; i++)
+	for (unsigned i = 0; i < PUT_LANES; i++)
 		if (p->lanes[i]) {
 			(void)api_wait(p->lanes[i], &r);
 			api_resp_free(&r);
@@ -128,8 +141,8 @@ settle(struct put *p)
 static void
 progress(struct put *p)
 {
-	api_progress(p->lanes[0]);
-	api_progress(p->lanes[1]);
+	for (unsigned i = 0; i < PUT_LANES; i++)
+		api_progress(p->lanes[i]);
 }
 
 /* wait_batch waits for the batch |a| carries; on a failure (or Ctrl-C,
@@ -165,7 +178,7 @@ flush_batch(struct put *p)
 		return 0;
 	if (!p->xid && open_transfer(p) != 0)
 		return -1;
-	if (wait_batch(p, a) != 0) /* the one this lane carried, two batches ago */
+	if (wait_batch(p, a) != 0) /* the one this lane carried, PUT_LANES batches ago */
 		return -1;
 	snprintf(path, sizeof(path), "/api/v1/transfer/blocks?id=%u", p->xid);
 	if (api_send(a, EVHTTP_REQ_POST, path, p->batch, p->fill) != CLI_OK) {
@@ -174,7 +187,7 @@ flush_batch(struct put *p)
 		p->said = 1;
 		return -1;
 	}
-	p->lane ^= 1;
+	p->lane = (p->lane + 1) % PUT_LANES;
 	p->fill = 0;
 	p->nblocks = 0;
 	progress(p);
@@ -207,8 +220,11 @@ finish_uploads(struct put *p)
 		return -1;
 	if (!p->api)
 		return 0;
-	/* the older first: the node answers them in order */
-	return wait_batch(p, p->lanes[p->lane]) != 0 || wait_batch(p, p->lanes[p->lane ^ 1]) != 0 ? -1 : 0;
+	/* the oldest first: the node answers them in order */
+	for (unsigned i = 0; i < PUT_LANES; i++)
+		if (wait_batch(p, p->lanes[(p->lane + i) % PUT_LANES]) != 0)
+			return -1;
+	return 0;
 }
 
 /* finish_transfer: every block is with the node; the insert goes on
@@ -520,7 +536,7 @@ cli_put(struct cli *c, int argc, char **argv)
 			mime = mime_from_name(file);
 	}
 	if (!key_only && (api_open(&p.api, c->datadir) != CLI_OK || api_catch_interrupt(p.api) != 0 ||
-	    api_lane(p.api, &p.lanes[1]) != CLI_OK)) {
+	    open_lanes(&p) != CLI_OK)) {
 		p.rc = CLI_UNREACHABLE;
 		goto out;
 	}

@@ -14,6 +14,7 @@
 #include "crypto/block.h"
 #include "crypto/bytes.h"
 #include "crypto/chk.h"
+#include "crypto/flow.h"
 #include "store/area.h"
 
 #define AREA_MAGIC "wisp-area 1\n\0\0\0\0"
@@ -38,6 +39,7 @@ struct area {
 	uint8_t key[32];    /* the header's stream (and format 2's block's) */
 	uint8_t box[32];    /* format 3's blocks, a subkey of |key| */
 	uint64_t end;       /* where the next record goes */
+	struct flow flow;   /* written once, read back seldom (flow.h) */
 	struct rec *r;
 	uint64_t n, cap;
 	uint64_t *slot;     /* record index + 1; 0: empty */
@@ -222,6 +224,7 @@ area_open(struct area **out, const char *path, const uint8_t *key, int create, u
 		free(a);
 		return rc;
 	}
+	flow_init(&a->flow, a->fd);
 	if (fstat(a->fd, &st) != 0) {
 		rc = WISP_ERR_IO;
 		goto fail;
@@ -391,6 +394,7 @@ area_add_sealed(struct area *a, const struct area_rec *r, size_t n)
 		(void)index_add(a, x->rkey, off + rh, (uint32_t)x->len); /* room was made */
 		off += rh + x->len + rt;
 	}
+	flow_wrote(&a->flow, a->end, off - a->end);
 	a->end = off;
 	return 0;
 }

@@ -88,6 +88,7 @@ sink_data(void *ctx, const uint8_t *p, size_t len)
 		}
 		put += (size_t)w;
 	}
+	flow_wrote(&x->flow, x->r.done, len);
 	x->r.done += len;
 	return 0;
 }
@@ -217,6 +218,7 @@ xget_run(struct xfer *x)
 		xfer_end(x, 1, why);
 		return;
 	}
+	flow_init(&x->flow, x->fd);
 	x->r.state = XFER_RUNNING;
 	x->r.done = 0;
 	x->r.blocks_done = 0;

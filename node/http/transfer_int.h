@@ -7,6 +7,7 @@
 #include <limits.h>
 #include <stdint.h>
 
+#include "crypto/flow.h"
 #include "node/core/upload.h"
 #include "node/core/xferfile.h"
 #include "node/http/get_job.h"
@@ -23,7 +24,7 @@ enum transfer_limits {
 	XFER_WAIT_PEERS_S = 60,  /* a download waits this long for a link after start */
 	PUT_WINDOW = 48,         /* a put's blocks in flight */
 	PUT_RING = 512,          /* blocks between the oldest unfinished one and the next */
-	XFER_BATCHES = 2,        /* a put's batches in hand at once */
+	XFER_BATCHES = 4,        /* a put's batches in hand at once (wisp put's PUT_LANES) */
 	PUT_BACKLOG = 256,       /* staged, not inserted: a foreground batch waits past this */
 	PUT_BLOCK_TRIES = 3,
 };
@@ -44,6 +45,7 @@ struct xfer {
 	struct get_job *job;
 	struct job_owner owner;
 	int fd, tries;
+	struct flow flow;       /* fd's, a file written once (flow.h) */
 	unsigned hops;          /* the farthest a block came from (0: this node) */
 	int64_t edition;        /* of a USK, once resolved; else -1 */
 	int64_t retry_at;
@@ -55,8 +57,8 @@ struct xfer {
 	uint64_t retry[PUT_WINDOW];
 	unsigned nretry;
 	/* Batches in hand, at most XFER_BATCHES: being checked off the loop,
-	 * or kept and held, answered in order once the backlog drains. Two,
-	 * so the client sends one while the node checks the other. */
+	 * or kept and held, answered in order once the backlog drains. More
+	 * than one, so the client sends while the node checks and keeps. */
 	struct evhttp_request *held[XFER_BATCHES];
 	unsigned nheld, checking;
 	/* While the pump runs for a batch just kept, its blocks in the

@@ -365,7 +365,7 @@ staging(struct node *n, struct evhttp_request *req, unsigned most)
 		return NULL;
 	}
 	if (x->nheld + x->checking >= most) {
-		reply_error(req, 409, "busy", most == 1 ? "a batch is still being kept" : "two batches at a time");
+		reply_error(req, 409, "busy", most == 1 ? "a batch is still being kept" : "four batches at a time");
 		return NULL;
 	}
 	return x;

@@ -127,10 +127,11 @@ check "its blocks were accepted by the network ($(json_num "$T/xj" accepted) acc
 expect_exit 0 "another node fetches it" w r2 get -q "$puri" -o "$T/p20back"
 check "byte for byte" cmp -s "$T/p20" "$T/p20back"
 
-# ---- a put has two batches in the node's hands at a time, not three ----
+# ---- a put has four batches in the node's hands at a time, not five ----
 # The pump sends one block and waits; past 256 waiting, the node holds the
-# answer of each batch it keeps. The client sends a second batch while
-# the first is in hand, then waits: 4 batches answered, 2 kept and held.
+# answer of each batch it keeps. The client sends batches while the older
+# ones are in hand, four at most, then waits: 4 batches answered, 4 kept
+# and held.
 api x POST "/api/v1/test/hold?blocks=1" >/dev/null
 head -c 40000000 /dev/urandom >"$T/p40"
 w x put -q "$T/p40" >"$T/p40.uri" 2>"$T/p40.err" &
@@ -138,12 +139,12 @@ ppid=$!
 staging_id() { w x transfers --json | sed -n 's/.*"id": \([0-9]*\), "direction": "put", "state": "staging".*/\1/p' | head -1; }
 sid=""
 found_staging() { sid=$(staging_id); [ -n "$sid" ]; }
-past_one() { [ "$(area_blocks x "$sid")" -gt 320 ]; }
+past_one() { [ "$(area_blocks x "$sid")" -gt 448 ]; }
 check "a put is staging at x" wait_for 30 found_staging
-check "the node keeps a second batch while the first waits for the backlog (more than 5 x 64 blocks kept)" \
+check "the node keeps four batches while the first waits for the backlog (more than 7 x 64 blocks kept)" \
 	wait_for 120 past_one
 echo "  while held: $(w x transfers --json | grep -o '"id": '"$sid"', "direction": "put"[^}]*' | head -c 300); put pid $ppid $(ps -o stat=,time= -p "$ppid" 2>/dev/null)"
-check "and no third: $(area_blocks x "$sid") blocks kept, at most 6 x 64" [ "$(area_blocks x "$sid")" -le 384 ]
+check "and no fifth: $(area_blocks x "$sid") blocks kept, at most 8 x 64" [ "$(area_blocks x "$sid")" -le 512 ]
 api x POST "/api/v1/test/hold?blocks=0" >/dev/null
 put_gone() { ! kill -0 "$ppid" 2>/dev/null; }
 check "released, the put ends" wait_for 120 put_gone

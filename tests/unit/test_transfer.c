@@ -6,6 +6,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/mman.h>
 #include <sys/stat.h>
 #include <unistd.h>
 
@@ -13,6 +14,7 @@
 
 #include "crypto/bytes.h"
 #include "crypto/chk.h"
+#include "crypto/flow.h"
 #include "node/core/xferfile.h"
 #include "store/area.h"
 #include "tests/unit/suites.h"
@@ -348,6 +350,63 @@ START_TEST(test_area_batch_sealed)
 }
 END_TEST
 
+/* resident: how many of the |len| bytes at |off| of |fd|'s file are in
+ * the page cache, in pages. */
+static size_t
+resident(int fd, size_t off, size_t len)
+{
+	size_t pg = (size_t)sysconf(_SC_PAGESIZE), n = len / pg, k = 0, i;
+	unsigned char v[FLOW_CHUNK / 512];
+	void *m = mmap(NULL, len, PROT_READ, MAP_SHARED, fd, (off_t)off);
+
+	ck_assert_ptr_ne(m, MAP_FAILED);
+	ck_assert_uint_le(n, sizeof(v));
+	ck_assert_int_eq(mincore(m, len, v), 0);
+	for (i = 0; i < n; i++)
+		k += v[i] & 1;
+	munmap(m, len);
+	return k;
+}
+
+/* A file written through a flow leaves the page cache behind it: a chunk
+ * two chunks back, written out by then, is gone from the cache, the last
+ * ones are there, and the file reads back whole. The same writes without
+ * the flow stay cached (else this filesystem keeps no page cache of its
+ * own, and the test says nothing). */
+START_TEST(test_flow_leaves_cache)
+{
+	static uint8_t chunk[FLOW_CHUNK], back[FLOW_CHUNK];
+	const size_t n = 6;
+	struct flow f;
+	size_t c, pages = FLOW_CHUNK / (size_t)sysconf(_SC_PAGESIZE);
+	int fd;
+
+	fd = open(apath, O_RDWR | O_CREAT | O_TRUNC, 0600);
+	ck_assert_int_ge(fd, 0);
+	flow_init(&f, fd);
+	for (c = 0; c < n; c++) {
+		memset(chunk, (int)c + 1, sizeof(chunk));
+		ck_assert_int_eq(pwrite(fd, chunk, sizeof(chunk), (off_t)(c * FLOW_CHUNK)), (ssize_t)sizeof(chunk));
+		ck_assert_int_eq(fdatasync(fd), 0); /* written out: the flow may drop it */
+		if (_i)
+			flow_wrote(&f, c * FLOW_CHUNK, FLOW_CHUNK);
+	}
+	if (!_i) {
+		ck_assert_uint_eq(resident(fd, 0, FLOW_CHUNK), pages);
+	} else {
+		for (c = 0; c + 2 < n; c++)
+			ck_assert_uint_eq(resident(fd, c * FLOW_CHUNK, FLOW_CHUNK), 0);
+		ck_assert_uint_eq(resident(fd, (n - 1) * FLOW_CHUNK, FLOW_CHUNK), pages);
+	}
+	for (c = 0; c < n; c++) {
+		memset(chunk, (int)c + 1, sizeof(chunk));
+		ck_assert_int_eq(pread(fd, back, sizeof(back), (off_t)(c * FLOW_CHUNK)), (ssize_t)sizeof(back));
+		ck_assert_mem_eq(back, chunk, sizeof(chunk));
+	}
+	close(fd);
+}
+END_TEST
+
 Suite *
 transfer_suite(void)
 {
@@ -362,6 +421,7 @@ transfer_suite(void)
 	tcase_add_loop_test(ta, test_area_batch_sealed, 0, 2);
 	tcase_add_test(ta, test_area_reads_format_2);
 	tcase_add_test(ta, test_area_box_bound_to_record);
+	tcase_add_loop_test(ta, test_flow_leaves_cache, 0, 2);
 	suite_add_tcase(s, tc);
 	suite_add_tcase(s, ta);
 	return s;
