@@ -22,7 +22,8 @@ enum transfer_limits {
 	XFER_TRIES = 4,          /* a download that found nothing starts again, this often */
 	XFER_RETRY_S = 5,
 	XFER_WAIT_PEERS_S = 60,  /* a download waits this long for a link after start */
-	PUT_WINDOW = 48,         /* a put's blocks in flight */
+	PUT_WINDOW = 48,         /* a put's blocks in flight to the network */
+	PUT_WINDOW_HERE = 256,   /* ... and with no peer linked (transfer_put.c, window) */
 	PUT_RING = 512,          /* blocks between the oldest unfinished one and the next */
 	XFER_BATCHES = 4,        /* a put's batches in hand at once (wisp put's PUT_LANES) */
 	PUT_BACKLOG = 256,       /* staged, not inserted: a foreground batch waits past this */
@@ -54,7 +55,7 @@ struct xfer {
 	unsigned inflight;
 	uint8_t ring[PUT_RING]; /* per block from |low|: tries, high bit set when done */
 	uint64_t above[4];      /* outcomes of blocks done above |low|, not yet in r */
-	uint64_t retry[PUT_WINDOW];
+	uint64_t retry[PUT_WINDOW_HERE];
 	unsigned nretry;
 	/* Batches in hand, at most XFER_BATCHES: being checked off the loop,
 	 * or kept and held, answered in order once the backlog drains. More

@@ -2,7 +2,7 @@
  * the file (the node never sees the plaintext) and hands the blocks over
  * in batches; each batch is kept in the transfer's area before it is
  * answered, and a pump inserts the area's blocks into the network in
- * order, PUT_WINDOW at a time, whether or not the client still watches.
+ * order, a window at a time, whether or not the client still watches.
  * After a restart the pump goes on from the oldest block not yet done.
  *
  * A document that ends here (no peer) must fit the store's partition for
@@ -164,10 +164,22 @@ advance(struct xfer *x)
 	xfer_changed(x);
 }
 
+/* window: the blocks a put keeps in flight. With no peer linked they
+ * end in this store, one transaction and one disk sync for each run of
+ * the router: the window is how many share one, and while it is at least
+ * the batches in hand, each batch goes in from the request's body (mem),
+ * none read back from the area. */
+static unsigned
+window(const struct node *n)
+{
+	return peers_connected(n) ? PUT_WINDOW : PUT_WINDOW_HERE;
+}
+
 void
 xput_pump(struct xfer *x)
 {
 	struct node *n = x->t->n;
+	unsigned w = window(n);
 
 	if (x->stopping || !x->area)
 		return;
@@ -176,10 +188,10 @@ xput_pump(struct xfer *x)
 	if (peers_connected(n) == 0 && peers_known(n) > 0 && (int64_t)time(NULL) - n->started < XFER_WAIT_PEERS_S)
 		return;
 	node_route_hold(x->t->n);
-	while (x->inflight < PUT_WINDOW && x->nretry > 0)
+	while (x->inflight < w && x->nretry > 0)
 		if (send_one(x, x->retry[--x->nretry]) != 0)
 			break;
-	while (x->inflight < PUT_WINDOW && x->next_i < staged(x) && x->next_i - x->low < PUT_RING &&
+	while (x->inflight < w && x->next_i < staged(x) && x->next_i - x->low < PUT_RING &&
 	    (!x->t->test_hold || x->next_i < x->t->test_hold)) {
 		x->ring[x->next_i % PUT_RING] = 0;
 		if (send_one(x, x->next_i++) != 0)
@@ -209,7 +221,7 @@ put_done(void *cookie, enum router_status st, const uint8_t *block, size_t len, 
 	} else if (st == NODE_STORE_FAILED) {
 		snprintf(x->r.why, sizeof(x->r.why), "%s", store_errmsg(c->n->store));
 		*slot = DONE_BIT | OUT_REFUSED << OUT_SHIFT;
-	} else if ((*slot & TRIES_MASK) + 1 < PUT_BLOCK_TRIES && x->nretry < PUT_WINDOW) {
+	} else if ((*slot & TRIES_MASK) + 1 < PUT_BLOCK_TRIES && x->nretry < PUT_WINDOW_HERE) {
 		(*slot)++; /* tried again on the next tick */
 		x->retry[x->nretry++] = c->i;
 	} else {
