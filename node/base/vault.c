@@ -20,7 +20,7 @@
 #include "node/base/log.h"
 #include "node/base/node.h"
 #include "node/base/vault.h"
-#include "store/area.h"
+#include "node/base/vault_int.h"
 #include "store/store.h"
 
 /* The small files sealed, by their names in the data directory (which
@@ -346,104 +346,7 @@ unwrap(struct vault *v, const struct node *n, const struct vault_ask *ask, const
 	return 1;
 }
 
-/* ---- the conversion of an older data directory ---- */
-
-static int
-rm_tree(const char *path)
-{
-	struct dirent *de;
-	struct stat st;
-	DIR *d;
-
-	if (lstat(path, &st) != 0)
-		return errno == ENOENT ? 0 : -1;
-	if (!S_ISDIR(st.st_mode))
-		return unlink(path);
-	if (!(d = opendir(path)))
-		return -1;
-	while ((de = readdir(d))) {
-		char sub[PATH_MAX];
-		if (!strcmp(de->d_name, ".") || !strcmp(de->d_name, ".."))
-			continue;
-		if (snprintf(sub, sizeof(sub), "%s/%s", path, de->d_name) >= (int)sizeof(sub) || rm_tree(sub) != 0) {
-			closedir(d);
-			return -1;
-		}
-	}
-	closedir(d);
-	return rmdir(path);
-}
-
-struct copy { struct store *to; unsigned n; int rc; };
-
-static int
-copy_block(void *ctx, const uint8_t rkey[STORE_KEY_LEN], const uint8_t *block, size_t len, enum store_part part)
-{
-	struct copy *c = ctx;
-
-	if ((c->rc = store_put(c->to, rkey, block, len, part)) != 0)
-		return 1;
-	if (++c->n % 256 == 0 && ((c->rc = store_commit(c->to)) != 0 || (c->rc = store_begin(c->to)) != 0))
-		return 1;
-	return 0;
-}
-
-struct copy_kv { struct store *to; enum store_table t; int rc; };
-
-static int
-copy_rec(void *ctx, const uint8_t *key, size_t klen, const uint8_t *val, size_t vlen)
-{
-	struct copy_kv *c = ctx;
-
-	return (c->rc = store_kv_put(c->to, c->t, key, klen, val, vlen)) != 0;
-}
-
-/* seal_store copies the store in the clear into a sealed store.new, in
- * recency order, friends and all. The store in the clear is not changed. */
-static int
-seal_store(const struct node *n)
-{
-	char from[PATH_MAX + 16], to[PATH_MAX + 16], err[1024];
-	struct store_config wide = { 0, 50, n->conf.map_budget, NULL };
-	struct store_config sc = { n->conf.store_size, n->conf.cache_percent, n->conf.map_budget,
-		vault_key(n, SEAL_USE_STORE) };
-	struct store *old = NULL, *neu = NULL;
-	struct copy c = { NULL, 0, 0 };
-	struct stat st;
-	int t, rc = -1;
-
-	if (path_of(n, "store", from, sizeof(from)) || path_of(n, "store.new", to, sizeof(to)) || rm_tree(to) != 0)
-		return -1;
-	if (stat(from, &st) != 0)
-		return errno == ENOENT ? 0 : -1; /* no store yet: nothing to seal */
-	/* A budget so wide that opening it evicts nothing: each partition
-	 * gets at least the whole file. */
-	if (path_of(n, "store/data.mdb", to, sizeof(to)) != 0)
-		return -1;
-	wide.capacity = 2 * (uint64_t)(stat(to, &st) == 0 ? st.st_size : 0) + (64u << 20);
-	path_of(n, "store.new", to, sizeof(to));
-	if (store_open(&old, from, &wide, err, sizeof(err)) != 0 || store_open(&neu, to, &sc, err, sizeof(err)) != 0) {
-		fprintf(stderr, "wispd: converting the store: %s\n", err);
-		goto out;
-	}
-	c.to = neu;
-	if (store_begin(neu) != 0 || store_each(old, copy_block, &c) != 0 || c.rc != 0 || store_commit(neu) != 0) {
-		fprintf(stderr, "wispd: converting the store: %s\n", c.rc ? store_errmsg(neu) : store_errmsg(old));
-		goto out;
-	}
-	for (t = 0; t < STORE_NTABLES; t++) {
-		struct copy_kv ck = { neu, (enum store_table)t, 0 };
-		if (store_kv_each(old, (enum store_table)t, copy_rec, &ck) != 0 || ck.rc != 0) {
-			fprintf(stderr, "wispd: converting the store's state: %s\n", store_errmsg(neu));
-			goto out;
-		}
-	}
-	rc = 0;
-out:
-	store_close(old);
-	store_close(neu); /* synced */
-	return rc;
-}
+/* ---- the conversion of an older data directory (the copying: vault_convert.c) ---- */
 
 /* seal_plain_file seals DATADIR/|name| in place if it is in the clear. */
 static int
@@ -476,54 +379,6 @@ seal_plain_file(const struct node *n, const char *name)
 	return rc;
 }
 
-/* seal_areas seals the transfers' block files still in the clear. */
-static int
-seal_areas(const struct node *n)
-{
-	char dir[PATH_MAX + 16];
-	struct dirent *de;
-	DIR *d;
-	int rc = 0;
-
-	if (path_of(n, "transfers", dir, sizeof(dir)) != 0)
-		return -1;
-	if (!(d = opendir(dir)))
-		return errno == ENOENT ? 0 : -1;
-	while (rc == 0 && (de = readdir(d))) {
-		char path[PATH_MAX + 300], tmp[PATH_MAX + 310], rkey[32];
-		struct area *old = NULL, *neu = NULL;
-		uint8_t blk[32792];
-		size_t len = strlen(de->d_name), bl;
-		uint64_t i;
-		int orc;
-		if (len < 8 || strcmp(de->d_name + len - 7, ".blocks") != 0)
-			continue;
-		snprintf(path, sizeof(path), "%s/%s", dir, de->d_name);
-		snprintf(tmp, sizeof(tmp), "%s.new", path);
-		if ((orc = area_open(&old, path, vault_key(n, SEAL_USE_AREA), 0, NULL)) == 0) {
-			area_close(old);
-			continue; /* sealed already */
-		}
-		if (orc != WISP_ERR_VERSION || area_open(&old, path, NULL, 0, NULL) != 0)
-			continue; /* damaged: the transfer's own start sets it aside */
-		unlink(tmp);
-		rc = area_open(&neu, tmp, vault_key(n, SEAL_USE_AREA), 1, NULL);
-		for (i = 0; rc == 0 && i < area_count(old); i++)
-			if (area_at(old, i, (uint8_t *)rkey, blk, sizeof(blk), &bl) == 0)
-				rc = area_add(neu, (uint8_t *)rkey, blk, bl);
-		if (rc == 0)
-			rc = area_sync(neu);
-		area_close(old);
-		area_close(neu);
-		if (rc == 0 && rename(tmp, path) != 0)
-			rc = -1;
-		if (rc != 0)
-			fprintf(stderr, "wispd: cannot seal %s: %s\n", path, strerror(errno));
-	}
-	closedir(d);
-	return rc;
-}
-
 /* roll_forward finishes a conversion past its commit: it runs at every
  * start and does nothing once all is sealed. */
 static int
@@ -536,7 +391,7 @@ roll_forward(const struct node *n)
 	if (path_of(n, "store", store, sizeof(store)) || path_of(n, "store.new", neu, sizeof(neu)))
 		return -1;
 	if (stat(neu, &st) == 0) {
-		if (rm_tree(store) != 0 || rename(neu, store) != 0) {
+		if (vlt_rm_tree(store) != 0 || rename(neu, store) != 0) {
 			fprintf(stderr, "wispd: cannot put the sealed store in place of %s: %s\n", store, strerror(errno));
 			return -1;
 		}
@@ -545,7 +400,23 @@ roll_forward(const struct node *n)
 	for (i = 0; i < NSEALED; i++)
 		if (seal_plain_file(n, SEALED_FILES[i]) != 0)
 			return -1;
-	return seal_areas(n);
+	if (path_of(n, "transfers", neu, sizeof(neu)) != 0)
+		return -1;
+	return vlt_seal_areas(neu, vault_key(n, SEAL_USE_AREA));
+}
+
+/* seal_store copies DATADIR/store, in the clear, into a sealed
+ * DATADIR/store.new (vlt_seal_store). */
+static int
+seal_store(const struct node *n)
+{
+	char from[PATH_MAX + 16], to[PATH_MAX + 16];
+	struct store_config sc = { n->conf.store_size, n->conf.cache_percent, n->conf.map_budget,
+		vault_key(n, SEAL_USE_STORE) };
+
+	if (path_of(n, "store", from, sizeof(from)) || path_of(n, "store.new", to, sizeof(to)))
+		return -1;
+	return vlt_seal_store(from, to, &sc);
 }
 
 /* convert makes the master key of a data directory in the clear and
@@ -666,7 +537,7 @@ after_panic(const struct node *n)
 			unlink(path);
 	for (i = 0; i < sizeof(aside) / sizeof(aside[0]); i++)
 		if (path_of(n, aside[i], path, sizeof(path)) == 0)
-			(void)rm_tree(path);
+			(void)vlt_rm_tree(path);
 	sync_dir(n->datadir);
 }
 
@@ -679,7 +550,7 @@ forget_all(const struct node *n)
 	size_t i;
 
 	for (i = 0; i < sizeof(gone) / sizeof(gone[0]); i++)
-		if (path_of(n, gone[i], path, sizeof(path)) != 0 || rm_tree(path) != 0) {
+		if (path_of(n, gone[i], path, sizeof(path)) != 0 || vlt_rm_tree(path) != 0) {
 			fprintf(stderr, "wispd: cannot remove %s: %s\n", path, strerror(errno));
 			return -1;
 		}
