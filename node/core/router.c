@@ -5,15 +5,15 @@
  * The file, in order: small helpers and the action queue; loops (ids in progress); requests from
  * peers (on_request, answer, route, HTL); replies (on_reply, offers to
  * announcements, data delivered); local requests (get, put, announce);
- * peers (link up and down, eviction, forgetting); the timer. The routing
- * table and the distances it is searched by are in rtable.c; both share
- * router_int.h. */
+ * the table of peers (eviction, learning); the timer. Links up and down,
+ * friends' locations and forgetting a peer are in router_peers.c, the
+ * routing table and the distances it is searched by in rtable.c; all
+ * three share router_int.h. */
 #include <stdlib.h>
 #include <string.h>
 
 #include "node/core/router_int.h"
 
-static struct rpeer *peer_add(struct router *r, uint32_t id);
 static int learn(struct router *r, const uint8_t *key, uint32_t id);
 
 void
@@ -125,8 +125,8 @@ emit(struct router *r, enum router_act_type t)
 
 /* Every event needs room for its worst case before it starts, so an event
  * is handled whole or not at all. */
-static int
-room(struct router *r)
+int
+rtr_room(struct router *r)
 {
 	unsigned need = r->act_n + ROUTER_WAITERS_MAX + 4, cap, i;
 	struct router_action *n;
@@ -208,8 +208,8 @@ store_put(struct router *r, const uint8_t *key, uint64_t blk, enum router_part p
 	r->st.cached++;
 }
 
-static struct rpeer *
-peer_get(struct router *r, uint32_t id)
+struct rpeer *
+rtr_peer(struct router *r, uint32_t id)
 {
 	unsigned i;
 
@@ -266,13 +266,13 @@ req_new(struct router *r, uint8_t type, const uint8_t *key)
 	return q;
 }
 
-static void
-req_end(struct router *r, struct rreq *q)
+void
+rtr_req_end(struct router *r, struct rreq *q)
 {
 	unsigned i;
 
 	for (i = 0; i < q->nwait; i++) {
-		struct rpeer *p = q->w[i].peer == ROUTER_LOCAL ? NULL : peer_get(r, q->w[i].peer);
+		struct rpeer *p = q->w[i].peer == ROUTER_LOCAL ? NULL : rtr_peer(r, q->w[i].peer);
 		if (p && p->from_inflight)
 			p->from_inflight--;
 	}
@@ -363,7 +363,7 @@ answer(struct router *r, struct rreq *q, uint8_t type, uint8_t htl, uint64_t blk
 				a->found_htl = (int)q->htl_in;
 		}
 	}
-	req_end(r, q);
+	rtr_req_end(r, q);
 }
 
 /* end_of_path: an insert that can go no further is kept here. */
@@ -375,8 +375,8 @@ end_of_path(struct router *r, struct rreq *q)
 	answer(r, q, WIRE_INSERT_REPLY, 0, 0, NULL);
 }
 
-static void
-route(struct router *r, struct rreq *q, uint64_t now)
+void
+rtr_route(struct router *r, struct rreq *q, uint64_t now)
 {
 	struct rpeer *p;
 
@@ -437,7 +437,7 @@ outranks(uint8_t htl, uint64_t id, const struct rreq *o)
 static int
 on_request(struct router *r, uint32_t from, const struct wire_msg *m, uint64_t now)
 {
-	struct rpeer *p = peer_get(r, from);
+	struct rpeer *p = rtr_peer(r, from);
 	uint8_t htl = m->htl > r->cfg.htl_max ? r->cfg.htl_max : m->htl;
 	struct rreq *q;
 	unsigned i;
@@ -498,7 +498,7 @@ on_request(struct router *r, uint32_t from, const struct wire_msg *m, uint64_t n
 	} else if (m->type == WIRE_ANNOUNCE) {
 		/* No store holds a location: straight on. */
 		r->st.announces++;
-		route(r, q, now);
+		rtr_route(r, q, now);
 		return 0;
 	} else {
 		r->st.requests++;
@@ -529,7 +529,7 @@ router_on_store(struct router *r, uint64_t token, int found, uint64_t blk, uint6
 {
 	struct rreq *q;
 
-	if (!room(r))
+	if (!rtr_room(r))
 		return WISP_ERR_FULL;
 	if (!(q = req_by_token(r, token)))
 		return 0;
@@ -544,7 +544,7 @@ router_on_store(struct router *r, uint64_t token, int found, uint64_t blk, uint6
 		}
 		return 0;
 	}
-	route(r, q, now);
+	rtr_route(r, q, now);
 	return 0;
 }
 
@@ -625,17 +625,17 @@ on_reply(struct router *r, struct rreq *q, uint32_t from, const struct wire_msg 
 		if (m->htl < q->htl)
 			q->htl = m->htl;
 		r->st.backtracks++;
-		route(r, q, now);
+		rtr_route(r, q, now);
 		return;
 	case WIRE_REJECTED_LOOP:
 	case WIRE_REJECTED_OVERLOAD:
 		r->st.backtracks++;
-		route(r, q, now);
+		rtr_route(r, q, now);
 		return;
 	}
 	/* A reply that makes no sense for this request: treat as a failure. */
 	r->st.backtracks++;
-	route(r, q, now);
+	rtr_route(r, q, now);
 }
 
 int
@@ -643,7 +643,7 @@ router_on_msg(struct router *r, uint32_t from, const struct wire_msg *m, uint64_
 {
 	struct rreq *q;
 
-	if (!room(r))
+	if (!rtr_room(r))
 		return WISP_ERR_FULL;
 	if (m->type == WIRE_REQUEST || m->type == WIRE_INSERT || m->type == WIRE_ANNOUNCE) {
 		if (m->type == WIRE_INSERT && !m->blk)
@@ -668,7 +668,7 @@ local(struct router *r, uint8_t type, const uint8_t *key, uint64_t blk, uint64_t
 	struct rreq *q;
 	unsigned i;
 
-	if (!room(r))
+	if (!rtr_room(r))
 		return WISP_ERR_FULL;
 	*req = ++r->next_req;
 	/* Two local gets of one key share one request. */
@@ -696,7 +696,7 @@ local(struct router *r, uint8_t type, const uint8_t *key, uint64_t blk, uint64_t
 	if (type == WIRE_ANNOUNCE) {
 		q->htl_in = q->htl = r->cfg.announce_htl;
 		r->st.announces++;
-		route(r, q, now);
+		rtr_route(r, q, now);
 		return 0;
 	}
 	if (type == WIRE_INSERT) {
@@ -706,7 +706,7 @@ local(struct router *r, uint8_t type, const uint8_t *key, uint64_t blk, uint64_t
 		ref(r, blk);
 	}
 	if ((q->out = out)) {
-		route(r, q, now);
+		rtr_route(r, q, now);
 		return 0;
 	}
 	q->state = RS_STORE;
@@ -774,9 +774,9 @@ router_local_reinsert(struct router *r, const uint8_t key[static WIRE_KEY_LEN], 
 
 /* ---- peers ---- */
 
-/* busy: is peer |id| part of a request in progress? */
-static int
-busy(const struct router *r, uint32_t id)
+/* rtr_busy: is peer |id| part of a request in progress? */
+int
+rtr_busy(const struct router *r, uint32_t id)
 {
 	unsigned i, j;
 
@@ -803,7 +803,7 @@ evict(struct router *r)
 
 	for (i = 0; i < r->npeers; i++) {
 		struct rpeer *p = &r->peers[i];
-		if (busy(r, p->id))
+		if (rtr_busy(r, p->id))
 			continue;
 		if (!v || (!p->up && v->up) || (p->up == v->up && p->refs < v->refs))
 			v = p;
@@ -834,7 +834,7 @@ learn(struct router *r, const uint8_t *key, uint32_t id)
 
 	if (r->observe)
 		return 0;
-	if (!(p = peer_get(r, id)) && !(p = peer_add(r, id)))
+	if (!(p = rtr_peer(r, id)) && !(p = rtr_peer_add(r, id)))
 		return WISP_ERR_FULL;
 	return rt_learn(r, key, p);
 }
@@ -845,10 +845,10 @@ router_rtable_learn(struct router *r, const uint8_t key[static WIRE_KEY_LEN], ui
 	return learn(r, key, peer);
 }
 
-/* peer_add records peer |id|, down and without a location: in a free
+/* rtr_peer_add records peer |id|, down and without a location: in a free
  * slot, or in the slot of the least useful peer. NULL if neither. */
-static struct rpeer *
-peer_add(struct router *r, uint32_t id)
+struct rpeer *
+rtr_peer_add(struct router *r, uint32_t id)
 {
 	struct rpeer *p;
 
@@ -869,132 +869,6 @@ peer_add(struct router *r, uint32_t id)
 	memset(p, 0, sizeof(*p));
 	p->id = id;
 	return p;
-}
-
-int
-router_link_up(struct router *r, uint32_t id, const uint8_t *loc, uint64_t now)
-{
-	struct rpeer *p = peer_get(r, id);
-	int fresh = !p || !p->up;
-	uint8_t coin;
-
-	(void)now;
-	if (!p && !(p = peer_add(r, id)))
-		return WISP_ERR_FULL;
-	p->up = 1;
-	p->has_loc = loc != NULL;
-	if (loc) /* an up peer may move (location swapping) */
-		memcpy(p->loc, loc, WIRE_KEY_LEN);
-	if (fresh) {
-		r->ops->rand(r->ctx, &coin, 1);
-		p->decr_max = coin & 1;          /* probability 1/2 */
-		p->decr_min = (coin >> 1 & 3) == 0; /* probability 1/4 */
-	}
-	return 0;
-}
-
-int
-router_peer_foaf(struct router *r, uint32_t id, const uint64_t *locs, unsigned n)
-{
-	struct rpeer *p = peer_get(r, id);
-	uint64_t *f = NULL;
-
-	if (!p || n > ROUTER_FOAF_MAX)
-		return WISP_ERR_INVAL;
-	if (n && !(f = malloc(n * sizeof(*f))))
-		return WISP_ERR_NOMEM;
-	if (n)
-		memcpy(f, locs, n * sizeof(*f));
-	free(p->foaf);
-	p->foaf = f;
-	p->nfoaf = (uint8_t)n;
-	return 0;
-}
-
-void
-router_set_location(struct router *r, const uint8_t loc[static WIRE_KEY_LEN])
-{
-	memcpy(r->self, loc, WIRE_KEY_LEN);
-}
-
-int
-router_peer_entries(struct router *r, uint32_t id)
-{
-	struct rpeer *p = peer_get(r, id);
-
-	return p ? p->refs : -1;
-}
-
-int
-router_peer_forget(struct router *r, uint32_t id)
-{
-	struct rpeer *p = peer_get(r, id);
-	unsigned slot, last, i;
-
-	if (!p)
-		return 0;
-	if (busy(r, id))
-		return WISP_ERR_FULL;
-	slot = peer_slot(r, p);
-	last = r->npeers - 1;
-	for (i = 0; i < r->nrt;) {
-		if (r->rt[i].slot == slot) {
-			r->rt[i] = r->rt[--r->nrt];
-			continue;
-		}
-		if (r->rt[i].slot == last) /* the last peer moves into the hole */
-			r->rt[i].slot = (uint16_t)slot;
-		i++;
-	}
-	for (i = 0; i < r->nreq; i++) {
-		uint8_t *t = r->reqs[i]->tried;
-		int was = t[last / 8] >> (last % 8) & 1;
-		t[slot / 8] = (uint8_t)((t[slot / 8] & ~(1u << (slot % 8))) | (unsigned)was << (slot % 8));
-		t[last / 8] &= (uint8_t)~(1u << (last % 8));
-	}
-	free(p->foaf);
-	r->peers[slot] = r->peers[last];
-	r->npeers--;
-	return 0;
-}
-
-int
-router_link_down(struct router *r, uint32_t id, uint64_t now)
-{
-	struct rpeer *p = peer_get(r, id);
-	unsigned i, j;
-
-	if (!p)
-		return 0;
-	if (!room(r))
-		return WISP_ERR_FULL;
-	p->up = 0;
-	for (i = 0; i < r->nreq;) {
-		struct rreq *q = r->reqs[i];
-		/* Requesters behind the lost link no longer wait. */
-		for (j = 0; j < q->nwait;) {
-			if (q->w[j].peer == id) {
-				q->w[j] = q->w[--q->nwait];
-				if (p->from_inflight)
-					p->from_inflight--;
-			} else {
-				j++;
-			}
-		}
-		if (q->nwait == 0) {
-			req_end(r, q);
-			continue;
-		}
-		if (q->state == RS_FORWARDED && q->to == id) {
-			r->st.backtracks++;
-			route(r, q, now);
-			if (!room(r))
-				return WISP_ERR_FULL;
-		}
-		if (i < r->nreq && r->reqs[i] == q)
-			i++;
-	}
-	return 0;
 }
 
 /* ---- the timer ---- */
@@ -1019,11 +893,11 @@ router_on_timer(struct router *r, uint64_t now)
 	for (i = 0; i < r->nreq;) {
 		struct rreq *q = r->reqs[i];
 		if (q->state == RS_FORWARDED && q->deadline <= now) {
-			if (!room(r))
+			if (!rtr_room(r))
 				return WISP_ERR_FULL;
 			r->st.timeouts++;
 			r->st.backtracks++;
-			route(r, q, now); /* may end q: look at slot i again */
+			rtr_route(r, q, now); /* may end q: look at slot i again */
 			if (i < r->nreq && r->reqs[i] == q)
 				i++;
 			continue;

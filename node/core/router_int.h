@@ -1,7 +1,7 @@
 /* router_int.h: the router's state, shared by router.c (requests,
- * replies, peers, the timer) and rtable.c (the routing table and the
- * distances it is searched by). Not for anything else: router.h is the
- * router's interface. */
+ * replies, the table of peers, the timer), router_peers.c (links up and
+ * down) and rtable.c (the routing table and the distances it is searched
+ * by). Not for anything else: router.h is the router's interface. */
 #ifndef WISP_ROUTER_INT_H
 #define WISP_ROUTER_INT_H
 
@@ -72,6 +72,22 @@ struct router {
 static inline unsigned peer_slot(const struct router *r, const struct rpeer *p) { return (unsigned)(p - r->peers); }
 static inline int tried(const struct rreq *q, unsigned slot) { return q->tried[slot / 8] >> (slot % 8) & 1; }
 static inline void mark(struct rreq *q, unsigned slot) { q->tried[slot / 8] |= (uint8_t)(1u << (slot % 8)); }
+
+/* router.c, for router_peers.c */
+/* rtr_peer: the peer of link |id|; NULL if none. */
+struct rpeer *rtr_peer(struct router *r, uint32_t id);
+/* rtr_peer_add records peer |id|, down and without a location, in a free
+ * slot or in the least useful peer's; NULL if neither. */
+struct rpeer *rtr_peer_add(struct router *r, uint32_t id);
+/* rtr_busy: is peer |id| part of a request in progress? */
+int rtr_busy(const struct router *r, uint32_t id);
+/* rtr_room: 1 if the action queue has room for an event's worst case
+ * (grown if need be), so that an event is handled whole or not at all. */
+int rtr_room(struct router *r);
+/* rtr_route sends |q| to its next peer, or answers it where its path ends. */
+void rtr_route(struct router *r, struct rreq *q, uint64_t now);
+/* rtr_req_end forgets a request done. */
+void rtr_req_end(struct router *r, struct rreq *q);
 
 /* rtable.c */
 /* rt_learn files |key| under |p| (router.c's learn finds or makes |p|). */
