@@ -55,92 +55,6 @@ store_cost(const struct store *s, size_t len)
 	return foot + ENTRY_OVERHEAD;
 }
 
-/* ---- sealing ---- */
-
-void
-store_slot(const struct store *s, uint8_t slot[STORE_KEY_LEN], const void *key, size_t klen, int table)
-{
-	crypto_generichash_state st;
-	uint8_t t = (uint8_t)(0x80 | table);
-
-	crypto_generichash_init(&st, s->slot_key, sizeof(s->slot_key), STORE_KEY_LEN);
-	if (table >= 0)
-		crypto_generichash_update(&st, &t, 1);
-	crypto_generichash_update(&st, key, klen);
-	crypto_generichash_final(&st, slot, STORE_KEY_LEN);
-}
-
-int
-store_sbuf(struct store *s, size_t len)
-{
-	uint8_t *b;
-
-	if (len <= s->sbuf_cap)
-		return 0;
-	if (!(b = realloc(s->sbuf, len)))
-		return ENOMEM;
-	s->sbuf = b;
-	s->sbuf_cap = len;
-	return 0;
-}
-
-/* block_key is the LMDB key of a block: its routing key, or when sealed
- * a keyed hash of it. */
-static const uint8_t *
-block_key(const struct store *s, const uint8_t *rkey, uint8_t slot[STORE_KEY_LEN])
-{
-	if (!s->sealed)
-		return rkey;
-	store_slot(s, slot, rkey, STORE_KEY_LEN, -1);
-	return slot;
-}
-
-/* seal_ad: a sealed block's associated data, its LMDB key and its
- * encrypted routing key, so a value moved to another slot, or given
- * another routing key, does not open. */
-static void
-seal_ad(uint8_t ad[2 * STORE_KEY_LEN], const uint8_t *slot, const uint8_t *v)
-{
-	memcpy(ad, slot, STORE_KEY_LEN);
-	memcpy(ad + STORE_KEY_LEN, v + SEAL_NONCE, STORE_KEY_LEN);
-}
-
-/* unseal opens a stored block value (|d|, at LMDB key |slot|) into |out|,
- * and its routing key into |rkey| if not NULL. */
-static int
-unseal(const struct store *s, const uint8_t *slot, const MDB_val *d, uint8_t *rkey, uint8_t *out, size_t cap,
-    size_t *len)
-{
-	const uint8_t *v = d->mv_data;
-	uint8_t ad[2 * STORE_KEY_LEN];
-
-	if (!s->sealed) {
-		if (d->mv_size > cap)
-			return -1;
-		memcpy(out, v, d->mv_size);
-		*len = d->mv_size;
-		return 0;
-	}
-	if (d->mv_size <= SEALED_OVERHEAD)
-		return RC_FORGED;
-	if (d->mv_size - SEALED_OVERHEAD > cap)
-		return -1;
-	*len = d->mv_size - SEALED_OVERHEAD;
-	seal_ad(ad, slot, v);
-	if (crypto_aead_xchacha20poly1305_ietf_decrypt_detached(out, NULL, v + SEAL_NONCE + STORE_KEY_LEN, *len,
-	    v + d->mv_size - SEAL_TAG, ad, sizeof(ad), v, s->data_key) != 0)
-		return RC_FORGED;
-	if (rkey)
-		crypto_stream_xchacha20_xor(rkey, v + SEAL_NONCE, STORE_KEY_LEN, v, s->rkey_key);
-	return 0;
-}
-
-int
-store_sealed(const struct store *s)
-{
-	return s->sealed;
-}
-
 /* ---- the LRU keys and the counters ---- */
 
 static void
@@ -262,44 +176,6 @@ open_dbs(struct store *s, MDB_txn *txn)
 	return 0;
 }
 
-/* A sealed store keeps a check of its key, so the wrong key is told at
- * open rather than read as a store of garbage. */
-static void
-seal_check_value(const struct store *s, uint8_t out[16])
-{
-	crypto_generichash(out, 16, (const uint8_t *)"wisp-store-check", 16, s->slot_key, sizeof(s->slot_key));
-}
-
-static int
-put_seal_check(struct store *s, MDB_txn *txn)
-{
-	uint8_t v[16];
-	MDB_val k = { 6, UNCONST("sealed") }, d = { sizeof(v), v };
-
-	if (!s->sealed)
-		return 0;
-	seal_check_value(s, v);
-	return mdb_put(txn, s->meta, &k, &d, 0);
-}
-
-static int
-seal_check(struct store *s, MDB_txn *txn)
-{
-	uint8_t v[16];
-	MDB_val k = { 6, UNCONST("sealed") }, d;
-
-	if (!s->sealed) {
-		snprintf(s->err, sizeof(s->err), "store %s: sealed; it opens only with the node's key", s->path);
-		return WISP_ERR_VERIFY;
-	}
-	seal_check_value(s, v);
-	if (mdb_get(txn, s->meta, &k, &d) != 0 || d.mv_size != sizeof(v) || sodium_memcmp(d.mv_data, v, sizeof(v)) != 0) {
-		snprintf(s->err, sizeof(s->err), "store %s: sealed under another key", s->path);
-		return WISP_ERR_VERIFY;
-	}
-	return 0;
-}
-
 /* check_identity tells a fresh environment (made ours) from ours (version
  * checked) and from someone else's LMDB database (refused). */
 static int
@@ -327,7 +203,7 @@ check_identity(struct store *s, MDB_txn *txn)
 		vd.mv_size = 4;
 		vd.mv_data = ver;
 		if ((rc = mdb_put(txn, s->meta, &k, &d, 0)) || (rc = mdb_put(txn, s->meta, &vk, &vd, 0)) ||
-		    (rc = put_seal_check(s, txn)))
+		    (rc = store_put_seal_check(s, txn)))
 			return store_fail(s, rc, "creating");
 		return 0;
 	}
@@ -347,7 +223,7 @@ check_identity(struct store *s, MDB_txn *txn)
 		return WISP_ERR_VERSION;
 	}
 	if (load_u32be(vd.mv_data) == STORE_FORMAT_SEALED)
-		return seal_check(s, txn);
+		return store_seal_check(s, txn);
 	if (load_u32be(vd.mv_data) != STORE_FORMAT_VERSION) {
 		snprintf(s->err, sizeof(s->err), "store %s: format version %u, this wisp knows %u and %u",
 		    s->path, load_u32be(vd.mv_data), STORE_FORMAT_VERSION, STORE_FORMAT_SEALED);
@@ -642,26 +518,6 @@ flush_touches(struct store *s, MDB_txn *txn)
 	return 0;
 }
 
-/* sealed_value seals a block and its routing key into s->sbuf. */
-static int
-sealed_value(struct store *s, const uint8_t *slot, const uint8_t *rkey, const uint8_t *block, size_t len,
-    MDB_val *d)
-{
-	uint8_t ad[2 * STORE_KEY_LEN], *v;
-
-	if (store_sbuf(s, len + SEALED_OVERHEAD))
-		return ENOMEM;
-	v = s->sbuf;
-	randombytes_buf(v, SEAL_NONCE);
-	crypto_stream_xchacha20_xor(v + SEAL_NONCE, rkey, STORE_KEY_LEN, v, s->rkey_key);
-	seal_ad(ad, slot, v);
-	crypto_aead_xchacha20poly1305_ietf_encrypt_detached(v + SEAL_NONCE + STORE_KEY_LEN, v + SEAL_NONCE +
-	    STORE_KEY_LEN + len, NULL, block, len, ad, sizeof(ad), NULL, v, s->data_key);
-	d->mv_size = len + SEALED_OVERHEAD;
-	d->mv_data = v;
-	return 0;
-}
-
 static int
 put_new(struct store *s, MDB_txn *txn, const uint8_t *bkey, const uint8_t *rkey, const uint8_t *block,
     size_t len, unsigned part)
@@ -675,7 +531,7 @@ put_new(struct store *s, MDB_txn *txn, const uint8_t *bkey, const uint8_t *rkey,
 		return rc;
 	d.mv_size = len;
 	d.mv_data = UNCONST(block);
-	if (s->sealed && (rc = sealed_value(s, bkey, rkey, block, len, &d)))
+	if (s->sealed && (rc = store_sealed_value(s, bkey, rkey, block, len, &d)))
 		return rc;
 	if ((rc = mdb_put(txn, s->blocks, &k, &d, 0)))
 		return rc;
@@ -778,7 +634,7 @@ static int
 put_once(struct store *s, const uint8_t *rkey, const uint8_t *block, size_t len, unsigned part)
 {
 	uint8_t slot[STORE_KEY_LEN];
-	const uint8_t *bkey = block_key(s, rkey, slot);
+	const uint8_t *bkey = store_block_key(s, rkey, slot);
 	MDB_val k = { STORE_KEY_LEN, UNCONST(bkey) }, d;
 	uint8_t old[IDX_LEN];
 	MDB_txn *txn;
@@ -946,7 +802,7 @@ store_get(struct store *s, const uint8_t rkey[static STORE_KEY_LEN], uint8_t *ou
     size_t *len)
 {
 	uint8_t slot[STORE_KEY_LEN];
-	const uint8_t *bkey = block_key(s, rkey, slot);
+	const uint8_t *bkey = store_block_key(s, rkey, slot);
 	MDB_val k = { STORE_KEY_LEN, UNCONST(bkey) }, d;
 	MDB_txn *txn;
 	int rc;
@@ -955,7 +811,7 @@ store_get(struct store *s, const uint8_t rkey[static STORE_KEY_LEN], uint8_t *ou
 	if ((rc = store_rtxn_begin(s, &txn)))
 		return store_fail(s, rc, "reading");
 	rc = mdb_get(txn, s->blocks, &k, &d);
-	if (rc == 0 && (rc = unseal(s, bkey, &d, NULL, out, outcap, len)) == 0) {
+	if (rc == 0 && (rc = store_unseal(s, bkey, &d, NULL, out, outcap, len)) == 0) {
 		MDB_val ik = k, id;
 		/* which partition answered: the store's own or the cache */
 		if (mdb_get(txn, s->index, &ik, &id) == 0 && id.mv_size == IDX_LEN &&
@@ -985,7 +841,7 @@ int
 store_has(struct store *s, const uint8_t rkey[static STORE_KEY_LEN])
 {
 	uint8_t slot[STORE_KEY_LEN];
-	MDB_val k = { STORE_KEY_LEN, UNCONST(block_key(s, rkey, slot)) }, d;
+	MDB_val k = { STORE_KEY_LEN, UNCONST(store_block_key(s, rkey, slot)) }, d;
 	MDB_txn *txn;
 	int rc;
 
@@ -1002,7 +858,7 @@ int
 store_remove(struct store *s, const uint8_t rkey[static STORE_KEY_LEN])
 {
 	uint8_t slot[STORE_KEY_LEN];
-	const uint8_t *bkey = block_key(s, rkey, slot);
+	const uint8_t *bkey = store_block_key(s, rkey, slot);
 	MDB_val k = { STORE_KEY_LEN, UNCONST(bkey) }, d;
 	uint8_t idx[IDX_LEN];
 	MDB_txn *txn;
@@ -1100,7 +956,7 @@ store_each(struct store *s, store_each_fn fn, void *ctx)
 			break;
 		if (!s->sealed)
 			memcpy(rkey, v.mv_data, STORE_KEY_LEN);
-		if ((rc = unseal(s, v.mv_data, &d, rkey, s->sbuf, BLOCK_MAX, &len)) == RC_FORGED)
+		if ((rc = store_unseal(s, v.mv_data, &d, rkey, s->sbuf, BLOCK_MAX, &len)) == RC_FORGED)
 			continue; /* damaged: store_get refuses it too */
 		if (rc) {
 			rc = MDB_CORRUPTED;

@@ -55,7 +55,7 @@ struct store {
 };
 
 
-/* Sealing (store.c): a sealed block is a random nonce, its routing key
+/* Sealing (store_seal.c): a sealed block is a random nonce, its routing key
  * XChaCha20-encrypted (under rkey_key), and the block boxed with
  * XChaCha20-Poly1305 (under data_key), the LMDB key and the encrypted
  * routing key as associated data: what store_get returns is what was put
@@ -66,6 +66,22 @@ enum { RC_FORGED = -29001 };
 void store_slot(const struct store *s, uint8_t slot[STORE_KEY_LEN], const void *key, size_t klen,
     int table);
 int store_sbuf(struct store *s, size_t len);
+/* store_block_key: the LMDB key of a block, its routing key or when
+ * sealed a keyed hash of it (in |slot|). */
+const uint8_t *store_block_key(const struct store *s, const uint8_t *rkey, uint8_t slot[STORE_KEY_LEN]);
+/* store_sealed_value seals a block and its routing key, for LMDB key
+ * |slot|, into s->sbuf, |d| pointing there. 0 or ENOMEM. */
+int store_sealed_value(struct store *s, const uint8_t *slot, const uint8_t *rkey, const uint8_t *block,
+    size_t len, MDB_val *d);
+/* store_unseal opens the value |d| at LMDB key |slot| into |out| (and the
+ * routing key into |rkey| if not NULL): 0, -1 (larger than |cap|) or
+ * RC_FORGED. */
+int store_unseal(const struct store *s, const uint8_t *slot, const MDB_val *d, uint8_t *rkey, uint8_t *out,
+    size_t cap, size_t *len);
+/* store_put_seal_check keeps the check of a sealed store's key in a new
+ * store; store_seal_check tells the wrong key (or none) at open. */
+int store_put_seal_check(struct store *s, MDB_txn *txn);
+int store_seal_check(struct store *s, MDB_txn *txn);
 
 /* Transactions: a write joins the caller's batch if one is open. */
 int store_fail(struct store *s, int rc, const char *what);
