@@ -51,6 +51,7 @@ struct node_traffic {
 struct peer_stats {
 	uint64_t handshakes_refused, frames_bad, links_closed;
 	uint64_t bytes_in, bytes_out; /* every link's, since start */
+	uint64_t replies_ahead;       /* blocks for a requester sent before an insert queued earlier */
 };
 
 struct node {

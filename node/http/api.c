@@ -179,9 +179,9 @@ api_status(struct node *n, struct evhttp_request *req)
 		evbuffer_add_printf(b, ", \"bandwidth\": {\"out_limit\": %" PRIu64 ", \"in_limit\": %" PRIu64
 		    ", \"out_in_force\": %" PRIu64 ", \"rate_out\": %" PRIu64 ", \"rate_in\": %" PRIu64
 		    ", \"month_cap\": %" PRIu64 ", \"month_used\": %" PRIu64 ", \"slowed\": %s, \"queued\": %" PRIu64
-		    ", \"rejected_load\": %" PRIu64 ", \"dropped_full\": %" PRIu64 "}", ls.out_limit, ls.in_limit,
-		    ls.out_now, ls.rate_out, ls.rate_in, ls.month_cap, ls.month_used, ls.slowed ? "true" : "false",
-		    ls.queued, load, full);
+		    ", \"rejected_load\": %" PRIu64 ", \"dropped_full\": %" PRIu64 ", \"replies_ahead\": %" PRIu64 "}",
+		    ls.out_limit, ls.in_limit, ls.out_now, ls.rate_out, ls.rate_in, ls.month_cap, ls.month_used,
+		    ls.slowed ? "true" : "false", ls.queued, load, full, n->pstats.replies_ahead);
 	}
 	{
 		struct swap_stats ss;

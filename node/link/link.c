@@ -104,10 +104,12 @@ link_close(struct link *l, const char *why)
 	n->pstats.links_closed++;
 	if (l->bev)
 		bufferevent_free(l->bev);
-	if (l->bulk)
-		evbuffer_free(l->bulk);
+	for (unsigned c = 0; c < LINK_CLASSES; c++) {
+		if (l->bulk[c])
+			evbuffer_free(l->bulk[c]);
+		l->bulk[c] = NULL;
+	}
 	l->bev = NULL;
-	l->bulk = NULL;
 	if (l->timer)
 		event_free(l->timer);
 	if (p && l->punch) {
@@ -301,23 +303,26 @@ seal_msg(struct link *l, const uint8_t *msg, size_t len)
 
 /* pump moves waiting blocks into the output while it has room: from the
  * write callback as the output drains, so a request sealed meanwhile
- * goes out ahead of them. */
+ * goes out ahead of them, and the replies waiting ahead of the inserts. */
 static int
 pump(struct link *l)
 {
 	uint8_t h[4];
 
-	while (l->bulk_n && out_room(l) && l->state == L_UP) {
+	while ((l->bulk_n[LINK_REPLY] || l->bulk_n[LINK_INSERT]) && out_room(l) && l->state == L_UP) {
+		unsigned c = l->bulk_n[LINK_REPLY] ? LINK_REPLY : LINK_INSERT;
 		const uint8_t *msg;
 		uint32_t len;
-		if (evbuffer_copyout(l->bulk, h, 4) != 4)
+		if (evbuffer_copyout(l->bulk[c], h, 4) != 4)
 			return -1;
 		len = load_u32be(h);
-		if (!(msg = evbuffer_pullup(l->bulk, (ev_ssize_t)len + 4)) || seal_msg(l, msg + 4, len) != 0)
+		if (!(msg = evbuffer_pullup(l->bulk[c], (ev_ssize_t)len + 4)) || seal_msg(l, msg + 4, len) != 0)
 			return -1;
-		evbuffer_drain(l->bulk, len + 4);
+		evbuffer_drain(l->bulk[c], len + 4);
 		l->bulk_bytes -= len + 4;
-		l->bulk_n--;
+		l->bulk_n[c]--;
+		if (c == LINK_REPLY && l->bulk_n[LINK_INSERT])
+			l->n->pstats.replies_ahead++;
 	}
 	measure(l);
 	return 0;
@@ -333,26 +338,29 @@ on_write(struct bufferevent *bev, void *arg)
 		link_close(l, "cannot send");
 }
 
-/* queue_block keeps a routing message with a block for later. */
+/* queue_block keeps a routing message with a block for later: an insert
+ * behind the inserts, anything else (a block someone waits for) behind
+ * the other replies, ahead of the inserts. */
 static int
 queue_block(struct link *l, const struct wire_msg *m)
 {
+	unsigned c = m->type == WIRE_INSERT ? LINK_INSERT : LINK_REPLY;
 	struct evbuffer_iovec v;
 	size_t len;
 
 	if (l->bulk_bytes + 4 + FRAME_PAYLOAD_MAX > LINK_BULK_MAX)
 		return LINK_FULL;
-	if (!l->bulk && !(l->bulk = evbuffer_new()))
+	if (!l->bulk[c] && !(l->bulk[c] = evbuffer_new()))
 		return -1;
-	if (evbuffer_reserve_space(l->bulk, 4 + FRAME_PAYLOAD_MAX, &v, 1) != 1 || v.iov_len < 4 + FRAME_PAYLOAD_MAX ||
+	if (evbuffer_reserve_space(l->bulk[c], 4 + FRAME_PAYLOAD_MAX, &v, 1) != 1 || v.iov_len < 4 + FRAME_PAYLOAD_MAX ||
 	    wire_encode(m, (uint8_t *)v.iov_base + 4, FRAME_PAYLOAD_MAX, &len) != 0)
 		return -1;
 	store_u32be(v.iov_base, (uint32_t)len);
 	v.iov_len = 4 + len;
-	if (evbuffer_commit_space(l->bulk, &v, 1) != 0)
+	if (evbuffer_commit_space(l->bulk[c], &v, 1) != 0)
 		return -1;
 	l->bulk_bytes += 4 + len;
-	l->bulk_n++;
+	l->bulk_n[c]++;
 	measure(l);
 	return 0;
 }
@@ -364,7 +372,7 @@ link_send_msg(struct link *l, const struct wire_msg *m)
 	uint8_t *rec;
 	size_t len, n;
 
-	if (m->block && l->state == L_UP && (l->bulk_n || !out_room(l)))
+	if (m->block && l->state == L_UP && (l->bulk_n[LINK_REPLY] || l->bulk_n[LINK_INSERT] || !out_room(l)))
 		return queue_block(l, m);
 	if (reserve(l, &v) != 0)
 		return -1;

@@ -20,6 +20,9 @@ struct event;
  * replayed message 1 gets that far and no farther. */
 enum link_state { L_CONNECTING, L_WAIT_HS1, L_WAIT_HS2, L_WAIT_CONFIRM, L_UP };
 
+/* The classes of blocks waiting: what someone waits for, then inserts. */
+enum { LINK_REPLY = 0, LINK_INSERT = 1, LINK_CLASSES = 2 };
+
 struct link {
 	struct node *n;
 	struct link *next;
@@ -43,10 +46,11 @@ struct link {
 	struct noderef_addr dialled_at; /* where the initiator says it dialled us */
 	/* Blocks wait here, in the clear, until the output has room for one
 	 * more record: every other record is sealed into the output at once,
-	 * so it passes all but one block waiting (docs/protocol.md). */
-	struct evbuffer *bulk;     /* u32be length, then the routing message */
-	size_t bulk_bytes;
-	unsigned bulk_n;
+	 * so it passes all but one block waiting, and a block travelling back
+	 * to a requester passes the inserts waiting (docs/protocol.md). */
+	struct evbuffer *bulk[LINK_CLASSES]; /* u32be length, then the routing message */
+	unsigned bulk_n[LINK_CLASSES];
+	size_t bulk_bytes;         /* of both */
 	uint64_t sent;             /* bytes sealed into the output, in all */
 	/* how fast the output drains while it has a backlog (link_drain_ms) */
 	uint64_t busy_at, busy_gone; /* a backlog's start (ms), what had gone to the kernel by then */

@@ -1,5 +1,5 @@
 # Load: 1000 concurrent fetches through the API, a flood of inserts, a
-# friend that stops reading. The node answers 503 or RejectedOverload
+# friend that stops reading, a friend's fetches during a large insert. The node answers 503 or RejectedOverload
 # rather than queue without bound, its memory stays under a bound, and it
 # serves normally once the load is gone.
 . tests/net/lib.sh
@@ -50,6 +50,33 @@ w a peer add "$me" >/dev/null
 out=$("$ROGUE" "$T/rogue.key" "$(w a noderef)" stall "$uri" 2000)
 echo "  a friend that asks for 2000 blocks and never reads: $out"
 check "is dropped once its replies fill its queue and none leaves" sh -c "echo '$out' | grep -q closed"
+
+# A friend's fetch while the node inserts a large file into it: the block
+# it waits for leaves ahead of the inserts queued on the same link. The
+# documents were put at a before the link came up, so only a has them.
+i=0
+while [ $i -lt 20 ]; do
+	head -c 1024 /dev/urandom >"$T/s$i"
+	w a put -q "$T/s$i" >"$T/su$i" || bad "a small put"
+	i=$((i + 1))
+done
+start_node b || exit 1
+w a peer add "$(w b noderef)" >/dev/null 2>&1
+w b peer add "$(w a noderef)" >/dev/null 2>&1
+check "b links to a" wait_for 30 connected b 1
+head -c 64000000 /dev/urandom >"$T/big"
+w a put -q "$T/big" >"$T/bigu" 2>&1 &
+bigpid=$!
+ahead() { w a status --json | sed -n 's/.*"replies_ahead": \([0-9]*\).*/\1/p'; }
+i=0 fetched=0
+while [ $i -lt 20 ] && [ "$(ahead)" = 0 ] && kill -0 $bigpid 2>/dev/null; do
+	w b get -q "$(cat "$T/su$i")" >"$T/sg" 2>/dev/null && cmp -s "$T/s$i" "$T/sg" && fetched=$((fetched + 1))
+	i=$((i + 1))
+done
+wait $bigpid
+echo "  $fetched of $i fetches during a 64 MB insert into the fetcher; replies ahead of inserts: $(ahead)"
+check "a friend's fetches during a large insert into it are served" [ "$fetched" -eq "$i" -a "$i" -gt 0 ]
+check "and their blocks left ahead of the inserts queued (replies_ahead > 0)" [ "$(ahead)" -gt 0 ]
 
 rss=$(awk '/VmHWM/ { print $2 }' "/proc/$pid/status")
 echo "  node peak RSS over the whole test: $((rss / 1024)) MB"
