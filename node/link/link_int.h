@@ -1,5 +1,6 @@
-/* link_int.h: a link's state, shared by link.c and the admission of
- * inbound connections (admit.c); no other part sees it. */
+/* link_int.h: a link's state, shared by link.c, what it sends
+ * (link_queue.c) and the admission of inbound connections (admit.c); no
+ * other part sees it. */
 #ifndef WISP_LINK_INT_H
 #define WISP_LINK_INT_H
 
@@ -67,5 +68,17 @@ int link_known_addr(const struct node *n, const struct noderef_addr *a);
 /* link_admit: may one more unauthenticated connection from |a| wait for
  * its handshake? 1, or 0 and |*why|. */
 int link_admit(const struct node *n, const struct noderef_addr *a, int known, const char **why);
+
+/* link_queue.c, for link.c */
+/* lnk_send_raw writes |len| bytes as they are (the handshake's); -1 if the
+ * peer stopped reading. */
+int lnk_send_raw(struct link *l, const uint8_t *p, size_t len);
+/* lnk_pump moves waiting blocks into the output while it has room; -1 if
+ * one cannot be sealed. */
+int lnk_pump(struct link *l);
+/* lnk_measure times a backlog's draining (link_drain_ms); lnk_unacked:
+ * bytes the kernel holds that the peer has not acknowledged. */
+void lnk_measure(struct link *l);
+uint64_t lnk_unacked(const struct link *l);
 
 #endif
