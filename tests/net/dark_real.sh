@@ -83,8 +83,8 @@ while [ $i -lt "$N" ]; do
 	i=$((i + 1))
 done
 t1=$(date +%s)
-while [ $(($(date +%s) - t1)) -lt "$S" ]; do
-	sleep 60
+while [ $((left = S - ($(date +%s) - t1))) -gt 0 ]; do
+	sleep $((left < 60 ? left : 60))
 	echo "dark_real: swapping for $(($(date +%s) - t1)) s, links $(links)"
 done
 att=$(i=0; while [ $i -lt "$N" ]; do field "n$i" '"%d %d" % (d["swap"]["attempts"], d["swap"]["swapped"])'; i=$((i + 1)); done |

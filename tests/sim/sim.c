@@ -220,6 +220,7 @@ dark(const struct opts *o)
 	FILE *f = csv_open(o, "dark.csv", "swapping,foaf,swaps_accepted," COLS);
 	double t0 = now_s();
 	size_t mi;
+	int wrote = 0; /* the modes share one graph: written once */
 
 	for (mi = 0; mi < sizeof(modes) / sizeof(modes[0]); mi++) {
 		unsigned md = modes[mi];
@@ -231,7 +232,7 @@ dark(const struct opts *o)
 		reset(o->seed);
 		S.model = DARK;
 		darknet(o->nodes, o->degree, md);
-		if (o->edges && edges_out(o) != 0)
+		if (o->edges && !wrote++ && edges_out(o) != 0)
 			die("cannot write dark-edges.txt");
 		links = dark_links();
 		if (md & DARK_SWAP)
