@@ -1,3 +1,10 @@
+/* store.c: the block store (store.h) on LMDB. The file, in order: the
+ * LRU keys and the counters; write transactions and growing the map;
+ * opening and closing; blocks (the index, eviction, recency); the map's
+ * resident pages; writing blocks, one or a batch; reading; flushing,
+ * counting, listing; sizes as people write them. The sealing is in
+ * store_seal.c, the small key/value tables in kv.c; all three share
+ * store_int.h. */
 #include <errno.h>
 #include <limits.h>
 #include <stdio.h>
