@@ -242,6 +242,22 @@ in_progress(const struct router *r, uint64_t id)
 	return 0;
 }
 
+/* keep_out: is a keep's probe (a request) or repair (an insert) of
+ * |key| out from here, which left without asking this node's store? Ours
+ * come round again under the id replaced on the way, and must not find
+ * that store: a probe answered from it told the keeper the network holds
+ * what only the keeper holds; a repair ended in the store it came from. */
+static int
+keep_out(const struct router *r, uint8_t type, const uint8_t *key)
+{
+	unsigned i;
+
+	for (i = 0; i < r->nreq; i++)
+		if (r->reqs[i]->out && r->reqs[i]->type == type && !memcmp(r->reqs[i]->key, key, WIRE_KEY_LEN))
+			return 1;
+	return 0;
+}
+
 /* ---- requests ---- */
 
 static struct rreq *
@@ -446,7 +462,7 @@ on_request(struct router *r, uint32_t from, const struct wire_msg *m, uint64_t n
 		return 0;
 	if (m->type == WIRE_ANNOUNCE && htl > r->cfg.announce_htl)
 		htl = r->cfg.announce_htl; /* a newcomer reaches so far and no farther */
-	if (in_progress(r, m->id)) {
+	if (in_progress(r, m->id) || (m->type == WIRE_INSERT && keep_out(r, WIRE_INSERT, m->key))) {
 		r->st.rejected_loop++;
 		reject(r, from, m, WIRE_REJECTED_LOOP);
 		return 0;
@@ -502,6 +518,12 @@ on_request(struct router *r, uint32_t from, const struct wire_msg *m, uint64_t n
 		return 0;
 	} else {
 		r->st.requests++;
+		if (keep_out(r, WIRE_REQUEST, q->key)) {
+			/* routed on as by a node that lacks it; it was not
+			 * coalesced (below the probe's HTL it never outranks it) */
+			rtr_route(r, q, now);
+			return 0;
+		}
 	}
 	q->state = RS_STORE;
 	q->token = ++r->next_token;

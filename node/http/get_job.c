@@ -196,15 +196,19 @@ healed(void *cookie, enum router_status st, const uint8_t *block, size_t len, un
 		n->traffic.blocks_healed++;
 }
 
-/* net_heal inserts a rebuilt block like any upload; the fetch goes on. */
+/* net_heal inserts a rebuilt block like any upload; the fetch goes on. A
+ * keep's repair goes out as its probes did, past this node's store, so
+ * that coming round again it does not end in this store, the one store
+ * the keeper's check does not count. */
 static void
 net_heal(void *ctx, const uint8_t *block, const uint8_t rkey[CHK_KEY_LEN])
 {
 	struct get_job *j = ctx;
+	int out = !j->gone && j->owner && j->owner->probe;
 
 	if (!j->gone && j->owner && j->owner->rebuilt)
 		j->owner->rebuilt(j->owner->ctx);
-	if (node_insert_block(j->n, rkey, block, CHK_BLOCK_LEN, healed, j->n) != 0)
+	if (node_put_block(j->n, rkey, block, CHK_BLOCK_LEN, out, healed, j->n) != 0)
 		log_debug("heal: a rebuilt block could not be inserted (overloaded)");
 }
 

@@ -36,12 +36,9 @@ got_ssk(void *cookie, enum router_status st, const uint8_t *block, size_t len, u
 		job_finish_later(j);
 		return;
 	}
-	if (!j->gone && j->owner && j->owner->missing && ssk_name(j, j->probe, name, sizeof(name), rk) == 0) {
-		/* keepalive: a signed block this store holds is sent out again,
-		 * whatever the probe found: a probe can come back to this node
-		 * under its replaced id and be answered from this very store
-		 * (docs/routing.md, "The id is replaced once"), so "found" does
-		 * not say that another node has it */
+	if (st != ROUTER_FOUND && !j->gone && j->owner && j->owner->missing && ssk_name(j, j->probe, name, sizeof(name), rk) == 0) {
+		/* keepalive: a signed block the network lacks, sent out again
+		 * from this store if it is here */
 		static uint8_t b[SSK_BLOCK_LEN];
 		size_t blen;
 		if (j->owner->missing(j->owner->ctx, rk, b, sizeof(b), &blen) == 0) {

@@ -1,4 +1,4 @@
-# wisp keep (issue 23): a document loses 40% of its blocks from every
+# wisp keep (issue 23): a document loses 30% of its blocks from every
 # store; wisp check sees it, reading through the network only; wisp keep
 # at another node repairs it (blocks rebuilt from the check blocks and
 # inserted again), after which every block a fetch asks for is found.
@@ -30,38 +30,52 @@ everywhere() { # every content block some store holds, into $1
 }
 everywhere "$T/all"
 grep -v "^$root\$" "$T/all" >"$T/keys"
-python3 -c 'import random,sys; r=random.Random(int(sys.argv[1])); k=open(sys.argv[2]).read().split(); print("\n".join(r.sample(k, len(k) * 40 // 100)))' \
+python3 -c 'import random,sys; r=random.Random(int(sys.argv[1])); k=open(sys.argv[2]).read().split(); print("\n".join(r.sample(k, len(k) * 30 // 100)))' \
 	"$SEED" "$T/keys" >"$T/drop"
 ndrop=$(wc -l <"$T/drop")
 i=0
 while [ $i -lt $N ]; do api "n$i" POST /api/v1/test/drop --data-binary "@$T/drop" >/dev/null; i=$((i + 1)); done
 present() { everywhere "$T/now"; grep -cxF -f "$T/drop" "$T/now"; }
-check "$ndrop of $(wc -l <"$T/keys") blocks (40%) are gone from every store" [ "$(present)" -eq 0 ]
+check "$ndrop of $(wc -l <"$T/keys") blocks (30%) are gone from every store" [ "$(present)" -eq 0 ]
+# A check reads the network without the checker's own store, so it runs
+# at the reader (not n0, the publisher) whose store holds the fewest blocks
+# that no other store holds: in a ring of four where each insert ended
+# decides that, and a block only there is one the network lacks.
+only_at() { # how many blocks node $1 alone holds
+	: >"$T/o.rest"
+	for nn in n0 n1 n2 n3; do
+		[ "$nn" = "$1" ] || api $nn GET "/api/v1/test/blocks?kind=chk" >>"$T/o.rest"
+	done
+	api "$1" GET "/api/v1/test/blocks?kind=chk" | grep -cvxF -f "$T/o.rest"
+}
+kn=$(for nn in n1 n2 n3; do echo "$(only_at $nn) $nn"; done | sort -n | head -1 | awk '{ print $2 }')
+far=$(for nn in n3 n1; do [ "$nn" = "$kn" ] || echo $nn; done | head -1)
+echo "  the check runs at $kn, which alone holds $(only_at "$kn") block(s); $far fetches"
 
-expect_exit 0 "wisp check at n2: still retrievable (from the check blocks)" w n2 check "$uri"
+expect_exit 0 "wisp check at $kn: still retrievable (from the check blocks)" w $kn check "$uri"
 before=$(cat "$T/out")
 echo "  before: $before"
 check "but it sees blocks missing" sh -c "echo '$before' | awk '{ exit !(\$2 < \$4) }'"
 check "and repaired nothing" [ "$(present)" -eq 0 ]
 
-expect_exit 0 "wisp keep at n2" w n2 keep "$uri"
-kept_once() { w n2 keep list | grep -q "last check [0-9]* min ago:"; }
+expect_exit 0 "wisp keep at $kn" w $kn keep "$uri"
+kept_once() { w $kn keep list | grep -q "last check [0-9]* min ago:"; }
 check "its first check runs at once and ends" wait_for 120 kept_once
-w n2 keep list >"$T/list"
+w $kn keep list >"$T/list"
 echo "  $(tail -1 "$T/list")"
 check "and says what it sent out again" grep -q "[1-9][0-9]* sent out again" "$T/list"
 back=$(present)
 echo "  $back of the $ndrop lost blocks are in a store again"
-expect_exit 0 "wisp check after the repair" w n2 check "$uri"
+expect_exit 0 "wisp check after the repair" w $kn check "$uri"
 after=$(cat "$T/out")
 echo "  after: $after"
 check "every block asked is found now" sh -c "echo '$after' | awk '{ exit !(\$2 == \$4) }'"
-check "and the whole file fetches at n3, identical" sh -c "'$WISP' -d '$T/n3' get -q '$uri' | cmp -s - '$T/file'"
-expect_exit 0 "keep of the same URI again: already kept" w n2 keep "$uri"
-expect_exit 2 "keep of what is not a URI is refused" w n2 keep "CHK@nonsense"
-expect_exit 0 "keep remove" w n2 keep remove "$uri"
-check "and the list is empty" sh -c "'$WISP' -d '$T/n2' keep list | grep -q 'no document is kept'"
-expect_exit 2 "keep remove of a URI not kept is refused" w n2 keep remove "$uri"
+check "and the whole file fetches at $far, identical" sh -c "'$WISP' -d '$T/$far' get -q '$uri' | cmp -s - '$T/file'"
+expect_exit 0 "keep of the same URI again: already kept" w $kn keep "$uri"
+expect_exit 2 "keep of what is not a URI is refused" w $kn keep "CHK@nonsense"
+expect_exit 0 "keep remove" w $kn keep remove "$uri"
+check "and the list is empty" sh -c "'$WISP' -d '$T/$kn' keep list | grep -q 'no document is kept'"
+expect_exit 2 "keep remove of a URI not kept is refused" w $kn keep remove "$uri"
 
 # A site's edition kept alive by a node that holds its signed block: the
 # block, lost from every other store, is sent out again from there.

@@ -531,6 +531,32 @@ START_TEST(test_router_probe_and_reinsert)
 }
 END_TEST
 
+/* A keep's probe or repair that comes back round to this node, under the
+ * id replaced on the way: the probe is routed on without our store
+ * answering it (it told the keeper the network held what only the keeper
+ * held), the repair is refused as a loop (it ended in the store it came
+ * from: t_keep's ring of four). */
+START_TEST(test_router_own_probe_back)
+{
+	struct router_action a;
+	uint64_t req;
+
+	up(1, 0x10);
+	up(2, 0x20);
+	ck_assert_int_eq(router_local_probe(r, K, 4, &req), 0);
+	a = next(ROUTER_ACT_SEND);
+	msg(a.peer == 1 ? 2 : 1, WIRE_REQUEST, a.msg.id ^ 1, 12, 0, 5);
+	sent(a.peer, WIRE_REQUEST); /* not asked of our store */
+	none();
+	ck_assert_int_eq(router_local_reinsert(r, K, 6, 6, &req), 0);
+	a = next(ROUTER_ACT_SEND);
+	ck_assert_int_eq(a.msg.type, WIRE_INSERT);
+	msg(a.peer == 1 ? 2 : 1, WIRE_INSERT, a.msg.id ^ 1, 12, 7, 7);
+	sent(a.peer == 1 ? 2 : 1, WIRE_REJECTED_LOOP);
+	none();
+}
+END_TEST
+
 START_TEST(test_router_coalescing)
 {
 	struct router_action a;
@@ -870,6 +896,7 @@ router_suite(void)
 	tcase_add_test(tc, test_router_insert_path);
 	tcase_add_test(tc, test_router_coalescing);
 	tcase_add_test(tc, test_router_probe_and_reinsert);
+	tcase_add_test(tc, test_router_own_probe_back);
 	tcase_add_test(tc, test_router_overload);
 	tcase_add_test(tc, test_router_unknown_reply_ignored);
 	tcase_add_test(tc, test_router_set_limits);
