@@ -2,7 +2,8 @@
  * hops-to-live, after Clarke et al. (Freenet, 2000), with Hyphanet's
  * anonymity rules. docs/routing.md explains each decision.
  *
- * The file, in order: small helpers and the action queue; loops (ids in progress); requests from
+ * The file, in order: small helpers and the action queue; loops (ids in
+ * progress, and by key a keep's probes and repairs); requests from
  * peers (on_request, answer, route, HTL); replies (on_reply, offers to
  * announcements, data delivered); local requests (get, put, announce);
  * the table of peers (eviction, learning); the timer. Links up and down,
@@ -220,7 +221,7 @@ rtr_peer(struct router *r, uint32_t id)
 }
 
 
-/* ---- loops: ids of requests in progress ---- */
+/* ---- loops: ids of requests in progress, a keep's keys ---- */
 
 /* in_progress: is |id| the id of a request in progress here, as one of
  * its requesters knows it or as we sent it on? Only those are loops: the

@@ -204,11 +204,11 @@ static void
 net_heal(void *ctx, const uint8_t *block, const uint8_t rkey[CHK_KEY_LEN])
 {
 	struct get_job *j = ctx;
-	int out = !j->gone && j->owner && j->owner->probe;
+	const struct job_owner *o = j->gone ? NULL : j->owner;
 
-	if (!j->gone && j->owner && j->owner->rebuilt)
-		j->owner->rebuilt(j->owner->ctx);
-	if (node_put_block(j->n, rkey, block, CHK_BLOCK_LEN, out, healed, j->n) != 0)
+	if (o && o->rebuilt)
+		o->rebuilt(o->ctx);
+	if (node_put_block(j->n, rkey, block, CHK_BLOCK_LEN, o && o->probe, healed, j->n) != 0)
 		log_debug("heal: a rebuilt block could not be inserted (overloaded)");
 }
 

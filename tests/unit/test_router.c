@@ -1,4 +1,12 @@
-/* The router alone: scripted events in, the exact actions out. */
+/* The router alone: scripted events in, the exact actions out.
+ *
+ * The tests, in order: distances; loops and ids (loop_rejected to
+ * no_in_flight_probe); routing (backtracking, friends' friends, HTL);
+ * inserts (collision, reverse path, insert path, a keep's probes and
+ * repairs); coalescing and overload; limits; the peer table (eviction,
+ * link down); announcements and the data source. Helpers come first:
+ * up() links a peer, msg() delivers a message, next()/sent()/none()
+ * read the actions. */
 #include <stdio.h>
 #include <string.h>
 
