@@ -26,6 +26,7 @@ struct swapper;
 struct get_job;
 struct ingest;
 struct pool;
+struct offload;
 struct transfers;
 struct keeper;
 struct vault;
@@ -70,6 +71,8 @@ struct node {
 	struct ingest *ingests;      /* the home page's uploads in progress */
 	struct pool *ingest_pool;    /* their encoding's threads, from the first (crypto/pool.h) */
 	struct transfers *xfers;     /* the queue of downloads and inserts (http/transfer.h) */
+	struct offload *opener;      /* fetched blocks opened off the loop (http/get_job.c) */
+	unsigned openings;           /* blocks handed to it and not yet back */
 	struct keeper *keep;         /* documents kept alive (http/keep.h) */
 	/* wispd's stop and reload, set by daemon/main.c for the API */
 	void (*stop)(struct node *n);

@@ -8,7 +8,8 @@
 #include "node/core/fetch.h"
 #include "node/core/splitfetch.h"
 
-enum slot_state { SLOT_FREE, SLOT_WAIT, SLOT_READY };
+/* SLOT_OPENING: come, being opened elsewhere (fetch_block_opening) */
+enum slot_state { SLOT_FREE, SLOT_WAIT, SLOT_OPENING, SLOT_READY };
 
 struct slot {
 	enum slot_state state;
@@ -197,33 +198,93 @@ open_root(struct fetch *f, struct slot *s)
 	return 0;
 }
 
+/* in_state: whether the slot an answer to |tag| fills (tag & 0xff) is
+ * |st|, and the tag is of this fetch. */
+static int
+in_state(const struct fetch *f, uint32_t tag, enum slot_state st)
+{
+	uint32_t i = tag & 0xff;
+
+	return (tag >> 8) == (f->gen & 0xffffff) && i <= ROOT_SLOT && f->slot[i].state == st;
+}
+
+int
+fetch_block_opening(struct fetch *f, uint32_t tag, uint8_t ckey[CHK_KEY_LEN])
+{
+	if (tag & SPLITFETCH_TAG)
+		return f->split ? splitfetch_block_opening(f->split, tag, ckey) : -1;
+	if (f->ended || !in_state(f, tag, SLOT_WAIT))
+		return -1;
+	f->slot[tag & 0xff].state = SLOT_OPENING;
+	memcpy(ckey, f->slot[tag & 0xff].want.keys.crypto, CHK_KEY_LEN);
+	return 0;
+}
+
+/* claim marks the slot of an answer to |tag|, in state |st|, answered:
+ * NULL if it was not in that state or the fetch has ended. */
+static struct slot *
+claim(struct fetch *f, uint32_t tag, enum slot_state st)
+{
+	struct slot *s = &f->slot[tag & 0xff];
+
+	if (!in_state(f, tag, st))
+		return NULL;
+	f->pending--;
+	s->state = SLOT_READY;
+	return f->ended ? NULL : s;
+}
+
+static void opened(struct fetch *f, struct slot *s, int rc);
+
 void
 fetch_block_done(struct fetch *f, uint32_t tag, enum fetch_status st, const uint8_t *block,
     size_t len)
 {
-	uint32_t i = tag & 0xff;
-	struct split_doc doc;
 	struct slot *s;
-	int rc;
 
 	if (tag & SPLITFETCH_TAG) {
 		if (f->split)
 			splitfetch_block_done(f->split, tag, st, block, len);
 		return;
 	}
-	if ((tag >> 8) != (f->gen & 0xffffff) || i > ROOT_SLOT || f->slot[i].state != SLOT_WAIT)
-		return;
-	s = &f->slot[i];
-	f->pending--;
-	s->state = SLOT_READY;
-	if (f->ended)
+	if (!(s = claim(f, tag, SLOT_WAIT)))
 		return;
 	if (st != FETCH_OK) {
 		finish(f, st, st == FETCH_NOTFOUND ? "a block of the document was not found"
 		    : st == FETCH_INTEGRITY ? "a block does not verify" : "block fetch failed");
 		return;
 	}
-	rc = chk_decode(s->buf, &s->len, block, len, s->want.keys.crypto);
+	opened(f, s, chk_decode(s->buf, &s->len, block, len, s->want.keys.crypto));
+}
+
+void
+fetch_block_open(struct fetch *f, uint32_t tag, int rc, const uint8_t *plain, size_t len)
+{
+	struct slot *s;
+
+	if (tag & SPLITFETCH_TAG) {
+		if (f->split)
+			splitfetch_block_open(f->split, tag, rc, plain, len);
+		return;
+	}
+	if (!(s = claim(f, tag, SLOT_OPENING)))
+		return;
+	if (rc == 0 && len > sizeof(s->buf))
+		rc = WISP_ERR_MALFORMED;
+	if (rc == 0) {
+		memcpy(s->buf, plain, len);
+		s->len = len;
+	}
+	opened(f, s, rc);
+}
+
+/* opened goes on with an answer whose opening gave |rc|. */
+static void
+opened(struct fetch *f, struct slot *s, int rc)
+{
+	uint32_t i = (uint32_t)(s - f->slot);
+	struct split_doc doc;
+
 	if (rc != 0) {
 		finish(f, FETCH_INTEGRITY, "a block does not decrypt with its key");
 		return;

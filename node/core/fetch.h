@@ -59,6 +59,19 @@ void fetch_start(struct fetch *f);
  * The source has checked the block against its routing key. */
 void fetch_block_done(struct fetch *f, uint32_t tag, enum fetch_status st, const uint8_t *block,
     size_t len);
+/* Opening a block (chk_decode: decrypting it and checking it against its
+ * key) is most of a fetch's processor time, and may run elsewhere, on
+ * another thread, while the fetch goes on. fetch_block_opening: the
+ * block asked for under |tag| has come and is being opened; |ckey| is
+ * what it opens with. 0, or -1 if no answer to |tag| is awaited (then
+ * answer it with fetch_block_done, which ignores it cheaply). The request
+ * keeps its place in the window and counts as pending until
+ * fetch_block_open answers |tag| with what chk_decode made of the block:
+ * its result |rc| and, if 0, the plaintext (valid during the call). So
+ * the window bounds the blocks being opened too. fetch_block_done with
+ * FETCH_OK is the two in one. */
+int fetch_block_opening(struct fetch *f, uint32_t tag, uint8_t ckey[CHK_KEY_LEN]);
+void fetch_block_open(struct fetch *f, uint32_t tag, int rc, const uint8_t *plain, size_t len);
 void fetch_resume(struct fetch *f);
 /* fetch_set_window: block requests kept in flight, 1..FETCH_WINDOW (all
  * of them unless set; the source sets it from round trips: window.h). */

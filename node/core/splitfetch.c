@@ -13,7 +13,8 @@
  * block delivered while nothing needs rebuilding is sent: its memory is
  * freed, and should the segment need rebuilding after all, it is asked
  * for again (from the node's store, which now holds it). */
-enum bstate { B_NONE, B_ASKED, B_GOT, B_LOST, B_BAD, B_SENT };
+/* B_OPENING: found, being opened elsewhere (splitfetch_block_opening) */
+enum bstate { B_NONE, B_ASKED, B_OPENING, B_GOT, B_LOST, B_BAD, B_SENT };
 enum { LOW_JOBS = 2, JOBS = LOW_JOBS + SPLIT_LEVELS_MAX };
 
 /* A job reads one segment of one level. Level 0 has two (the one being
@@ -49,7 +50,7 @@ struct splitfetch {
 	const struct splitfetch_io *io;
 	void *ctx;
 	uint16_t gen;
-	unsigned pending;
+	unsigned pending;       /* requests asked and not answered or opened yet */
 	unsigned window;        /* requests kept in flight (splitfetch_set_window) */
 	uint64_t blocks, healed, answers, misses;
 	int ended, paused, pumping, again;
@@ -530,17 +531,16 @@ start_decode(struct job *j)
 		}
 }
 
-/* take decodes an answer into the job; 0, or -1 if it is not the block
- * the key names (it is then never given to the decoder). */
+/* take keeps a block's plaintext in the job; 0, or -1 if it is not the
+ * block the key names (it is then never given to the decoder). */
 static int
-take(struct splitfetch *s, struct job *j, unsigned i, const uint8_t *block, size_t len)
+take(struct splitfetch *s, struct job *j, unsigned i, int rc, const uint8_t *plain, size_t plen)
 {
-	size_t plen, want = i < j->fs.d ? blen(s, j->lvl, j->fs.first_data + i) : CHK_DATA_MAX;
+	size_t want = i < j->fs.d ? blen(s, j->lvl, j->fs.first_data + i) : CHK_DATA_MAX;
 
-	if (chk_decode(s->plain, &plen, block, len, j->keys[i].crypto) != 0 || plen != want ||
-	    !(j->buf[i] = malloc(CHK_DATA_MAX)))
+	if (rc != 0 || plen != want || !(j->buf[i] = malloc(CHK_DATA_MAX)))
 		return -1;
-	memcpy(j->buf[i], s->plain, plen);
+	memcpy(j->buf[i], plain, plen);
 	memset(j->buf[i] + plen, 0, CHK_DATA_MAX - plen);
 	return 0;
 }
@@ -556,29 +556,57 @@ segment_lost(struct splitfetch *s, struct job *j)
 	end(s, j->bad == j->unavailable ? FETCH_INTEGRITY : FETCH_NOTFOUND, s->why);
 }
 
-void
-splitfetch_block_done(struct splitfetch *s, uint32_t tag, enum fetch_status st, const uint8_t *block,
-    size_t len)
+/* in_state: whether the block |tag| names is in state |st|. */
+static int
+in_state(const struct splitfetch *s, uint32_t tag, enum bstate st)
 {
 	unsigned slot = (tag >> 8) & 0xff, i = tag & 0xff;
-	struct job *j;
+	const struct job *j = &s->job[slot < JOBS ? slot : 0];
 
-	if (s->pending)
-		s->pending--;
-	if (s->late)
-		late_answer(s, tag, st);
-	if (slot >= JOBS)
-		return;
-	j = &s->job[slot];
-	if (!j->active || j->gen != ((tag >> 16) & 0x7fff) || i >= j->n || j->state[i] != B_ASKED)
-		return;
+	return slot < JOBS && j->active && j->gen == ((tag >> 16) & 0x7fff) && i < j->n && j->state[i] == st;
+}
+
+/* job_at: the job |tag| names (the first for a slot out of range, which
+ * in_state refuses). */
+static struct job *
+job_at(struct splitfetch *s, uint32_t tag)
+{
+	unsigned slot = (tag >> 8) & 0xff;
+
+	return &s->job[slot < JOBS ? slot : 0];
+}
+
+int
+splitfetch_block_opening(struct splitfetch *s, uint32_t tag, uint8_t ckey[CHK_KEY_LEN])
+{
+	struct job *j = job_at(s, tag);
+
+	if (!in_state(s, tag, B_ASKED) || s->ended || j->done)
+		return -1;
+	j->state[tag & 0xff] = B_OPENING;
+	memcpy(ckey, j->keys[tag & 0xff].crypto, CHK_KEY_LEN);
+	return 0;
+}
+
+/* arrive counts the answer to block |i| of |j| in: 0, or -1 if it is not
+ * wanted any more. */
+static int
+arrive(struct splitfetch *s, struct job *j, unsigned i)
+{
 	j->inflight--;
 	if (s->ended || j->done) {
 		j->state[i] = B_NONE;
-		return;
+		return -1;
 	}
 	s->answers++;
-	if (st == FETCH_OK && take(s, j, i, block, len) == 0) {
+	return 0;
+}
+
+/* settle: block |i| of job |j| came (got) or did not (st says why). */
+static void
+settle(struct splitfetch *s, struct job *j, unsigned i, int got, enum fetch_status st)
+{
+	if (got) {
 		j->state[i] = B_GOT;
 		j->got++;
 		s->blocks++;
@@ -595,4 +623,39 @@ splitfetch_block_done(struct splitfetch *s, uint32_t tag, enum fetch_status st, 
 		}
 	}
 	pump(s);
+}
+
+void
+splitfetch_block_done(struct splitfetch *s, uint32_t tag, enum fetch_status st, const uint8_t *block,
+    size_t len)
+{
+	unsigned i = tag & 0xff;
+	struct job *j = job_at(s, tag);
+	size_t plen = 0;
+	int rc;
+
+	if (s->pending)
+		s->pending--;
+	if (s->late)
+		late_answer(s, tag, st);
+	if (!in_state(s, tag, B_ASKED) || arrive(s, j, i) != 0)
+		return;
+	if (st != FETCH_OK) {
+		settle(s, j, i, 0, st);
+		return;
+	}
+	rc = chk_decode(s->plain, &plen, block, len, j->keys[i].crypto);
+	settle(s, j, i, take(s, j, i, rc, s->plain, plen) == 0, FETCH_INTEGRITY);
+}
+
+void
+splitfetch_block_open(struct splitfetch *s, uint32_t tag, int rc, const uint8_t *plain, size_t len)
+{
+	unsigned i = tag & 0xff;
+	struct job *j = job_at(s, tag);
+
+	if (s->pending)
+		s->pending--;
+	if (in_state(s, tag, B_OPENING) && arrive(s, j, i) == 0)
+		settle(s, j, i, take(s, j, i, rc, plain, len) == 0, FETCH_INTEGRITY);
 }

@@ -42,6 +42,9 @@ int splitfetch_new(struct splitfetch **out, const struct split_doc *doc, uint64_
     const struct splitfetch_io *io, void *ctx) WISP_WUR;
 void splitfetch_block_done(struct splitfetch *s, uint32_t tag, enum fetch_status st, const uint8_t *block,
     size_t len);
+/* as fetch_block_opening and fetch_block_open (fetch.h) */
+int splitfetch_block_opening(struct splitfetch *s, uint32_t tag, uint8_t ckey[CHK_KEY_LEN]);
+void splitfetch_block_open(struct splitfetch *s, uint32_t tag, int rc, const uint8_t *plain, size_t len);
 void splitfetch_resume(struct splitfetch *s);
 unsigned splitfetch_pending(const struct splitfetch *s);
 /* splitfetch_set_window: requests kept in flight, 1..FETCH_WINDOW (all of

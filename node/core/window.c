@@ -90,6 +90,15 @@ window_sample(struct window *w, uint32_t rtt_ms, uint64_t now_ms)
 }
 
 void
+window_local(struct window *w)
+{
+	if (!w->slow_start)
+		return;
+	w->w += 1;
+	clamp(w);
+}
+
+void
 window_overload(struct window *w)
 {
 	w->slow_start = 0;

@@ -10,7 +10,9 @@
  * the queueing reaches the target, then by up to 1/WINDOW_SHARE of itself
  * a round trip), above it it shrinks in proportion, as fast at most, and
  * an overload answer halves it. The caller feeds round trips of blocks
- * that crossed the network (never the store's own answers). */
+ * that crossed the network; the store's own answers, which say nothing of
+ * the path, only open the window while it is in slow start
+ * (window_local). */
 #ifndef WISP_WINDOW_H
 #define WISP_WINDOW_H
 
@@ -37,6 +39,11 @@ struct window {
 void window_init(struct window *w, unsigned lo, unsigned hi, unsigned start);
 /* window_sample: a block came back |rtt_ms| after it was asked. */
 void window_sample(struct window *w, uint32_t rtt_ms, uint64_t now_ms);
+/* window_local: a block this node's store answered. In slow start it
+ * counts as a round trip without queueing, so a fetch of what this node
+ * holds soon keeps |hi| blocks in flight (they wait on the thread that
+ * opens them, not on a link); after, it changes nothing. */
+void window_local(struct window *w);
 /* window_overload: a request was refused for load on the way. */
 void window_overload(struct window *w);
 unsigned window_size(const struct window *w);

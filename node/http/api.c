@@ -436,7 +436,7 @@ api_start(struct node *n)
 		fprintf(stderr, "wispd: bad API address %s\n", n->conf.api);
 		return -1;
 	}
-	if (!(n->http = evhttp_new(n->base)))
+	if (get_opener_start(n) != 0 || !(n->http = evhttp_new(n->base)))
 		return -1;
 	n->test_admin = api_test_enabled();
 	evhttp_set_max_body_size(n->http, NODE_UPLOAD_MAX);
@@ -463,6 +463,7 @@ api_start(struct node *n)
 void
 api_stop(struct node *n)
 {
+	get_opener_stop(n); /* its fetches answer their requests first */
 	if (n->http)
 		evhttp_free(n->http);
 	n->http = NULL;

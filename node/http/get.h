@@ -22,5 +22,11 @@ void gateway_get(struct node *n, struct evhttp_request *req, const char *addr, i
  * (1), else 0. gateway_parked_free_all: at stop, once the router is gone. */
 int gateway_parked(struct node *n, struct evhttp_request *req, const char *addr, int slash);
 void gateway_parked_free_all(struct node *n);
+/* get_opener_start starts the thread that opens fetched blocks (0 or
+ * -1, get_job.c); get_opener_stop hands back what it was given, to the
+ * fetches, all still there, and from then on blocks are opened on the
+ * loop. */
+int get_opener_start(struct node *n);
+void get_opener_stop(struct node *n);
 
 #endif

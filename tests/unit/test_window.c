@@ -118,6 +118,29 @@ START_TEST(test_window_fills_a_slow_long_path)
 }
 END_TEST
 
+/* The store's own answers open the window of a fetch of what this node
+ * holds to its bound, in slow start only: once the path has shown its
+ * queueing they change nothing, and the path alone sizes the window. */
+START_TEST(test_window_local_answers)
+{
+	struct window w;
+	uint64_t now = 1000000;
+	unsigned i, settled;
+
+	window_init(&w, 2, 96, 8);
+	for (i = 0; i < 200; i++)
+		window_local(&w);
+	ck_assert_uint_eq(window_size(&w), 96);
+	window_init(&w, 2, 96, 8);
+	run(&w, 40, 5, &now, 60000); /* the path of test_window_opens_and_settles */
+	settled = window_size(&w);
+	ck_assert_uint_lt(settled, 96);
+	for (i = 0; i < 200; i++)
+		window_local(&w);
+	ck_assert_uint_eq(window_size(&w), settled);
+}
+END_TEST
+
 START_TEST(test_window_bounds_and_overload)
 {
 	struct window w;
@@ -151,6 +174,7 @@ window_suite(void)
 	tcase_add_test(tc, test_window_shrinks_when_the_path_slows);
 	tcase_add_test(tc, test_window_fills_a_long_fat_path);
 	tcase_add_test(tc, test_window_fills_a_slow_long_path);
+	tcase_add_test(tc, test_window_local_answers);
 	tcase_add_test(tc, test_window_bounds_and_overload);
 	suite_add_tcase(s, tc);
 	return s;
