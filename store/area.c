@@ -405,6 +405,12 @@ area_sync(struct area *a)
 	return fdatasync(a->fd) == 0 ? 0 : WISP_ERR_IO;
 }
 
+int
+area_sync_fd(const struct area *a)
+{
+	return fcntl(a->fd, F_DUPFD_CLOEXEC, 0);
+}
+
 static int
 read_rec(struct area *a, const struct rec *r, uint8_t *out, size_t cap, size_t *len)
 {

@@ -62,6 +62,10 @@ int area_seal(const struct area_sealer *m, const uint8_t rkey[32], const uint8_t
 int area_add_sealed(struct area *a, const struct area_rec *r, size_t n) WISP_WUR;
 /* area_sync makes what was added durable. */
 int area_sync(struct area *a) WISP_WUR;
+/* area_sync_fd: a descriptor of the area's file, its own, so that another
+ * thread can make it durable (fdatasync, then close) while the area goes
+ * on, or goes. -1 with errno on failure. */
+int area_sync_fd(const struct area *a) WISP_WUR;
 /* area_get copies the block of |rkey| into |out| (cap bytes). Returns 0,
  * WISP_ERR_NOTFOUND, or WISP_ERR_VERIFY (on disk but not its block). */
 int area_get(struct area *a, const uint8_t rkey[32], uint8_t *out, size_t cap, size_t *len) WISP_WUR;

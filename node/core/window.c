@@ -11,7 +11,14 @@ window_init(struct window *w, unsigned lo, unsigned hi, unsigned start)
 	w->hi = hi < w->lo ? w->lo : hi;
 	w->w = start < w->lo ? w->lo : start > w->hi ? w->hi : start;
 	w->slow_start = 1;
+	w->target = WINDOW_TARGET_MS;
 	memset(w->base, 0xff, sizeof(w->base));
+}
+
+void
+window_set_target(struct window *w, uint32_t ms)
+{
+	w->target = ms ? ms : 1;
 }
 
 static uint32_t
@@ -70,7 +77,7 @@ window_sample(struct window *w, uint32_t rtt_ms, uint64_t now_ms)
 	/* a long path tolerates more: a quarter of its own delay, at least
 	 * the target (its jitter alone would shrink the window otherwise) */
 	base = least(w->base, WINDOW_BASE_SLOTS);
-	target = base / 4 > WINDOW_TARGET_MS ? base / 4 : WINDOW_TARGET_MS;
+	target = base / 4 > w->target ? base / 4 : w->target;
 	if (w->slow_start) {
 		if (q <= target) {
 			w->w += 1; /* one more for each block back: doubling each round trip */

@@ -28,6 +28,7 @@ enum {
 struct window {
 	double w;
 	unsigned lo, hi;
+	uint32_t target;        /* ms of queueing it aims at (WINDOW_TARGET_MS unless set) */
 	int slow_start;
 	uint32_t base[WINDOW_BASE_SLOTS];
 	uint64_t base_slot;     /* the 10 s period base[base_slot % SLOTS] holds */
@@ -37,6 +38,10 @@ struct window {
 
 /* window_init: |start| blocks at first, kept within [lo, hi]. */
 void window_init(struct window *w, unsigned lo, unsigned hi, unsigned start);
+/* window_set_target: aim at |ms| of queueing (at least; a long path's is
+ * a quarter of its delay): a put's inserts aim lower than fetches, so
+ * that they yield to them on a link both cross. */
+void window_set_target(struct window *w, uint32_t ms);
 /* window_sample: a block came back |rtt_ms| after it was asked. */
 void window_sample(struct window *w, uint32_t rtt_ms, uint64_t now_ms);
 /* window_local: a block this node's store answered. In slow start it

@@ -9,6 +9,7 @@
 
 #include "crypto/flow.h"
 #include "node/core/upload.h"
+#include "node/core/window.h"
 #include "node/core/xferfile.h"
 #include "node/http/get_job.h"
 
@@ -22,7 +23,8 @@ enum transfer_limits {
 	XFER_TRIES = 4,          /* a download that found nothing starts again, this often */
 	XFER_RETRY_S = 5,
 	XFER_WAIT_PEERS_S = 60,  /* a download waits this long for a link after start */
-	PUT_WINDOW = 48,         /* a put's blocks in flight to the network */
+	PUT_WINDOW = 48,         /* a put's blocks in flight to the network, at most */
+	PUT_TARGET_MS = 3,       /* the queueing its window aims at (core/window.h); a fetch's: 50 */
 	PUT_WINDOW_HERE = 256,   /* ... and with no peer linked (transfer_put.c, window) */
 	PUT_RING = 512,          /* blocks between the oldest unfinished one and the next */
 	XFER_BATCHES = 4,        /* a put's batches in hand at once (wisp put's PUT_LANES) */
@@ -53,6 +55,7 @@ struct xfer {
 	/* an insert */
 	uint64_t low, next_i;   /* oldest unfinished block; next to send */
 	unsigned inflight;
+	struct window win;      /* how many may be (window, transfer_put.c) */
 	uint8_t ring[PUT_RING]; /* per block from |low|: tries, high bit set when done */
 	uint64_t above[4];      /* outcomes of blocks done above |low|, not yet in r */
 	uint64_t retry[PUT_WINDOW_HERE];

@@ -118,6 +118,26 @@ START_TEST(test_window_fills_a_slow_long_path)
 }
 END_TEST
 
+/* A lower target keeps fewer blocks queued on the same path: a put's
+ * inserts (3 ms) yield to fetches (50 ms) on a link both cross. */
+START_TEST(test_window_lower_target)
+{
+	struct window fetch, put;
+	uint64_t now = 1000000, now2 = 1000000;
+	unsigned bdp = 40 / 5;
+
+	window_init(&fetch, 2, 96, 4);
+	window_init(&put, 2, 96, 4);
+	window_set_target(&put, 3);
+	run(&fetch, 40, 5, &now, 60000);
+	run(&put, 40, 5, &now2, 60000);
+	ck_assert_uint_lt(window_size(&put), window_size(&fetch));
+	/* a long path's target is a quarter of its delay: 10 ms here */
+	ck_assert_uint_le(window_queueing(&put), 40 / 4 + 5);
+	ck_assert_uint_ge(window_size(&put), bdp - 1); /* the path stays full */
+}
+END_TEST
+
 /* The store's own answers open the window of a fetch of what this node
  * holds to its bound, in slow start only: once the path has shown its
  * queueing they change nothing, and the path alone sizes the window. */
@@ -174,6 +194,7 @@ window_suite(void)
 	tcase_add_test(tc, test_window_shrinks_when_the_path_slows);
 	tcase_add_test(tc, test_window_fills_a_long_fat_path);
 	tcase_add_test(tc, test_window_fills_a_slow_long_path);
+	tcase_add_test(tc, test_window_lower_target);
 	tcase_add_test(tc, test_window_local_answers);
 	tcase_add_test(tc, test_window_bounds_and_overload);
 	suite_add_tcase(s, tc);
