@@ -296,8 +296,7 @@ on_restart(evutil_socket_t fd, short ev, void *arg)
 
 	(void)fd;
 	(void)ev;
-	fetch_free(j->f);
-	j->f = NULL;
+	job_next_fetch(j);
 	j->collecting = 0;
 	j->stage = 1;
 	evbuffer_drain(j->mbuf, evbuffer_get_length(j->mbuf));

@@ -362,7 +362,7 @@ gateway_parked_free_all(struct node *n)
 
 	for (j = n->parked; j; j = next) {
 		next = j->pnext;
-		if (!j->f && !j->pending_ssk) { /* settled; running ones end with the router */
+		if (!j->f && !j->old && !j->pending_ssk) { /* settled; running ones end with the router */
 			unpark(j);
 			job_free(j);
 		}

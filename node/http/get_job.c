@@ -1,7 +1,8 @@
 /* get_job.c: a document fetch's life for the API and the gateway (get_job.h):
  * made, answered when it fails, fetched from the network, its blocks
- * opened on another thread, reaped once no block answer is outstanding. get.c, get_gateway.c and get_name.c build on
- * it; it calls none of them (the fetch's sink is the job's creator's). */
+ * opened on another thread, reaped once no block answer is outstanding.
+ * get.c, get_gateway.c and get_name.c build on it; it calls none of them
+ * (the fetch's sink is the job's creator's). */
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -47,7 +48,7 @@ job_reap(evutil_socket_t fd, short ev, void *arg)
 
 	(void)fd;
 	(void)ev;
-	if ((j->f && fetch_pending(j->f) > 0) || j->pending_ssk)
+	if ((j->f && fetch_pending(j->f) > 0) || j->old || j->pending_ssk)
 		return; /* an outstanding answer re-arms us */
 	if (j->req) /* the client went away mid-stream: free the request */
 		evhttp_send_reply_end(j->req);
@@ -82,6 +83,29 @@ job_new(struct node *n)
 	}
 	j->n = n;
 	return j;
+}
+
+void
+job_next_fetch(struct get_job *j)
+{
+	if (j->f && fetch_pending(j->f) > 0 && !j->old)
+		j->old = j->f;
+	else
+		fetch_free(j->f);
+	j->f = NULL;
+}
+
+/* answered: an answer went to |f|. The fetch the job moved on from goes
+ * with its last; the job is reaped once nothing is outstanding. */
+static void
+answered(struct get_job *j, struct fetch *f)
+{
+	if (f == j->old && fetch_pending(f) == 0) {
+		fetch_free(f);
+		j->old = NULL;
+	}
+	if (j->done && (!j->f || fetch_pending(j->f) == 0) && !j->old)
+		event_active(j->reap, 0, 0);
 }
 
 void
@@ -134,9 +158,8 @@ pace(struct get_job *j, const struct want *w, enum router_status st, unsigned ho
  * local get: 66% of the loop's, under perf). A found block is opened on
  * the opener's thread, so that a get uses two cores and the loop goes on
  * serving friends meanwhile; the fetch gets the plaintext back on the
- * loop. When OPENINGS_MAX are out the loop opens the next one itself:
- * that bounds their memory (64 KiB each) and puts the loop's idle time to
- * the same work. */
+ * loop. Past OPENINGS_MAX out, node-wide, the loop opens the next one
+ * itself: that bounds their memory (64 KiB each, 6 MiB). */
 enum { OPENINGS_MAX = 96 };
 
 struct opening {
@@ -181,9 +204,8 @@ open_done(void *arg)
 	fetch_block_open(o->f, o->tag, o->rc, o->plain, o->len);
 	sodium_memzero(o->plain, sizeof(o->plain));
 	sodium_memzero(o->ckey, sizeof(o->ckey));
+	answered(j, o->f);
 	free(o);
-	if (j->done && fetch_pending(j->f) == 0)
-		event_active(j->reap, 0, 0);
 }
 
 /* open_later hands the opening of a found block to the opener: 0, or -1
@@ -232,9 +254,8 @@ got_block(void *cookie, enum router_status st, const uint8_t *block, size_t len,
 		size_t blen;
 		if (j->owner->missing(j->owner->ctx, w->rkey, b, sizeof(b), &blen) == 0) {
 			fetch_block_done(w->f, w->tag, FETCH_OK, b, blen);
+			answered(j, w->f);
 			free(w);
-			if (j->done && fetch_pending(j->f) == 0)
-				event_active(j->reap, 0, 0);
 			return;
 		}
 	}
@@ -245,9 +266,8 @@ got_block(void *cookie, enum router_status st, const uint8_t *block, size_t len,
 	fetch_block_done(w->f, w->tag, st == ROUTER_FOUND ? FETCH_OK
 	    : st == ROUTER_OVERLOADED ? FETCH_FAILED : st == NODE_BLOCK_CORRUPT ? FETCH_INTEGRITY
 	    : FETCH_NOTFOUND, block, len);
+	answered(j, w->f);
 	free(w);
-	if (j->done && fetch_pending(j->f) == 0)
-		event_active(j->reap, 0, 0);
 }
 
 static void
@@ -397,6 +417,7 @@ void
 job_drop(struct get_job *j)
 {
 	fetch_free(j->f);
-	j->f = NULL;
+	fetch_free(j->old);
+	j->f = j->old = NULL;
 	job_free(j);
 }

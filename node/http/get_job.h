@@ -59,6 +59,8 @@ struct get_job {
 	struct evhttp_request *req;
 	struct evhttp_connection *evcon;
 	struct fetch *f;
+	struct fetch *old;      /* the fetch a site's manifest was read by, until its last
+	                           answer is in (job_next_fetch) */
 	const struct fetch_sink *sink; /* where the bytes go: get.c's, set at creation */
 	const struct job_owner *owner; /* a transfer's or a check's, or NULL: cleared once it
 	                                  is told the end (it may be freed then) */
@@ -108,6 +110,10 @@ void job_on_close(struct evhttp_connection *evcon, void *arg);
 void job_fail(struct get_job *j, int code, const char *kind, const char *reason);
 /* job_answer_page: a page now, or kept for a parked job's reload. */
 void job_answer_page(struct get_job *j, int code, const char *title, const char *text);
+/* job_next_fetch ends j->f to start another: it is freed once no answer
+ * to it is outstanding (a finished fetch may still await some: blocks
+ * asked for beyond those a rebuild needed). A job moves on once. */
+void job_next_fetch(struct get_job *j);
 /* job_start_chk fetches the document whose root is |root| into j->sink. */
 void job_start_chk(struct get_job *j, const struct chk_keys *root);
 /* job_cancel: the owner is done with it; its sink is not called again. */
