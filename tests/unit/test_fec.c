@@ -1,6 +1,13 @@
 /* Erasure coding: the layout, the code over every erasure pattern of
  * small segments, and whole splitfiles read through fetch.c from an
- * in-memory source that loses, corrupts and delays blocks. */
+ * in-memory source that loses, corrupts and delays blocks.
+ *
+ * The file, in order: the layout; the code (rebuilds); the rig for
+ * splitfiles: an in-memory store (struct mem, mem_*), the reader's side
+ * (struct rig: answers now, queued, or opened later as wispd's opener
+ * does; read_doc), encode; then the splitfile tests: the encoder's
+ * pool, round trips and shapes, losses and heals, too many lost, forged
+ * checks, ranges, the root's checks, the older plain tree. */
 #include <stdlib.h>
 #include <string.h>
 
@@ -473,6 +480,8 @@ encode(struct mem *m, const uint8_t *file, size_t len, unsigned k, unsigned c, s
 
 /* pool_for visits every index once, loop after loop, with any number of
  * threads (run under ASan in make asan). */
+/* ---- splitfile tests ---- */
+
 static void
 count_visit(void *ctx, size_t i)
 {
